@@ -1,0 +1,114 @@
+/*
+ * bnn_model.h - the in-memory binarized network and its .bnn file format.
+ *
+ * The arithmetic and the file layout are specified in docs/SPEC.md
+ * (sections 1-4). A bnn_model owns every array it points to; free it with
+ * bnn_model_free(). Nothing here keeps global state.
+ *
+ * Weight bits are kept in canonical order (docs/SPEC.md section 2) packed
+ * into 64-bit words, LSB first: bit i of a row is bit (i % 64) of word
+ * (i / 64). Unused bits of the last word are always 0.
+ */
+#ifndef SPARSECIM_BNN_MODEL_H
+#define SPARSECIM_BNN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BNN_MAGIC "SCIMBNN1"
+#define BNN_VERSION 1u
+
+typedef enum bnn_layer_type {
+    BNN_CONV = 1,
+    BNN_SE = 2,
+    BNN_CLASSIFIER = 3
+} bnn_layer_type;
+
+/* A packed matrix of bipolar weight bits: rows x cols, bit = 1 means +1. */
+typedef struct bnn_bits {
+    int rows;           /* output channels */
+    int cols;           /* input-vector length n */
+    int words;          /* 64-bit words per row = ceil(cols / 64) */
+    uint64_t *w;        /* rows * words words, owned */
+} bnn_bits;
+
+/* A thresholded binary output set: out = (sign * dot >= thr[o][x]). */
+typedef struct bnn_thresh {
+    int n;              /* outputs */
+    int pairs;          /* 1: plain threshold, 2: residual (T0, T1) */
+    uint8_t *neg;       /* n flags, 1 means sign = -1; owned */
+    int32_t *t;         /* n * pairs thresholds, t[o*pairs + x]; owned */
+} bnn_thresh;
+
+typedef struct bnn_conv {
+    int in_c, out_c, in_h, in_w, out_h, out_w;
+    int k_h, k_w, stride, pad_h, pad_w;
+    int in_bits;        /* bits per input element (8 for the image, else 1) */
+    int shortcut;       /* index of the layer whose input is the shortcut, -1 none */
+    bnn_bits wt;        /* out_c x (in_c*k_h*k_w) */
+    bnn_thresh th;      /* out_c outputs, pairs = 2 with a shortcut */
+} bnn_conv;
+
+typedef struct bnn_se {
+    int c, h, w;        /* tensor shape it gates */
+    int hidden;
+    int q_bits;         /* bitlen(h*w): bits of a squeeze count */
+    bnn_bits fc1;       /* hidden x c */
+    bnn_thresh th1;     /* hidden outputs */
+    bnn_bits fc2;       /* c x hidden */
+    bnn_thresh th2;     /* c outputs (the gates) */
+} bnn_se;
+
+typedef struct bnn_classifier {
+    int in_c, h, w, classes;
+    int q_bits;         /* bitlen(h*w) */
+    bnn_bits wt;        /* classes x in_c */
+    float *scale;       /* classes, owned */
+    float *bias;        /* classes, owned */
+} bnn_classifier;
+
+typedef struct bnn_layer {
+    bnn_layer_type type;
+    char name[32];      /* derived: conv1, s0b1a, s1b0se, fc ... */
+    union {
+        bnn_conv conv;
+        bnn_se se;
+        bnn_classifier cls;
+    } u;
+} bnn_layer;
+
+typedef struct bnn_model {
+    int in_c, in_h, in_w, in_bits;
+    int classes;
+    int n_layers;
+    bnn_layer *layers;  /* owned */
+} bnn_model;
+
+/* Error report filled by the functions below: one line, names what and where. */
+typedef struct bnn_error {
+    char msg[512];
+} bnn_error;
+
+/* Bits needed to hold n (bitlen(0) = 1). */
+int bnn_bitlen(unsigned n);
+
+/* Get / set bit i of row r of a packed matrix. */
+static inline int bnn_bits_get(const bnn_bits *b, int r, int i)
+{
+    return (int)((b->w[(size_t)r * (size_t)b->words + (size_t)(i >> 6)] >> (i & 63)) & 1u);
+}
+static inline void bnn_bits_set(bnn_bits *b, int r, int i, int v)
+{
+    uint64_t *wp = &b->w[(size_t)r * (size_t)b->words + (size_t)(i >> 6)];
+    uint64_t m = (uint64_t)1 << (i & 63);
+    *wp = v ? (*wp | m) : (*wp & ~m);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,27 @@
+/*
+ * cli.h - the subcommands of the `sparsecim` program.
+ *
+ * Each takes the arguments after its own name (argv[0] is the subcommand
+ * name) and returns the process exit status: 0 success, 1 a check failed
+ * (e.g. mismatches), 2 bad input or usage (one line on stderr saying what
+ * and where). None of them calls exit().
+ */
+#ifndef SPARSECIM_CLI_H
+#define SPARSECIM_CLI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int cli_model(int argc, char **argv);    /* csrc/cli_model.c:   model random|info */
+int cli_infer(int argc, char **argv);    /* csrc/cli_infer.c:   reference inference */
+int cli_vectors(int argc, char **argv);  /* csrc/cli_vectors.c: golden vectors */
+int cli_bench(int argc, char **argv);    /* csrc/cli_bench.c:   reference-model benchmark */
+/* provided by the testbench library (tb/), present when built with the RTL */
+int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */
+int cli_run(int argc, char **argv);      /* model + data through reference and RTL */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

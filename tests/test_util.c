@@ -1,0 +1,53 @@
+/* test_util.c - see test_util.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "test_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *tu_src_dir(void)
+{
+    const char *s = getenv("SPARSECIM_SRC");
+    return s ? s : ".";
+}
+
+const char *tu_bin_dir(void)
+{
+    const char *s = getenv("SPARSECIM_BIN");
+    return s ? s : "build";
+}
+
+void tu_tmp_path(char *buf, size_t len, const char *tag)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(buf, len, "%s/sparsecim-%s-XXXXXX", t ? t : "/tmp", tag);
+    int fd = mkstemp(buf);
+    if (fd >= 0)
+        close(fd);
+}
+
+int tu_run(const char *cmd, char *out, size_t len)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = 0;
+    char tmp[4096];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, p)) > 0) {
+        if (out && n + 1 < len) {
+            size_t take = got < len - 1 - n ? got : len - 1 - n;
+            memcpy(out + n, tmp, take);
+            n += take;
+        }
+    }
+    if (out && len)
+        out[n] = '\0';
+    int st = pclose(p);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
