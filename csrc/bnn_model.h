@@ -108,6 +108,43 @@ static inline void bnn_bits_set(bnn_bits *b, int r, int i, int v)
     *wp = v ? (*wp | m) : (*wp & ~m);
 }
 
+/* Frees a model and everything it owns (NULL is fine). */
+void bnn_model_free(bnn_model *m);
+
+/* Reads and validates a .bnn file (docs/SPEC.md section 4). On failure
+ * returns non-zero, *out = NULL and err names the file, byte offset and field. */
+int bnn_model_load(const char *path, bnn_model **out, bnn_error *err);
+/* The same from memory; `name` is used in messages. */
+int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name,
+                       bnn_model **out, bnn_error *err);
+/* Serializes to a malloc'ed buffer (caller frees *buf). */
+int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_error *err);
+/* Writes a .bnn file atomically (temporary file + rename). */
+int bnn_model_save(const bnn_model *m, const char *path, bnn_error *err);
+
+/* Checks the shape chain, shortcut indices and ranges of an in-memory model
+ * and fills derived fields (out_h/out_w, q_bits, names). */
+int bnn_model_validate(bnn_model *m, bnn_error *err);
+
+/* Binary MACs of one image: for every CONV and FC, outputs x inputs x bits. */
+uint64_t bnn_model_macs(const bnn_model *m);
+
+/* Options of the random ResNet generator (docs/SPEC.md section 3). */
+typedef struct bnn_random_opts {
+    int depth;          /* 6n+2: 14, 20, 32 ... */
+    int width;          /* base width, 16 */
+    int se;             /* 1: SE in every block */
+    int in_c, in_h, in_w;
+    int classes;
+    uint64_t seed;
+} bnn_random_opts;
+
+int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err);
+
+/* Allocation helpers used by the loader, the generator and the tests. */
+int bnn_bits_alloc(bnn_bits *b, int rows, int cols);
+int bnn_thresh_alloc(bnn_thresh *t, int n, int pairs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,59 @@
+/*
+ * bnn_naive.c - the obviously-right implementation (BNN_NAIVE): every input
+ * element and bit plane one at a time, straight from docs/SPEC.md section 1.
+ */
+#include <stdlib.h>
+
+#include "bnn_infer.h"
+#include "bnn_kernels.h"
+
+int32_t bnn_dot_naive(const uint16_t *a, int n, int bits, const bnn_bits *w, int row)
+{
+    int64_t acc = 0;
+    for (int k = bits - 1; k >= 0; k--) {
+        int64_t p = 0, x = 0;
+        for (int i = 0; i < n; i++) {
+            int ai = (a[i] >> k) & 1;
+            x += ai;                                   /* X: popcount(a_k) */
+            p += ai & bnn_bits_get(w, row, i);         /* P: popcount(a_k AND b) */
+        }
+        acc = 2 * acc + (2 * p - x);
+    }
+    return (int32_t)acc;
+}
+
+/* The input element of canonical index i for output pixel (y, x). */
+static uint16_t im2col_at(const bnn_conv *cv, const bnn_tensor *in, int i, int y, int x)
+{
+    int kk = cv->k_h * cv->k_w;
+    int c = i / kk, tap = i % kk;
+    int iy = y * cv->stride + tap / cv->k_w - cv->pad_h;
+    int ix = x * cv->stride + tap % cv->k_w - cv->pad_w;
+    if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w)
+        return 0; /* zero padding */
+    return bnn_at(in, c, iy, ix);
+}
+
+int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, bnn_tensor *out,
+                   int32_t *dot)
+{
+    int n = cv->in_c * cv->k_h * cv->k_w;
+    uint16_t *a = malloc(((size_t)n + 1) * sizeof *a);
+    if (!a)
+        return -1;
+    for (int y = 0; y < cv->out_h; y++)
+        for (int x = 0; x < cv->out_w; x++) {
+            for (int i = 0; i < n; i++)
+                a[i] = im2col_at(cv, in, i, y, x);
+            for (int o = 0; o < cv->out_c; o++) {
+                int32_t d = bnn_dot_naive(a, n, cv->in_bits, &cv->wt, o);
+                int xs = bnn_shortcut_bit(sc, o, y, x, cv->out_h);
+                size_t idx = ((size_t)o * (size_t)cv->out_h + (size_t)y) * (size_t)cv->out_w + (size_t)x;
+                out->v[idx] = (uint16_t)bnn_thresh_apply(&cv->th, o, d, xs);
+                if (dot)
+                    dot[idx] = d;
+            }
+        }
+    free(a);
+    return 0;
+}

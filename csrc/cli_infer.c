@@ -1,0 +1,168 @@
+/* cli_infer.c - `sparsecim infer`: the C reference model on a data set. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bnn_infer.h"
+#include "bnn_stats.h"
+#include "cli.h"
+#include "cli_util.h"
+#include "ds.h"
+
+static const char *usage_text =
+    "usage: sparsecim infer --model FILE.bnn --data SPEC [--count N] [--offset K] [--json OUT.json]\n"
+    "                       [--predictions OUT.txt] [--impl fast|naive] [--seg-rows 16]\n"
+    "\n"
+    "Runs the integer reference model (docs/SPEC.md) on N images from K on and prints the\n"
+    "accuracy, each layer's input zero fraction, the fraction of all-zero SEG_ROWS-row segments\n"
+    "(channel-major rows, per bit plane) and the SE gates' zeroed channel fraction per stage.\n"
+    "SPEC: fashion-mnist:train|test, idx:IMAGES,LABELS, cifar10:FILE.bin\n"
+    "Default: all images from 0, --impl fast, --seg-rows 16 (0 turns segment statistics off).\n";
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+int cli_infer(int argc, char **argv)
+{
+    const char *model = NULL, *data = NULL, *json = NULL, *preds = NULL;
+    long count = -1, offset = 0, seg = 16;
+    bnn_impl impl = BNN_FAST;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (strncmp(a, "--", 2) || !(v = cli_value("infer", argc, argv, &i)))
+            return fprintf(stderr, "sparsecim infer: %s '%s' (see --help)\n",
+                           strncmp(a, "--", 2) ? "unexpected argument" : "missing value for", a), 2;
+        if (!strcmp(a, "--model")) model = v;
+        else if (!strcmp(a, "--data")) data = v;
+        else if (!strcmp(a, "--json")) json = v;
+        else if (!strcmp(a, "--predictions")) preds = v;
+        else if (!strcmp(a, "--count")) { if (cli_int("infer", a, v, 1, 10000000, &count)) return 2; }
+        else if (!strcmp(a, "--offset")) { if (cli_int("infer", a, v, 0, 10000000, &offset)) return 2; }
+        else if (!strcmp(a, "--seg-rows")) { if (cli_int("infer", a, v, 0, 4096, &seg)) return 2; }
+        else if (!strcmp(a, "--impl")) {
+            if (!strcmp(v, "fast")) impl = BNN_FAST;
+            else if (!strcmp(v, "naive")) impl = BNN_NAIVE;
+            else return fprintf(stderr, "sparsecim infer: option --impl: expected fast or naive, got '%s'\n", v), 2;
+        } else
+            return fprintf(stderr, "sparsecim infer: unknown option '%s' (see --help)\n", a), 2;
+    }
+    if (!model || !data)
+        return fprintf(stderr, "sparsecim infer: --model and --data are required (see --help)\n"), 2;
+    bnn_error err;
+    bnn_model *m = NULL;
+    ds_set *ds = NULL;
+    if (bnn_model_load(model, &m, &err) || ds_load(data, &ds, &err)) {
+        fprintf(stderr, "sparsecim infer: %s\n", err.msg);
+        bnn_model_free(m);
+        return 2;
+    }
+    int rc = 2;
+    bnn_trace *tr = NULL;
+    bnn_tensor *img = NULL;
+    bnn_stats *st = NULL;
+    int *pred = NULL;
+    cli_out jo = {0}, po = {0};
+    if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
+        fprintf(stderr, "sparsecim infer: %s: images are %dx%dx%d but %s expects %dx%dx%d\n", data, ds->h, ds->w,
+                ds->c, model, m->in_h, m->in_w, m->in_c);
+        goto done;
+    }
+    if (offset >= ds->count) {
+        fprintf(stderr, "sparsecim infer: --offset %ld: the data set has %d images\n", offset, ds->count);
+        goto done;
+    }
+    if (count < 0 || offset + count > ds->count)
+        count = ds->count - offset;
+    tr = bnn_trace_new(m);
+    img = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits);
+    st = bnn_stats_new(m, (int)seg);
+    pred = calloc((size_t)count, sizeof *pred);
+    if (!tr || !img || !st || !pred) {
+        fprintf(stderr, "sparsecim infer: out of memory\n");
+        goto done;
+    }
+    int tty = isatty(2);
+    double t0 = now_s();
+    for (long n = 0; n < count; n++) {
+        int idx = (int)(offset + n);
+        ds_image(ds, idx, img);
+        if (bnn_forward(m, img, impl, tr, &err)) {
+            fprintf(stderr, "sparsecim infer: image %d: %s\n", idx, err.msg);
+            goto done;
+        }
+        pred[n] = tr->pred;
+        bnn_stats_add(st, m, tr, ds->labels[idx]);
+        if (count >= 200)
+            cli_progress(stderr, tty, (int)n + 1, (int)count, "infer");
+    }
+    double wall = now_s() - t0;
+    double acc = (double)st->correct / (double)count;
+    printf("%s on %s [%ld..%ld): accuracy %.2f%% (%d/%ld), %.1f images/s\n", model, data, offset, offset + count,
+           100.0 * acc, st->correct, count, (double)count / wall);
+    printf("%-10s %10s %10s\n", "layer", "in_zero", "seg_zero");
+    for (int i = 0; i < m->n_layers; i++) {
+        double z = (double)st->in_zero[i] / (double)st->in_total[i];
+        if (st->seg_total[i])
+            printf("%-10s %10.3f %10.3f\n", m->layers[i].name, z,
+                   (double)st->seg_zero[i] / (double)st->seg_total[i]);
+        else
+            printf("%-10s %10.3f %10s\n", m->layers[i].name, z, "-");
+    }
+    for (int s = 0; s < 3; s++) {
+        uint64_t zz = 0, tt = 0;
+        for (int i = 0; i < m->n_layers; i++)
+            if (bnn_stats_stage(&m->layers[i]) == s) {
+                zz += st->gate_zero[i];
+                tt += st->gate_total[i];
+            }
+        if (tt)
+            printf("SE stage %d: %.1f%% of channels zeroed by the gates\n", s, 100.0 * (double)zz / (double)tt);
+    }
+    if (preds) {
+        if (cli_out_open(&po, "infer", preds))
+            goto done;
+        fprintf(po.f, "# predictions of %s on %s from image %ld\n", model, data, offset);
+        for (long n = 0; n < count; n++)
+            fprintf(po.f, "%d\n", pred[n]);
+        if (cli_out_commit(&po, "infer"))
+            goto done;
+    }
+    if (json) {
+        if (cli_out_open(&jo, "infer", json))
+            goto done;
+        fprintf(jo.f, "{\n  \"model\": \"%s\",\n  \"data\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
+                model, data, offset, count);
+        fprintf(jo.f, "  \"accuracy\": %.6f,\n  \"correct\": %d,\n  \"wall_seconds\": %.3f,\n  \"seg_rows\": %ld,\n",
+                acc, st->correct, wall, seg);
+        bnn_stats_json(st, m, jo.f);
+        fprintf(jo.f, ",\n  \"predictions\": [");
+        for (long n = 0; n < count; n++)
+            fprintf(jo.f, "%s%d", n ? "," : "", pred[n]);
+        fprintf(jo.f, "]\n}\n");
+        if (cli_out_commit(&jo, "infer"))
+            goto done;
+        printf("wrote %s\n", json);
+    }
+    rc = 0;
+done:
+    cli_out_abort(&jo);
+    cli_out_abort(&po);
+    free(pred);
+    bnn_stats_free(st);
+    bnn_tensor_free(img);
+    bnn_trace_free(tr);
+    ds_free(ds);
+    bnn_model_free(m);
+    return rc;
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""bnn_torch.py - the binarized (SE-)ResNet of docs/SPEC.md in PyTorch.
+
+Forward pass follows the arithmetic contract exactly (what the integer model
+computes after export); the backward pass uses straight-through estimators.
+
+  activations  a in {0,1}: a = step(BN(dot)) ; STE gradient 1 for |y| <= 1
+  weights      w = sign(latent) in {-1,+1} (sign(0) = +1); latent clipped to [-1,1]
+  residual     step(BN(conv_b) + shortcut), option-A shortcut
+  SE           q = count of ones per channel; h = step(BN(q . W1)); g = step(BN(h . W2));
+               out = out * g
+  classifier   counts = sum over H,W; logit = counts . Wc; score = logit * scale + bias
+"""
+import gzip
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class StepSTE(torch.autograd.Function):
+    """{0,1} step (y >= 0) with a clipped straight-through gradient."""
+
+    @staticmethod
+    def forward(ctx, y):
+        ctx.save_for_backward(y)
+        return (y >= 0).to(y.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y.abs() <= 1).to(g.dtype)
+
+
+class SignSTE(torch.autograd.Function):
+    """Bipolar sign (>= 0 -> +1) with a clipped straight-through gradient."""
+
+    @staticmethod
+    def forward(ctx, w):
+        ctx.save_for_backward(w)
+        return torch.where(w >= 0, torch.ones_like(w), -torch.ones_like(w))
+
+    @staticmethod
+    def backward(ctx, g):
+        (w,) = ctx.saved_tensors
+        return g * (w.abs() <= 1).to(g.dtype)
+
+
+step = StepSTE.apply
+bsign = SignSTE.apply
+
+
+class BinConv(nn.Module):
+    """Conv with bipolar weights, no bias: the integer dot of the contract."""
+
+    def __init__(self, cin, cout, k, stride, pad):
+        super().__init__()
+        self.stride, self.pad = stride, pad
+        self.weight = nn.Parameter(torch.empty(cout, cin, k[0], k[1]).uniform_(-0.5, 0.5))
+
+    def forward(self, x):
+        return F.conv2d(x, bsign(self.weight), stride=self.stride, padding=self.pad)
+
+
+class BinLinear(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(cout, cin).uniform_(-0.5, 0.5))
+
+    def forward(self, x):
+        return F.linear(x, bsign(self.weight))
+
+
+def shortcut_a(x, stride, cout):
+    """Option A: subsample by the stride, pad new channels with zeros."""
+    if stride > 1:
+        x = x[:, :, ::stride, ::stride]
+    if x.shape[1] < cout:
+        x = F.pad(x, (0, 0, 0, 0, 0, cout - x.shape[1]))
+    return x
+
+
+class BinSE(nn.Module):
+    """Binarized squeeze-and-excitation; returns (gated tensor, gate logits)."""
+
+    def __init__(self, c, hidden):
+        super().__init__()
+        self.fc1 = BinLinear(c, hidden)
+        self.bn1 = nn.BatchNorm1d(hidden)
+        self.fc2 = BinLinear(hidden, c)
+        self.bn2 = nn.BatchNorm1d(c)
+        # start with most gates open: positive bias on the gate BN
+        nn.init.constant_(self.bn2.bias, 1.0)
+
+    def forward(self, x):
+        q = x.sum(dim=(2, 3))
+        h = step(self.bn1(self.fc1(q)))
+        z = self.bn2(self.fc2(h))
+        g = step(z)
+        return x * g[:, :, None, None], z, g
+
+
+class Block(nn.Module):
+    def __init__(self, cin, cout, stride, se, se_div):
+        super().__init__()
+        self.stride, self.cout = stride, cout
+        self.conv_a = BinConv(cin, cout, (3, 3), stride, 1)
+        self.bn_a = nn.BatchNorm2d(cout)
+        self.conv_b = BinConv(cout, cout, (3, 3), 1, 1)
+        self.bn_b = nn.BatchNorm2d(cout)
+        self.se = BinSE(cout, max(1, cout // se_div)) if se else None
+
+    def forward(self, x):
+        a = step(self.bn_a(self.conv_a(x)))
+        out = step(self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout))
+        if self.se is None:
+            return out, None, None
+        return self.se(out)
+
+
+class BinResNet(nn.Module):
+    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10):
+        super().__init__()
+        self.in_c, self.width, self.n, self.has_se, self.classes = in_c, width, n, se, classes
+        self.conv1 = BinConv(in_c, width, (3, 3), 1, 1)
+        self.bn1 = nn.BatchNorm2d(width)
+        blocks = []
+        cin = width
+        for s in range(3):
+            cout = width * (1 << s)
+            for b in range(n):
+                stride = 2 if (s > 0 and b == 0) else 1
+                blocks.append(Block(cin, cout, stride, se, se_div))
+                cin = cout
+        self.blocks = nn.ModuleList(blocks)
+        self.fc = BinLinear(cin, classes)
+        self.scale = nn.Parameter(torch.full((classes,), 0.05))
+        self.bias = nn.Parameter(torch.zeros(classes))
+
+    def forward(self, x):
+        """x: N x C x H x W raw pixel values 0..255 (float). Returns scores and
+        the list of SE (gate logit, gate) pairs per block."""
+        a = step(self.bn1(self.conv1(x)))
+        gates = []
+        for blk in self.blocks:
+            a, z, g = blk(a)
+            if z is not None:
+                gates.append((z, g))
+        counts = a.sum(dim=(2, 3))
+        logit = self.fc(counts)
+        return logit * self.scale + self.bias, gates
+
+    def clip_latent(self):
+        for name, p in self.named_parameters():
+            if name.endswith("weight") and p.dim() >= 2:
+                p.data.clamp_(-1.0, 1.0)
+
+
+# ---------------------------------------------------------------- data ----
+
+FMNIST_DIR = os.environ.get("SPARSECIM_FMNIST_DIR", "/usr/share/datasets/fashion-mnist")
+
+
+def read_idx(path):
+    """Reads an IDX file (gzip or plain) into a numpy array."""
+    op = gzip.open if path.endswith(".gz") else open
+    with op(path, "rb") as f:
+        data = f.read()
+    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
+        raise ValueError(f"{path}: byte 0: not an unsigned-byte IDX file")
+    nd = data[3]
+    dims = struct.unpack(">" + "I" * nd, data[4:4 + 4 * nd])
+    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * nd)
+    if arr.size != int(np.prod(dims)):
+        raise ValueError(f"{path}: payload has {arr.size} bytes, header says {int(np.prod(dims))}")
+    return arr.reshape(dims)
+
+
+def load_fmnist(split):
+    pre = "train" if split == "train" else "t10k"
+    x = read_idx(os.path.join(FMNIST_DIR, f"{pre}-images-idx3-ubyte.gz"))
+    y = read_idx(os.path.join(FMNIST_DIR, f"{pre}-labels-idx1-ubyte.gz"))
+    return x[:, None, :, :].copy(), y.astype(np.int64)
+
+
+def load_cifar10(d, split):
+    files = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
+    xs, ys = [], []
+    for fn in files:
+        raw = np.fromfile(os.path.join(d, fn), dtype=np.uint8)
+        if raw.size % 3073:
+            raise ValueError(f"{fn}: size {raw.size} is not a multiple of 3073-byte records")
+        raw = raw.reshape(-1, 3073)
+        ys.append(raw[:, 0].astype(np.int64))
+        xs.append(raw[:, 1:].reshape(-1, 3, 32, 32))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def load_data(name, split, cifar_dir=None):
+    if name == "fashion-mnist":
+        return load_fmnist(split)
+    if name == "cifar10":
+        return load_cifar10(cifar_dir, split)
+    raise ValueError(f"unknown data set {name}")

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""train.py - trains the binarized (SE-)ResNet of docs/SPEC.md.
+
+Usage (Fashion-MNIST from Debian's dataset-fashion-mnist, CPU):
+  tools/train.py --se --out run/se.pt --time-budget 90
+  tools/train.py --no-se --out run/plain.pt --epochs 15
+  tools/train.py --data cifar10 --cifar-dir DIR --se --out run/c10.pt
+
+The learning rate follows a cosine schedule over the epochs that fit in
+--time-budget minutes (measured after the first epoch) or --epochs, whichever
+is smaller. A checkpoint is written after every epoch, so a run cut short
+still leaves a usable model. Export with tools/export.py.
+"""
+import argparse
+import json
+import math
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from bnn_torch import BinResNet, load_data  # noqa: E402
+
+
+def augment(xb, pad, flip, gen):
+    """Random crop with zero padding and horizontal flip (uint8-valued floats)."""
+    n, _, h, w = xb.shape
+    if pad:
+        xp = F.pad(xb, (pad, pad, pad, pad))
+        dy = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+        dx = torch.randint(0, 2 * pad + 1, (n,), generator=gen)
+        rows = (torch.arange(h)[None, :] + dy[:, None])
+        cols = (torch.arange(w)[None, :] + dx[:, None])
+        idx_n = torch.arange(n)[:, None, None]
+        xb = xp.permute(0, 2, 3, 1)[idx_n, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
+    if flip:
+        m = torch.rand(n, generator=gen) < 0.5
+        xb = torch.where(m[:, None, None, None], xb.flip(3), xb)
+    return xb.contiguous()
+
+
+def evaluate(model, x, y, bs=1000):
+    model.eval()
+    correct, zeros, blocks = 0, None, 0
+    with torch.no_grad():
+        for i in range(0, len(x), bs):
+            xb = torch.from_numpy(x[i:i + bs]).float()
+            s, gates = model(xb)
+            correct += (s.argmax(1).numpy() == y[i:i + bs]).sum()
+            if gates:
+                z = np.array([(1 - g.mean().item()) * len(xb) for _, g in gates])
+                zeros = z if zeros is None else zeros + z
+    model.train()
+    acc = correct / len(x)
+    per_block = (zeros / len(x)).tolist() if zeros is not None else []
+    return acc, per_block
+
+
+def stage_fracs(per_block, n):
+    return [float(np.mean(per_block[s * n:(s + 1) * n])) for s in range(3)] if per_block else []
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="fashion-mnist", choices=["fashion-mnist", "cifar10"])
+    ap.add_argument("--cifar-dir", help="directory with CIFAR-10 binary batches")
+    g = ap.add_mutually_exclusive_group()
+    g.add_argument("--se", dest="se", action="store_true", default=True, help="SE attention in every block (default)")
+    g.add_argument("--no-se", dest="se", action="store_false")
+    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--depth", type=int, default=14, help="6n+2")
+    ap.add_argument("--se-div", type=int, default=4, help="SE hidden = C / se-div")
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--time-budget", type=float, default=0, help="minutes; 0 = no limit")
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=5e-3)
+    ap.add_argument("--gate-reg", type=float, default=0.0,
+                    help="weight of the SE gate-density penalty (mean soft gate density)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
+    a = ap.parse_args()
+
+    if (a.depth - 2) % 6:
+        ap.error("--depth must be 6n+2")
+    torch.manual_seed(a.seed)
+    np.random.seed(a.seed)
+    torch.set_num_threads(a.threads)
+    gen = torch.Generator().manual_seed(a.seed)
+
+    xtr, ytr = load_data(a.data, "train", a.cifar_dir)
+    xte, yte = load_data(a.data, "test", a.cifar_dir)
+    n = (a.depth - 2) // 6
+    model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    steps_per_epoch = math.ceil(len(xtr) / a.batch)
+    total_epochs = a.epochs
+    pad = 2 if a.data == "fashion-mnist" else 4
+    t0 = time.time()
+    log = []
+    print(f"train: {a.data} depth {a.depth} width {a.width} se={a.se} gate_reg={a.gate_reg} "
+          f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
+    step_i = 0
+    epoch = 0
+    while epoch < total_epochs:
+        te = time.time()
+        perm = torch.randperm(len(xtr), generator=gen).numpy()
+        tot_loss, tot_n, dens = 0.0, 0, []
+        for bi in range(steps_per_epoch):
+            idx = perm[bi * a.batch:(bi + 1) * a.batch]
+            xb = augment(torch.from_numpy(xtr[idx]).float(), pad, True, gen)
+            yb = torch.from_numpy(ytr[idx])
+            lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(1.0, step_i / (total_epochs * steps_per_epoch))))
+            for pg in opt.param_groups:
+                pg["lr"] = lr
+            scores, gates = model(xb)
+            loss = F.cross_entropy(scores, yb)
+            if gates and a.gate_reg > 0:
+                soft = torch.stack([torch.sigmoid(z).mean() for z, _ in gates]).mean()
+                loss = loss + a.gate_reg * soft
+            if gates:
+                dens.append(np.mean([gg.mean().item() for _, gg in gates]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            model.clip_latent()
+            tot_loss += loss.item() * len(idx)
+            tot_n += len(idx)
+            step_i += 1
+        epoch += 1
+        ep_time = time.time() - te
+        if epoch == 1 and a.time_budget > 0:
+            fit = int((a.time_budget * 60 - (time.time() - t0)) // (ep_time * 1.08)) + 1
+            total_epochs = max(1, min(a.epochs, fit))
+            print(f"train: epoch time {ep_time:.0f}s -> {total_epochs} epochs fit the budget", flush=True)
+        acc, per_block = evaluate(model, xte, yte)
+        zf = stage_fracs(per_block, n)
+        rec = {"epoch": epoch, "loss": tot_loss / tot_n, "test_acc": float(acc),
+               "se_zero_per_stage": zf, "epoch_seconds": ep_time, "lr": lr}
+        log.append(rec)
+        print(f"epoch {epoch:2d}/{total_epochs} loss {rec['loss']:.4f} test {acc*100:.2f}% "
+              f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
+              f"{ep_time:.0f}s", flush=True)
+        torch.save({"state": model.state_dict(),
+                    "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se,
+                            "se_div": a.se_div, "classes": 10, "data": a.data,
+                            "in_h": int(xtr.shape[2]), "in_w": int(xtr.shape[3])},
+                    "args": vars(a), "log": log, "wall_seconds": time.time() - t0}, a.out)
+    wall = time.time() - t0
+    print(f"train: done, {epoch} epochs, {wall/60:.1f} min, final test {log[-1]['test_acc']*100:.2f}%", flush=True)
+    with open(a.out + ".log.json", "w") as f:
+        json.dump({"args": vars(a), "log": log, "wall_seconds": wall}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
