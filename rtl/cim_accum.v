@@ -1,0 +1,62 @@
+// cim_accum: per-column bit-serial accumulators and threshold units.
+//
+// Hardware: behind each global bit line, a sense stage turns the column's
+// count P into the signed term 2P - X (X from the controller), and a
+// shift-add accumulator builds the multi-bit dot product over the bit
+// planes, most significant plane first:
+//     first plane:  acc = 2P - X
+//     later planes: acc = 2*acc + (2P - X)
+// A threshold register per column (written by SET_THR) and a comparator
+// give the binary output bin = (acc >= thr), signed. Masked columns
+// (col_use_i = 0) accumulate 0.
+module cim_accum #(
+  parameter integer COLS  = 64,
+  parameter integer PW    = 9,    // width of P and X
+  parameter integer ACC_W = 32
+) (
+  input  wire                    clk_i,
+  input  wire                    rst_ni,
+  input  wire                    compute_i,   // a COMPUTE op this cycle
+  input  wire                    first_i,     // first (most significant) plane
+  input  wire [COLS*PW-1:0]      p_i,         // P per column
+  input  wire [PW-1:0]           x_i,         // X
+  input  wire [COLS-1:0]         col_use_i,   // column in use
+  input  wire                    thr_we_i,    // SET_THR op
+  input  wire [$clog2(COLS)-1:0] thr_col_i,   // column whose threshold is written
+  input  wire [ACC_W-1:0]        thr_i,       // signed threshold
+  output wire [COLS*ACC_W-1:0]   acc_o,       // signed accumulator per column
+  output wire [COLS-1:0]         bin_o        // acc >= thr per column
+);
+
+  genvar j;
+  generate
+    for (j = 0; j < COLS; j = j + 1) begin : g_col
+      reg  signed [ACC_W-1:0] acc_q;
+      reg  signed [ACC_W-1:0] thr_q;
+      // 2P - X, sign-extended to the accumulator width
+      wire signed [ACC_W-1:0] term =
+          $signed({{(ACC_W-PW-1){1'b0}}, p_i[j*PW +: PW], 1'b0}) -
+          $signed({{(ACC_W-PW){1'b0}}, x_i});
+      wire signed [ACC_W-1:0] acc_d = !col_use_i[j] ? {ACC_W{1'b0}} :
+                                      first_i       ? term :
+                                                      (acc_q <<< 1) + term;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          acc_q <= {ACC_W{1'b0}};
+        end else if (compute_i) begin
+          acc_q <= acc_d;
+        end
+      end
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          thr_q <= {ACC_W{1'b0}};
+        end else if (thr_we_i && thr_col_i == j[$clog2(COLS)-1:0]) begin
+          thr_q <= thr_i;
+        end
+      end
+      assign acc_o[j*ACC_W +: ACC_W] = acc_q;
+      assign bin_o[j] = acc_q >= thr_q;
+    end
+  endgenerate
+
+endmodule

@@ -1,0 +1,44 @@
+// cim_cell_array: the 8T SRAM cell array of the macro.
+//
+// Hardware: ROWS x COLS 8T bit cells. The 6T core of each cell is written
+// through the write port: one write word line per row (decoded from addr_i)
+// and one pair of write bit lines per column (wdata_i), one row per cycle.
+// The decoupled 2-transistor read stack of each cell (read word line on one
+// gate, the stored bit on the other) is the AND cell of the compute port;
+// its stored-bit side is what this module exports on cells_o. The same read
+// port reads one row as plain memory (rdata_o, the row at addr_i).
+//
+// Storage is kept column-major (one ROWS-bit vector per column) so that a
+// column's AND with the read word lines is a word-wide operation in
+// simulation. Every cell is reset to 0 so that no X ever leaves the array.
+module cim_cell_array #(
+  parameter integer ROWS = 256,  // word lines (power of two)
+  parameter integer COLS = 64    // bit-line columns
+) (
+  input  wire                      clk_i,
+  input  wire                      rst_ni,
+  input  wire                      we_i,      // write word line enable (WRITE op)
+  input  wire [$clog2(ROWS)-1:0]   addr_i,    // row for write and read
+  input  wire [COLS-1:0]           wdata_i,   // write bit lines, bit j = column j
+  output wire [COLS*ROWS-1:0]      cells_o,   // stored bits, column j at [j*ROWS +: ROWS]
+  output wire [COLS-1:0]           rdata_o    // row addr_i through the read port
+);
+
+  genvar j;
+  generate
+    for (j = 0; j < COLS; j = j + 1) begin : g_col
+      // One column of cells: the write bit line pair of column j.
+      reg [ROWS-1:0] col_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          col_q <= {ROWS{1'b0}};
+        end else if (we_i) begin
+          col_q[addr_i] <= wdata_i[j];
+        end
+      end
+      assign cells_o[j*ROWS +: ROWS] = col_q;
+      assign rdata_o[j] = col_q[addr_i];
+    end
+  endgenerate
+
+endmodule
