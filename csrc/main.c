@@ -15,7 +15,6 @@ static const subcommand subcommands[] = {
     {"infer", cli_infer, "run the C reference model on a data set"},
     {"vectors", cli_vectors, "write golden vectors (array jobs) for the RTL"},
 #ifdef SPARSECIM_HAVE_RTL
-    {"sim", cli_sim, "replay golden vectors through the verilated macro"},
     {"run", cli_run, "model + data through reference and RTL, checked"},
 #endif
     {"bench", cli_bench, "benchmark the reference model (packed vs naive)"},

@@ -1,0 +1,87 @@
+/*
+ * map.h - layer-to-array mapping (docs/SPEC.md section 5).
+ *
+ * A layer part (a CONV, an SE's fc1 or fc2, the classifier FC) is a matrix
+ * product: out_c output channels, each a dot over n input elements (the
+ * canonical index i = c*k*k + tap of docs/SPEC.md, for FCs i = c), for
+ * every output pixel, over `bits` bit planes. The mapping assigns input
+ * elements to array rows (row layout + optional channel permutation), cuts
+ * rows into tiles of ROWS and output channels into tiles of COLS. One
+ * map_job is one (row tile, column tile) pair: its weights are written once
+ * and then every pixel's planes are streamed through it.
+ *
+ * Units and orders:
+ *   - rows are array word lines: job row r holds input element elem[r];
+ *   - a weight tile row is COLS bits, bit j = weight bit (1 = +1) of output
+ *     channel col0 + j for element elem[r]; columns >= n_cols are 0;
+ *   - word-line vectors are ROWS bits packed LSB first in 64-bit words
+ *     (row r = bit r%64 of word r/64); rows >= n_rows are 0;
+ *   - planes are streamed MSB first: plane index 0 = bit (bits-1).
+ * A map_layer owns its jobs and arrays; free with map_layer_free().
+ */
+#ifndef SPARSECIM_MAP_H
+#define SPARSECIM_MAP_H
+
+#include <stdint.h>
+
+#include "bnn_infer.h"
+#include "bnn_model.h"
+
+typedef enum map_layout { MAP_CHANNEL_MAJOR = 0, MAP_TAP_MAJOR = 1 } map_layout;
+typedef enum map_part { MAP_CONV = 0, MAP_FC1 = 1, MAP_FC2 = 2, MAP_CLS = 3 } map_part;
+
+typedef struct map_cfg {
+    int rows, cols, seg_rows;   /* macro geometry */
+    map_layout layout;
+    const int *perm;            /* perm[pos] = input channel at position pos, or NULL */
+} map_cfg;
+
+/* The matrix-product view of one layer part. */
+typedef struct map_op {
+    map_part part;
+    int n;                      /* input elements per dot */
+    int out_c;                  /* output channels */
+    int bits;                   /* bit planes */
+    int in_c, k_h, k_w, stride, pad_h, pad_w;   /* geometry (FC: k = 1, in_h = in_w = 1) */
+    int in_h, in_w, out_h, out_w;
+    const bnn_bits *wt;         /* out_c x n weights, canonical order */
+} map_op;
+
+typedef struct map_job {
+    int row_tile, col_tile;
+    int row0, n_rows;           /* first array-order row position, rows used */
+    int col0, n_cols;           /* first output channel, columns used */
+    const int *elem;            /* n_rows canonical element indices (into map_layer.order) */
+    uint64_t *wrows;            /* n_rows x col_words weight tile rows, owned */
+    int col_words;              /* 64-bit words per weight row = ceil(COLS/64) */
+} map_job;
+
+typedef struct map_layer {
+    map_op op;
+    map_cfg cfg;
+    int *order;                 /* n: canonical element at array-order position p */
+    int n_row_tiles, n_col_tiles, n_jobs;
+    map_job *jobs;              /* row-tile major: job = rt * n_col_tiles + ct */
+} map_layer;
+
+/* Matrix view of a CONV layer, an SE part (MAP_FC1 / MAP_FC2) or the classifier. */
+int map_op_of(const bnn_layer *l, map_part part, map_op *op);
+
+/* Builds the jobs of one layer part. Returns 0 or -1 (err filled). */
+int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_error *err);
+void map_layer_free(map_layer *ml);
+
+/* Fills the word-line vector (ROWS bits, rows/64 words) of job j for output
+ * pixel p (row-major over out_h x out_w) and plane index k (0 = MSB) from
+ * the part's input values. For CONV, `in` is the layer input tensor; for FC
+ * parts, `vec` holds the n input values (in may be NULL). */
+void map_job_input(const map_layer *ml, const map_job *j, const bnn_tensor *in, const uint16_t *vec,
+                   int p, int k, uint64_t *wl);
+
+/* Reference arithmetic on one word-line vector: per-column P (n_cols) and X. */
+void map_job_px(const map_layer *ml, const map_job *j, const uint64_t *wl, int *p, int *x);
+
+/* Number of output pixels (out_h * out_w; 1 for FC parts). */
+static inline int map_pixels(const map_op *op) { return op->out_h * op->out_w; }
+
+#endif
