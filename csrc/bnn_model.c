@@ -453,7 +453,7 @@ static int validate_walk(bnn_model *m, shape *in_shapes, const char *file, bnn_e
 
 int bnn_model_validate(bnn_model *m, bnn_error *err)
 {
-    if (m->in_c < 1 || m->in_c > 4 || m->in_h < 1 || m->in_h > BNN_MAX_IMG || m->in_w < 1 ||
+    if (m->in_c < 1 || m->in_c > BNN_MAX_DIM || m->in_h < 1 || m->in_h > BNN_MAX_IMG || m->in_w < 1 ||
         m->in_w > BNN_MAX_IMG || m->in_bits < 1 || m->in_bits > 8 || m->classes < 1 ||
         m->classes > 1000 || m->n_layers < 1 || m->n_layers > 1024) {
         set_err(err, "model: header out of range (in %dx%dx%d/%d bits, %d classes, %d layers)", m->in_c,
@@ -501,7 +501,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
     r.len = len - 4; /* fields may not run into the CRC */
     int rc = -1;
     size_t used = 0;
-    if (rd_uint(&r, 2, "in_c", 1, 4, &v)) goto fail;
+    if (rd_uint(&r, 2, "in_c", 1, BNN_MAX_DIM, &v)) goto fail;
     m->in_c = (int)v;
     if (rd_uint(&r, 2, "in_h", 1, BNN_MAX_IMG, &v)) goto fail;
     m->in_h = (int)v;

@@ -1,7 +1,8 @@
 /*
- * cli_run.c - `sparsecim run`: model + data through the reference model and
- * the verilated macro in one process, every layer checked bit-exactly, with
- * a per-layer table of cycles, mismatches, gating and a JSON report.
+ * cli_run.c - `sparsecim run`: model + data through the C reference model
+ * (BNN_FAST) and the simulated macro in one process, every layer checked
+ * bit-exactly (tb_drv.h), with a per-layer table, per-image predictions
+ * and an optional JSON report (tb_cli.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -11,25 +12,40 @@
 #include <unistd.h>
 
 #include "bnn_infer.h"
+#include "bnn_rng.h"
 #include "cli.h"
 #include "cli_util.h"
 #include "ds.h"
-#include "dut.h"
-#include "tb_drv.h"
+#include "tb_cli.h"
 
-static const char *usage_text =
-    "usage: sparsecim run --model FILE.bnn --data SPEC [--count N] [--offset K] [--report OUT.json]\n"
-    "                     [--no-gating] [--unit 1|2|4|8] [--layout channel|tap] [--geometry NAME]\n"
-    "                     [--waves FILE.vcd] [--window FROM:TO] [--max-mismatch N] [--quiet]\n"
+static const char usage_text[] =
+    "usage: sparsecim run --model FILE.bnn --data SPEC [--count N] [--offset K] [options]\n"
     "\n"
-    "Runs N images (default 8) through the C reference model and, layer by layer, through the\n"
-    "verilated macro (every MAC of every conv and FC layer), comparing every dot, gate and output\n"
-    "bit-exactly. Prints a per-layer table and each image's predicted and true class.\n"
-    "  --no-gating      ungated baseline (results must not change)\n"
-    "  --unit U         control unit of U segments (default 1)\n"
-    "  --geometry NAME  verilated macro build (default 256x64s16; also 64x16s8)\n"
-    "  --waves F.vcd    VCD of the macro, cycles FROM..TO of --window (default 0:2000)\n"
-    "Exit status: 0 all equal, 1 mismatches, 2 bad input or a watchdog stop.\n";
+    "Runs N images (default 1) through the C reference model and, layer by layer, through the\n"
+    "simulated macro (every MAC of every conv and FC layer), comparing every dot, gate, output bit\n"
+    "and the prediction bit-exactly. Each layer consumes the reference's input, so a mismatch does\n"
+    "not cascade; the RTL-chained prediction is reported too. SPEC: a data set (fashion-mnist:test,\n"
+    "idx:IMAGES,LABELS, cifar10:FILE.bin) or random[:SEED] (random pixels, no labels).\n"
+    "\n"
+    "Options:\n"
+    "  --count N           images (default 1)\n"
+    "  --offset K          first image index (default 0)\n";
+
+static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
+
+typedef struct run_ctx {
+    const tb_cli_common *c;
+    const bnn_model *m;
+    const ds_set *ds;       /* NULL: random images */
+    uint64_t seed;
+    long count, offset;
+    int *pred, *chained, *ref_pred, *label;
+    int correct, chained_equal;
+    uint64_t mismatches;
+    tb_layer_stats *ls;     /* copied out of the driver */
+    int nl;
+    char err[600];
+} run_ctx;
 
 static double now_s(void)
 {
@@ -38,211 +54,194 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static double frac(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
-
-static void write_report(FILE *f, const char *model, const char *data, const tb_opts *o, const char *geom,
-                         int images, int correct, uint64_t mismatches, const tb_layer_stats *ls, int nl,
-                         const int *pred, const int *label, double wall)
+static void random_image(bnn_tensor *img, uint64_t seed, long idx)
 {
-    uint64_t cycles = 0, tot[DUT_NCNT] = {0};
-    for (int i = 0; i < nl; i++) {
-        cycles += ls[i].cycles;
-        for (int k = 0; k < DUT_NCNT; k++)
-            tot[k] += ls[i].cnt[k];
+    bnn_rng r;
+    bnn_rng_seed(&r, seed * 1000003u + (uint64_t)idx);
+    size_t n = (size_t)img->c * (size_t)img->h * (size_t)img->w;
+    for (size_t i = 0; i < n; i++)
+        img->v[i] = (uint16_t)(bnn_rng_u64(&r) & ((1u << img->bits) - 1u));
+}
+
+/* The body: runs on the DUT (for SystemC inside the SC_THREAD). */
+static int run_body(cim_dut *dut, void *arg)
+{
+    run_ctx *r = arg;
+    bnn_error err;
+    int rc = -1;
+    bnn_trace *tr = bnn_trace_new(r->m);
+    bnn_tensor *img = bnn_tensor_new(r->m->in_c, r->m->in_h, r->m->in_w, r->m->in_bits);
+    tb_ctx *tb = tr && img ? tb_new(dut, r->m, &r->c->o, &err) : NULL;
+    if (!tr || !img || !tb) {
+        snprintf(r->err, sizeof r->err, "%s", tr && img ? err.msg : "out of memory");
+        goto done;
     }
-    fprintf(f, "{\n  \"model\": \"%s\",\n  \"data\": \"%s\",\n  \"geometry\": \"%s\",\n", model, data, geom);
-    fprintf(f, "  \"gating\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n", o->gate_en ? "true" : "false",
-            1 << o->unit_log2, o->layout == MAP_TAP_MAJOR ? "tap" : "channel");
-    fprintf(f, "  \"images\": %d,\n  \"mismatches\": %llu,\n  \"cycles\": %llu,\n  \"accuracy\": %.6f,\n", images,
-            (unsigned long long)mismatches, (unsigned long long)cycles, images ? (double)correct / images : 0.0);
-    fprintf(f, "  \"wall_seconds\": %.3f,\n  \"predictions\": [", wall);
-    for (int i = 0; i < images; i++)
-        fprintf(f, "%s%d", i ? "," : "", pred[i]);
-    fprintf(f, "],\n  \"labels\": [");
-    for (int i = 0; i < images; i++)
-        fprintf(f, "%s%d", i ? "," : "", label[i]);
-    fprintf(f, "],\n  \"layers\": [\n");
-    for (int i = 0; i < nl; i++) {
-        const tb_layer_stats *s = &ls[i];
-        fprintf(f, "    {\"name\": \"%s\", \"shape\": \"%s\", \"tiles\": %d, \"cycles\": %llu, \"mismatches\": %llu, "
-                   "\"macs\": %llu, \"gated_fraction\": %.6f, \"skipped_fraction\": %.6f, \"counters\": {",
-                s->name, s->shape, s->tiles, (unsigned long long)s->cycles, (unsigned long long)s->mismatches,
-                (unsigned long long)s->macs,
-                frac(s->cnt[DUT_CNT_SEG_GATED], s->cnt[DUT_CNT_SEG_GATED] + s->cnt[DUT_CNT_SEG_ACTIVE]),
-                frac(s->cnt[DUT_CNT_SKIPPED], s->cnt[DUT_CNT_COMPUTE]));
-        for (int k = 0; k < DUT_NCNT; k++)
-            fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dut_cnt_names[k], (unsigned long long)s->cnt[k]);
-        fprintf(f, "}}%s\n", i + 1 < nl ? "," : "");
+    int tty = isatty(2);
+    for (long n = 0; n < r->count; n++) {
+        long idx = r->offset + n;
+        if (r->ds)
+            ds_image(r->ds, (int)idx, img);
+        else
+            random_image(img, r->seed, idx);
+        tb_image_result res;
+        if (bnn_forward(r->m, img, BNN_FAST, tr, &err) || tb_run_image(tb, tr, (int)idx, &res, &err)) {
+            snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err.msg);
+            goto done;
+        }
+        r->pred[n] = res.pred;
+        r->chained[n] = res.chained_pred;
+        r->ref_pred[n] = res.ref_pred;
+        r->label[n] = r->ds ? r->ds->labels[idx] : -1;
+        r->correct += r->ds && res.pred == r->label[n];
+        r->chained_equal += res.chained_pred == res.ref_pred;
+        if (r->count > 1)
+            cli_progress(stderr, tty, (int)n + 1, (int)r->count, "run");
     }
-    fprintf(f, "  ],\n  \"total\": {\"gated_fraction\": %.6f, \"skipped_fraction\": %.6f, \"counters\": {",
-            frac(tot[DUT_CNT_SEG_GATED], tot[DUT_CNT_SEG_GATED] + tot[DUT_CNT_SEG_ACTIVE]),
-            frac(tot[DUT_CNT_SKIPPED], tot[DUT_CNT_COMPUTE]));
-    for (int k = 0; k < DUT_NCNT; k++)
-        fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dut_cnt_names[k], (unsigned long long)tot[k]);
-    fprintf(f, "}}\n}\n");
+    const tb_layer_stats *ls = tb_stats(tb, &r->nl);
+    r->ls = malloc((size_t)r->nl * sizeof *r->ls);
+    if (!r->ls) {
+        snprintf(r->err, sizeof r->err, "out of memory");
+        goto done;
+    }
+    memcpy(r->ls, ls, (size_t)r->nl * sizeof *r->ls);
+    r->mismatches = tb_mismatches(tb);
+    rc = 0;
+done:
+    tb_free(tb);
+    bnn_tensor_free(img);
+    bnn_trace_free(tr);
+    return rc;
 }
 
 int cli_run(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL, *report = NULL, *waves = NULL, *geom_name = "256x64s16";
-    long count = 8, offset = 0, unit = 1, maxmis = 20, from = 0, to = 2000;
-    int quiet = 0;
-    tb_opts o = {.gate_en = 1, .unit_log2 = 0, .layout = MAP_CHANNEL_MAJOR, .perm = NULL, .max_print = 20, .log = stderr};
+    const char *model = NULL, *data = NULL;
+    long count = 1, offset = 0;
+    tb_cli_common c;
+    tb_cli_common_init(&c);
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
+        const char *a = argv[i], *v;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
+            printf("%s%s\n%s", usage_text, tb_cli_common_help, exit_text);
             return 0;
         }
-        if (!strcmp(a, "--no-gating")) { o.gate_en = 0; continue; }
-        if (!strcmp(a, "--quiet")) { quiet = 1; continue; }
-        if (strncmp(a, "--", 2) || !(v = cli_value("run", argc, argv, &i)))
-            return fprintf(stderr, "sparsecim run: %s '%s' (see --help)\n",
-                           strncmp(a, "--", 2) ? "unexpected argument" : "missing value for", a), 2;
-        if (!strcmp(a, "--model")) model = v;
-        else if (!strcmp(a, "--data")) data = v;
-        else if (!strcmp(a, "--report")) report = v;
-        else if (!strcmp(a, "--waves")) waves = v;
-        else if (!strcmp(a, "--geometry")) geom_name = v;
-        else if (!strcmp(a, "--count")) { if (cli_int("run", a, v, 1, 10000000, &count)) return 2; }
-        else if (!strcmp(a, "--offset")) { if (cli_int("run", a, v, 0, 10000000, &offset)) return 2; }
-        else if (!strcmp(a, "--max-mismatch")) { if (cli_int("run", a, v, 0, 1000000, &maxmis)) return 2; }
-        else if (!strcmp(a, "--unit")) {
-            if (cli_int("run", a, v, 1, 8, &unit) || (unit & (unit - 1)))
-                return fprintf(stderr, "sparsecim run: option --unit: expected 1, 2, 4 or 8, got '%s'\n", v), 2;
-            o.unit_log2 = unit == 1 ? 0 : unit == 2 ? 1 : unit == 4 ? 2 : 3;
-        } else if (!strcmp(a, "--layout")) {
-            if (!strcmp(v, "channel")) o.layout = MAP_CHANNEL_MAJOR;
-            else if (!strcmp(v, "tap")) o.layout = MAP_TAP_MAJOR;
-            else return fprintf(stderr, "sparsecim run: option --layout: expected channel or tap, got '%s'\n", v), 2;
-        } else if (!strcmp(a, "--window")) {
-            char tail;
-            if (sscanf(v, "%ld:%ld%c", &from, &to, &tail) != 2 || from < 0 || to <= from)
-                return fprintf(stderr, "sparsecim run: option --window: expected FROM:TO cycles with FROM < TO, got '%s'\n", v), 2;
-        } else
-            return fprintf(stderr, "sparsecim run: unknown option '%s' (see --help)\n", a), 2;
-    }
-    o.max_print = (int)maxmis;
-    if (!model || !data)
-        return fprintf(stderr, "sparsecim run: --model and --data are required (see --help)\n"), 2;
-    if (waves) {
-        size_t n = strlen(waves);
-        if (n < 5 || strcmp(waves + n - 4, ".vcd"))
-            return fprintf(stderr, "sparsecim run: option --waves: '%s': this build writes VCD; name the file *.vcd\n", waves), 2;
-    }
-    const dut_geom *g = dut_geom_find(geom_name);
-    if (!g) {
-        fprintf(stderr, "sparsecim run: option --geometry: no verilated build '%s' (available:", geom_name);
-        for (int k = 0; dut_geom_at(k); k++)
-            fprintf(stderr, " %s", dut_geom_at(k)->name);
-        fprintf(stderr, ")\n");
+        int k = tb_cli_common_arg(&c, "run", argc, argv, &i);
+        if (k < 0)
+            return 2;
+        if (k > 0)
+            continue;
+        if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset")) {
+            if (!(v = cli_value("run", argc, argv, &i)))
+                return 2;
+            if (!strcmp(a, "--model"))
+                model = v;
+            else if (!strcmp(a, "--data"))
+                data = v;
+            else if (cli_int("run", a, v, a[2] == 'c' ? 1 : 0, 100000000, a[2] == 'c' ? &count : &offset))
+                return 2;
+            continue;
+        }
+        fprintf(stderr, "sparsecim run: unknown argument '%s' (see sparsecim run --help)\n", a);
         return 2;
     }
+    if (!model || !data) {
+        fprintf(stderr, "sparsecim run: --model and --data are required (see sparsecim run --help)\n");
+        return 2;
+    }
+    if (tb_cli_resolve(&c, "run"))
+        return 2;
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
-    if (bnn_model_load(model, &m, &err) || ds_load(data, &ds, &err)) {
+    run_ctx r = {.c = &c, .count = count, .offset = offset};
+    int rc = 2;
+    if (bnn_model_load(model, &m, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
-        bnn_model_free(m);
         return 2;
     }
-    int rc = 2;
-    cim_dut *dut = NULL;
-    tb_ctx *tb = NULL;
-    bnn_trace *tr = NULL;
-    bnn_tensor *img = NULL;
-    int *pred = NULL, *label = NULL;
-    cli_out ro = {0};
-    if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
-        fprintf(stderr, "sparsecim run: %s: images are %dx%dx%d but %s expects %dx%dx%d\n", data, ds->h, ds->w, ds->c,
-                model, m->in_h, m->in_w, m->in_c);
+    r.m = m;
+    if (!strncmp(data, "random", 6) && (data[6] == 0 || data[6] == ':')) {
+        long seed = 1;
+        if (data[6] == ':' && cli_int("run", "--data random:SEED", data + 7, 0, 0x7fffffffL, &seed))
+            goto done;
+        r.seed = (uint64_t)seed;
+    } else {
+        if (ds_load(data, &ds, &err)) {
+            fprintf(stderr, "sparsecim run: %s\n", err.msg);
+            goto done;
+        }
+        if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
+            fprintf(stderr, "sparsecim run: %s: images are %dx%dx%d (CxHxW) but %s expects %dx%dx%d\n", data, ds->c,
+                    ds->h, ds->w, model, m->in_c, m->in_h, m->in_w);
+            goto done;
+        }
+        if (offset >= ds->count) {
+            fprintf(stderr, "sparsecim run: option --offset: %ld, but %s has %d images\n", offset, data, ds->count);
+            goto done;
+        }
+        if (offset + count > ds->count)
+            r.count = count = ds->count - offset;
+        r.ds = ds;
+    }
+    r.pred = calloc((size_t)count, sizeof *r.pred);
+    r.chained = calloc((size_t)count, sizeof *r.chained);
+    r.ref_pred = calloc((size_t)count, sizeof *r.ref_pred);
+    r.label = calloc((size_t)count, sizeof *r.label);
+    if (!r.pred || !r.chained || !r.ref_pred || !r.label) {
+        fprintf(stderr, "sparsecim run: out of memory\n");
         goto done;
     }
-    if (offset >= ds->count) {
-        fprintf(stderr, "sparsecim run: --offset %ld: the data set has %d images\n", offset, ds->count);
-        goto done;
-    }
-    if (offset + count > ds->count)
-        count = ds->count - offset;
-    char derr[256];
-    dut = dut_new(g, waves, (uint64_t)from, (uint64_t)to, derr, sizeof derr);
-    if (!dut) {
-        fprintf(stderr, "sparsecim run: %s\n", derr);
-        goto done;
-    }
-    tb = tb_new(dut, m, &o, &err);
-    tr = bnn_trace_new(m);
-    img = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits);
-    pred = calloc((size_t)count, sizeof *pred);
-    label = calloc((size_t)count, sizeof *label);
-    if (!tb || !tr || !img || !pred || !label) {
-        fprintf(stderr, "sparsecim run: %s\n", tb ? "out of memory" : err.msg);
-        goto done;
-    }
-    int tty = isatty(2), correct = 0;
+    char derr[512] = "";
     double t0 = now_s();
-    for (long n = 0; n < count; n++) {
-        int idx = (int)(offset + n);
-        ds_image(ds, idx, img);
-        if (bnn_forward(m, img, BNN_FAST, tr, &err) || tb_run_image(tb, tr, idx, &pred[n], &err)) {
-            fprintf(stderr, "sparsecim run: image %d: %s\n", idx, err.msg);
-            goto done;
-        }
-        label[n] = ds->labels[idx];
-        correct += pred[n] == label[n];
-        if (count > 8)
-            cli_progress(stderr, tty, (int)n + 1, (int)count, "run");
-    }
+    int brc = c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, run_body, &r, derr, sizeof derr);
     double wall = now_s() - t0;
-    int nl;
-    const tb_layer_stats *ls = tb_stats(tb, &nl);
-    uint64_t mism = tb_mismatches(tb), cycles = 0, macs = 0;
-    if (!quiet) {
-        printf("%-8s %-28s %5s %10s %10s %8s %8s\n", "layer", "shape", "tiles", "cycles", "mismatch", "gated", "skipped");
-        for (int i = 0; i < nl; i++) {
-            const tb_layer_stats *s = &ls[i];
-            printf("%-8s %-28s %5d %10llu %10llu %7.1f%% %7.1f%%\n", s->name, s->shape, s->tiles,
-                   (unsigned long long)s->cycles, (unsigned long long)s->mismatches,
-                   100.0 * frac(s->cnt[DUT_CNT_SEG_GATED], s->cnt[DUT_CNT_SEG_GATED] + s->cnt[DUT_CNT_SEG_ACTIVE]),
-                   100.0 * frac(s->cnt[DUT_CNT_SKIPPED], s->cnt[DUT_CNT_COMPUTE]));
+    if (brc) {
+        fprintf(stderr, "sparsecim run: %s\n", r.err[0] ? r.err : derr);
+        goto done;
+    }
+    if (!c.quiet) {
+        tb_cli_table(stdout, r.ls, r.nl);
+        for (long n = 0; n < count && (n < 100 || count <= 1000); n++) {
+            printf("image %ld: predicted %d, reference %d, RTL-chained %d", offset + n, r.pred[n], r.ref_pred[n],
+                   r.chained[n]);
+            if (ds)
+                printf(", true %d%s", r.label[n], r.pred[n] == r.label[n] ? "" : " (wrong)");
+            printf("\n");
         }
-        if (count <= 32)
-            for (long n = 0; n < count; n++)
-                printf("image %ld: predicted %d, true %d%s\n", offset + n, pred[n], label[n],
-                       pred[n] == label[n] ? "" : "  (wrong)");
     }
-    uint64_t sg = 0, sa = 0;
-    for (int i = 0; i < nl; i++) {
-        cycles += ls[i].cycles;
-        macs += ls[i].macs;
-        sg += ls[i].cnt[DUT_CNT_SEG_GATED];
-        sa += ls[i].cnt[DUT_CNT_SEG_ACTIVE];
+    uint64_t cycles = 0, macs = 0;
+    for (int i = 0; i < r.nl; i++) {
+        cycles += r.ls[i].cycles;
+        macs += r.ls[i].macs;
     }
-    printf("%ld images on %s (%s, gating %s, unit %ld): accuracy %.2f%%, %llu mismatches, %llu cycles, "
-           "%.1f%% segment-cycles gated, %.2f s (%.0f cycles/s)\n",
-           count, g->name, o.layout == MAP_TAP_MAJOR ? "tap-major" : "channel-major", o.gate_en ? "on" : "off", unit,
-           100.0 * correct / (double)count, (unsigned long long)mism, (unsigned long long)cycles,
-           100.0 * frac(sg, sg + sa), wall, (double)cycles / wall);
-    if (report) {
-        if (cli_out_open(&ro, "run", report))
+    char gname[32];
+    tb_cli_geom_name(c.geom, gname, sizeof gname);
+    printf("%ld images, %s %s, gating %s, unit %d: %llu mismatches, RTL-chained = reference on %d/%ld",
+           count, c.be->name, gname, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2,
+           (unsigned long long)r.mismatches, r.chained_equal, count);
+    if (ds)
+        printf(", accuracy %.2f%%", 100.0 * r.correct / (double)count);
+    printf(", %llu cycles, %.3f s (%.0f cycles/s, %.3g binary MACs/s)\n", (unsigned long long)cycles, wall,
+           (double)cycles / wall, (double)macs * (double)count / wall);
+    if (c.waves)
+        printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
+    if (c.report) {
+        cli_out ro = {0};
+        tb_cli_summary s = {"run", model, (int)count, r.correct, r.chained_equal == count, r.mismatches,
+                            r.pred, r.chained, r.ref_pred, ds ? r.label : NULL, wall};
+        if (cli_out_open(&ro, "run", c.report))
             goto done;
-        write_report(ro.f, model, data, &o, g->name, (int)count, correct, mism, ls, nl, pred, label, wall);
+        tb_cli_json(ro.f, &c, &s, r.ls, r.nl);
         if (cli_out_commit(&ro, "run"))
             goto done;
-        printf("report: %s\n", report);
     }
-    if (waves)
-        printf("waves: %s (cycles %ld..%ld)\n", waves, from, to);
-    (void)macs;
-    rc = mism ? 1 : 0;
+    rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
-    cli_out_abort(&ro);
-    free(pred);
-    free(label);
-    bnn_tensor_free(img);
-    bnn_trace_free(tr);
-    tb_free(tb);
-    dut_free(dut);
+    free(r.pred);
+    free(r.chained);
+    free(r.ref_pred);
+    free(r.label);
+    free(r.ls);
     ds_free(ds);
     bnn_model_free(m);
     return rc;

@@ -1,12 +1,10 @@
-/* dut.c - the C side of the DUT interface: geometry lookup and dispatch. */
+/* dut.c - the C side of the DUT interface: build registry lookup, dispatch
+ * to the back end's ops, and the verilated back end's run (see dut.h,
+ * tb_backend.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "dut_impl.h"
-
-struct cim_dut {
-    dut_impl impl; /* never instantiated as such: cim_dut* is the impl's address */
-};
+#include "tb_backend.h"
 
 const char *const dut_cnt_names[DUT_NCNT] = {
     "cycles", "compute_ops", "skipped_cycles", "weight_row_writes", "write_bits_flipped", "read_ops",
@@ -14,47 +12,124 @@ const char *const dut_cnt_names[DUT_NCNT] = {
     "local_evals_gated", "local_to_global_transfers", "accumulator_updates", "segment_cycles_active",
     "segment_cycles_gated", "controller_checks", "control_toggles", "wordlines_masked"};
 
-const dut_geom *dut_geom_find(const char *name)
+static int geom_eq(const dut_geom *a, const dut_geom *b)
 {
-    for (int i = 0; dut_registry[i].factory; i++)
-        if (!strcmp(dut_registry[i].geom.name, name))
-            return &dut_registry[i].geom;
+    return a->rows == b->rows && a->cols == b->cols && a->seg_rows == b->seg_rows &&
+           (b->col_group == 0 || a->col_group == b->col_group);
+}
+
+const dut_build *dut_build_lookup(const dut_geom *g, int systemc, int fmt)
+{
+    for (int i = 0; dut_builds[i].geom.rows; i++) {
+        const dut_build *b = &dut_builds[i];
+        if (geom_eq(&b->geom, g) && b->fmt == fmt && (systemc ? b->sc_run != NULL : b->factory != NULL))
+            return b;
+    }
     return NULL;
+}
+
+const dut_geom *dut_find_build(const dut_geom *want, int systemc, unsigned *fmt_mask)
+{
+    const dut_geom *found = NULL;
+    unsigned mask = 0;
+    for (int i = 0; dut_builds[i].geom.rows; i++) {
+        const dut_build *b = &dut_builds[i];
+        if (!geom_eq(&b->geom, want) || !(systemc ? b->sc_run != NULL : b->factory != NULL))
+            continue;
+        mask |= 1u << b->fmt;
+        if (!found)
+            found = &b->geom;
+    }
+    if (fmt_mask)
+        *fmt_mask = mask;
+    return found;
 }
 
 const dut_geom *dut_geom_at(int i)
 {
-    for (int k = 0; dut_registry[k].factory; k++)
-        if (k == i)
-            return &dut_registry[k].geom;
+    /* distinct geometries in registry order */
+    int k = 0;
+    for (int j = 0; dut_builds[j].geom.rows; j++) {
+        int seen = 0;
+        for (int m = 0; m < j; m++)
+            seen |= geom_eq(&dut_builds[m].geom, &dut_builds[j].geom);
+        if (!seen && k++ == i)
+            return &dut_builds[j].geom;
+    }
     return NULL;
 }
 
-static dut_impl *I(cim_dut *d) { return (dut_impl *)(void *)d; }
+int dut_trace_fmt_of(const char *path)
+{
+    size_t n = strlen(path);
+    if (n > 4 && !strcmp(path + n - 4, ".vcd"))
+        return DUT_TRACE_VCD;
+    if (n > 4 && !strcmp(path + n - 4, ".fst"))
+        return DUT_TRACE_FST;
+    return -1;
+}
+
+/* Finds the build for (g, back end, trace) or explains why there is none. */
+static const dut_build *pick_build(const dut_geom *g, int systemc, const char *trace, char *err, size_t errlen)
+{
+    int fmt = DUT_TRACE_VCD;
+    if (trace) {
+        fmt = dut_trace_fmt_of(trace);
+        if (fmt < 0) {
+            snprintf(err, errlen, "%s: waveform file must end in .vcd or .fst", trace);
+            return NULL;
+        }
+    }
+    const dut_build *b = dut_build_lookup(g, systemc, fmt);
+    if (!b && !trace) /* no trace wanted: any format will do */
+        b = dut_build_lookup(g, systemc, DUT_TRACE_FST);
+    if (!b) {
+        unsigned mask = 0;
+        if (!dut_find_build(g, systemc, &mask))
+            snprintf(err, errlen, "no %s build of geometry %dx%d (segment %d rows) in this program",
+                     systemc ? "SystemC" : "verilated", g->rows, g->cols, g->seg_rows);
+        else
+            snprintf(err, errlen, "%s: the %s build of geometry %dx%d dumps only %s waveforms (use a .%s file)",
+                     trace, systemc ? "SystemC" : "verilated", g->rows, g->cols,
+                     (mask & 1u) ? "VCD" : "FST", (mask & 1u) ? "vcd" : "fst");
+    }
+    return b;
+}
 
 cim_dut *dut_new(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err, size_t errlen)
 {
-    for (int i = 0; dut_registry[i].factory; i++)
-        if (&dut_registry[i].geom == g) {
-            dut_impl *d = dut_registry[i].factory(g, trace, from, to, err, errlen);
-            return (cim_dut *)(void *)d;
-        }
-    snprintf(err, errlen, "no verilated build for this geometry");
-    return NULL;
+    const dut_build *b = pick_build(g, 0, trace, err, errlen);
+    return b ? b->factory(&b->geom, trace, from, to, err, errlen) : NULL;
 }
 
 void dut_free(cim_dut *d)
 {
     if (d)
-        I(d)->vt->free_(I(d));
+        d->ops->free_(d);
 }
-void dut_config(cim_dut *d, int gate_en, int unit_log2, int ncols) { I(d)->vt->config(I(d), gate_en, unit_log2, ncols); }
-void dut_step(cim_dut *d, const dut_in *in, dut_out *out) { I(d)->vt->step(I(d), in, out); }
-void dut_p(cim_dut *d, int *p) { I(d)->vt->p(I(d), p); }
-void dut_acc(cim_dut *d, int32_t *acc) { I(d)->vt->acc(I(d), acc); }
-void dut_bin(cim_dut *d, uint64_t *bin) { I(d)->vt->bin(I(d), bin); }
-void dut_rdata(cim_dut *d, uint64_t *row) { I(d)->vt->rdata(I(d), row); }
-uint64_t dut_seg_gated(cim_dut *d) { return I(d)->vt->seg_gated(I(d)); }
-uint64_t dut_counter(cim_dut *d, int idx) { return I(d)->vt->counter(I(d), idx); }
-uint64_t dut_cycles(const cim_dut *d) { return ((const dut_impl *)(const void *)d)->cycles; }
-const dut_geom *dut_geometry(const cim_dut *d) { return ((const dut_impl *)(const void *)d)->geom; }
+void dut_reset(cim_dut *d) { d->ops->reset(d); }
+void dut_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want) { d->ops->step(d, in, out, want); }
+uint64_t dut_counter(cim_dut *d, int idx) { return d->ops->counter(d, idx); }
+uint64_t dut_cycles(const cim_dut *d) { return d->cycles; }
+const dut_geom *dut_geometry(const cim_dut *d) { return d->geom; }
+
+static int run_verilated(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, tb_body_fn body,
+                         void *arg, char *err, size_t errlen)
+{
+    cim_dut *d = dut_new(g, trace, from, to, err, errlen);
+    if (!d)
+        return -1;
+    int rc = body(d, arg);
+    dut_free(d);
+    return rc;
+}
+
+static int run_systemc(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, tb_body_fn body,
+                       void *arg, char *err, size_t errlen)
+{
+    const dut_build *b = pick_build(g, 1, trace, err, errlen);
+    return b ? b->sc_run(&b->geom, trace, from, to, body, arg, err, errlen) : -1;
+}
+
+const tb_backend tb_backend_verilated = {"verilated", 0, run_verilated};
+const tb_backend tb_backend_systemc = {"systemc", 1, run_systemc};

@@ -1,12 +1,22 @@
 /*
- * dut.h - the thin C interface over one verilated build of rtl/cim_macro.v.
+ * dut.h - the thin C interface over one simulated cim_macro (rtl/cim_macro.v,
+ * docs/SPEC.md section 6), whatever the back end (tb/tb_backend.h).
  *
- * A cim_dut is an opaque handle owning the Verilator context, the model and
- * (optionally) a VCD trace; the C++ side (dut_verilated.cpp) is compiled
- * once per geometry. Bit vectors cross the interface as 64-bit words, LSB
- * first (bit r of a ROWS-bit vector is bit r%64 of word r/64).
- * Time: one clock cycle = 2 time units (timescale 1 ns per unit in the VCD,
- * so a 2 ns clock period in the waveform).
+ * A cim_dut is an opaque handle. The verilated C++ back end
+ * (tb/dut_verilated.cpp) owns the Verilator context, the model and the
+ * trace; the SystemC back end (tb/sc_top.cpp) owns its SystemC top. Every
+ * C++ exception is caught at this boundary and turned into an error string.
+ *
+ * Units and orders:
+ *   - bit vectors cross the interface as 64-bit words, LSB first (bit r of a
+ *     ROWS-bit vector is bit r%64 of word r/64);
+ *   - one dut_step() = one rising clock edge; outputs are the registered
+ *     outputs after that edge (docs/SPEC.md: valid the cycle after the op);
+ *   - time: one clock cycle = 2 time units (1 ns each) in the waveform;
+ *     cycle c (counting from 0 at creation) has its rising edge at 2c+1 ns;
+ *   - waveforms: VCD or FST, chosen by the file extension; a verilated build
+ *     has one trace format, so the extension must match a build of that
+ *     geometry (dut_find_build reports which formats exist).
  */
 #ifndef SPARSECIM_DUT_H
 #define SPARSECIM_DUT_H
@@ -20,58 +30,82 @@ extern "C" {
 
 typedef struct cim_dut cim_dut;
 
+#define DUT_MAX_COLS 256        /* widest geometry the shim supports */
+#define DUT_MAX_SEGS 64         /* ROWS / SEG_ROWS at most */
+
 enum dut_op { DUT_NOP = 0, DUT_WRITE = 1, DUT_READ = 2, DUT_COMPUTE = 3, DUT_SET_THR = 4, DUT_CLR_CNT = 5 };
 
-/* Counter indices (rtl/cim_activity.v). */
+/* Activity counter indices: rtl/cim_activity.v header. */
 enum dut_cnt {
     DUT_CNT_CYCLES = 0, DUT_CNT_COMPUTE, DUT_CNT_SKIPPED, DUT_CNT_WRITES, DUT_CNT_FLIPS, DUT_CNT_READS,
     DUT_CNT_WL_PULSES, DUT_CNT_PRE_DONE, DUT_CNT_PRE_GATED, DUT_CNT_DISCHARGES, DUT_CNT_EVAL_DONE,
     DUT_CNT_EVAL_GATED, DUT_CNT_TRANSFERS, DUT_CNT_ACC_UPDATES, DUT_CNT_SEG_ACTIVE, DUT_CNT_SEG_GATED,
     DUT_CNT_CHECKS, DUT_CNT_CTRL_TOGGLES, DUT_CNT_WL_MASKED, DUT_NCNT
 };
+/* Counter names as used in reports (snake_case). */
 extern const char *const dut_cnt_names[DUT_NCNT];
 
 typedef struct dut_geom {
-    const char *name;   /* e.g. "256x64s16" */
     int rows, cols, seg_rows, col_group, acc_w;
 } dut_geom;
 
-/* One cycle's inputs. Static configuration is set with dut_config(). */
+/* Trace formats of a build. */
+typedef enum dut_trace_fmt { DUT_TRACE_VCD = 0, DUT_TRACE_FST = 1 } dut_trace_fmt;
+
+/* One cycle's inputs (all of the macro's input ports but the clock/reset). */
 typedef struct dut_in {
-    int op;
-    int addr;
-    const uint64_t *wdata;   /* COLS bits (WRITE) or NULL */
-    const uint64_t *in;      /* ROWS bits (COMPUTE) or NULL */
-    int first, last;
-    int32_t thr;
+    int op;                  /* enum dut_op */
+    int addr;                /* WRITE/READ: row; SET_THR: column */
+    const uint64_t *wdata;   /* COLS bits (WRITE), NULL = all zero */
+    const uint64_t *in;      /* ROWS bits (COMPUTE), NULL = all zero */
+    int first, last;         /* COMPUTE: first / last bit plane */
+    int32_t thr;             /* SET_THR: signed threshold */
+    int gate_en;             /* 1: sparse gating on */
+    int unit_log2;           /* control unit = 2^unit_log2 segments, 0..3 */
+    int ncols;               /* columns in use, 0..COLS */
+    int cnt_sel;             /* counter shown on cnt_o */
 } dut_in;
 
-/* Outputs after the clock edge that executed the op (the registered outputs). */
+/* Which of the wide outputs dut_step() copies (the narrow ones always). */
+enum { DUT_OUT_P = 1, DUT_OUT_ACC = 2, DUT_OUT_BIN = 4, DUT_OUT_RDATA = 8, DUT_OUT_ALL = 15 };
+
+/* The registered outputs after one clock edge. */
 typedef struct dut_out {
     int cmp_valid, acc_valid, rd_valid;
-    int x;
+    int x;                            /* X of the last COMPUTE */
+    uint64_t seg_gated;               /* bit s: segment s gated in the last COMPUTE */
+    int p[DUT_MAX_COLS];              /* DUT_OUT_P: per-column P of the last COMPUTE */
+    int32_t acc[DUT_MAX_COLS];        /* DUT_OUT_ACC: per-column accumulator */
+    uint64_t bin[DUT_MAX_COLS / 64];  /* DUT_OUT_BIN: per-column acc >= threshold */
+    uint64_t rdata[DUT_MAX_COLS / 64];/* DUT_OUT_RDATA: READ result */
 } dut_out;
 
-/* Available geometries (one verilated build each): by name, or the i-th
- * (NULL past the last). */
-const dut_geom *dut_geom_find(const char *name);
+/* Looks a verilated build up by geometry and back end (0 plain C++, 1
+ * SystemC); fmt_mask receives the trace formats available (bit 1<<fmt).
+ * Returns the canonical geometry (static storage) or NULL. */
+const dut_geom *dut_find_build(const dut_geom *want, int systemc, unsigned *fmt_mask);
+/* Geometries built into this program, terminated by rows == 0. */
 const dut_geom *dut_geom_at(int i);
 
-/* Creates and resets a model. trace: VCD path or NULL; dumping is limited
- * to cycles [from, to) (to = 0: no limit). NULL on error (err filled). */
+/* Trace format of a path by extension (.vcd / .fst); -1 for anything else. */
+int dut_trace_fmt_of(const char *path);
+
+/* Creates and resets a plain verilated model of geometry g (from
+ * dut_find_build). trace: waveform path or NULL; only cycles in
+ * [from, to) are dumped (to = 0: no end). NULL on error (err filled). */
 cim_dut *dut_new(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err, size_t errlen);
+/* Finishes the model (final()), then closes the trace; NULL is fine. */
 void dut_free(cim_dut *d);
 
-void dut_config(cim_dut *d, int gate_en, int unit_log2, int ncols);
-/* One clock cycle. */
-void dut_step(cim_dut *d, const dut_in *in, dut_out *out);
-/* Register outputs of the last cycle. */
-void dut_p(cim_dut *d, int *p);             /* COLS values */
-void dut_acc(cim_dut *d, int32_t *acc);     /* COLS values */
-void dut_bin(cim_dut *d, uint64_t *bin);    /* COLS bits */
-void dut_rdata(cim_dut *d, uint64_t *row);  /* COLS bits */
-uint64_t dut_seg_gated(cim_dut *d);         /* segments 0..63 */
+/* Asserts rst_ni for one cycle (array contents are kept by the RTL only
+ * if it says so; counters and outputs are cleared). */
+void dut_reset(cim_dut *d);
+/* One clock cycle with these inputs; out (may be NULL) receives the
+ * registered outputs, with the wide ones chosen by want (DUT_OUT_*). */
+void dut_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want);
+/* Activity counter idx (0..DUT_NCNT-1) now, without a clock edge. */
 uint64_t dut_counter(cim_dut *d, int idx);
+/* Clock cycles since creation (reset cycles included). */
 uint64_t dut_cycles(const cim_dut *d);
 const dut_geom *dut_geometry(const cim_dut *d);
 

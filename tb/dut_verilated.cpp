@@ -1,9 +1,14 @@
-// dut_verilated.cpp - the C++ shim over one verilated build of cim_macro.
+// dut_verilated.cpp - the C++ shim over one plain verilated build of
+// cim_macro (tb/dut.h, tb/tb_backend.h).
 //
-// Compiled once per geometry with DUT_CLASS (the Verilator prefix),
-// DUT_HEADER and DUT_FACTORY defined; tb/dut_registry.c (generated) lists
-// the factories. Owns the context, the model and the trace; catches every
-// exception at the C boundary.
+// Compiled once per verilated build (tb/tb.cmake) with
+//   DUT_CLASS / DUT_HEADER   the Verilator prefix class and its header
+//   DUT_FACTORY              the factory's C name (listed in dut_registry.c)
+//   DUT_ROWS / DUT_COLS      the geometry (compile-time: cheap bit copies)
+//   DUT_FST_BUILD            1: FST trace build, 0: VCD
+// The handle owns the context, the model and the trace (unique_ptrs);
+// dut_free() calls final() then closes the trace. No exception crosses
+// into C: the factory catches them and reports an error string.
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -11,198 +16,209 @@
 #include <type_traits>
 
 #include "verilated.h"
+#if DUT_FST_BUILD
+#include "verilated_fst_c.h"
+using dut_trace_t = VerilatedFstC;
+#else
 #include "verilated_vcd_c.h"
+using dut_trace_t = VerilatedVcdC;
+#endif
 #include DUT_HEADER
+// the model's root class (its internal state), DUT_CLASS + "___024root.h"
+#define DUT_STR2(x) #x
+#define DUT_STR(x) DUT_STR2(x)
+#define DUT_ROOT_NAME(c) DUT_STR(c##___024root.h)
+#define DUT_ROOT_HEADER2(c) DUT_ROOT_NAME(c)
+#define DUT_ROOT_HEADER DUT_ROOT_HEADER2(DUT_CLASS)
+#if __has_include(DUT_ROOT_HEADER)
+#include DUT_ROOT_HEADER
+#define DUT_HAVE_ROOT 1
+#else
+#define DUT_HAVE_ROOT 0
+#endif
 
-#include "dut_impl.h"
+#include "dut_port_bits.h"
+#include "tb_backend.h"
 
 namespace {
 
-// Copies `bits` bits from 64-bit words into a Verilator port (integral or VlWide).
-template <typename W>
-void put_bits(W &dst, const uint64_t *src, int bits)
+constexpr int kPw = dut_clog2(DUT_ROWS + 1);
+
+// Fast clocking: the design has no logic on the falling clock edge, so
+// outside the waveform window a cycle needs only the rising-edge eval()
+// when the model's edge detector is told that the clock was low. That uses
+// Verilator 5's internal trigger state (__Vtrigrprev__TOP__clk_i); when the
+// model has no such member (another Verilator version) both edges are
+// evaluated as usual.
+template <typename R, typename = void>
+struct has_trig_prev : std::false_type {};
+template <typename R>
+struct has_trig_prev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>> : std::true_type {};
+
+template <typename T>
+bool fast_edge(T *top)
 {
-    if constexpr (std::is_integral<W>::value) {
-        dst = src ? (W)src[0] : (W)0;
-        (void)bits;
-    } else {
-        for (int w = 0; w < (bits + 31) / 32; w++)
-            dst[w] = src ? (uint32_t)(src[w / 2] >> (32 * (w % 2))) : 0u;
+#if DUT_HAVE_ROOT
+    using root_t = std::remove_cv_t<std::remove_pointer_t<std::remove_cv_t<decltype(top->rootp)>>>;
+    if constexpr (has_trig_prev<root_t>::value) {
+        top->rootp->__Vtrigrprev__TOP__clk_i = 0;
+        top->clk_i = 1;
+        top->eval();
+        top->clk_i = 0;
+        top->rootp->__Vtrigrprev__TOP__clk_i = 0;
+        return true;
     }
+#endif
+    (void)top;
+    return false;
 }
 
-// Reads a field of up to 32 bits from a Verilator port (integral or VlWide).
-template <typename W>
-uint32_t get_field(const W &v, int lsb, int width)
-{
-    uint64_t mask = (width >= 32) ? 0xffffffffull : ((1ull << width) - 1);
-    if constexpr (std::is_integral<W>::value) {
-        return (uint32_t)(((uint64_t)v >> lsb) & mask);
-    } else {
-        uint64_t lo = v[lsb / 32];
-        if ((lsb % 32) + width > 32)
-            lo |= (uint64_t)v[lsb / 32 + 1] << 32;
-        return (uint32_t)((lo >> (lsb % 32)) & mask);
-    }
-}
-
-int clog2(int v)
-{
-    int b = 0;
-    while ((1 << b) < v)
-        b++;
-    return b;
-}
-
-struct Impl final : dut_impl {
+struct Dut final : cim_dut {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<DUT_CLASS> top;
-    std::unique_ptr<VerilatedVcdC> tfp;
+    std::unique_ptr<dut_trace_t> tfp;
     uint64_t from = 0, to = 0;
-    int pw = 0;
 
+    bool in_window() const { return tfp && cycles >= from && (to == 0 || cycles < to); }
     void eval_dump()
     {
         top->eval();
-        if (tfp && cycles >= from && (to == 0 || cycles < to))
+        if (in_window())
             tfp->dump(ctx->time());
     }
+    // One clock cycle: rising edge at 2c+1, falling edge at 2c+2.
     void tick()
     {
+        if (!tfp || (to != 0 && cycles >= to) || cycles + 1 < from) {
+            // no dump in this cycle: one eval if the model allows it
+            if (fast_edge(top.get())) {
+                ctx->timeInc(2);
+                cycles++;
+                return;
+            }
+        }
+        ctx->timeInc(1);
         top->clk_i = 1;
-        ctx->timeInc(1);
         eval_dump();
-        top->clk_i = 0;
         ctx->timeInc(1);
+        top->clk_i = 0;
         eval_dump();
         cycles++;
     }
 };
 
-}  // namespace
+Dut *as_dut(cim_dut *d) { return static_cast<Dut *>(d); }
 
-#define IMPL(d) static_cast<Impl *>(d)
-
-
-static void impl_free(dut_impl *di)
+void v_free(cim_dut *d)
 {
-    Impl *d = IMPL(di);
+    Dut *v = as_dut(d);
     try {
-        d->top->final();
-        if (d->tfp)
-            d->tfp->close();
+        v->top->final();
+        if (v->tfp)
+            v->tfp->close();
     } catch (...) {
     }
-    delete d;
+    delete v;
 }
 
-static void impl_config(dut_impl *di, int gate_en, int unit_log2, int ncols)
+void v_reset(cim_dut *d)
 {
-    Impl *d = IMPL(di);
-    d->top->gate_en_i = gate_en ? 1 : 0;
-    d->top->unit_log2_i = (uint8_t)(unit_log2 & 3);
-    d->top->ncols_i = (uint32_t)ncols;
+    Dut *v = as_dut(d);
+    v->top->op_i = 0;
+    v->top->rst_ni = 0;
+    v->eval_dump();
+    v->tick();
+    v->top->rst_ni = 1;
+    v->top->eval();
 }
 
-static void impl_step(dut_impl *di, const dut_in *in, dut_out *out)
+void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
 {
-    Impl *d = IMPL(di);
-    auto *t = d->top.get();
-    t->op_i = (uint8_t)in->op;
-    t->addr_i = (uint32_t)in->addr;
+    Dut *v = as_dut(d);
+    DUT_CLASS *t = v->top.get();
+    t->op_i = (uint8_t)(in->op & 7);
+    t->addr_i = (uint32_t)in->addr & (DUT_ROWS - 1);
     t->first_i = in->first ? 1 : 0;
     t->last_i = in->last ? 1 : 0;
     t->thr_i = (uint32_t)in->thr;
-    if (in->op == DUT_WRITE) {
-        put_bits(t->wdata_i, in->wdata, DUT_COLS);
-    }
-    if (in->op == DUT_COMPUTE) {
-        put_bits(t->in_i, in->in, DUT_ROWS);
-    }
-    d->tick();
-    if (out) {
-        out->cmp_valid = t->cmp_valid_o;
-        out->acc_valid = t->acc_valid_o;
-        out->rd_valid = t->rd_valid_o;
-        out->x = (int)t->x_o;
-    }
+    t->gate_en_i = in->gate_en ? 1 : 0;
+    t->unit_log2_i = (uint8_t)(in->unit_log2 & 3);
+    t->ncols_i = (uint32_t)in->ncols;
+    t->cnt_sel_i = (uint8_t)(in->cnt_sel & 31);
+    // Wide inputs only change when their op uses them (saves copies; the
+    // RTL ignores them otherwise).
+    if (in->op == DUT_WRITE)
+        dut_put_bits(t->wdata_i, in->wdata, DUT_COLS);
+    if (in->op == DUT_COMPUTE)
+        dut_put_bits(t->in_i, in->in, DUT_ROWS);
+    v->tick();
+    if (!out)
+        return;
+    out->cmp_valid = t->cmp_valid_o;
+    out->acc_valid = t->acc_valid_o;
+    out->rd_valid = t->rd_valid_o;
+    out->x = (int)t->x_o;
+    out->seg_gated = (uint64_t)t->seg_gated_o;
+    if (want & DUT_OUT_P)
+        for (int j = 0; j < DUT_COLS; j++)
+            out->p[j] = (int)dut_get_field(t->p_o, j * kPw, kPw);
+    if (want & DUT_OUT_ACC)
+        for (int j = 0; j < DUT_COLS; j++)
+            out->acc[j] = (int32_t)dut_get_field(t->acc_o, j * 32, 32);
+    if (want & DUT_OUT_BIN)
+        dut_get_bits(t->bin_o, out->bin, DUT_COLS);
+    if (want & DUT_OUT_RDATA)
+        dut_get_bits(t->rdata_o, out->rdata, DUT_COLS);
 }
 
-static void impl_p(dut_impl *di, int *p)
+uint64_t v_counter(cim_dut *d, int idx)
 {
-    Impl *d = IMPL(di);
-    for (int j = 0; j < DUT_COLS; j++)
-        p[j] = (int)get_field(d->top->p_o, j * d->pw, d->pw);
+    Dut *v = as_dut(d);
+    uint8_t keep = v->top->cnt_sel_i;
+    v->top->cnt_sel_i = (uint8_t)(idx & 31);
+    v->top->eval();  // combinational read multiplexer, no clock edge
+    uint64_t c = (uint64_t)v->top->cnt_o;
+    v->top->cnt_sel_i = keep;
+    return c;
 }
 
-static void impl_acc(dut_impl *di, int32_t *acc)
-{
-    Impl *d = IMPL(di);
-    for (int j = 0; j < DUT_COLS; j++)
-        acc[j] = (int32_t)get_field(d->top->acc_o, j * 32, 32);
-}
+const dut_ops v_ops = {v_free, v_reset, v_step, v_counter};
 
-static void get_bits_cols(const Impl *d, uint64_t *dst, int which)
-{
-    for (int w = 0; w < (DUT_COLS + 63) / 64; w++) {
-        int n = DUT_COLS - 64 * w < 64 ? DUT_COLS - 64 * w : 64;
-        uint64_t lo = which ? get_field(d->top->rdata_o, 64 * w, n < 32 ? n : 32)
-                            : get_field(d->top->bin_o, 64 * w, n < 32 ? n : 32);
-        uint64_t hi = n <= 32 ? 0
-                    : which ? get_field(d->top->rdata_o, 64 * w + 32, n - 32)
-                            : get_field(d->top->bin_o, 64 * w + 32, n - 32);
-        dst[w] = lo | (hi << 32);
-    }
-}
+}  // namespace
 
-static void impl_bin(dut_impl *di, uint64_t *bin) { get_bits_cols(IMPL(di), bin, 0); }
-static void impl_rdata(dut_impl *di, uint64_t *row) { get_bits_cols(IMPL(di), row, 1); }
-static uint64_t impl_seg_gated(dut_impl *di) { return (uint64_t)IMPL(di)->top->seg_gated_o; }
-
-static uint64_t impl_counter(dut_impl *di, int idx)
-{
-    Impl *d = IMPL(di);
-    d->top->cnt_sel_i = (uint8_t)idx;
-    d->top->eval();  // combinational read multiplexer, no clock edge
-    return (uint64_t)d->top->cnt_o;
-}
-
-const dut_vtbl dut_vtbl_local = {impl_free, impl_config, impl_step, impl_p, impl_acc,
-                                      impl_bin, impl_rdata, impl_seg_gated, impl_counter};
-
-
-extern "C" dut_impl *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err,
-                                 size_t errlen)
+extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err,
+                                size_t errlen)
 {
     try {
-        auto d = std::unique_ptr<Impl>(new Impl());
-        d->geom = g;
-        d->vt = &dut_vtbl_local;
-        d->cycles = 0;
-        d->pw = clog2(g->rows + 1);
-        d->ctx.reset(new VerilatedContext());
-        d->ctx->randReset(2);  // random initial values: reset must clear everything
+        std::unique_ptr<Dut> v(new Dut());
+        v->ops = &v_ops;
+        v->geom = g;
+        v->cycles = 0;
+        v->from = from;
+        v->to = to;
+        v->ctx.reset(new VerilatedContext());
+        v->ctx->randReset(2);  // random initial state: the reset must clear what matters
+        v->ctx->randSeed(1);   // ... reproducibly
         if (trace)
-            d->ctx->traceEverOn(true);
-        d->top.reset(new DUT_CLASS(d->ctx.get(), "cim_macro"));
+            v->ctx->traceEverOn(true);
+        v->top.reset(new DUT_CLASS(v->ctx.get(), "cim_macro"));
         if (trace) {
-            d->tfp.reset(new VerilatedVcdC());
-            d->top->trace(d->tfp.get(), 99);
-            d->tfp->open(trace);
-            if (!d->tfp->isOpen()) {
+            v->tfp.reset(new dut_trace_t());
+            v->top->trace(v->tfp.get(), 99);
+            v->tfp->open(trace);
+            if (!v->tfp->isOpen()) {
                 snprintf(err, errlen, "%s: cannot open the waveform file", trace);
+                v->top->final();
                 return nullptr;
             }
         }
-        d->from = from;
-        d->to = to;
-        d->top->clk_i = 0;
-        d->top->op_i = 0;
-        d->top->rst_ni = 0;
-        d->top->eval();
-        d->top->rst_ni = 1;
-        d->eval_dump();
-        return d.release();
+        DUT_CLASS *t = v->top.get();
+        t->clk_i = 0;
+        t->op_i = 0;
+        t->rst_ni = 1;
+        t->eval();
+        v_reset(v.get());
+        return v.release();
     } catch (const std::exception &e) {
         snprintf(err, errlen, "verilated model: %s", e.what());
     } catch (...) {
@@ -210,4 +226,3 @@ extern "C" dut_impl *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t 
     }
     return nullptr;
 }
-

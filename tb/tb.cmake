@@ -1,43 +1,93 @@
-# tb/tb.cmake - verilated builds of rtl/cim_macro.v (one per macro geometry),
-# the C shim and the testbench library `sparsecim_tb`.
+# tb/tb.cmake - verilated builds of rtl/*.v (top cim_macro), the C shim and
+# SystemC top over them, and the testbench library `sparsecim_tb` (driver,
+# back ends, `sparsecim sim|run`). Included by the top CMakeLists.txt.
+#
+# One verilated build = one geometry x one back end x one trace format
+# (Verilator fixes the trace format per build):
+#   sparsecim_verilate(NAME ROWS COLS SEG_ROWS COL_GROUP [SYSTEMC] [FST])
+# adds library dut_NAME (Verilator PREFIX Vcim_NAME) and a row of the
+# generated registry (dut_registry.c) through which tb/dut.c finds it.
+# Adding a geometry is one line below.
+#
+# Options: SPARSECIM_TB_FST   also an FST-tracing build of the default geometry
+#          SPARSECIM_TB_SWEEP SEG_ROWS = 8 and 32 builds of 256x64 (control-unit sweeps)
 find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT} /usr/share/verilator)
 
-file(GLOB SPARSECIM_RTL CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/rtl/*.v)
-set(SPARSECIM_GEOMS "")
-set(SPARSECIM_REGISTRY_DECL "")
-set(SPARSECIM_REGISTRY_ROWS "")
+option(SPARSECIM_TB_FST "FST-tracing verilated build of the default geometry" OFF)
+option(SPARSECIM_TB_SWEEP "Verilated builds of 256x64 with SEG_ROWS 8 and 32" OFF)
 
-# sparsecim_geometry(NAME ROWS COLS SEG_ROWS COL_GROUP): one verilated build.
-function(sparsecim_geometry name rows cols seg grp)
+file(GLOB SPARSECIM_RTL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/rtl/*.v)
+set_property(GLOBAL PROPERTY SPARSECIM_DUT_LIBS "")
+set_property(GLOBAL PROPERTY SPARSECIM_DUT_DECLS "")
+set_property(GLOBAL PROPERTY SPARSECIM_DUT_ROWS "")
+
+function(sparsecim_verilate name rows cols seg grp)
+  cmake_parse_arguments(A "SYSTEMC;FST" "" "" ${ARGN})
   set(tgt dut_${name})
   set(prefix Vcim_${name})
-  add_library(${tgt} STATIC ${CMAKE_SOURCE_DIR}/tb/dut_verilated.cpp)
+  set(fmt 0)
+  set(trace_kind TRACE)
+  if(A_FST)
+    set(fmt 1)
+    set(trace_kind TRACE_FST)
+  endif()
+  set(vargs -Wall --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
+            -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp})
+  set(defs DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h" DUT_ROWS=${rows} DUT_COLS=${cols} DUT_FST_BUILD=${fmt})
+  if(A_SYSTEMC)
+    add_library(${tgt} STATIC ${CMAKE_SOURCE_DIR}/tb/sc_top.cpp)
+    target_compile_definitions(${tgt} PRIVATE ${defs} DUT_SC_RUN=dut_sc_run_${name})
+    verilate(${tgt} SYSTEMC SOURCES ${SPARSECIM_RTL_SRC} PREFIX ${prefix} TOP_MODULE cim_macro ${trace_kind}
+             VERILATOR_ARGS ${vargs})
+    verilator_link_systemc(${tgt})
+    set(decl "int dut_sc_run_${name}(const dut_geom *, const char *, uint64_t, uint64_t, tb_body_fn, void *, char *, size_t);")
+    set(row "{{${rows}, ${cols}, ${seg}, ${grp}, 32}, ${fmt}, 0, dut_sc_run_${name}},")
+  else()
+    add_library(${tgt} STATIC ${CMAKE_SOURCE_DIR}/tb/dut_verilated.cpp)
+    target_compile_definitions(${tgt} PRIVATE ${defs} DUT_FACTORY=dut_new_${name})
+    verilate(${tgt} SOURCES ${SPARSECIM_RTL_SRC} PREFIX ${prefix} TOP_MODULE cim_macro ${trace_kind}
+             VERILATOR_ARGS ${vargs})
+    set(decl "cim_dut *dut_new_${name}(const dut_geom *, const char *, uint64_t, uint64_t, char *, size_t);")
+    set(row "{{${rows}, ${cols}, ${seg}, ${grp}, 32}, ${fmt}, dut_new_${name}, 0},")
+  endif()
   target_include_directories(${tgt} PRIVATE ${CMAKE_SOURCE_DIR}/tb)
-  target_compile_definitions(${tgt} PRIVATE DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h"
-    DUT_FACTORY=dut_factory_${name} DUT_ROWS=${rows} DUT_COLS=${cols})
+  set_target_properties(${tgt} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)
+  # the verilated C++ is generated code: optimize it, do not lint it
   target_compile_options(${tgt} PRIVATE -O2 -w)
-  verilate(${tgt} SOURCES ${SPARSECIM_RTL} PREFIX ${prefix} TOP_MODULE cim_macro TRACE
-    VERILATOR_ARGS -Wall --no-timing --x-assign unique --x-initial unique -O3
-      -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp})
-  set(SPARSECIM_REGISTRY_DECL "${SPARSECIM_REGISTRY_DECL}dut_impl *dut_factory_${name}(const dut_geom *, const char *, uint64_t, uint64_t, char *, size_t);\n" PARENT_SCOPE)
-  set(SPARSECIM_REGISTRY_ROWS "${SPARSECIM_REGISTRY_ROWS}    {{\"${name}\", ${rows}, ${cols}, ${seg}, ${grp}, 32}, dut_factory_${name}},\n" PARENT_SCOPE)
-  set(SPARSECIM_GEOMS ${SPARSECIM_GEOMS} ${tgt} PARENT_SCOPE)
+  set_property(GLOBAL APPEND PROPERTY SPARSECIM_DUT_LIBS ${tgt})
+  set_property(GLOBAL APPEND_STRING PROPERTY SPARSECIM_DUT_DECLS "${decl}\n")
+  set_property(GLOBAL APPEND_STRING PROPERTY SPARSECIM_DUT_ROWS "    ${row}\n")
 endfunction()
 
-# The default macro and a small one for fast property tests.
-sparsecim_geometry(256x64s16 256 64 16 8)
-sparsecim_geometry(64x16s8 64 16 8 4)
-if(SPARSECIM_SWEEP_GEOMS)
-  sparsecim_geometry(256x64s8 256 64 8 8)
-  sparsecim_geometry(256x64s32 256 64 32 8)
+# ---- the builds (one line per geometry / back end / trace format) ----
+sparsecim_verilate(256x64s16 256 64 16 8)                # default macro, VCD
+sparsecim_verilate(64x16s8 64 16 8 4)                    # small macro for property tests, VCD
+sparsecim_verilate(64x16s8_fst 64 16 8 4 FST)            # small macro, FST
+sparsecim_verilate(256x64s16_sc 256 64 16 8 SYSTEMC)     # default macro, SystemC
+if(SPARSECIM_TB_FST)
+  sparsecim_verilate(256x64s16_fst 256 64 16 8 FST)
+endif()
+if(SPARSECIM_TB_SWEEP)
+  sparsecim_verilate(256x64s8 256 64 8 8)
+  sparsecim_verilate(256x64s32 256 64 32 8)
 endif()
 
+# ---- the registry tb/dut.c searches ----
+get_property(dut_libs GLOBAL PROPERTY SPARSECIM_DUT_LIBS)
+get_property(dut_decls GLOBAL PROPERTY SPARSECIM_DUT_DECLS)
+get_property(dut_rows GLOBAL PROPERTY SPARSECIM_DUT_ROWS)
 file(WRITE ${CMAKE_BINARY_DIR}/dut_registry.c.in
-"/* generated by tb/tb.cmake: the verilated geometries of this build */\n#include \"dut_impl.h\"\n${SPARSECIM_REGISTRY_DECL}const dut_registry_entry dut_registry[] = {\n${SPARSECIM_REGISTRY_ROWS}    {{0, 0, 0, 0, 0, 0}, 0}};\n")
+"/* generated by tb/tb.cmake: the verilated builds linked into this program */\n#include \"tb_backend.h\"\n\n${dut_decls}\nconst dut_build dut_builds[] = {\n${dut_rows}    {{0, 0, 0, 0, 0}, 0, 0, 0}};\n")
 configure_file(${CMAKE_BINARY_DIR}/dut_registry.c.in ${CMAKE_BINARY_DIR}/dut_registry.c COPYONLY)
 
+# ---- the testbench library (C11) ----
 file(GLOB TB_C_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tb/*.c)
+list(REMOVE_ITEM TB_C_SRC ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
 add_library(sparsecim_tb STATIC ${TB_C_SRC} ${CMAKE_BINARY_DIR}/dut_registry.c)
+# libsystemc.so's main() references sc_main: every program linking the
+# SystemC back end gets the stub compiled in (an archive member would not
+# be pulled in by a shared library's reference).
+target_sources(sparsecim_tb INTERFACE ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
 target_include_directories(sparsecim_tb PUBLIC ${CMAKE_SOURCE_DIR}/tb)
 target_compile_options(sparsecim_tb PRIVATE ${SPARSECIM_C_FLAGS} -O2)
-target_link_libraries(sparsecim_tb PUBLIC sparsecim_core ${SPARSECIM_GEOMS})
+target_link_libraries(sparsecim_tb PUBLIC sparsecim_core ${dut_libs})

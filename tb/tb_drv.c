@@ -4,22 +4,83 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TB_MAX_COLS 256
+/* A layer part's RTL results for one image. */
+typedef struct part_buf {
+    int32_t *dots;      /* out_c x pixels: summed row-tile partials */
+    int32_t *part;      /* n_row_tiles x out_c x pixels: per-tile accumulators */
+    uint64_t *cyc;      /* n_jobs x pixels: cycle of each accumulator result */
+    int8_t *bin;        /* out_c x pixels: RTL threshold bit, -1 when the host thresholds */
+} part_buf;
 
 struct tb_ctx {
     cim_dut *dut;
     const bnn_model *m;
     tb_opts o;
-    const dut_geom *g;
-    map_layer **maps;           /* n_layers x 2 parts (conv|fc1|cls, fc2) */
+    dut_geom g;
+    map_layer **maps;           /* 2 per layer: conv | fc1 | classifier, then fc2 */
     tb_layer_stats *ls;
     uint64_t mismatches;
     int printed;
-    int32_t *partial;           /* dots being assembled, out_c * pixels */
-    uint16_t vec[4096];
+    int image;
+    int compare;                /* 0 while re-running the RTL-chained rest of a network */
+    uint64_t img_mismatches;
+    /* the weights the array holds (what was last written to each row) */
+    uint64_t *shadow;
+    uint8_t *shadow_ok;
+    int col_words;
+    part_buf pb;
+    uint16_t *vec;              /* FC input vector */
+    uint16_t *hbits;            /* SE hidden bits */
+    uint8_t *gates;             /* SE gates */
+    int32_t *dots2;             /* SE fc2 dots */
+    bnn_tensor **rtl_out;       /* n_layers + 1: the RTL's output tensors (index = next layer) */
+    uint64_t *wl;               /* one word-line vector */
+    int *hp;                    /* host P per column (check_px) */
+    dut_out out;
 };
 
 static void fill_err(bnn_error *err, const char *msg) { snprintf(err->msg, sizeof err->msg, "%s", msg); }
+
+void tb_free(tb_ctx *t)
+{
+    if (!t)
+        return;
+    if (t->maps)
+        for (int i = 0; i < 2 * t->m->n_layers; i++)
+            map_layer_free(t->maps[i]);
+    if (t->rtl_out)
+        for (int i = 0; i <= t->m->n_layers; i++)
+            bnn_tensor_free(t->rtl_out[i]);
+    free(t->rtl_out);
+    free(t->maps);
+    free(t->ls);
+    free(t->shadow);
+    free(t->shadow_ok);
+    free(t->pb.dots);
+    free(t->pb.part);
+    free(t->pb.cyc);
+    free(t->pb.bin);
+    free(t->vec);
+    free(t->hbits);
+    free(t->gates);
+    free(t->dots2);
+    free(t->wl);
+    free(t->hp);
+    free(t);
+}
+
+static void layer_shape(const bnn_layer *l, char *buf, size_t n)
+{
+    if (l->type == BNN_CONV) {
+        const bnn_conv *c = &l->u.conv;
+        snprintf(buf, n, "%dx%dx%d>%dx%dx%d k%dx%d s%d", c->in_c, c->in_h, c->in_w, c->out_c, c->out_h, c->out_w,
+                 c->k_h, c->k_w, c->stride);
+    } else if (l->type == BNN_SE) {
+        snprintf(buf, n, "se %d>%d>%d", l->u.se.c, l->u.se.hidden, l->u.se.c);
+    } else {
+        snprintf(buf, n, "fc %d>%d", l->u.cls.in_c, l->u.cls.classes);
+    }
+}
 
 tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err)
 {
@@ -33,68 +94,80 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->o = *o;
     if (!t->o.log)
         t->o.log = stderr;
-    t->g = dut_geometry(dut);
-    if (t->g->cols > TB_MAX_COLS) {
-        fill_err(err, "testbench: more than 256 columns");
+    if (t->o.watchdog <= 0)
+        t->o.watchdog = 64;
+    t->g = *dut_geometry(dut);
+    t->compare = 1;
+    if (t->g.cols > DUT_MAX_COLS || t->g.rows % 64) {
+        fill_err(err, "testbench: geometry not supported (columns <= 256, rows a multiple of 64)");
         free(t);
         return NULL;
     }
+    t->col_words = (t->g.cols + 63) / 64;
     t->maps = calloc((size_t)m->n_layers * 2, sizeof *t->maps);
     t->ls = calloc((size_t)m->n_layers, sizeof *t->ls);
-    size_t maxdot = 1;
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].type == BNN_CONV) {
-            const bnn_conv *c = &m->layers[i].u.conv;
-            size_t n = (size_t)c->out_c * (size_t)c->out_h * (size_t)c->out_w;
-            maxdot = n > maxdot ? n : maxdot;
-        }
-    t->partial = calloc(maxdot + 1024, sizeof *t->partial);
-    if (!t->maps || !t->ls || !t->partial) {
-        fill_err(err, "testbench: out of memory");
-        tb_free(t);
-        return NULL;
-    }
-    map_cfg cfg = {t->g->rows, t->g->cols, t->g->seg_rows, o->layout, NULL};
+    t->rtl_out = calloc((size_t)m->n_layers + 1, sizeof *t->rtl_out);
+    t->shadow = calloc((size_t)t->g.rows * (size_t)t->col_words, sizeof *t->shadow);
+    t->shadow_ok = calloc((size_t)t->g.rows, 1);
+    t->wl = calloc((size_t)t->g.rows / 64, sizeof *t->wl);
+    t->hp = calloc((size_t)t->g.cols, sizeof *t->hp);
+    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->wl || !t->hp)
+        goto oom;
+    map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, o->layout, NULL};
+    size_t max_dots = 1, max_part = 1, max_cyc = 1, max_n = 1;
     for (int i = 0; i < m->n_layers; i++) {
         const bnn_layer *l = &m->layers[i];
         tb_layer_stats *s = &t->ls[i];
         snprintf(s->name, sizeof s->name, "%s", l->name);
+        layer_shape(l, s->shape, sizeof s->shape);
         map_part parts[2] = {l->type == BNN_CONV ? MAP_CONV : l->type == BNN_SE ? MAP_FC1 : MAP_CLS, MAP_FC2};
         int np = l->type == BNN_SE ? 2 : 1;
         for (int p = 0; p < np; p++) {
             map_op op;
-            map_op_of(l, parts[p], &op);
+            if (map_op_of(l, parts[p], &op)) {
+                snprintf(err->msg, sizeof err->msg, "testbench: layer %s: no array mapping", l->name);
+                tb_free(t);
+                return NULL;
+            }
             cfg.perm = (parts[p] == MAP_CONV && o->perm) ? o->perm[i] : NULL;
             if (map_layer_build(&op, &cfg, &t->maps[2 * i + p], err)) {
                 tb_free(t);
                 return NULL;
             }
-            s->tiles += t->maps[2 * i + p]->n_jobs;
-            s->macs += (uint64_t)op.n * (uint64_t)op.out_c * (uint64_t)map_pixels(&op) * (uint64_t)op.bits;
+            const map_layer *ml = t->maps[2 * i + p];
+            size_t px = (size_t)map_pixels(&op), oc = (size_t)op.out_c;
+            s->tiles += ml->n_jobs;
+            s->macs += (uint64_t)op.n * oc * px * (uint64_t)op.bits;
+            max_dots = oc * px > max_dots ? oc * px : max_dots;
+            max_part = (size_t)ml->n_row_tiles * oc * px > max_part ? (size_t)ml->n_row_tiles * oc * px : max_part;
+            max_cyc = (size_t)ml->n_jobs * px > max_cyc ? (size_t)ml->n_jobs * px : max_cyc;
+            max_n = (size_t)op.n > max_n ? (size_t)op.n : max_n;
+            max_n = oc > max_n ? oc : max_n;
         }
-        if (l->type == BNN_CONV)
-            snprintf(s->shape, sizeof s->shape, "%dx%dx%d>%dx%dx%d k%dx%d/%d", l->u.conv.in_c, l->u.conv.in_h,
-                     l->u.conv.in_w, l->u.conv.out_c, l->u.conv.out_h, l->u.conv.out_w, l->u.conv.k_h,
-                     l->u.conv.k_w, l->u.conv.stride);
-        else if (l->type == BNN_SE)
-            snprintf(s->shape, sizeof s->shape, "se %d>%d>%d", l->u.se.c, l->u.se.hidden, l->u.se.c);
-        else
-            snprintf(s->shape, sizeof s->shape, "fc %d>%d", l->u.cls.in_c, l->u.cls.classes);
+        if (l->type != BNN_CLASSIFIER) {
+            int c = l->type == BNN_CONV ? l->u.conv.out_c : l->u.se.c;
+            int h = l->type == BNN_CONV ? l->u.conv.out_h : l->u.se.h;
+            int w = l->type == BNN_CONV ? l->u.conv.out_w : l->u.se.w;
+            t->rtl_out[i + 1] = bnn_tensor_new(c, h, w, 1);
+            if (!t->rtl_out[i + 1])
+                goto oom;
+        }
     }
+    t->pb.dots = calloc(max_dots, sizeof *t->pb.dots);
+    t->pb.part = calloc(max_part, sizeof *t->pb.part);
+    t->pb.cyc = calloc(max_cyc, sizeof *t->pb.cyc);
+    t->pb.bin = calloc(max_dots, sizeof *t->pb.bin);
+    t->vec = calloc(max_n, sizeof *t->vec);
+    t->hbits = calloc(max_n, sizeof *t->hbits);
+    t->gates = calloc(max_n, sizeof *t->gates);
+    t->dots2 = calloc(max_n, sizeof *t->dots2);
+    if (!t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2)
+        goto oom;
     return t;
-}
-
-void tb_free(tb_ctx *t)
-{
-    if (!t)
-        return;
-    if (t->maps)
-        for (int i = 0; i < 2 * t->m->n_layers; i++)
-            map_layer_free(t->maps[i]);
-    free(t->maps);
-    free(t->ls);
-    free(t->partial);
-    free(t);
+oom:
+    fill_err(err, "testbench: out of memory");
+    tb_free(t);
+    return NULL;
 }
 
 const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers)
@@ -104,155 +177,335 @@ const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers)
 }
 
 uint64_t tb_mismatches(const tb_ctx *t) { return t->mismatches; }
+cim_dut *tb_dut(const tb_ctx *t) { return t->dut; }
 
-static void report(tb_ctx *t, int image, int li, const char *what, const map_job *j, int pixel, int col,
-                   long expected, long got)
+double tb_gated_fraction(const tb_layer_stats *s)
 {
+    uint64_t all = s->cnt[DUT_CNT_SEG_ACTIVE] + s->cnt[DUT_CNT_SEG_GATED];
+    return all ? (double)s->cnt[DUT_CNT_SEG_GATED] / (double)all : 0.0;
+}
+
+/* Records and prints (up to max_print) one mismatch. rt/ct < 0: not tied to a tile. */
+static void report(tb_ctx *t, int li, const char *what, int rt, int ct, int pixel, int col, long expected, long got,
+                   uint64_t cycle)
+{
+    if (!t->compare)
+        return;
     t->mismatches++;
+    t->img_mismatches++;
     t->ls[li].mismatches++;
-    if (t->printed++ < t->o.max_print)
+    if (t->printed < t->o.max_print) {
+        /* r* / c*: not tied to one row / column tile (e.g. a summed dot whose
+         * tiles each agree with the host: the golden value itself differs) */
+        char tile[32], r[12] = "*", c[12] = "*";
+        if (rt >= 0)
+            snprintf(r, sizeof r, "%d", rt);
+        if (ct >= 0)
+            snprintf(c, sizeof c, "%d", ct);
+        snprintf(tile, sizeof tile, "r%s/c%s", r, c);
         fprintf(t->o.log,
-                "mismatch: image %d layer %s %s tile r%d/c%d pixel %d column %d: expected %ld, got %ld (cycle %llu)\n",
-                image, t->m->layers[li].name, what, j ? j->row_tile : -1, j ? j->col_tile : -1, pixel, col,
-                expected, got, (unsigned long long)dut_cycles(t->dut));
-    else if (t->printed == t->o.max_print + 1)
-        fprintf(t->o.log, "mismatch: further mismatches are counted, not printed\n");
+                "mismatch: image %d layer %s %s tile %s pixel %d column %d: expected %ld, got %ld (cycle %llu)\n",
+                t->image, t->m->layers[li].name, what, tile, pixel, col, expected, got, (unsigned long long)cycle);
+    } else if (t->printed == t->o.max_print) {
+        fprintf(t->o.log, "mismatch: more mismatches are counted, not printed (--max-mismatch %d)\n",
+                t->o.max_print);
+    }
+    t->printed++;
+}
+
+/* Steps one cycle with the job's static configuration. */
+static void step(tb_ctx *t, int op, int addr, const uint64_t *wdata, const uint64_t *in, int first, int last,
+                 int32_t thr, int ncols, unsigned want)
+{
+    dut_in c = {.op = op, .addr = addr, .wdata = wdata, .in = in, .first = first, .last = last, .thr = thr,
+                .gate_en = t->o.gate_en, .unit_log2 = t->o.unit_log2, .ncols = ncols, .cnt_sel = 0};
+    dut_step(t->dut, &c, &t->out, want);
+}
+
+/* Writes the job's weight tile (skipping rows the array already holds). */
+static void load_weights(tb_ctx *t, const map_job *j)
+{
+    size_t cw = (size_t)t->col_words;
+    for (int r = 0; r < j->n_rows; r++) {
+        const uint64_t *row = j->wrows + (size_t)r * (size_t)j->col_words;
+        uint64_t *sh = t->shadow + (size_t)r * cw;
+        if (!t->o.rewrite_all && t->shadow_ok[r] && !memcmp(sh, row, cw * sizeof *row))
+            continue;
+        step(t, DUT_WRITE, r, row, NULL, 0, 0, 0, j->n_cols, 0);
+        memcpy(sh, row, cw * sizeof *row);
+        t->shadow_ok[r] = 1;
+    }
+}
+
+/* The host's expected partial of one job, column c (absolute channel), pixel p. */
+static int32_t host_partial(tb_ctx *t, const map_layer *ml, const map_job *j, const bnn_tensor *in,
+                            const uint16_t *vec, int p, int c)
+{
+    int32_t acc = 0;
+    int x, n = j->n_cols;
+    for (int k = 0; k < ml->op.bits; k++) {
+        map_job_input(ml, j, in, vec, p, k, t->wl);
+        map_job_px(ml, j, t->wl, t->hp, &x);
+        acc = 2 * acc + 2 * t->hp[c - j->col0] - x;
+    }
+    (void)n;
+    return acc;
+}
+
+/* Waits up to the watchdog for a result valid flag (0: acc, 1: read). */
+static int await(tb_ctx *t, int which, int ncols, unsigned want)
+{
+    for (int i = 0; i < t->o.watchdog; i++) {
+        if (which ? t->out.rd_valid : t->out.acc_valid)
+            return 0;
+        step(t, DUT_NOP, 0, NULL, NULL, 0, 0, 0, ncols, want);
+    }
+    return (which ? t->out.rd_valid : t->out.acc_valid) ? 0 : -1;
 }
 
 /*
- * Streams one layer part through the macro: per job, write the weight tile,
- * then every pixel's bit planes; sums the row-tile partials into `dots`
- * (out_c x pixels, channel-major like the trace). Returns -1 on a watchdog
- * stop.
+ * Streams one layer part (its map ml) through the macro: per job, weights,
+ * thresholds (th, columns that may use the RTL's), then every pixel's
+ * planes. Fills t->pb. Returns -1 on a watchdog stop.
  */
-static int run_part(tb_ctx *t, int image, int li, const map_layer *ml, const bnn_tensor *in, const uint16_t *vec,
-                    int32_t *dots, bnn_error *err)
+static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in,
+                    const uint16_t *vec, bnn_error *err)
 {
     const map_op *op = &ml->op;
-    int pixels = map_pixels(op);
-    uint64_t wl[64];   /* up to 4096 rows */
-    int32_t acc[TB_MAX_COLS];
-    memset(dots, 0, (size_t)op->out_c * (size_t)pixels * sizeof *dots);
+    int pixels = map_pixels(op), oc = op->out_c;
+    size_t plane = (size_t)oc * (size_t)pixels;
+    int rtl_thr_ok = ml->n_row_tiles == 1 && th && th->pairs == 1;
+    memset(t->pb.bin, -1, plane);
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];
-        /* load the weight tile through the write port, one row per cycle */
-        for (int r = 0; r < j->n_rows; r++) {
-            dut_in w = {.op = DUT_WRITE, .addr = r, .wdata = j->wrows + (size_t)r * (size_t)j->col_words};
-            dut_step(t->dut, &w, NULL);
-        }
-        dut_config(t->dut, t->o.gate_en, t->o.unit_log2, j->n_cols);
+        load_weights(t, j);
+        int any_thr = 0;
+        if (rtl_thr_ok)
+            for (int c = 0; c < j->n_cols; c++)
+                if (!th->neg[j->col0 + c]) {
+                    step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, th->t[j->col0 + c], j->n_cols, 0);
+                    any_thr = 1;
+                }
+        int32_t *part = t->pb.part + (size_t)j->row_tile * plane;
         for (int p = 0; p < pixels; p++) {
-            dut_out out = {0};
             for (int k = 0; k < op->bits; k++) {
-                map_job_input(ml, j, in, vec, p, k, wl);
-                dut_in c = {.op = DUT_COMPUTE, .in = wl, .first = k == 0, .last = k == op->bits - 1};
-                dut_step(t->dut, &c, &out);
+                map_job_input(ml, j, in, vec, p, k, t->wl);
+                int last = k == op->bits - 1;
+                unsigned want = (last ? DUT_OUT_ACC | (any_thr ? DUT_OUT_BIN : 0u) : 0u) |
+                                (t->o.check_px ? DUT_OUT_P : 0u);
+                step(t, DUT_COMPUTE, 0, NULL, t->wl, k == 0, last, 0, j->n_cols, want);
+                if (t->o.check_px) {
+                    int hx;
+                    map_job_px(ml, j, t->wl, t->hp, &hx);
+                    uint64_t cyc = dut_cycles(t->dut);
+                    if (!t->out.cmp_valid)
+                        report(t, li, "cmp_valid", j->row_tile, j->col_tile, p, -1, 1, 0, cyc);
+                    if (t->out.x != hx)
+                        report(t, li, "X", j->row_tile, j->col_tile, p, -1, hx, t->out.x, cyc);
+                    for (int c = 0; c < j->n_cols; c++)
+                        if (t->out.p[c] != t->hp[c])
+                            report(t, li, "P", j->row_tile, j->col_tile, p, j->col0 + c, t->hp[c], t->out.p[c], cyc);
+                }
             }
-            if (!out.acc_valid) {
+            if (await(t, 0, j->n_cols, DUT_OUT_ACC | DUT_OUT_BIN)) {
                 snprintf(err->msg, sizeof err->msg,
-                         "watchdog: image %d layer %s tile r%d/c%d pixel %d: no acc_valid after the last plane (cycle %llu)",
-                         image, t->m->layers[li].name, j->row_tile, j->col_tile, p,
+                         "watchdog: image %d layer %s tile r%d/c%d pixel %d: no acc_valid within %d cycles of "
+                         "the last plane (cycle %llu)",
+                         t->image, t->m->layers[li].name, j->row_tile, j->col_tile, p, t->o.watchdog,
                          (unsigned long long)dut_cycles(t->dut));
                 return -1;
             }
-            dut_acc(t->dut, acc);
-            for (int c = 0; c < j->n_cols; c++)
-                dots[(size_t)(j->col0 + c) * (size_t)pixels + (size_t)p] += acc[c];
+            t->pb.cyc[(size_t)ji * (size_t)pixels + (size_t)p] = dut_cycles(t->dut);
+            for (int c = 0; c < j->n_cols; c++) {
+                size_t at = (size_t)(j->col0 + c) * (size_t)pixels + (size_t)p;
+                part[at] = t->out.acc[c];
+                if (rtl_thr_ok && !th->neg[j->col0 + c])
+                    t->pb.bin[at] = (int8_t)((t->out.bin[c >> 6] >> (c & 63)) & 1u);
+            }
         }
+    }
+    for (size_t i = 0; i < plane; i++) {
+        int32_t s = 0;
+        for (int rt = 0; rt < ml->n_row_tiles; rt++)
+            s += t->pb.part[(size_t)rt * plane + i];
+        t->pb.dots[i] = s;
     }
     return 0;
 }
 
-static void compare_dots(tb_ctx *t, int image, int li, const char *what, const int32_t *exp, const int32_t *got,
-                         int n, int pixels)
+/* Compares the part's dots with the reference; localizes each mismatch to its row tile. */
+static void compare_dots(tb_ctx *t, int li, const char *what, const map_layer *ml, const bnn_tensor *in,
+                         const uint16_t *vec, const int32_t *expect)
 {
-    for (int i = 0; i < n; i++)
-        if (exp[i] != got[i])
-            report(t, image, li, what, NULL, pixels > 1 ? i % pixels : 0, pixels > 1 ? i / pixels : i, exp[i], got[i]);
+    if (!t->compare || !expect)
+        return;
+    int pixels = map_pixels(&ml->op), oc = ml->op.out_c;
+    size_t plane = (size_t)oc * (size_t)pixels;
+    for (int o = 0; o < oc; o++)
+        for (int p = 0; p < pixels; p++) {
+            size_t at = (size_t)o * (size_t)pixels + (size_t)p;
+            if (t->pb.dots[at] == expect[at])
+                continue;
+            int ct = o / t->g.cols, rt_bad = -1;
+            for (int rt = 0; rt < ml->n_row_tiles && rt_bad < 0; rt++) {
+                const map_job *j = &ml->jobs[rt * ml->n_col_tiles + ct];
+                if (host_partial(t, ml, j, in, vec, p, o) != t->pb.part[(size_t)rt * plane + at])
+                    rt_bad = rt;
+            }
+            int rt = rt_bad < 0 ? 0 : rt_bad;
+            uint64_t cyc = t->pb.cyc[(size_t)(rt * ml->n_col_tiles + ct) * (size_t)pixels + (size_t)p];
+            report(t, li, what, rt_bad, ct, p, o, expect[at], t->pb.dots[at], cyc);
+        }
 }
 
-int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, int *pred, bnn_error *err)
+/* The output bit of channel o, pixel index at: the RTL's threshold bit when
+ * it made one (checked against the host's), else the host's. */
+static int out_bit(tb_ctx *t, int li, const bnn_thresh *th, int o, size_t at, int pixel, int x_sc)
+{
+    int host = bnn_thresh_apply(th, o, t->pb.dots[at], x_sc);
+    int8_t rtl = t->pb.bin[at];
+    if (rtl >= 0 && rtl != host)
+        report(t, li, "threshold unit", 0, o / t->g.cols, pixel, o, host, rtl, dut_cycles(t->dut));
+    return rtl >= 0 ? rtl : host;
+}
+
+/* The input tensor of layer i in this pass (see tb_run_image). */
+static const bnn_tensor *act_of(const tb_ctx *t, const bnn_trace *ref, int chain_from, int i)
+{
+    return (chain_from >= 0 && i > chain_from) ? t->rtl_out[i] : ref->act[i];
+}
+
+static void squeeze(const bnn_tensor *in, uint16_t *q)
+{
+    size_t hw = (size_t)in->h * (size_t)in->w;
+    for (int c = 0; c < in->c; c++) {
+        unsigned s = 0;
+        for (size_t p = 0; p < hw; p++)
+            s += in->v[(size_t)c * hw + p] & 1u;
+        q[c] = (uint16_t)s;
+    }
+}
+
+/* Runs layer li; returns 1 when its output differs from the reference's, 0 if
+ * equal, -1 on error. *pred receives the class for the classifier. */
+static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, int *pred, bnn_error *err)
+{
+    const bnn_layer *l = &t->m->layers[li];
+    const bnn_tensor *in = act_of(t, ref, chain_from, li);
+    const map_layer *ml = t->maps[2 * li];
+    int differs = 0;
+    if (l->type == BNN_CONV) {
+        const bnn_conv *cv = &l->u.conv;
+        int pixels = cv->out_h * cv->out_w;
+        if (run_part(t, li, ml, &cv->th, in, NULL, err))
+            return -1;
+        compare_dots(t, li, "conv dot", ml, in, NULL, ref->dot[li]);
+        const bnn_tensor *sc = cv->shortcut >= 0 ? act_of(t, ref, chain_from, cv->shortcut) : NULL;
+        int sstride = sc ? (sc->h + cv->out_h - 1) / cv->out_h : 1;
+        bnn_tensor *out = t->rtl_out[li + 1];
+        for (int o = 0; o < cv->out_c; o++)
+            for (int p = 0; p < pixels; p++) {
+                int y = p / cv->out_w, x = p % cv->out_w;
+                int xs = (sc && o < sc->c) ? bnn_at(sc, o, y * sstride, x * sstride) & 1 : 0;
+                size_t at = (size_t)o * (size_t)pixels + (size_t)p;
+                int bit = out_bit(t, li, &cv->th, o, at, p, xs);
+                out->v[at] = (uint16_t)bit;
+                int want = bnn_at(ref->act[li + 1], o, y, x);
+                if (bit != want) {
+                    differs = 1;
+                    report(t, li, "conv output", -1, o / t->g.cols, p, o, want, bit, dut_cycles(t->dut));
+                }
+            }
+    } else if (l->type == BNN_SE) {
+        const bnn_se *se = &l->u.se;
+        squeeze(in, t->vec);
+        if (run_part(t, li, ml, &se->th1, NULL, t->vec, err))
+            return -1;
+        compare_dots(t, li, "se fc1 dot", ml, NULL, t->vec, ref->se_dot1[li]);
+        for (int j = 0; j < se->hidden; j++) {
+            t->hbits[j] = (uint16_t)out_bit(t, li, &se->th1, j, (size_t)j, 0, 0);
+            if (t->hbits[j] != ref->se_h[li][j])
+                report(t, li, "se hidden", -1, j / t->g.cols, 0, j, ref->se_h[li][j], t->hbits[j], dut_cycles(t->dut));
+        }
+        const map_layer *ml2 = t->maps[2 * li + 1];
+        if (run_part(t, li, ml2, &se->th2, NULL, t->hbits, err))
+            return -1;
+        compare_dots(t, li, "se fc2 dot", ml2, NULL, t->hbits, ref->se_dot2[li]);
+        for (int c = 0; c < se->c; c++) {
+            t->gates[c] = (uint8_t)out_bit(t, li, &se->th2, c, (size_t)c, 0, 0);
+            if (t->gates[c] != ref->se_g[li][c])
+                report(t, li, "se gate", -1, c / t->g.cols, 0, c, ref->se_g[li][c], t->gates[c], dut_cycles(t->dut));
+        }
+        bnn_tensor *out = t->rtl_out[li + 1];
+        size_t hw = (size_t)in->h * (size_t)in->w;
+        for (int c = 0; c < se->c; c++)
+            for (size_t p = 0; p < hw; p++) {
+                size_t at = (size_t)c * hw + p;
+                out->v[at] = (uint16_t)(in->v[at] & (t->gates[c] ? 1u : 0u));
+                if (out->v[at] != ref->act[li + 1]->v[at])
+                    differs = 1;
+            }
+    } else {
+        const bnn_classifier *cl = &l->u.cls;
+        squeeze(in, t->vec);
+        if (run_part(t, li, ml, NULL, NULL, t->vec, err))
+            return -1;
+        compare_dots(t, li, "logit", ml, NULL, t->vec, ref->logits);
+        int best = 0;
+        float bs = 0.0f;
+        for (int k = 0; k < cl->classes; k++) {
+            float s = (float)t->pb.dots[k] * cl->scale[k];
+            s = s + cl->bias[k];
+            if (k == 0 || s > bs) {
+                best = k;
+                bs = s;
+            }
+        }
+        *pred = best;
+        if (best != ref->pred) {
+            differs = 1;
+            report(t, li, "prediction", -1, -1, 0, 0, ref->pred, best, dut_cycles(t->dut));
+        }
+    }
+    return differs;
+}
+
+int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *res, bnn_error *err)
 {
     const bnn_model *m = t->m;
-    *pred = -1;
+    uint64_t cyc_start = dut_cycles(t->dut);
+    t->image = image;
+    t->compare = 1;
+    t->img_mismatches = 0;
+    res->pred = res->chained_pred = -1;
+    res->ref_pred = ref->pred;
+    int diverged = -1; /* first layer whose RTL output differs */
     for (int li = 0; li < m->n_layers; li++) {
-        const bnn_layer *l = &m->layers[li];
         tb_layer_stats *s = &t->ls[li];
         uint64_t c0[DUT_NCNT], cyc0 = dut_cycles(t->dut);
         for (int k = 0; k < DUT_NCNT; k++)
             c0[k] = dut_counter(t->dut, k);
-        const bnn_tensor *in = ref->act[li];
-        if (l->type == BNN_CONV) {
-            const bnn_conv *cv = &l->u.conv;
-            int pixels = cv->out_h * cv->out_w;
-            if (run_part(t, image, li, t->maps[2 * li], in, NULL, t->partial, err))
-                return -1;
-            compare_dots(t, image, li, "conv dot", ref->dot[li], t->partial, cv->out_c * pixels, pixels);
-            const bnn_tensor *sc = cv->shortcut >= 0 ? ref->act[cv->shortcut] : NULL;
-            int sstride = sc ? (sc->h + cv->out_h - 1) / cv->out_h : 1;
-            for (int o = 0; o < cv->out_c; o++)
-                for (int p = 0; p < pixels; p++) {
-                    int y = p / cv->out_w, x = p % cv->out_w;
-                    int xs = (sc && o < sc->c) ? bnn_at(sc, o, y * sstride, x * sstride) & 1 : 0;
-                    int bit = bnn_thresh_apply(&cv->th, o, t->partial[(size_t)o * (size_t)pixels + (size_t)p], xs);
-                    int want = bnn_at(ref->act[li + 1], o, y, x);
-                    if (bit != want)
-                        report(t, image, li, "conv output", NULL, p, o, want, bit);
-                }
-        } else if (l->type == BNN_SE) {
-            const bnn_se *se = &l->u.se;
-            int32_t d1[4096], d2[4096];
-            /* squeeze (host): per-channel count of ones */
-            size_t hw = (size_t)in->h * (size_t)in->w;
-            for (int c = 0; c < se->c; c++) {
-                unsigned q = 0;
-                for (size_t p = 0; p < hw; p++)
-                    q += in->v[(size_t)c * hw + p];
-                t->vec[c] = (uint16_t)q;
-            }
-            if (run_part(t, image, li, t->maps[2 * li], NULL, t->vec, d1, err))
-                return -1;
-            compare_dots(t, image, li, "se fc1 dot", ref->se_dot1[li], d1, se->hidden, 1);
-            for (int j = 0; j < se->hidden; j++)
-                t->vec[j] = (uint16_t)bnn_thresh_apply(&se->th1, j, d1[j], 0);
-            if (run_part(t, image, li, t->maps[2 * li + 1], NULL, t->vec, d2, err))
-                return -1;
-            compare_dots(t, image, li, "se fc2 dot", ref->se_dot2[li], d2, se->c, 1);
-            for (int c = 0; c < se->c; c++) {
-                int g = bnn_thresh_apply(&se->th2, c, d2[c], 0);
-                if (g != ref->se_g[li][c])
-                    report(t, image, li, "se gate", NULL, 0, c, ref->se_g[li][c], g);
-            }
-        } else {
-            const bnn_classifier *cl = &l->u.cls;
-            int32_t lg[1000];
-            size_t hw = (size_t)in->h * (size_t)in->w;
-            for (int c = 0; c < cl->in_c; c++) {
-                unsigned q = 0;
-                for (size_t p = 0; p < hw; p++)
-                    q += in->v[(size_t)c * hw + p];
-                t->vec[c] = (uint16_t)q;
-            }
-            if (run_part(t, image, li, t->maps[2 * li], NULL, t->vec, lg, err))
-                return -1;
-            compare_dots(t, image, li, "logit", ref->logits, lg, cl->classes, 1);
-            int best = 0;
-            float bs = 0;
-            for (int k = 0; k < cl->classes; k++) {
-                float sc = (float)lg[k] * cl->scale[k];
-                sc = sc + cl->bias[k];
-                if (k == 0 || sc > bs) {
-                    best = k;
-                    bs = sc;
-                }
-            }
-            *pred = best;
-            if (best != ref->pred)
-                report(t, image, li, "prediction", NULL, 0, 0, ref->pred, best);
-        }
+        int d = run_layer(t, ref, -1, li, &res->pred, err);
+        if (d < 0)
+            return -1;
+        if (d && diverged < 0 && m->layers[li].type != BNN_CLASSIFIER)
+            diverged = li;
         s->cycles += dut_cycles(t->dut) - cyc0;
         for (int k = 0; k < DUT_NCNT; k++)
             s->cnt[k] += dut_counter(t->dut, k) - c0[k];
     }
+    res->chained_pred = res->pred;
+    res->cycles = dut_cycles(t->dut) - cyc_start;
+    if (diverged >= 0) {
+        /* the rest of the network from the RTL's own outputs (not compared, not counted) */
+        t->compare = 0;
+        for (int li = diverged + 1; li < m->n_layers; li++)
+            if (run_layer(t, ref, diverged, li, &res->chained_pred, err) < 0) {
+                t->compare = 1;
+                return -1;
+            }
+        t->compare = 1;
+    }
+    res->mismatches = t->img_mismatches;
     return 0;
 }

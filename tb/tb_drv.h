@@ -1,16 +1,28 @@
 /*
  * tb_drv.h - the testbench driver: streams every MAC of a model's layers
- * through the macro (a cim_dut) and checks them bit-exactly against the
- * reference trace (bnn_forward).
+ * through the macro (a cim_dut, any back end) and checks the results
+ * bit-exactly against the reference trace (bnn_forward).
  *
- * Per layer, the reference *inputs* are used, so one wrong layer does not
- * hide or cascade into the next; every dot (conv, SE fc1/fc2, classifier
- * logits) and every binary output is compared. The host does only what
- * docs/SPEC.md allows: sums row-tile partials, applies thresholds the
- * macro did not, picks residual thresholds, pools, computes SE gates.
+ * Per layer the reference *inputs* are used, so one wrong layer does not
+ * cascade into the next; every dot (conv, SE fc1/fc2, classifier logits),
+ * every binary output, every SE gate and the prediction is compared. If
+ * some layer's output differs, the rest of the network is re-run from the
+ * RTL's own outputs to give the RTL-chained prediction (tb_image_result).
+ * The host does only what docs/SPEC.md allows: sums row-tile partials,
+ * applies thresholds the macro did not (the RTL threshold unit is used for
+ * single-row-tile, non-residual, s = +1 columns), picks residual
+ * thresholds, pools, computes SE gates.
  *
- * A tb_ctx owns its mapping cache and statistics; the DUT and the model
- * are borrowed and must outlive it.
+ * Per array job (map.h): the weight tile rows go through the write port
+ * (rows whose content the array already holds are skipped, as a resident
+ * weight would be), the thresholds through SET_THR, then per output pixel
+ * the input bit planes (MSB first, first/last flags). A pixel whose
+ * acc_valid does not come within tb_opts.watchdog cycles of its last plane
+ * stops the run with an error (no progress).
+ *
+ * Ownership: a tb_ctx owns its mappings, buffers and statistics; the DUT,
+ * the model and the log FILE are borrowed and must outlive it. Nothing
+ * here exits or keeps global state.
  */
 #ifndef SPARSECIM_TB_DRV_H
 #define SPARSECIM_TB_DRV_H
@@ -24,35 +36,52 @@
 
 typedef struct tb_opts {
     int gate_en;            /* 1: sparse gating on */
-    int unit_log2;          /* control unit = 2^unit_log2 segments */
+    int unit_log2;          /* control unit = 2^unit_log2 segments (0..3) */
     map_layout layout;      /* row layout */
     const int *const *perm; /* per layer: input-channel permutation or NULL (may be NULL) */
-    int max_print;          /* mismatches printed in full (then only counted) */
+    int max_print;          /* mismatches printed in full, then only counted */
     FILE *log;              /* mismatch reports (stderr if NULL) */
+    int check_px;           /* 1: also compare P and X of every compute cycle with the host */
+    int watchdog;           /* cycles to wait for a result (0: 64) */
+    int rewrite_all;        /* 1: write every weight row of every job (no resident-row skip) */
 } tb_opts;
 
+/* Per-layer statistics, accumulated over the images run. */
 typedef struct tb_layer_stats {
     char name[32];
-    char shape[48];
+    char shape[64];
     int tiles;                  /* array jobs of the layer (all parts) */
-    uint64_t cycles;
+    uint64_t cycles;            /* clock cycles spent on the layer */
     uint64_t mismatches;
-    uint64_t macs;              /* binary MACs of the layer */
+    uint64_t macs;              /* binary MACs per image */
     uint64_t cnt[DUT_NCNT];     /* activity counter deltas */
 } tb_layer_stats;
 
+typedef struct tb_image_result {
+    int pred;                   /* class from the RTL logits (reference inputs) */
+    int chained_pred;           /* class when every layer consumes the RTL's outputs */
+    int ref_pred;               /* the reference's class */
+    uint64_t mismatches;        /* of this image */
+    uint64_t cycles;            /* of this image */
+} tb_image_result;
+
 typedef struct tb_ctx tb_ctx;
 
+/* Maps every layer for the DUT's geometry. NULL on error (err filled). */
 tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err);
 void tb_free(tb_ctx *t);
 
-/* Runs one image (its reference trace `ref`, data-set index `image` for the
- * messages). Adds to the per-layer statistics; *pred receives the class
- * from the RTL's logits. Returns 0 when the run completed (mismatches are
- * counted, not errors), -1 on a watchdog stop or error (err filled). */
-int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, int *pred, bnn_error *err);
+/* Runs one image through the RTL against its reference trace `ref`
+ * (`image` numbers the messages). Mismatches are counted and printed, not
+ * errors: returns 0 when the run completed, -1 on a watchdog stop or
+ * another error (err filled). */
+int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *res, bnn_error *err);
 
 const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers);
 uint64_t tb_mismatches(const tb_ctx *t);
+cim_dut *tb_dut(const tb_ctx *t);
+
+/* Gated fraction of a layer: segment-cycles gated / all segment-cycles. */
+double tb_gated_fraction(const tb_layer_stats *s);
 
 #endif

@@ -93,14 +93,21 @@ class BinSE(nn.Module):
         self.fc2 = BinLinear(hidden, c)
         self.bn2 = nn.BatchNorm1d(c)
         # start with most gates open: positive bias on the gate BN
-        nn.init.constant_(self.bn2.bias, 1.0)
+        nn.init.constant_(self.bn2.bias, 1.5)
+        # warm-up blend: the block output is x * (1 - alpha + alpha*g); alpha
+        # ramps 0 -> 1 during training (train.py) and is 1 at evaluation and
+        # export, where the output is exactly x AND g. Gating random,
+        # untrained gates from the first step stops the network learning.
+        self.alpha = 1.0
 
     def forward(self, x):
         q = x.sum(dim=(2, 3))
         h = step(self.bn1(self.fc1(q)))
         z = self.bn2(self.fc2(h))
         g = step(z)
-        return x * g[:, :, None, None], z, g
+        a = self.alpha if self.training else 1.0
+        gate = g if a >= 1.0 else (1.0 - a) + a * g
+        return x * gate[:, :, None, None], z, g
 
 
 class Block(nn.Module):
@@ -152,6 +159,11 @@ class BinResNet(nn.Module):
         counts = a.sum(dim=(2, 3))
         logit = self.fc(counts)
         return logit * self.scale + self.bias, gates
+
+    def set_gate_alpha(self, a):
+        for blk in self.blocks:
+            if blk.se is not None:
+                blk.se.alpha = float(a)
 
     def clip_latent(self):
         for name, p in self.named_parameters():

@@ -79,6 +79,10 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-3)
     ap.add_argument("--gate-reg", type=float, default=0.0,
                     help="weight of the SE gate-density penalty (mean soft gate density)")
+    ap.add_argument("--gate-target", type=float, default=0.0,
+                    help="with --gate-reg: penalize only the soft gate density above this value")
+    ap.add_argument("--gate-warmup", type=float, default=0.4,
+                    help="fraction of training over which SE gating is blended in (0 = gate from the start)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
@@ -116,11 +120,13 @@ def main():
             lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(1.0, step_i / (total_epochs * steps_per_epoch))))
             for pg in opt.param_groups:
                 pg["lr"] = lr
+            frac = step_i / (total_epochs * steps_per_epoch)
+            model.set_gate_alpha(1.0 if a.gate_warmup <= 0 else min(1.0, frac / a.gate_warmup))
             scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
             if gates and a.gate_reg > 0:
                 soft = torch.stack([torch.sigmoid(z).mean() for z, _ in gates]).mean()
-                loss = loss + a.gate_reg * soft
+                loss = loss + a.gate_reg * torch.relu(soft - a.gate_target)
             if gates:
                 dens.append(np.mean([gg.mean().item() for _, gg in gates]))
             opt.zero_grad()

@@ -1,0 +1,37 @@
+#!/bin/bash
+# tb/bench_rtl.sh BUILD_DIR - benchmark figures of the simulated macro
+# (Makefile.sim target bench-rtl):
+#   - simulated cycles/s and binary MACs/s of the verilated 256x64x16 macro
+#     on one 28x28 SE-ResNet-14 image (best of 3 runs);
+#   - waveforms on (VCD of the whole run) vs off: wall-time ratio;
+#   - SystemC back end vs plain verilated C++: wall-time ratio.
+# The model is a random SE-ResNet-14 (seeded); the image a Fashion-MNIST
+# test image when the data set is installed, else a random one.
+set -euo pipefail
+build=${1:-build}
+bin=$build/sparsecim
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bin" model random --depth 14 --se --input 28x28x1 --seed 1 -o "$tmp/m.bnn" >/dev/null
+data=random:1
+[ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] && data=fashion-mnist:test
+
+# the wall seconds of one run, from its JSON report
+wall() { "$bin" run --model "$tmp/m.bnn" --data "$data" --count 1 --quiet --report "$tmp/r.json" "$@" >/dev/null;
+         sed -n 's/.*"wall_seconds": \([0-9.]*\).*/\1/p' "$tmp/r.json"; }
+best() { local b=; for _ in 1 2 3; do t=$(wall "$@"); b=$(echo "$t ${b:-$t}" | awk '{print ($1<$2)?$1:$2}'); done; echo "$b"; }
+
+plain=$(best)
+cycles=$(sed -n 's/^  "cycles": \([0-9]*\).*/\1/p' "$tmp/r.json")
+macs=$(sed -n 's/^  "macs": \([0-9]*\).*/\1/p' "$tmp/r.json")
+waves=$(best --waves "$tmp/w.vcd" --window 0:100000000)
+vcd_mb=$(du -m "$tmp/w.vcd" | cut -f1)
+sc=$(best --systemc)
+awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v s="$sc" -v mb="$vcd_mb" 'BEGIN {
+  printf "bench-rtl: one 28x28 SE-ResNet-14 image on the verilated 256x64x16 macro\n";
+  printf "  cycles             %d\n", c;
+  printf "  wall (plain)       %.3f s   (goal < 0.2 s)\n", p;
+  printf "  simulated cycles/s %.0f\n", c / p;
+  printf "  binary MACs/s      %.3g  (%d MACs)\n", m / p, m;
+  printf "  waves on / off     %.2fx  (%.3f s, whole-run VCD %d MB)\n", w / p, w, mb;
+  printf "  SystemC / plain    %.2fx  (%.3f s)\n", s / p, s }'
