@@ -23,7 +23,7 @@ static const dut_geom rt_small = {64, 16, 8, 0, 32};
 /* Input patterns for images. */
 enum rt_pattern { RT_RANDOM = 0, RT_ZEROS, RT_ONES, RT_SPARSE_CHANNELS };
 
-static void rt_fill_image(bnn_tensor *img, bnn_rng *r, int pattern)
+static inline void rt_fill_image(bnn_tensor *img, bnn_rng *r, int pattern)
 {
     size_t hw = (size_t)img->h * (size_t)img->w;
     uint16_t maxv = (uint16_t)((1u << img->bits) - 1u);
@@ -36,7 +36,7 @@ static void rt_fill_image(bnn_tensor *img, bnn_rng *r, int pattern)
     }
 }
 
-static void rt_random_bits(bnn_bits *b, bnn_rng *r)
+static inline void rt_random_bits(bnn_bits *b, bnn_rng *r)
 {
     for (int o = 0; o < b->rows; o++)
         for (int i = 0; i < b->cols; i++)
@@ -44,7 +44,7 @@ static void rt_random_bits(bnn_bits *b, bnn_rng *r)
 }
 
 /* Thresholds around the middle of the dot range, random signs. */
-static void rt_random_thresh(bnn_thresh *t, bnn_rng *r, int spread)
+static inline void rt_random_thresh(bnn_thresh *t, bnn_rng *r, int spread)
 {
     for (int o = 0; o < t->n; o++) {
         t->neg[o] = (uint8_t)(bnn_rng_range(r, 0, 3) == 0);
@@ -58,7 +58,7 @@ typedef struct rt_conv_params {
 } rt_conv_params;
 
 /* A model of one CONV layer and a classifier (random weights/thresholds). */
-static bnn_model *rt_conv_model(const rt_conv_params *p, bnn_rng *r)
+static inline bnn_model *rt_conv_model(const rt_conv_params *p, bnn_rng *r)
 {
     bnn_error err;
     bnn_model *m = calloc(1, sizeof *m);
@@ -127,7 +127,7 @@ typedef struct rt_job {
     void (*corrupt)(bnn_trace *tr);   /* optional: edits the reference before the check */
 } rt_job;
 
-static int rt_body(cim_dut *dut, void *arg)
+static inline int rt_body(cim_dut *dut, void *arg)
 {
     rt_job *j = arg;
     rt_result *res = j->res;
@@ -174,7 +174,7 @@ done:
 }
 
 /* Runs `images` images of pattern through model m on geometry g with back end be. */
-static int rt_run(const tb_backend *be, const dut_geom *g, const bnn_model *m, const tb_opts *o, int images,
+static inline int rt_run(const tb_backend *be, const dut_geom *g, const bnn_model *m, const tb_opts *o, int images,
                   uint64_t seed, int pattern, rt_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -191,7 +191,7 @@ static int rt_run(const tb_backend *be, const dut_geom *g, const bnn_model *m, c
     return rc;
 }
 
-static tb_opts rt_opts(int gate_en, int unit_log2)
+static inline tb_opts rt_opts(int gate_en, int unit_log2)
 {
     tb_opts o = {.gate_en = gate_en, .unit_log2 = unit_log2, .layout = MAP_CHANNEL_MAJOR, .max_print = 10,
                  .log = stderr};
