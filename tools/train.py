@@ -86,6 +86,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
+    ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
+                    "the schedule, warm-up and log start afresh")
     a = ap.parse_args()
 
     if (a.depth - 2) % 6:
@@ -99,12 +101,18 @@ def main():
     xte, yte = load_data(a.data, "test", a.cifar_dir)
     n = (a.depth - 2) // 6
     model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10)
+    prior_log = []
+    if a.init:
+        ck = torch.load(a.init, map_location="cpu")
+        model.load_state_dict(ck["state"])
+        prior_log = ck.get("log", [])
+        print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     steps_per_epoch = math.ceil(len(xtr) / a.batch)
     total_epochs = a.epochs
     pad = 2 if a.data == "fashion-mnist" else 4
     t0 = time.time()
-    log = []
+    log = list(prior_log)
     print(f"train: {a.data} depth {a.depth} width {a.width} se={a.se} gate_reg={a.gate_reg} "
           f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
     step_i = 0
