@@ -227,7 +227,7 @@ int cli_run(int argc, char **argv)
         printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
     if (c.report) {
         cli_out ro = {0};
-        tb_cli_summary s = {"run", model, (int)count, r.correct, r.chained_equal == count, r.mismatches,
+        tb_cli_summary s = {"run", model, data, (int)count, r.correct, r.chained_equal == count, r.mismatches,
                             r.pred, r.chained, r.ref_pred, ds ? r.label : NULL, wall};
         if (cli_out_open(&ro, "run", c.report))
             goto done;

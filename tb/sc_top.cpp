@@ -271,12 +271,19 @@ extern "C" int DUT_SC_RUN(const dut_geom *g, const char *trace, uint64_t from, u
     }
     try {
         sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
+        // no "Simulation stopped by user" on stdout: the body's sc_stop() is the normal end
+        sc_core::sc_report_handler::set_actions("/OSCI/SystemC", sc_core::SC_INFO,
+                                                sc_core::SC_DO_NOTHING);
         try {
             sc_set_time_resolution(1, SC_NS);
         } catch (...) {
         }
+        // A context of our own (the model attaches to the thread's current
+        // one, which may be a freed context of an earlier plain run).
+        std::unique_ptr<VerilatedContext> ctx(new VerilatedContext());
+        Verilated::threadContextp(ctx.get());
         if (trace)
-            Verilated::traceEverOn(true);
+            ctx->traceEverOn(true);
         std::unique_ptr<ScTop> top(new ScTop("top"));
         top->handle.ops = &s_ops;
         top->handle.geom = g;

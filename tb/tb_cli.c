@@ -207,6 +207,11 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     json_str(f, s->command);
     fprintf(f, ",\n  \"source\": ");
     json_str(f, s->source);
+    fprintf(f, ",\n  \"data\": ");
+    if (s->data)
+        json_str(f, s->data);
+    else
+        fprintf(f, "null");
     fprintf(f, ",\n  \"backend\": \"%s\",\n  \"geometry\": \"%s\",\n  \"col_group\": %d,\n", c->be->name, g,
             c->geom->col_group);
     fprintf(f, "  \"gating\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n", c->o.gate_en ? "true" : "false",

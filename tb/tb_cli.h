@@ -45,7 +45,9 @@ void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl);
 
 /* Summary of a run for the JSON report. */
 typedef struct tb_cli_summary {
-    const char *command, *source;  /* "run" | "sim"; model+data or vector dir */
+    const char *command;        /* "run" | "sim" */
+    const char *source;         /* the model file, or the vector directory */
+    const char *data;           /* the data spec, or NULL */
     int images, correct, chained_equal;
     uint64_t mismatches;
     const int *pred, *chained, *ref_pred, *label;   /* images entries; label may be NULL */

@@ -374,3 +374,47 @@ Test(negative, watchdog_stops_a_dut_without_results)
     bnn_model_free(m);
     dut_free(d);
 }
+
+/* ---- the RTL-chained prediction ---- */
+
+static void corrupt_act5(bnn_trace *tr)
+{
+    bnn_tensor *t = tr->act[5];
+    for (size_t i = 0; i < (size_t)t->c * (size_t)t->h * (size_t)t->w; i++)
+        t->v[i] ^= 1u;
+}
+
+Test(negative, chained_prediction_runs_on_the_rtl_outputs, .timeout = 60)
+{
+    /* The reference's input of layer 5 is corrupted: layer 4's RTL output
+     * differs from it (reported), layer 5 on the corrupted input mismatches
+     * too, but the RTL-chained pass from layer 4's own outputs must give the
+     * reference's (uncorrupted) prediction. */
+    bnn_random_opts ro = {.depth = 8, .width = 8, .se = 0, .in_c = 2, .in_h = 12, .in_w = 12, .classes = 10,
+                          .seed = 8};
+    bnn_model *m = NULL;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&ro, &m, &err), 0, "%s", err.msg);
+    char path[256];
+    tu_tmp_path(path, sizeof path, "log");
+    FILE *log = fopen(path, "w+");
+    rt_result *res = calloc(1, sizeof *res);
+    tb_opts o = rt_opts(1, 0);
+    o.log = log;
+    rt_job j = {m, o, 1, 4, RT_RANDOM, res, corrupt_act5};
+    char e[512] = "";
+    const dut_geom *g = dut_find_build(&rt_small, 0, NULL);
+    cr_assert_eq(tb_backend_verilated.run(g, NULL, 0, 0, rt_body, &j, e, sizeof e), 0, "%s %s", e, res->err);
+    fclose(log);
+    cr_assert_gt(res->ls[4].mismatches, 0, "layer 4's output differs from the corrupted reference");
+    cr_assert_gt(res->ls[5].mismatches, 0, "layer 5 ran on the corrupted input");
+    cr_assert_eq(res->ls[0].mismatches + res->ls[1].mismatches + res->ls[2].mismatches + res->ls[3].mismatches, 0);
+    cr_assert_eq(res->chained[0], res->ref_pred[0], "chained %d, reference %d", res->chained[0], res->ref_pred[0]);
+    size_t n;
+    char *txt = slurp(path, &n);
+    cr_assert(strstr(txt, "layer s1b0b conv output"), "log: %s", txt);
+    free(txt);
+    remove(path);
+    free(res);
+    bnn_model_free(m);
+}
