@@ -56,34 +56,27 @@ module cim_activity #(
 );
 
   localparam integer NCNT = 19;
-  localparam integer IW   = 32;   // increment width
+  // increment width: the largest per-cycle increment is ROWS x COLS (discharges)
+  localparam integer IW   = $clog2(NSEG * SEG_ROWS * COLS + 1) + 1;
 
   // ---- per-cycle increments (combinational) ----
-  reg [IW-1:0] n_gated, n_act, n_cols, n_use, n_grp, p_sum, n_dis, n_chg, n_flip;
+  // Population counts of the status vectors: a ones-counter per vector.
   reg [NSEG-1:0] prev_gated_q;
+  wire [IW-1:0] n_gated = IW'($countones(seg_gated_i));
+  wire [IW-1:0] n_chg   = IW'($countones(seg_gated_i ^ prev_gated_q));
+  wire [IW-1:0] n_act   = NSEG[IW-1:0] - n_gated;
+  wire [IW-1:0] n_cols  = IW'($countones(grp_en_i));
+  wire [IW-1:0] n_use   = IW'($countones(col_use_i));
+  wire [IW-1:0] n_flip  = IW'($countones(flip_i));
+  wire [IW-1:0] n_dis   = IW'($countones(dis_i));
+  wire [IW-1:0] n_grp   = n_cols / COL_GROUP[IW-1:0];
+  // Sum of P over the columns: the adder that totals the conducting cells.
+  reg  [IW-1:0] p_sum;
   integer k;
   always @* begin
-    n_gated = {IW{1'b0}};
-    n_chg   = {IW{1'b0}};
-    for (k = 0; k < NSEG; k = k + 1) begin
-      n_gated = n_gated + {{(IW-1){1'b0}}, seg_gated_i[k]};
-      n_chg   = n_chg + {{(IW-1){1'b0}}, seg_gated_i[k] ^ prev_gated_q[k]};
-    end
-    n_act  = NSEG[IW-1:0] - n_gated;
-    n_cols = {IW{1'b0}};
-    n_use  = {IW{1'b0}};
-    n_flip = {IW{1'b0}};
-    p_sum  = {IW{1'b0}};
+    p_sum = {IW{1'b0}};
     for (k = 0; k < COLS; k = k + 1) begin
-      n_cols = n_cols + {{(IW-1){1'b0}}, grp_en_i[k]};
-      n_use  = n_use + {{(IW-1){1'b0}}, col_use_i[k]};
-      n_flip = n_flip + {{(IW-1){1'b0}}, flip_i[k]};
-      p_sum  = p_sum + {{(IW-PW){1'b0}}, p_i[k*PW +: PW]};
-    end
-    n_grp = n_cols / COL_GROUP[IW-1:0];
-    n_dis = {IW{1'b0}};
-    for (k = 0; k < NSEG*COLS; k = k + 1) begin
-      n_dis = n_dis + {{(IW-1){1'b0}}, dis_i[k]};
+      p_sum = p_sum + {{(IW-PW){1'b0}}, p_i[k*PW +: PW]};
     end
   end
 
