@@ -13,7 +13,6 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"model", cli_model, "model random|info: make or describe a .bnn model"},
     {"infer", cli_infer, "run the C reference model on a data set"},
-    {"vectors", cli_vectors, "write golden vectors (array jobs) for the RTL"},
 #ifdef SPARSECIM_HAVE_RTL
     {"run", cli_run, "model + data through reference and RTL, checked"},
 #endif

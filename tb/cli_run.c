@@ -29,7 +29,9 @@ static const char usage_text[] =
     "\n"
     "Options:\n"
     "  --count N           images (default 1)\n"
-    "  --offset K          first image index (default 0)\n";
+    "  --offset K          first image index (default 0)\n"
+    "  --inject LAYER:I    checker self-test: add 2 to the reference's dot I of LAYER (conv dot,\n"
+    "                      SE fc1 dot or logit) for the first image; the run must report it\n";
 
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 
@@ -42,6 +44,8 @@ typedef struct run_ctx {
     int *pred, *chained, *ref_pred, *label;
     int correct, chained_equal;
     uint64_t mismatches;
+    int inject_layer;       /* -1: none */
+    long inject_index;
     tb_layer_stats *ls;     /* copied out of the driver */
     int nl;
     char err[600];
@@ -61,6 +65,30 @@ static void random_image(bnn_tensor *img, uint64_t seed, long idx)
     size_t n = (size_t)img->c * (size_t)img->h * (size_t)img->w;
     for (size_t i = 0; i < n; i++)
         img->v[i] = (uint16_t)(bnn_rng_u64(&r) & ((1u << img->bits) - 1u));
+}
+
+/* The reference value --inject corrupts (NULL: none at that index); *n its count. */
+static int32_t *inject_target(const bnn_model *m, bnn_trace *tr, int li, long *n)
+{
+    const bnn_layer *l = &m->layers[li];
+    if (l->type == BNN_CONV) {
+        *n = (long)l->u.conv.out_c * l->u.conv.out_h * l->u.conv.out_w;
+        return tr ? tr->dot[li] : NULL;
+    }
+    if (l->type == BNN_SE) {
+        *n = l->u.se.hidden;
+        return tr ? tr->se_dot1[li] : NULL;
+    }
+    *n = l->u.cls.classes;
+    return tr ? tr->logits : NULL;
+}
+
+static void inject(run_ctx *r, bnn_trace *tr)
+{
+    long n;
+    int32_t *v = inject_target(r->m, tr, r->inject_layer, &n);
+    if (v && r->inject_index < n)
+        v[r->inject_index] += 2;
 }
 
 /* The body: runs on the DUT (for SystemC inside the SC_THREAD). */
@@ -84,7 +112,10 @@ static int run_body(cim_dut *dut, void *arg)
         else
             random_image(img, r->seed, idx);
         tb_image_result res;
-        if (bnn_forward(r->m, img, BNN_FAST, tr, &err) || tb_run_image(tb, tr, (int)idx, &res, &err)) {
+        int bad = bnn_forward(r->m, img, BNN_FAST, tr, &err);
+        if (!bad && n == 0 && r->inject_layer >= 0)
+            inject(r, tr);
+        if (bad || tb_run_image(tb, tr, (int)idx, &res, &err)) {
             snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err.msg);
             goto done;
         }
@@ -115,7 +146,7 @@ done:
 
 int cli_run(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL;
+    const char *model = NULL, *data = NULL, *inject_spec = NULL;
     long count = 1, offset = 0;
     tb_cli_common c;
     tb_cli_common_init(&c);
@@ -130,10 +161,13 @@ int cli_run(int argc, char **argv)
             return 2;
         if (k > 0)
             continue;
-        if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset")) {
+        if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
+            !strcmp(a, "--inject")) {
             if (!(v = cli_value("run", argc, argv, &i)))
                 return 2;
-            if (!strcmp(a, "--model"))
+            if (!strcmp(a, "--inject"))
+                inject_spec = v;
+            else if (!strcmp(a, "--model"))
                 model = v;
             else if (!strcmp(a, "--data"))
                 data = v;
@@ -153,13 +187,29 @@ int cli_run(int argc, char **argv)
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
-    run_ctx r = {.c = &c, .count = count, .offset = offset};
+    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1};
     int rc = 2;
     if (bnn_model_load(model, &m, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
         return 2;
     }
     r.m = m;
+    if (inject_spec) {
+        const char *colon = strrchr(inject_spec, ':');
+        long n = 0;
+        for (int li = 0; colon && li < m->n_layers; li++)
+            if ((size_t)(colon - inject_spec) == strlen(m->layers[li].name) &&
+                !strncmp(inject_spec, m->layers[li].name, (size_t)(colon - inject_spec)))
+                r.inject_layer = li;
+        if (r.inject_layer < 0) {
+            fprintf(stderr, "sparsecim run: option --inject: expected LAYER:INDEX with a layer of %s, got '%s'\n",
+                    model, inject_spec);
+            goto done;
+        }
+        inject_target(m, NULL, r.inject_layer, &n);
+        if (cli_int("run", "--inject INDEX", colon + 1, 0, n - 1, &r.inject_index))
+            goto done;
+    }
     if (!strncmp(data, "random", 6) && (data[6] == 0 || data[6] == ':')) {
         long seed = 1;
         if (data[6] == ':' && cli_int("run", "--data random:SEED", data + 7, 0, 0x7fffffffL, &seed))

@@ -52,8 +52,9 @@ function(sparsecim_verilate name rows cols seg grp)
   endif()
   target_include_directories(${tgt} PRIVATE ${CMAKE_SOURCE_DIR}/tb)
   set_target_properties(${tgt} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)
-  # the verilated C++ is generated code: optimize it, do not lint it
-  target_compile_options(${tgt} PRIVATE -O2 -w)
+  # the verilated C++ is generated code: optimize it, do not lint it, and
+  # skip its debug info (a third of the compile time of a 256x64 build)
+  target_compile_options(${tgt} PRIVATE -O2 -g0 -w)
   set_property(GLOBAL APPEND PROPERTY SPARSECIM_DUT_LIBS ${tgt})
   set_property(GLOBAL APPEND_STRING PROPERTY SPARSECIM_DUT_DECLS "${decl}\n")
   set_property(GLOBAL APPEND_STRING PROPERTY SPARSECIM_DUT_ROWS "    ${row}\n")

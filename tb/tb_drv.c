@@ -480,19 +480,23 @@ int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *re
     res->pred = res->chained_pred = -1;
     res->ref_pred = ref->pred;
     int diverged = -1; /* first layer whose RTL output differs */
+    uint64_t c0[DUT_NCNT], c1[DUT_NCNT]; /* counters at the layer's start / end */
+    for (int k = 0; k < DUT_NCNT; k++)
+        c0[k] = dut_counter(t->dut, k);
     for (int li = 0; li < m->n_layers; li++) {
         tb_layer_stats *s = &t->ls[li];
-        uint64_t c0[DUT_NCNT], cyc0 = dut_cycles(t->dut);
-        for (int k = 0; k < DUT_NCNT; k++)
-            c0[k] = dut_counter(t->dut, k);
+        uint64_t cyc0 = dut_cycles(t->dut);
         int d = run_layer(t, ref, -1, li, &res->pred, err);
         if (d < 0)
             return -1;
         if (d && diverged < 0 && m->layers[li].type != BNN_CLASSIFIER)
             diverged = li;
         s->cycles += dut_cycles(t->dut) - cyc0;
-        for (int k = 0; k < DUT_NCNT; k++)
-            s->cnt[k] += dut_counter(t->dut, k) - c0[k];
+        for (int k = 0; k < DUT_NCNT; k++) {
+            c1[k] = dut_counter(t->dut, k);
+            s->cnt[k] += c1[k] - c0[k];
+            c0[k] = c1[k];
+        }
     }
     res->chained_pred = res->pred;
     res->cycles = dut_cycles(t->dut) - cyc_start;

@@ -89,3 +89,36 @@ Test(cli, bad_input_exits_2_with_one_line, .timeout = 60)
     cr_assert_eq(rc, 2, "%s", out);
     remove(model);
 }
+
+Test(cli, injected_mismatch_is_located_and_exits_1, .timeout = 60)
+{
+    char model[256], rep[256];
+    make_model(model, sizeof model);
+    tu_tmp_path(rep, sizeof rep, "rep");
+    /* dot 100 of s1b0b (32 x 14 x 14): channel 0, pixel 100 (196 pixels per channel) */
+    int rc = sh("%s/sparsecim run --model %s --data random:2 --quiet --inject s1b0b:100 --report %s 2>&1", model, rep,
+                NULL);
+    cr_assert_eq(rc, 1, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "mismatch: image 0 layer s1b0b conv dot tile r*/c0 pixel 100 column 0: expected "), "%s",
+              out);
+    cr_assert(strstr(out, "(cycle "), "%s", out);
+    cr_assert(strstr(out, "1 mismatches"), "%s", out);
+    FILE *f = fopen(rep, "r");
+    cr_assert_not_null(f);
+    static char js[1 << 18];
+    size_t n = fread(js, 1, sizeof js - 1, f);
+    js[n] = 0;
+    fclose(f);
+    cr_assert(strstr(js, "\"mismatches\": 1,"), "report");
+    cr_assert(strstr(js, "\"name\": \"s1b0b\", \"shape\": \"32x14x14>32x14x14 k3x3 s1\", \"tiles\": 2, "), "report");
+    /* the print limit: with 0 printed, the count still makes exit status 1 */
+    rc = sh("%s/sparsecim run --model %s --data random:2 --quiet --inject fc:3 --max-mismatch 0 2>&1", model, NULL,
+            NULL);
+    cr_assert_eq(rc, 1, "exit %d: %s", rc, out);
+    cr_assert_null(strstr(out, "mismatch: image"), "%s", out);
+    cr_assert(strstr(out, "more mismatches are counted"), "%s", out);
+    rc = sh("%s/sparsecim run --model %s --data random --inject s1b0b:99999 2>&1 >/dev/null", model, NULL, NULL);
+    cr_assert_eq(rc, 2, "%s", out);
+    remove(rep);
+    remove(model);
+}

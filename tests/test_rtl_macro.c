@@ -418,3 +418,91 @@ Test(negative, chained_prediction_runs_on_the_rtl_outputs, .timeout = 60)
     free(res);
     bnn_model_free(m);
 }
+
+/* ---- golden job replay (the `sim` path) ---- */
+
+#include "tb_golden.h"
+
+typedef struct golden_set {
+    tb_golden_job j;
+    uint64_t *wl;
+    int32_t *p, *x, *acc;
+} golden_set;
+
+/* Golden values of job 0 of a random conv layer, made with csrc/map.h. */
+static void make_golden(const dut_geom *g, golden_set *s, map_layer **mlp, bnn_model **mp, bnn_tensor **imgp)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 12);
+    rt_conv_params p = {.in_c = 13, .out_c = 11, .h = 5, .w = 5, .k_h = 3, .k_w = 3, .stride = 1, .pad_h = 1,
+                        .pad_w = 1, .in_bits = 8, .classes = 2};
+    bnn_model *m = rt_conv_model(&p, &r);
+    bnn_tensor *img = bnn_tensor_new(13, 5, 5, 8);
+    rt_fill_image(img, &r, RT_SPARSE_CHANNELS);
+    map_op op;
+    map_op_of(&m->layers[0], MAP_CONV, &op);
+    map_cfg cfg = {g->rows, g->cols, g->seg_rows, MAP_CHANNEL_MAJOR, NULL};
+    bnn_error err;
+    map_layer *ml;
+    cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);
+    const map_job *jb = &ml->jobs[0];
+    int pixels = map_pixels(&op), bits = op.bits, ww = g->rows / 64;
+    s->wl = calloc((size_t)pixels * (size_t)bits * (size_t)ww, sizeof *s->wl);
+    s->p = calloc((size_t)pixels * (size_t)bits * (size_t)jb->n_cols, sizeof *s->p);
+    s->x = calloc((size_t)pixels * (size_t)bits, sizeof *s->x);
+    s->acc = calloc((size_t)pixels * (size_t)jb->n_cols, sizeof *s->acc);
+    int hp[DUT_MAX_COLS];
+    for (int px = 0; px < pixels; px++)
+        for (int k = 0; k < bits; k++) {
+            size_t at = (size_t)px * (size_t)bits + (size_t)k;
+            map_job_input(ml, jb, img, NULL, px, k, s->wl + at * (size_t)ww);
+            int hx;
+            map_job_px(ml, jb, s->wl + at * (size_t)ww, hp, &hx);
+            s->x[at] = hx;
+            for (int c = 0; c < jb->n_cols; c++) {
+                s->p[at * (size_t)jb->n_cols + (size_t)c] = hp[c];
+                int32_t *a = &s->acc[(size_t)px * (size_t)jb->n_cols + (size_t)c];
+                *a = 2 * *a + 2 * hp[c] - hx;
+            }
+        }
+    s->j = (tb_golden_job){"conv1", 0, 0, jb->n_rows, jb->n_cols, jb->col_words, bits, pixels, jb->wrows, s->wl,
+                           s->p, s->x, s->acc};
+    *mlp = ml;
+    *mp = m;
+    *imgp = img;
+}
+
+Test(golden, replay_matches_and_corruption_is_located)
+{
+    golden_set s;
+    map_layer *ml;
+    bnn_model *m;
+    bnn_tensor *img;
+    make_golden(&rt_default, &s, &ml, &m, &img);
+    cim_dut *d = open_dut(&rt_default, NULL, 0, 0);
+    char err[512] = "", path[256];
+    uint64_t mism = 0;
+    tb_golden_opts o = {.gate_en = 1, .unit_log2 = 0, .image = 0, .max_print = 5};
+    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(mism, 0);
+    /* corrupt one golden partial: pixel 7, column 4 */
+    s.acc[7 * s.j.n_cols + 4] += 1;
+    tu_tmp_path(path, sizeof path, "glog");
+    o.log = fopen(path, "w+");
+    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, err, sizeof err), 0, "%s", err);
+    fclose(o.log);
+    cr_assert_eq(mism, 1);
+    size_t n;
+    char *txt = slurp(path, &n);
+    cr_assert(strstr(txt, "mismatch: image 0 layer conv1 partial tile r0/c0 pixel 7 column 4: expected "), "%s", txt);
+    free(txt);
+    remove(path);
+    free(s.wl);
+    free(s.p);
+    free(s.x);
+    free(s.acc);
+    map_layer_free(ml);
+    bnn_tensor_free(img);
+    bnn_model_free(m);
+    dut_free(d);
+}

@@ -103,6 +103,11 @@ Test(net, resnet20_32x32x3_gated_vs_ungated, .timeout = 170)
     assert_clean(u, 1);
     cr_assert_eq(g->pred[0], u->pred[0]);
     assert_gating_invariant(g, u);
+    /* and with a control unit of one segment */
+    tb_opts o1 = rt_opts(1, 0);
+    rt_run(&tb_backend_verilated, &rt_default, m, &o1, 1, 9, RT_RANDOM, g);
+    assert_clean(g, 1);
+    assert_gating_invariant(g, u);
     free(g);
     free(u);
     bnn_model_free(m);
