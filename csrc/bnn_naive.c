@@ -1,6 +1,8 @@
 /*
  * bnn_naive.c - the obviously-right implementation (BNN_NAIVE): every input
- * element and bit plane one at a time, straight from docs/SPEC.md section 1.
+ * element and bit plane one at a time, straight from docs/SPEC.md sections
+ * 1-2 (bit-serial, most significant plane first, acc = 2*acc + 2P - X).
+ * Slow on purpose: it is the reference the packed code is tested against.
  */
 #include <stdlib.h>
 
@@ -14,15 +16,31 @@ int32_t bnn_dot_naive(const uint16_t *a, int n, int bits, const bnn_bits *w, int
         int64_t p = 0, x = 0;
         for (int i = 0; i < n; i++) {
             int ai = (a[i] >> k) & 1;
-            x += ai;                                   /* X: popcount(a_k) */
-            p += ai & bnn_bits_get(w, row, i);         /* P: popcount(a_k AND b) */
+            x += ai;                                   /* X_k = popcount(a_k) */
+            p += ai & bnn_bits_get(w, row, i);         /* P_k = popcount(a_k AND b) */
         }
         acc = 2 * acc + (2 * p - x);
     }
     return (int32_t)acc;
 }
 
-/* The input element of canonical index i for output pixel (y, x). */
+int64_t bnn_fc_dot_naive(const uint32_t *a, int n, int bits, const bnn_bits *w, int row)
+{
+    int64_t acc = 0;
+    for (int k = bits - 1; k >= 0; k--) {
+        int64_t p = 0, x = 0;
+        for (int i = 0; i < n; i++) {
+            int ai = (int)((a[i] >> k) & 1u);
+            x += ai;
+            p += ai & bnn_bits_get(w, row, i);
+        }
+        acc = 2 * acc + (2 * p - x);
+    }
+    return acc;
+}
+
+/* The input element of canonical index i = c*(k_h*k_w) + ky*k_w + kx for
+ * output pixel (y, x): in[c][y*S + ky - pad_h][x*S + kx - pad_w], 0 outside. */
 static uint16_t im2col_at(const bnn_conv *cv, const bnn_tensor *in, int i, int y, int x)
 {
     int kk = cv->k_h * cv->k_w;
@@ -34,7 +52,7 @@ static uint16_t im2col_at(const bnn_conv *cv, const bnn_tensor *in, int i, int y
     return bnn_at(in, c, iy, ix);
 }
 
-int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, bnn_tensor *out,
+int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s, bnn_tensor *out,
                    int32_t *dot)
 {
     int n = cv->in_c * cv->k_h * cv->k_w;
@@ -47,7 +65,8 @@ int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *s
                 a[i] = im2col_at(cv, in, i, y, x);
             for (int o = 0; o < cv->out_c; o++) {
                 int32_t d = bnn_dot_naive(a, n, cv->in_bits, &cv->wt, o);
-                int xs = bnn_shortcut_bit(sc, o, y, x, cv->out_h);
+                /* option A: subsampled shortcut, channels beyond it are 0 */
+                int xs = sc && o < sc->c ? bnn_at(sc, o, y * sc_s, x * sc_s) & 1 : 0;
                 size_t idx = ((size_t)o * (size_t)cv->out_h + (size_t)y) * (size_t)cv->out_w + (size_t)x;
                 out->v[idx] = (uint16_t)bnn_thresh_apply(&cv->th, o, d, xs);
                 if (dot)

@@ -14,6 +14,7 @@ static const subcommand subcommands[] = {
     {"model", cli_model, "model random|info: make or describe a .bnn model"},
     {"infer", cli_infer, "run the C reference model on a data set"},
 #ifdef SPARSECIM_HAVE_RTL
+    {"sim", cli_sim, "replay golden vectors through the verilated macro"},
     {"run", cli_run, "model + data through reference and RTL, checked"},
 #endif
     {"bench", cli_bench, "benchmark the reference model (packed vs naive)"},

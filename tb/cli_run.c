@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bnn_infer.h"
@@ -17,6 +19,7 @@
 #include "cli_util.h"
 #include "ds.h"
 #include "tb_cli.h"
+#include "tb_vec.h"
 
 static const char usage_text[] =
     "usage: sparsecim run --model FILE.bnn --data SPEC [--count N] [--offset K] [options]\n"
@@ -30,6 +33,8 @@ static const char usage_text[] =
     "Options:\n"
     "  --count N           images (default 1)\n"
     "  --offset K          first image index (default 0)\n"
+    "  --vectors-out DIR   also write every array job of every image as golden vector files\n"
+    "                      (tb/tb_vec.h) into DIR, for sparsecim sim --vectors DIR\n"
     "  --inject LAYER:I    checker self-test: add 2 to the reference's dot I of LAYER (conv dot,\n"
     "                      SE fc1 dot or logit) for the first image; the run must report it\n";
 
@@ -44,6 +49,7 @@ typedef struct run_ctx {
     int *pred, *chained, *ref_pred, *label;
     int correct, chained_equal;
     uint64_t mismatches;
+    const char *vec_dir;    /* --vectors-out or NULL */
     int inject_layer;       /* -1: none */
     long inject_index;
     tb_layer_stats *ls;     /* copied out of the driver */
@@ -113,6 +119,11 @@ static int run_body(cim_dut *dut, void *arg)
             random_image(img, r->seed, idx);
         tb_image_result res;
         int bad = bnn_forward(r->m, img, BNN_FAST, tr, &err);
+        if (!bad && r->vec_dir) {
+            const dut_geom *g = dut_geometry(dut);
+            map_cfg cfg = {g->rows, g->cols, g->seg_rows, r->c->o.layout, NULL};
+            bad = tb_vec_write_image(r->vec_dir, r->m, &cfg, tr, (int)idx, &err);
+        }
         if (!bad && n == 0 && r->inject_layer >= 0)
             inject(r, tr);
         if (bad || tb_run_image(tb, tr, (int)idx, &res, &err)) {
@@ -146,7 +157,7 @@ done:
 
 int cli_run(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL, *inject_spec = NULL;
+    const char *model = NULL, *data = NULL, *inject_spec = NULL, *vec_dir = NULL;
     long count = 1, offset = 0;
     tb_cli_common c;
     tb_cli_common_init(&c);
@@ -162,11 +173,13 @@ int cli_run(int argc, char **argv)
         if (k > 0)
             continue;
         if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
-            !strcmp(a, "--inject")) {
+            !strcmp(a, "--inject") || !strcmp(a, "--vectors-out")) {
             if (!(v = cli_value("run", argc, argv, &i)))
                 return 2;
             if (!strcmp(a, "--inject"))
                 inject_spec = v;
+            else if (!strcmp(a, "--vectors-out"))
+                vec_dir = v;
             else if (!strcmp(a, "--model"))
                 model = v;
             else if (!strcmp(a, "--data"))
@@ -187,7 +200,11 @@ int cli_run(int argc, char **argv)
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
-    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1};
+    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1, .vec_dir = vec_dir};
+    if (vec_dir && mkdir(vec_dir, 0777) && errno != EEXIST) {
+        fprintf(stderr, "sparsecim run: option --vectors-out: %s: %s\n", vec_dir, strerror(errno));
+        return 2;
+    }
     int rc = 2;
     if (bnn_model_load(model, &m, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);

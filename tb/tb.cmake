@@ -4,8 +4,8 @@
 #
 # One verilated build = one geometry x one back end x one trace format
 # (Verilator fixes the trace format per build):
-#   sparsecim_verilate(NAME ROWS COLS SEG_ROWS COL_GROUP [SYSTEMC] [FST])
-# adds library dut_NAME (Verilator PREFIX Vcim_NAME) and a row of the
+#   sparsecim_verilate(NAME ROWS COLS SEG_ROWS COL_GROUP [SYSTEMC] [FST] [PREFIX P])
+# adds library dut_NAME (Verilator PREFIX P, default Vcim_NAME) and a row of the
 # generated registry (dut_registry.c) through which tb/dut.c finds it.
 # Adding a geometry is one line below.
 #
@@ -22,9 +22,12 @@ set_property(GLOBAL PROPERTY SPARSECIM_DUT_DECLS "")
 set_property(GLOBAL PROPERTY SPARSECIM_DUT_ROWS "")
 
 function(sparsecim_verilate name rows cols seg grp)
-  cmake_parse_arguments(A "SYSTEMC;FST" "" "" ${ARGN})
+  cmake_parse_arguments(A "SYSTEMC;FST" "PREFIX" "" ${ARGN})
   set(tgt dut_${name})
   set(prefix Vcim_${name})
+  if(A_PREFIX)
+    set(prefix ${A_PREFIX})
+  endif()
   set(fmt 0)
   set(trace_kind TRACE)
   if(A_FST)
@@ -61,7 +64,7 @@ function(sparsecim_verilate name rows cols seg grp)
 endfunction()
 
 # ---- the builds (one line per geometry / back end / trace format) ----
-sparsecim_verilate(256x64s16 256 64 16 8)                # default macro, VCD
+sparsecim_verilate(256x64s16 256 64 16 8 PREFIX Vcim_macro)  # default macro, VCD
 sparsecim_verilate(64x16s8 64 16 8 4)                    # small macro for property tests, VCD
 sparsecim_verilate(64x16s8_fst 64 16 8 4 FST)            # small macro, FST
 sparsecim_verilate(256x64s16_sc 256 64 16 8 SYSTEMC)     # default macro, SystemC

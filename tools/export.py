@@ -198,6 +198,17 @@ def bipolar(bits):
     return bits.astype(np.int64) * 2 - 1
 
 
+def idot(a, bits):
+    """Exact integer dot a [M, n] (unsigned ints) . bipolar(bits) [O, n] -> int64 [M, O].
+    Computed by a float64 BLAS matmul, which is exact while every partial sum
+    is an integer below 2^53 (checked), then converted back to int64."""
+    amax = int(a.max()) if a.size else 0
+    if amax * a.shape[1] >= (1 << 53):
+        return a.astype(np.int64) @ bipolar(bits).T
+    d = a.astype(np.float64) @ bipolar(bits).astype(np.float64).T
+    return np.rint(d).astype(np.int64)
+
+
 def thresh(dot, neg, T, x=None):
     """dot [..., C] (channel last) -> bits with (s*dot >= T[x])."""
     s = np.where(neg.astype(bool), -1, 1)
@@ -215,7 +226,7 @@ def conv_int(a, L):
     win = np.lib.stride_tricks.sliding_window_view(ap, (kh, kw), axis=(2, 3))[:, :, ::s, ::s]
     Ho, Wo = win.shape[2], win.shape[3]
     cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * Ho * Wo, C * kh * kw)  # canonical c*kk + tap
-    dot = cols @ bipolar(L["w"]).T
+    dot = idot(cols, L["w"])
     return dot.reshape(B, Ho, Wo, -1).transpose(0, 3, 1, 2)
 
 
@@ -244,13 +255,13 @@ def eval_int(model, images):
             a = out.transpose(0, 3, 1, 2)
         elif L["type"] == 2:
             q = a.sum(axis=(2, 3))
-            h = thresh(q @ bipolar(L["w1"]).T, L["neg1"], L["T1"])
-            g = thresh(h @ bipolar(L["w2"]).T, L["neg2"], L["T2"])
+            h = thresh(idot(q, L["w1"]), L["neg1"], L["T1"])
+            g = thresh(idot(h, L["w2"]), L["neg2"], L["T2"])
             se_zero.append(float((g == 0).mean()))
             a = a * g[:, :, None, None]
         else:
             q = a.sum(axis=(2, 3))
-            logit = q @ bipolar(L["w"]).T
+            logit = idot(q, L["w"])
             score = logit.astype(np.float32) * L["scale"][None, :]
             score = (score + L["bias"][None, :]).astype(np.float32)
             pred = np.argmax(score, axis=1)  # first index on ties
@@ -313,7 +324,7 @@ def main():
     se_stage = [float(np.mean(se_blocks[s * n:(s + 1) * n])) for s in range(3)] if se_blocks else []
     base = a.output[:-4] if a.output.endswith(".bnn") else a.output
     with open(base + ".pred", "w") as f:
-        f.write(f"# integer predictions of {os.path.basename(a.output)} on fashion-mnist:test images 0..999 (tools/export.py)\n")
+        f.write(f"# integer predictions of {os.path.basename(a.output)} on {cfg['data']}:test images 0..999 (tools/export.py)\n")
         for p in preds[:1000]:
             f.write(f"{int(p)}\n")
     summary = {

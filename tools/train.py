@@ -88,6 +88,12 @@ def main():
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
+    ap.add_argument("--init-partial", action="store_true",
+                    help="with --init: load matching tensors only (e.g. a no-SE model into an SE model); "
+                    "the SE layers start fresh")
+    ap.add_argument("--hard-stop", action="store_true",
+                    help="with --time-budget: the LR schedule follows elapsed time / budget and training "
+                    "stops (checkpoint saved) when the budget is spent, even mid-epoch")
     a = ap.parse_args()
 
     if (a.depth - 2) % 6:
@@ -104,7 +110,13 @@ def main():
     prior_log = []
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
-        model.load_state_dict(ck["state"])
+        if a.init_partial:
+            own = model.state_dict()
+            src = {k: v for k, v in ck["state"].items() if k in own and own[k].shape == v.shape}
+            model.load_state_dict(src, strict=False)
+            print(f"train: partial init, {len(src)}/{len(own)} tensors loaded", flush=True)
+        else:
+            model.load_state_dict(ck["state"])
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
@@ -117,7 +129,8 @@ def main():
           f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
     step_i = 0
     epoch = 0
-    while epoch < total_epochs:
+    stop = False
+    while epoch < total_epochs and not stop:
         te = time.time()
         perm = torch.randperm(len(xtr), generator=gen).numpy()
         tot_loss, tot_n, dens = 0.0, 0, []
@@ -125,10 +138,15 @@ def main():
             idx = perm[bi * a.batch:(bi + 1) * a.batch]
             xb = augment(torch.from_numpy(xtr[idx]).float(), pad, True, gen)
             yb = torch.from_numpy(ytr[idx])
-            lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(1.0, step_i / (total_epochs * steps_per_epoch))))
+            frac = step_i / (total_epochs * steps_per_epoch)
+            if a.hard_stop and a.time_budget > 0:
+                frac = max(frac, (time.time() - t0) / (a.time_budget * 60))
+                if frac >= 1.0:
+                    stop = True
+                    break
+            lr = 0.5 * a.lr * (1 + math.cos(math.pi * min(1.0, frac)))
             for pg in opt.param_groups:
                 pg["lr"] = lr
-            frac = step_i / (total_epochs * steps_per_epoch)
             model.set_gate_alpha(1.0 if a.gate_warmup <= 0 else min(1.0, frac / a.gate_warmup))
             scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
@@ -146,16 +164,16 @@ def main():
             step_i += 1
         epoch += 1
         ep_time = time.time() - te
-        if epoch == 1 and a.time_budget > 0:
+        if epoch == 1 and a.time_budget > 0 and not a.hard_stop:
             fit = int((a.time_budget * 60 - (time.time() - t0)) // (ep_time * 1.08)) + 1
             total_epochs = max(1, min(a.epochs, fit))
             print(f"train: epoch time {ep_time:.0f}s -> {total_epochs} epochs fit the budget", flush=True)
         acc, per_block = evaluate(model, xte, yte)
         zf = stage_fracs(per_block, n)
-        rec = {"epoch": epoch, "loss": tot_loss / tot_n, "test_acc": float(acc),
+        rec = {"epoch": epoch, "steps": step_i, "partial": stop, "loss": tot_loss / max(1, tot_n), "test_acc": float(acc),
                "se_zero_per_stage": zf, "epoch_seconds": ep_time, "lr": lr}
         log.append(rec)
-        print(f"epoch {epoch:2d}/{total_epochs} loss {rec['loss']:.4f} test {acc*100:.2f}% "
+        print(f"epoch {epoch:2d}/{total_epochs}{' (cut)' if stop else ''} loss {rec['loss']:.4f} test {acc*100:.2f}% "
               f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
               f"{ep_time:.0f}s", flush=True)
         torch.save({"state": model.state_dict(),
