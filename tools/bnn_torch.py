@@ -49,8 +49,26 @@ class SignSTE(torch.autograd.Function):
         return g * (w.abs() <= 1).to(g.dtype)
 
 
+class GateSTE(torch.autograd.Function):
+    """SE gate: the same {0,1} step forward; backward a smooth surrogate
+    (derivative of sigmoid(2z), times 2: 1 at z = 0, 0.42 at |z| = 1, 0.07 at
+    |z| = 2) so that gates far from the threshold still get a gradient."""
+
+    @staticmethod
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return (z >= 0).to(z.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.saved_tensors
+        s = torch.sigmoid(2.0 * z)
+        return g * 4.0 * s * (1.0 - s)
+
+
 step = StepSTE.apply
 bsign = SignSTE.apply
+gate_step = GateSTE.apply
 
 
 class BinConv(nn.Module):
@@ -86,14 +104,14 @@ def shortcut_a(x, stride, cout):
 class BinSE(nn.Module):
     """Binarized squeeze-and-excitation; returns (gated tensor, gate logits)."""
 
-    def __init__(self, c, hidden):
+    def __init__(self, c, hidden, gate_bias=1.5):
         super().__init__()
         self.fc1 = BinLinear(c, hidden)
         self.bn1 = nn.BatchNorm1d(hidden)
         self.fc2 = BinLinear(hidden, c)
         self.bn2 = nn.BatchNorm1d(c)
         # start with most gates open: positive bias on the gate BN
-        nn.init.constant_(self.bn2.bias, 1.5)
+        nn.init.constant_(self.bn2.bias, gate_bias)
         # warm-up blend: the block output is x * (1 - alpha + alpha*g); alpha
         # ramps 0 -> 1 during training (train.py) and is 1 at evaluation and
         # export, where the output is exactly x AND g. Gating random,
@@ -104,21 +122,21 @@ class BinSE(nn.Module):
         q = x.sum(dim=(2, 3))
         h = step(self.bn1(self.fc1(q)))
         z = self.bn2(self.fc2(h))
-        g = step(z)
+        g = gate_step(z)
         a = self.alpha if self.training else 1.0
         gate = g if a >= 1.0 else (1.0 - a) + a * g
         return x * gate[:, :, None, None], z, g
 
 
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride, se, se_div):
+    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5):
         super().__init__()
         self.stride, self.cout = stride, cout
         self.conv_a = BinConv(cin, cout, (3, 3), stride, 1)
         self.bn_a = nn.BatchNorm2d(cout)
         self.conv_b = BinConv(cout, cout, (3, 3), 1, 1)
         self.bn_b = nn.BatchNorm2d(cout)
-        self.se = BinSE(cout, max(1, cout // se_div)) if se else None
+        self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
 
     def forward(self, x):
         a = step(self.bn_a(self.conv_a(x)))
@@ -129,7 +147,7 @@ class Block(nn.Module):
 
 
 class BinResNet(nn.Module):
-    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10):
+    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5):
         super().__init__()
         self.in_c, self.width, self.n, self.has_se, self.classes = in_c, width, n, se, classes
         self.conv1 = BinConv(in_c, width, (3, 3), 1, 1)
@@ -140,7 +158,7 @@ class BinResNet(nn.Module):
             cout = width * (1 << s)
             for b in range(n):
                 stride = 2 if (s > 0 and b == 0) else 1
-                blocks.append(Block(cin, cout, stride, se, se_div))
+                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias))
                 cin = cout
         self.blocks = nn.ModuleList(blocks)
         self.fc = BinLinear(cin, classes)

@@ -2,36 +2,76 @@
 """export.py - turns a tools/train.py checkpoint into a .bnn model file.
 
   tools/export.py run/se.pt -o vectors/models/se-resnet14-fmnist.bnn
+  tools/export.py --eval vectors/models/se-resnet14-fmnist.bnn     (check a file only)
 
 Batch norm and the binarizing step fold into integer thresholds
 (docs/SPEC.md): out = (s*dot >= T), s = -1 for a negative BN scale, two
 thresholds T0/T1 for residual convs (shortcut bit 0/1). The file is written
-field by field per docs/SPEC.md section 4, then read back and evaluated by
-this script's own integer model (numpy, independent of torch), which reports
-the integer accuracy on the test set next to the float model's and writes
+field by field per docs/SPEC.md section 4, then read back from the bytes,
+validated, and evaluated by this script's own integer model (numpy, no torch:
+bit-serial MACs, option-A shortcut, SE, count pooling, float32 classifier,
+following SPEC sections 1-2 literally). It reports the integer accuracy on the
+test set next to the float (PyTorch) model's and their agreement, and writes
 
   <model>.pred   the integer model's class for the first 1000 test images
-  <model>.json   accuracies, SE zero fractions per stage, per-layer input
-                 zero fractions, training settings and time
+                 (one per line, after a one-line '#' header)
+  <model>.json   accuracies, SE zero fractions per stage and block, per-layer
+                 input zero fractions, training settings, epochs and time
 """
 import argparse
 import json
 import math
+import os
 import struct
 import sys
+import time
 import zlib
 
 import numpy as np
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-BIG = 1 << 30  # a threshold no dot can reach (|dot| < 2^30)
+BIG = 1 << 30  # a threshold no dot can reach (|dot| < 2^30 for every legal layer)
 
 
 # ------------------------------------------------------------- folding ----
 
+def fold_one(a, c):
+    """Integer form of  a*d + c >= 0  over integer d  ->  (neg, T) with
+    (s*d >= T), s = -1 when neg. Exact at equality: the float64 quotient is
+    only a first guess, the final T is checked against a*d + c itself."""
+    if a == 0.0 or not math.isfinite(a):
+        return 0, (-BIG if c >= 0 else BIG)        # constant output: always / never
+    if a > 0:   # d >= -c/a: the smallest d that satisfies it
+        t = -c / a
+        if t > BIG:
+            return 0, BIG
+        if t < -BIG:
+            return 0, -BIG
+        T = math.ceil(t)
+        while a * (T - 1) + c >= 0:
+            T -= 1
+        while a * T + c < 0:
+            T += 1
+        return 0, int(T)
+    # a < 0: d <= -c/a: the largest such D; out = (-d >= -D)
+    t = -c / a
+    if t > BIG:
+        return 1, -BIG
+    if t < -BIG:
+        return 1, BIG
+    D = math.floor(t)
+    while a * (D + 1) + c >= 0:
+        D += 1
+    while a * D + c < 0:
+        D -= 1
+    return 1, int(-D)
+
+
 def fold_bn(bn, residual):
-    """BN (eval statistics) + step -> (neg flags, thresholds [n, pairs])."""
+    """BN (eval statistics) + step -> (neg flags [n], thresholds [n, 1 or 2]).
+    BN(d) = a*d + b with a = gamma/sqrt(var+eps), b = beta - a*mu (float64);
+    output = (BN(d) + x >= 0), x = 0, or the shortcut bit x in {0, 1}."""
     g = bn.weight.detach().double().numpy()
     beta = bn.bias.detach().double().numpy()
     mu = bn.running_mean.detach().double().numpy()
@@ -43,31 +83,20 @@ def fold_bn(bn, residual):
     T = np.zeros((len(a), len(xs)), dtype=np.int64)
     for o in range(len(a)):
         for k, x in enumerate(xs):
-            if a[o] > 0:        # a*d + b + x >= 0  <=>  d >= (-b-x)/a
-                T[o, k] = math.ceil((-b[o] - x) / a[o])
-            elif a[o] < 0:      # d <= (-b-x)/a  <=>  -d >= (b+x)/a
-                neg[o] = 1
-                T[o, k] = math.ceil((b[o] + x) / a[o])
-            else:               # constant output
-                T[o, k] = -BIG if b[o] + x >= 0 else BIG
-        if a[o] == 0 and neg[o]:
-            neg[o] = 0
-    T = np.clip(T, -BIG, BIG)
+            neg[o], T[o, k] = fold_one(float(a[o]), float(b[o] + x))
     return neg, T
 
 
 def wbits(w):
-    """Latent weights [out, ...] -> bits [out, n] in canonical order (1 = +1)."""
+    """Latent weights [out, ...] -> bits [out, n] in canonical order (1 = +1;
+    sign(0) = +1 as in training)."""
     return (w.detach().reshape(w.shape[0], -1).numpy() >= 0).astype(np.uint8)
 
 
 # ------------------------------------------------------------- writing ----
 
 def pack_rows(bits):
-    rows = []
-    for r in bits:
-        rows.append(np.packbits(r, bitorder="little").tobytes())
-    return b"".join(rows)
+    return b"".join(np.packbits(r, bitorder="little").tobytes() for r in bits)
 
 
 def pack_flags(flags):
@@ -78,10 +107,9 @@ def thr_bytes(neg, T):
     return pack_flags(neg) + struct.pack("<%di" % T.size, *[int(v) for v in T.reshape(-1)])
 
 
-def build_layers(model):
+def build_layers(model, cfg):
     """The layer list of docs/SPEC.md section 3 from a trained BinResNet."""
     layers = []
-    cfg = model.cfg
     h, w = cfg["in_h"], cfg["in_w"]
     neg, T = fold_bn(model.bn1, False)
     layers.append(dict(type=1, in_c=cfg["in_c"], out_c=model.width, in_h=h, in_w=w, k=(3, 3), stride=1,
@@ -130,156 +158,303 @@ def serialize(cfg, classes, layers):
     return bytes(out)
 
 
-# ------------------------------------- the independent integer model ----
+# --------------------------- reading (independent of the writer above) ----
+
+class BnnError(ValueError):
+    pass
+
+
+def bitlen(n):
+    return max(1, int(n).bit_length())
+
 
 class Reader:
     def __init__(self, data):
         self.d, self.o = data, 0
 
-    def take(self, fmt):
+    def take(self, fmt, field):
+        size = struct.calcsize("<" + fmt)
+        if self.o + size > len(self.d) - 4:
+            raise BnnError(f"{field} at byte {self.o}: file too short")
         v = struct.unpack_from("<" + fmt, self.d, self.o)
-        self.o += struct.calcsize("<" + fmt)
+        self.o += size
         return v
 
-    def bits(self, rows, cols):
-        rb = (cols + 7) // 8
-        raw = np.frombuffer(self.d, dtype=np.uint8, count=rows * rb, offset=self.o).reshape(rows, rb)
-        self.o += rows * rb
-        return np.unpackbits(raw, axis=1, bitorder="little")[:, :cols]
+    def raw(self, n, field):
+        if self.o + n > len(self.d) - 4:
+            raise BnnError(f"{field} at byte {self.o}: file too short")
+        b = self.d[self.o:self.o + n]
+        self.o += n
+        return b
 
-    def thresh(self, n, pairs):
-        sb = (n + 7) // 8
-        neg = np.unpackbits(np.frombuffer(self.d, np.uint8, sb, self.o), bitorder="little")[:n]
-        self.o += sb
-        T = np.frombuffer(self.d, "<i4", n * pairs, self.o).reshape(n, pairs).astype(np.int64)
-        self.o += 4 * n * pairs
-        return neg, T
+    def bits(self, rows, cols, field):
+        rb = (cols + 7) // 8
+        at = self.o
+        raw = np.frombuffer(self.raw(rows * rb, field), dtype=np.uint8).reshape(rows, rb)
+        bits = np.unpackbits(raw, axis=1, bitorder="little")
+        if bits[:, cols:].any():
+            r = int(np.nonzero(bits[:, cols:].any(axis=1))[0][0])
+            raise BnnError(f"{field} at byte {at + r * rb}: unused weight bits of row {r} are not 0")
+        return bits[:, :cols].astype(np.uint8)
+
+    def thresholds(self, n, pairs, field):
+        neg = np.unpackbits(np.frombuffer(self.raw((n + 7) // 8, field + " sign"), np.uint8),
+                            bitorder="little")[:n]
+        T = np.frombuffer(self.raw(4 * n * pairs, field + " thresholds"), "<i4").reshape(n, pairs)
+        return neg.astype(np.uint8), T.astype(np.int64)
 
 
 def parse_bnn(data):
+    """Parses and validates a .bnn v1 file (docs/SPEC.md section 4)."""
+    if len(data) < 28:
+        raise BnnError(f"file at byte 0: {len(data)} bytes is too short for a header and CRC")
     if data[:8] != b"SCIMBNN1":
-        raise ValueError("not a .bnn file")
-    if zlib.crc32(data[:-4]) & 0xFFFFFFFF != struct.unpack_from("<I", data, len(data) - 4)[0]:
-        raise ValueError("CRC mismatch")
+        raise BnnError("magic at byte 0: not 'SCIMBNN1'")
+    crc = struct.unpack_from("<I", data, len(data) - 4)[0]
+    if zlib.crc32(data[:-4]) & 0xFFFFFFFF != crc:
+        raise BnnError(f"CRC at byte {len(data) - 4}: mismatch")
     r = Reader(data)
     r.o = 8
-    (ver,) = r.take("I")
-    in_c, in_h, in_w, in_bits, _, classes, n = r.take("HHHBBHH")
+    (ver,) = r.take("I", "version")
+    if ver != 1:
+        raise BnnError(f"version at byte 8: {ver}, expected 1")
+    in_c, in_h, in_w, in_bits, reserved, classes, n = r.take("HHHBBHH", "header")
+    for name, v, lo, hi, off in (("in_c", in_c, 1, 4096, 12), ("in_h", in_h, 1, 1024, 14),
+                                 ("in_w", in_w, 1, 1024, 16), ("in_bits", in_bits, 1, 8, 18),
+                                 ("reserved", reserved, 0, 0, 19), ("classes", classes, 1, 1000, 20),
+                                 ("n_layers", n, 1, 1024, 22)):
+        if not lo <= v <= hi:
+            raise BnnError(f"{name} at byte {off}: {v} out of range {lo}..{hi}")
+    shape = (in_c, in_h, in_w, in_bits)   # running tensor C, H, W, bits
     layers = []
-    for _ in range(n):
-        (t,) = r.take("B")
+    for i in range(n):
+        at = r.o
+        (t,) = r.take("B", f"layer {i} type")
+        C, H, W, bits = shape
         if t == 1:
-            ic, oc, ih, iw, kh, kw, s, ph, pw, ib, sc = r.take("HHHHBBBBBBh")
-            w = r.bits(oc, ic * kh * kw)
-            neg, T = r.thresh(oc, 2 if sc >= 0 else 1)
-            layers.append(dict(type=1, in_c=ic, out_c=oc, k=(kh, kw), stride=s, pad=(ph, pw), in_bits=ib,
-                               shortcut=sc, w=w, neg=neg, T=T))
+            ic, oc, ih, iw, kh, kw, s, ph, pw, ib, sc = r.take("HHHHBBBBBBh", f"layer {i} conv header")
+            if (ic, ih, iw, ib) != (C, H, W, bits):
+                raise BnnError(f"layer {i} conv at byte {at}: input {ic}x{ih}x{iw}/{ib} bits, "
+                               f"running tensor is {C}x{H}x{W}/{bits} bits")
+            if oc < 1 or kh < 1 or kw < 1 or s < 1:
+                raise BnnError(f"layer {i} conv at byte {at}: out_c, kernel and stride must be >= 1")
+            ho, wo = (ih + 2 * ph - kh), (iw + 2 * pw - kw)
+            if ho < 0 or wo < 0:
+                raise BnnError(f"layer {i} conv at byte {at}: output size < 1")
+            ho, wo = ho // s + 1, wo // s + 1
+            if sc >= 0:
+                if sc >= i or layers[sc]["type"] != 1:
+                    raise BnnError(f"layer {i} shortcut at byte {at + 16}: {sc} is not an earlier CONV")
+                scc, sch, scw = layers[sc]["in_shape"][:3]
+                if layers[sc]["in_shape"][3] != 1 or scc > oc or sch not in (ho, 2 * ho) or scw not in (wo, 2 * wo):
+                    raise BnnError(f"layer {i} shortcut at byte {at + 16}: input of layer {sc} "
+                                   f"({scc}x{sch}x{scw}) does not fit option A for {oc}x{ho}x{wo}")
+            elif sc != -1:
+                raise BnnError(f"layer {i} shortcut at byte {at + 16}: {sc}")
+            w = r.bits(oc, ic * kh * kw, f"layer {i} weights")
+            neg, T = r.thresholds(oc, 2 if sc >= 0 else 1, f"layer {i}")
+            layers.append(dict(type=1, in_shape=shape, in_c=ic, out_c=oc, k=(kh, kw), stride=s, pad=(ph, pw),
+                               in_bits=ib, shortcut=sc, w=w, neg=neg, T=T))
+            shape = (oc, ho, wo, 1)
         elif t == 2:
-            c, hd = r.take("HH")
-            w1 = r.bits(hd, c)
-            n1, T1 = r.thresh(hd, 1)
-            w2 = r.bits(c, hd)
-            n2, T2 = r.thresh(c, 1)
-            layers.append(dict(type=2, c=c, hidden=hd, w1=w1, neg1=n1, T1=T1, w2=w2, neg2=n2, T2=T2))
+            c, hd = r.take("HH", f"layer {i} se header")
+            if c != C or bits != 1 or hd < 1:
+                raise BnnError(f"layer {i} se at byte {at}: {c} channels / hidden {hd} on a "
+                               f"{C}-channel {bits}-bit tensor")
+            w1 = r.bits(hd, c, f"layer {i} fc1 weights")
+            n1, T1 = r.thresholds(hd, 1, f"layer {i} fc1")
+            w2 = r.bits(c, hd, f"layer {i} fc2 weights")
+            n2, T2 = r.thresholds(c, 1, f"layer {i} fc2")
+            layers.append(dict(type=2, in_shape=shape, c=c, hidden=hd, w1=w1, neg1=n1, T1=T1,
+                               w2=w2, neg2=n2, T2=T2))
+        elif t == 3:
+            ic, k = r.take("HH", f"layer {i} classifier header")
+            if i != n - 1:
+                raise BnnError(f"layer {i} classifier at byte {at}: not the last layer")
+            if ic != C or bits != 1 or k != classes:
+                raise BnnError(f"layer {i} classifier at byte {at}: in_c {ic} / classes {k} vs tensor "
+                               f"{C} channels {bits} bits / header classes {classes}")
+            w = r.bits(k, ic, f"layer {i} classifier weights")
+            scale = np.frombuffer(r.raw(4 * k, f"layer {i} scale"), "<f4").astype(np.float32)
+            bias = np.frombuffer(r.raw(4 * k, f"layer {i} bias"), "<f4").astype(np.float32)
+            layers.append(dict(type=3, in_shape=shape, in_c=ic, classes=k, w=w, scale=scale, bias=bias))
         else:
-            ic, k = r.take("HH")
-            w = r.bits(k, ic)
-            scale = np.frombuffer(data, "<f4", k, r.o).copy()
-            r.o += 4 * k
-            bias = np.frombuffer(data, "<f4", k, r.o).copy()
-            r.o += 4 * k
-            layers.append(dict(type=3, in_c=ic, classes=k, w=w, scale=scale, bias=bias))
+            raise BnnError(f"layer {i} type at byte {at}: {t}")
+    if layers[-1]["type"] != 3:
+        raise BnnError("last layer: not a CLASSIFIER")
     if r.o != len(data) - 4:
-        raise ValueError("trailing bytes")
-    return dict(in_c=in_c, in_h=in_h, in_w=in_w, classes=classes, layers=layers)
+        raise BnnError(f"CRC at byte {r.o}: {len(data) - 4 - r.o} bytes between the last layer and the CRC")
+    model = dict(in_c=in_c, in_h=in_h, in_w=in_w, in_bits=in_bits, classes=classes, layers=layers)
+    model["names"] = layer_names(layers)
+    return model
 
 
-def bipolar(bits):
-    return bits.astype(np.int64) * 2 - 1
+def layer_names(layers):
+    """SPEC section 3 names, derived from the topology."""
+    nblocks = sum(1 for L in layers if L["type"] == 1 and L["shortcut"] >= 0)
+    per = max(1, nblocks // 3)
+    names, blk = [], -1
+    for i, L in enumerate(layers):
+        if i == 0:
+            names.append("conv1")
+        elif L["type"] == 1 and L["shortcut"] < 0:
+            blk += 1
+            names.append(f"s{blk // per}b{blk % per}a")
+        elif L["type"] == 1:
+            names.append(f"s{blk // per}b{blk % per}b")
+        elif L["type"] == 2:
+            names.append(f"s{blk // per}b{blk % per}se")
+        else:
+            names.append("fc")
+    return names
 
 
-def idot(a, bits):
-    """Exact integer dot a [M, n] (unsigned ints) . bipolar(bits) [O, n] -> int64 [M, O].
-    Computed by a float64 BLAS matmul, which is exact while every partial sum
-    is an integer below 2^53 (checked), then converted back to int64."""
-    amax = int(a.max()) if a.size else 0
-    if amax * a.shape[1] >= (1 << 53):
-        return a.astype(np.int64) @ bipolar(bits).T
-    d = a.astype(np.float64) @ bipolar(bits).astype(np.float64).T
-    return np.rint(d).astype(np.int64)
+# ----------------------------------------------- the integer evaluator ----
+
+def mac(a, bits, nbits):
+    """Bit-serial MAC of SPEC section 1: a [M, n] unsigned ints of nbits bits,
+    bits [O, n] weight bits (1 = +1). For k = nbits-1 downto 0:
+    P_k = popcount(a_k AND b), X_k = popcount(a_k), acc = 2*acc + 2*P_k - X_k.
+    P_k is a 0/1 matrix product in float32 (exact: every sum < 2^24)."""
+    if a.size and int(a.max()) >= (1 << nbits):
+        raise BnnError(f"input value {int(a.max())} does not fit {nbits} bits")
+    if a.shape[1] >= (1 << 24):
+        raise BnnError("vector too long for the float32 popcount")
+    b = bits.astype(np.float32).T
+    acc = np.zeros((a.shape[0], bits.shape[0]), dtype=np.int64)
+    for k in range(nbits - 1, -1, -1):
+        ak = ((a >> k) & 1).astype(np.float32)
+        P = np.rint(ak @ b).astype(np.int64)
+        X = ak.sum(axis=1, dtype=np.float64).astype(np.int64)[:, None]
+        acc = 2 * acc + (2 * P - X)
+    return acc
 
 
-def thresh(dot, neg, T, x=None):
-    """dot [..., C] (channel last) -> bits with (s*dot >= T[x])."""
-    s = np.where(neg.astype(bool), -1, 1)
-    t = T[:, 0] if x is None else np.where(x.astype(bool), T[:, 1], T[:, 0])
-    return (s * dot >= t).astype(np.int64)
+def apply_thr(dot, neg, T, x=None):
+    """dot [M, O] -> (s*dot >= T[x]) as 0/1; x [M, O] shortcut bits or None."""
+    s = np.where(neg.astype(bool), -1, 1)[None, :]
+    t = T[:, 0][None, :] if x is None else np.where(x.astype(bool), T[:, 1][None, :], T[:, 0][None, :])
+    return (s * dot >= t).astype(np.uint8)
 
 
 def conv_int(a, L):
-    """a: [B, C, H, W] ints -> dots [B, O, Ho, Wo] (exact integer)."""
+    """a [B, C, H, W] -> dots [B*Ho*Wo, O] (rows in b, y, x order), Ho, Wo."""
     kh, kw = L["k"]
     ph, pw = L["pad"]
     s = L["stride"]
     B, C, H, W = a.shape
-    ap = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ap = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))       # zero padding: a = 0
     win = np.lib.stride_tricks.sliding_window_view(ap, (kh, kw), axis=(2, 3))[:, :, ::s, ::s]
-    Ho, Wo = win.shape[2], win.shape[3]
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * Ho * Wo, C * kh * kw)  # canonical c*kk + tap
-    dot = idot(cols, L["w"])
-    return dot.reshape(B, Ho, Wo, -1).transpose(0, 3, 1, 2)
+    Ho, Wo = (H + 2 * ph - kh) // s + 1, (W + 2 * pw - kw) // s + 1
+    win = win[:, :, :Ho, :Wo]
+    # element i = c*(kh*kw) + ky*kw + kx of the vector of pixel (y, x): in[c][y*S+ky-ph][x*S+kx-pw]
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * Ho * Wo, C * kh * kw)
+    return mac(cols, L["w"], L["in_bits"]), Ho, Wo
 
 
 def eval_int(model, images):
-    """Integer forward of docs/SPEC.md on uint8 images [B, C, H, W].
-    Returns predictions, per-layer input zero fraction sums, SE zero counts."""
+    """Integer forward of docs/SPEC.md on images [B, C, H, W] (uint8).
+    Returns predictions [B], per-layer input zero fractions [n_layers],
+    SE gate zero fraction per SE layer [n_se], scores [B, classes]."""
     layers = model["layers"]
-    acts = []
+    inputs = []
     a = images.astype(np.int64)
-    zero_frac = []
-    se_zero = []
-    for i, L in enumerate(layers):
-        acts.append(a)
+    B = a.shape[0]
+    zero_frac, se_zero = [], []
+    pred = scores = None
+    for L in layers:
+        inputs.append(a)
         zero_frac.append(float((a == 0).mean()))
         if L["type"] == 1:
-            dot = conv_int(a, L)
+            dot, Ho, Wo = conv_int(a, L)
+            O = L["out_c"]
             if L["shortcut"] >= 0:
-                sc = acts[L["shortcut"]]
-                st = -(-sc.shape[2] // dot.shape[2])
-                sc = sc[:, :, ::st, ::st][:, :, :dot.shape[2], :dot.shape[3]]
-                x = np.zeros_like(dot)
-                x[:, :sc.shape[1]] = sc
-                out = thresh(dot.transpose(0, 2, 3, 1), L["neg"], L["T"], x.transpose(0, 2, 3, 1))
+                sc = inputs[L["shortcut"]]             # the input of the shortcut layer
+                Ssh, Ssw = sc.shape[2] // Ho, sc.shape[3] // Wo
+                sub = sc[:, :, ::Ssh, ::Ssw][:, :, :Ho, :Wo]   # keep pixel (y*S, x*S)
+                x = np.zeros((B, O, Ho, Wo), dtype=np.int64)
+                x[:, :sub.shape[1]] = sub                      # channels >= C_sc: x = 0
+                xr = x.transpose(0, 2, 3, 1).reshape(B * Ho * Wo, O)
+                out = apply_thr(dot, L["neg"], L["T"], xr)
             else:
-                out = thresh(dot.transpose(0, 2, 3, 1), L["neg"], L["T"])
-            a = out.transpose(0, 3, 1, 2)
+                out = apply_thr(dot, L["neg"], L["T"])
+            a = out.reshape(B, Ho, Wo, O).transpose(0, 3, 1, 2).astype(np.int64)
         elif L["type"] == 2:
-            q = a.sum(axis=(2, 3))
-            h = thresh(idot(q, L["w1"]), L["neg1"], L["T1"])
-            g = thresh(idot(h, L["w2"]), L["neg2"], L["T2"])
+            H, W = a.shape[2], a.shape[3]
+            q = a.sum(axis=(2, 3))                                          # count of ones per channel
+            h = apply_thr(mac(q, L["w1"], bitlen(H * W)), L["neg1"], L["T1"])
+            g = apply_thr(mac(h.astype(np.int64), L["w2"], 1), L["neg2"], L["T2"])
             se_zero.append(float((g == 0).mean()))
-            a = a * g[:, :, None, None]
+            a = a & g.astype(np.int64)[:, :, None, None]
         else:
+            H, W = a.shape[2], a.shape[3]
             q = a.sum(axis=(2, 3))
-            logit = idot(q, L["w"])
-            score = logit.astype(np.float32) * L["scale"][None, :]
-            score = (score + L["bias"][None, :]).astype(np.float32)
-            pred = np.argmax(score, axis=1)  # first index on ties
-    return pred, np.array(zero_frac), np.array(se_zero)
+            logit = mac(q, L["w"], bitlen(H * W))
+            if np.abs(logit).max() >= (1 << 31):
+                raise BnnError("classifier logit overflows int32")
+            prod = logit.astype(np.int32).astype(np.float32) * L["scale"][None, :]   # one float32 multiply
+            scores = (prod + L["bias"][None, :]).astype(np.float32)                  # then one float32 add
+            pred = np.argmax(scores, axis=1)  # lowest index wins ties
+    return pred, np.array(zero_frac), np.array(se_zero), scores
+
+
+def eval_file(model, x, bs=500):
+    preds, zsum, sesum = [], 0.0, 0.0
+    for i in range(0, len(x), bs):
+        p, z, se, _ = eval_int(model, x[i:i + bs])
+        preds.append(p)
+        zsum = zsum + z * len(p)
+        sesum = sesum + se * len(p)
+    n = len(x)
+    return np.concatenate(preds), np.asarray(zsum) / n, np.asarray(sesum) / n
+
+
+def se_per_stage(model, se_blocks):
+    names = [nm for nm, L in zip(model["names"], model["layers"]) if L["type"] == 2]
+    out = []
+    for s in range(3):
+        v = [z for nm, z in zip(names, se_blocks) if nm.startswith(f"s{s}b")]
+        out.append(float(np.mean(v)) if v else None)
+    return out if names else []
 
 
 # ---------------------------------------------------------------- main ----
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("checkpoint")
-    ap.add_argument("-o", "--output", required=True, help="the .bnn file to write")
+    ap.add_argument("checkpoint", nargs="?")
+    ap.add_argument("-o", "--output", help="the .bnn file to write")
+    ap.add_argument("--eval", metavar="BNN", help="only parse, validate and evaluate this .bnn file")
+    ap.add_argument("--data", default=None, help="fashion-mnist or cifar10 (default: the checkpoint's)")
     ap.add_argument("--count", type=int, default=10000, help="test images to evaluate")
+    ap.add_argument("--pred-count", type=int, default=1000, help="predictions written to the .pred file")
     ap.add_argument("--cifar-dir")
+    ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
+    t0 = time.time()
+
+    from bnn_torch import load_data
+
+    if a.eval:
+        im = parse_bnn(open(a.eval, "rb").read())
+        data = a.data or ("fashion-mnist" if (im["in_c"], im["in_h"]) == (1, 28) else "cifar10")
+        x, y = load_data(data, "test", a.cifar_dir)
+        x, y = x[:a.count], y[:a.count]
+        preds, zf, se = eval_file(im, x)
+        print(f"eval: {a.eval}: {len(im['layers'])} layers, integer accuracy {(preds == y).mean() * 100:.2f}% "
+              f"on {len(x)} {data} test images")
+        if len(se):
+            print("eval: SE channels zeroed per stage " +
+                  " ".join(f"{v * 100:.1f}%" for v in se_per_stage(im, se)))
+        for nm, z in zip(im["names"], zf):
+            print(f"  {nm:10s} input zero fraction {z:.4f}")
+        return
+    if not a.checkpoint or not a.output:
+        ap.error("a checkpoint and -o are required (or --eval BNN)")
 
     import torch
-    from bnn_torch import BinResNet, load_data
+    from bnn_torch import BinResNet
+    torch.set_num_threads(a.threads)
 
     ck = torch.load(a.checkpoint, map_location="cpu")
     cfg = ck["cfg"]
@@ -287,62 +462,64 @@ def main():
                       classes=cfg["classes"])
     model.load_state_dict(ck["state"])
     model.eval()
-    model.cfg = cfg
-    data = serialize(cfg, cfg["classes"], build_layers(model))
+    blob = serialize(cfg, cfg["classes"], build_layers(model, cfg))
+    os.makedirs(os.path.dirname(os.path.abspath(a.output)), exist_ok=True)
     with open(a.output + ".tmp", "wb") as f:
-        f.write(data)
-    import os
+        f.write(blob)
     os.replace(a.output + ".tmp", a.output)
 
-    # read back from the bytes and evaluate the integer model
+    # read the file back from its bytes and evaluate the integer model
     im = parse_bnn(open(a.output, "rb").read())
-    x, y = load_data(cfg["data"], "test", a.cifar_dir)
+    data = a.data or cfg["data"]
+    x, y = load_data(data, "test", a.cifar_dir)
     x, y = x[:a.count], y[:a.count]
-    preds, zsum, sesum, nb = [], 0, 0, 0
+    preds, zf, se_blocks = eval_file(im, x)
     fpreds = []
-    for i in range(0, len(x), 250):
-        p, z, se = eval_int(im, x[i:i + 250])
-        preds.append(p)
-        zsum = zsum + z * len(p)
-        sesum = sesum + (se * len(p) if len(se) else 0)
-        nb += len(p)
-        with torch.no_grad():
-            s, _ = model(torch.from_numpy(x[i:i + 250]).float())
-        fpreds.append(s.argmax(1).numpy())
-    preds = np.concatenate(preds)
+    with torch.no_grad():
+        for i in range(0, len(x), 500):
+            s, _ = model(torch.from_numpy(x[i:i + 500]).float())
+            fpreds.append(s.argmax(1).numpy())
     fpreds = np.concatenate(fpreds)
     acc_int = float((preds == y).mean())
     acc_float = float((fpreds == y).mean())
-    names = []
-    li = 0
-    stage_of = []
-    for L in im["layers"]:
-        pass
-    zf = (zsum / nb).tolist()
-    se_blocks = (sesum / nb).tolist() if cfg["se"] else []
-    n = cfg["n"]
-    se_stage = [float(np.mean(se_blocks[s * n:(s + 1) * n])) for s in range(3)] if se_blocks else []
+    se_stage = se_per_stage(im, se_blocks)
     base = a.output[:-4] if a.output.endswith(".bnn") else a.output
     with open(base + ".pred", "w") as f:
-        f.write(f"# integer predictions of {os.path.basename(a.output)} on {cfg['data']}:test images 0..999 (tools/export.py)\n")
-        for p in preds[:1000]:
+        f.write(f"# integer predictions of {os.path.basename(a.output)} on {data}:test images "
+                f"0..{min(a.pred_count, len(preds)) - 1} (tools/export.py)\n")
+        for p in preds[:a.pred_count]:
             f.write(f"{int(p)}\n")
+    log = ck.get("log", [])
+    spe = math.ceil(60000 / ck.get("args", {}).get("batch", 256)) if data == "fashion-mnist" else None
     summary = {
-        "model": os.path.basename(a.output), "checkpoint": a.checkpoint, "test_images": int(nb),
+        "model": os.path.basename(a.output), "checkpoint": os.path.abspath(a.checkpoint),
+        "bytes": len(blob), "data": data, "test_images": int(len(x)),
         "accuracy_integer": acc_int, "accuracy_float": acc_float,
         "integer_float_agreement": float((preds == fpreds).mean()),
-        "se_channels_zeroed_per_stage": se_stage, "se_channels_zeroed_per_block": se_blocks,
-        "input_zero_fraction_per_layer": zf,
-        "epochs": len(ck.get("log", [])), "train_wall_seconds": ck.get("wall_seconds"),
-        "train_args": ck.get("args"), "train_log": ck.get("log"),
+        "se": bool(cfg["se"]), "se_hidden": [L["hidden"] for L in im["layers"] if L["type"] == 2],
+        "se_channels_zeroed_per_stage": se_stage,
+        "se_channels_zeroed_per_block": dict(
+            (nm, float(z)) for nm, z in zip([n for n, L in zip(im["names"], im["layers"]) if L["type"] == 2],
+                                            se_blocks)),
+        "input_zero_fraction_per_layer": dict((nm, float(z)) for nm, z in zip(im["names"], zf)),
+        "epochs": len(log), "epochs_partial": sum(1 for r in log if r.get("partial")),
+        "train_seconds_all_phases": float(sum(r.get("epoch_seconds", 0) for r in log)),
+        "train_wall_seconds_last_phase": ck.get("wall_seconds"),
+        "train_args_last_phase": ck.get("args"), "cfg": cfg,
+        "train_log": log,
     }
+    if spe:
+        summary["steps_per_epoch"] = spe
     with open(base + ".json", "w") as f:
         json.dump(summary, f, indent=1)
-    print(f"export: wrote {a.output} ({len(data)} bytes), {base}.pred, {base}.json")
-    print(f"export: test accuracy integer {acc_int*100:.2f}% float {acc_float*100:.2f}% "
-          f"(agreement {summary['integer_float_agreement']*100:.2f}%) on {nb} images")
+    print(f"export: wrote {a.output} ({len(blob)} bytes), {base}.pred, {base}.json")
+    print(f"export: test accuracy integer {acc_int * 100:.2f}% float {acc_float * 100:.2f}% "
+          f"(agreement {summary['integer_float_agreement'] * 100:.2f}%) on {len(x)} images")
     if se_stage:
-        print("export: SE channels zeroed per stage " + " ".join(f"{v*100:.1f}%" for v in se_stage))
+        print("export: SE channels zeroed per stage " + " ".join(f"{v * 100:.1f}%" for v in se_stage))
+    for nm, z in zip(im["names"], zf):
+        print(f"  {nm:10s} input zero fraction {z:.4f}")
+    print(f"export: {time.time() - t0:.0f}s")
 
 
 if __name__ == "__main__":

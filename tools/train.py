@@ -81,10 +81,17 @@ def main():
                     help="weight of the SE gate-density penalty (mean soft gate density)")
     ap.add_argument("--gate-target", type=float, default=0.0,
                     help="with --gate-reg: penalize only the soft gate density above this value")
+    ap.add_argument("--gate-bias", type=float, default=1.5,
+                    help="initial bias of the SE gate BN (z = BN(fc2)); > 0 starts with most gates open")
+    ap.add_argument("--gate-reg-mode", default="block", choices=["block", "mean"],
+                    help="block: the density penalty applies to every SE block separately (each block is "
+                    "pushed to the target); mean: to the mean density over all blocks")
     ap.add_argument("--gate-warmup", type=float, default=0.4,
                     help="fraction of training over which SE gating is blended in (0 = gate from the start)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--progress", type=int, default=0, help="print a progress line every N steps (0 = off)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke tests)")
     ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
@@ -106,7 +113,8 @@ def main():
     xtr, ytr = load_data(a.data, "train", a.cifar_dir)
     xte, yte = load_data(a.data, "test", a.cifar_dir)
     n = (a.depth - 2) // 6
-    model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10)
+    model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
+                      gate_bias=a.gate_bias)
     prior_log = []
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
@@ -139,6 +147,9 @@ def main():
             xb = augment(torch.from_numpy(xtr[idx]).float(), pad, True, gen)
             yb = torch.from_numpy(ytr[idx])
             frac = step_i / (total_epochs * steps_per_epoch)
+            if a.max_steps and step_i >= a.max_steps:
+                stop = True
+                break
             if a.hard_stop and a.time_budget > 0:
                 frac = max(frac, (time.time() - t0) / (a.time_budget * 60))
                 if frac >= 1.0:
@@ -151,8 +162,11 @@ def main():
             scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
             if gates and a.gate_reg > 0:
-                soft = torch.stack([torch.sigmoid(z).mean() for z, _ in gates]).mean()
-                loss = loss + a.gate_reg * torch.relu(soft - a.gate_target)
+                soft = torch.stack([torch.sigmoid(z).mean() for z, _ in gates])
+                if a.gate_reg_mode == "block":
+                    loss = loss + a.gate_reg * torch.relu(soft - a.gate_target).mean()
+                else:
+                    loss = loss + a.gate_reg * torch.relu(soft.mean() - a.gate_target)
             if gates:
                 dens.append(np.mean([gg.mean().item() for _, gg in gates]))
             opt.zero_grad()
@@ -162,6 +176,11 @@ def main():
             tot_loss += loss.item() * len(idx)
             tot_n += len(idx)
             step_i += 1
+            if a.progress and step_i % a.progress == 0:
+                print(f"  step {step_i} ({bi + 1}/{steps_per_epoch}) loss {loss.item():.4f} lr {lr:.2e} "
+                      f"alpha {min(1.0, frac / a.gate_warmup) if a.gate_warmup > 0 else 1.0:.2f} "
+                      f"gate_density {dens[-1] if dens else 1:.2f} elapsed {(time.time() - t0) / 60:.1f} min",
+                      flush=True)
         epoch += 1
         ep_time = time.time() - te
         if epoch == 1 and a.time_budget > 0 and not a.hard_stop:
