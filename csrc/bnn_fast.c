@@ -12,15 +12,28 @@
  * the MSB-first recurrence of the spec written out (exact in int64).
  *
  * Packing: each input (plane, channel, row) is first turned into a zero-padded
- * bit row (column x + pad_w at bit x + pad_w), so a kernel row's k_w taps are
- * one unaligned k_w-bit field of that row.
+ * bit row (column x + pad_w at bit x + pad_w; SSE2 movemask when available),
+ * so a kernel row's k_w taps are one unaligned k_w-bit field of that row.
+ * When a channel's k_h*k_w taps fit 64 bits they are gathered into one field
+ * (windows of each input row computed once, shared by the k_h output rows
+ * that read it) and ORed into the vector at bit c*k_h*k_w; wider kernels go
+ * row by row in pieces of at most 64 bits.
+ *
+ * Compute: per output channel, a tight AND+popcount loop over the band's
+ * pixels with the word count (1..6, 8, 9) and plane count (1, 8) as
+ * compile-time constants, dots stored, then thresholds in a second loop
+ * (the shortcut bit picks T0/T1; zero-padded shortcut channels give x = 0).
  *
  * FC dots (SE, classifier) pack 64 elements per word and plane at a time.
  *
  * Memory: everything is allocated per call and freed before returning.
+ * Nothing here checks shapes: bnn_conv_forward (bnn_forward.c) does.
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "bnn_infer.h"
 #include "bnn_kernels.h"
@@ -61,7 +74,37 @@ typedef struct fconv {
     int64_t *xs;            /* [band pixels] sum_k 2^k X_k */
     uint64_t *win;          /* [band input rows][out_w] k_w-bit windows */
     int32_t *dbuf;          /* [band pixels] dots when the caller wants none */
+    int band;               /* output rows per band */
 } fconv;
+
+static void fconv_free(fconv *f)
+{
+    free(f->rows);
+    free(f->vec);
+    free(f->xs);
+    free(f->win);
+    free(f->dbuf);
+}
+
+/* Bit k of each of v[0..len) (len <= 64), element i at bit i. */
+static inline uint64_t plane_bits(const uint16_t *v, int len, int k)
+{
+    uint64_t word = 0;
+    int i = 0;
+#ifdef __SSE2__
+    /* 16 elements at a time: bit k to the sign bit, saturating pack to
+     * bytes keeps the sign, movemask collects the 16 signs */
+    const __m128i sh = _mm_cvtsi32_si128(15 - k);
+    for (; i + 16 <= len; i += 16) {
+        __m128i lo = _mm_sll_epi16(_mm_loadu_si128((const __m128i *)(const void *)(v + i)), sh);
+        __m128i hi = _mm_sll_epi16(_mm_loadu_si128((const __m128i *)(const void *)(v + i + 8)), sh);
+        word |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_packs_epi16(lo, hi)) << i;
+    }
+#endif
+    for (; i < len; i++)
+        word |= (uint64_t)((v[i] >> k) & 1u) << i;
+    return word;
+}
 
 /* rows[k][c][iy + pad_h] bit (ix + pad_w) = bit k of in[c][iy][ix] */
 static __attribute__((noinline)) void pack_rows(fconv *f, const bnn_tensor *in)
@@ -75,9 +118,7 @@ static __attribute__((noinline)) void pack_rows(fconv *f, const bnn_tensor *in)
                 const uint16_t *src = in->v + ((size_t)c * (size_t)in->h + (size_t)iy) * (size_t)in->w;
                 for (int x0 = 0; x0 < in->w; x0 += 64) {
                     const int len = in->w - x0 < 64 ? in->w - x0 : 64;
-                    uint64_t word = 0;
-                    for (int i = 0; i < len; i++) /* a reduction the compiler vectorizes */
-                        word |= (uint64_t)((src[x0 + i] >> k) & 1u) << i;
+                    uint64_t word = plane_bits(src + x0, len, k);
                     if (word)
                         put_bits(row, x0 + cv->pad_w, word, len);
                 }
@@ -110,8 +151,15 @@ static inline __attribute__((always_inline)) void pack_small(fconv *f, const uin
     uint64_t *win = f->win;
     for (int r = 0; r < hrows; r++) {
         const uint64_t *row = plane + (size_t)r * (size_t)f->rw;
-        for (int x = 0; x < ow; x++)
-            win[(size_t)r * (size_t)ow + (size_t)x] = KW <= 57 ? field57(row, x * S, KW) : bits_at(row, x * S, KW);
+        uint64_t *wr = win + (size_t)r * (size_t)ow;
+        if (f->rw == 2 && KW < 64) { /* the padded row is one word (images up to 64 wide) */
+            const uint64_t r0 = row[0], m = ((uint64_t)1 << KW) - 1;
+            for (int x = 0; x < ow; x++)
+                wr[x] = (r0 >> (x * S)) & m;
+        } else {
+            for (int x = 0; x < ow; x++)
+                wr[x] = KW <= 57 ? field57(row, x * S, KW) : bits_at(row, x * S, KW);
+        }
     }
     const int spill = sh && sh + kk > 64;
     for (int y = 0; y < rows_out; y++) {
@@ -223,16 +271,16 @@ static __attribute__((noinline)) void threshold_band(const fconv *f, int o, int 
 /* Every output channel over the band [p0, p1): dots into the caller's dot
  * array (or a scratch row), then the thresholds. */
 static inline __attribute__((always_inline)) void compute_band(const fconv *f, int p0, int p1, bnn_tensor *out,
-                                                               int32_t *dot, int NW, int ONE_BIT)
+                                                               int32_t *dot, int NW, int BITS)
 {
     const bnn_conv *cv = f->cv;
-    const int bits = ONE_BIT ? 1 : f->bits;
+    const int bits = BITS ? BITS : f->bits; /* BITS: a constant 1 or 8, or 0 */
     const size_t npo = (size_t)cv->out_h * (size_t)cv->out_w;
     for (int o = 0; o < cv->out_c; o++) {
         const uint64_t *w = cv->wt.w + (size_t)o * (size_t)cv->wt.words;
         int32_t *dv = dot ? dot + (size_t)o * npo : f->dbuf - p0;
         const uint64_t *a = f->vec;
-        if (ONE_BIT) {
+        if (BITS == 1) {
             for (int p = p0; p < p1; p++, a += NW)
                 dv[p] = 2 * and_popc(a, w, NW) - (int32_t)f->xs[p - p0];
         } else {
@@ -247,67 +295,92 @@ static inline __attribute__((always_inline)) void compute_band(const fconv *f, i
     }
 }
 
-static __attribute__((noinline)) void compute_nw(const fconv *f, int p0, int p1, bnn_tensor *out, int32_t *dot, int one)
+static inline __attribute__((always_inline)) void compute_nw(const fconv *f, int p0, int p1, bnn_tensor *out, int32_t *dot, int bits)
 {
     switch (f->nw) { /* constant word counts let the compiler unroll the popcount loop */
-    case 1: compute_band(f, p0, p1, out, dot, 1, one); break;
-    case 2: compute_band(f, p0, p1, out, dot, 2, one); break;
-    case 3: compute_band(f, p0, p1, out, dot, 3, one); break;
-    case 4: compute_band(f, p0, p1, out, dot, 4, one); break;
-    case 5: compute_band(f, p0, p1, out, dot, 5, one); break;
-    case 6: compute_band(f, p0, p1, out, dot, 6, one); break;
-    case 8: compute_band(f, p0, p1, out, dot, 8, one); break;
-    case 9: compute_band(f, p0, p1, out, dot, 9, one); break;
-    default: compute_band(f, p0, p1, out, dot, f->nw, one); break;
+    case 1: compute_band(f, p0, p1, out, dot, 1, bits); break;
+    case 2: compute_band(f, p0, p1, out, dot, 2, bits); break;
+    case 3: compute_band(f, p0, p1, out, dot, 3, bits); break;
+    case 4: compute_band(f, p0, p1, out, dot, 4, bits); break;
+    case 5: compute_band(f, p0, p1, out, dot, 5, bits); break;
+    case 6: compute_band(f, p0, p1, out, dot, 6, bits); break;
+    case 8: compute_band(f, p0, p1, out, dot, 8, bits); break;
+    case 9: compute_band(f, p0, p1, out, dot, 9, bits); break;
+    default: compute_band(f, p0, p1, out, dot, f->nw, bits); break;
     }
 }
 
-/* 1-bit inputs (every layer but the first) get their own instances. */
-static void compute_any(const fconv *f, int p0, int p1, bnn_tensor *out, int32_t *dot)
+/* 1-bit inputs (every layer but the first) and 8-bit pixels get their own
+ * instances with a constant plane count. */
+static __attribute__((noinline)) void compute_any(const fconv *f, int p0, int p1, bnn_tensor *out, int32_t *dot)
 {
     if (f->bits == 1)
         compute_nw(f, p0, p1, out, dot, 1);
+    else if (f->bits == 8)
+        compute_nw(f, p0, p1, out, dot, 8);
     else
         compute_nw(f, p0, p1, out, dot, 0);
+}
+
+/* Sets up f for bands of `band` output rows (0: as many as fit BAND_BYTES)
+ * and packs the input rows. Returns 0, or -1 (f freed) when out of memory. */
+static int fconv_init(fconv *f, const bnn_conv *cv, const bnn_tensor *in, int band)
+{
+    *f = (fconv){.cv = cv, .bits = cv->in_bits};
+    f->kk = cv->k_h * cv->k_w;
+    f->n = cv->in_c * f->kk;
+    f->nw = (f->n + 63) / 64;
+    f->hp = in->h + 2 * cv->pad_h;
+    f->rw = (in->w + 2 * cv->pad_w + 63) / 64 + 1; /* + a spare word for bits_at / field57 */
+    const size_t per_pix = (size_t)f->bits * (size_t)f->nw * sizeof(uint64_t);
+    if (band < 1)
+        band = (int)(BAND_BYTES / (per_pix * (size_t)cv->out_w)); /* output rows per band */
+    if (band < 1)
+        band = 1;
+    if (band > cv->out_h)
+        band = cv->out_h;
+    f->band = band;
+    const size_t band_pix = (size_t)band * (size_t)cv->out_w;
+    f->rows = calloc((size_t)f->bits * (size_t)cv->in_c * (size_t)f->hp * (size_t)f->rw, sizeof *f->rows);
+    f->vec = malloc(band_pix * per_pix);
+    f->xs = malloc(band_pix * sizeof *f->xs);
+    f->dbuf = malloc(band_pix * sizeof *f->dbuf);
+    f->win = malloc((size_t)((band - 1) * cv->stride + cv->k_h) * (size_t)cv->out_w * sizeof *f->win);
+    if (!f->rows || !f->vec || !f->xs || !f->win || !f->dbuf) {
+        fconv_free(f);
+        return -1;
+    }
+    pack_rows(f, in);
+    return 0;
 }
 
 int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s, bnn_tensor *out,
                   int32_t *dot)
 {
-    fconv f = {.cv = cv, .sc = sc, .sc_s = sc_s, .bits = cv->in_bits};
-    f.kk = cv->k_h * cv->k_w;
-    f.n = cv->in_c * f.kk;
-    f.nw = (f.n + 63) / 64;
-    f.hp = in->h + 2 * cv->pad_h;
-    f.rw = (in->w + 2 * cv->pad_w + 63) / 64 + 1; /* + a spare word for bits_at */
-    const size_t per_pix = (size_t)f.bits * (size_t)f.nw * sizeof(uint64_t);
-    int band = (int)(BAND_BYTES / (per_pix * (size_t)cv->out_w)); /* output rows per band */
-    if (band < 1)
-        band = 1;
-    if (band > cv->out_h)
-        band = cv->out_h;
-    const size_t band_pix = (size_t)band * (size_t)cv->out_w;
-    f.rows = calloc((size_t)f.bits * (size_t)cv->in_c * (size_t)f.hp * (size_t)f.rw, sizeof *f.rows);
-    f.vec = malloc(band_pix * per_pix);
-    f.xs = malloc(band_pix * sizeof *f.xs);
-    f.dbuf = malloc(band_pix * sizeof *f.dbuf);
-    f.win = malloc((size_t)((band - 1) * cv->stride + cv->k_h) * (size_t)cv->out_w * sizeof *f.win);
-    int rc = -1;
-    if (f.rows && f.vec && f.xs && f.win && f.dbuf) {
-        pack_rows(&f, in);
-        for (int y0 = 0; y0 < cv->out_h; y0 += band) {
-            int y1 = y0 + band < cv->out_h ? y0 + band : cv->out_h;
-            pack_band(&f, y0, y1);
-            compute_any(&f, y0 * cv->out_w, y1 * cv->out_w, out, dot);
-        }
-        rc = 0;
+    fconv f;
+    if (fconv_init(&f, cv, in, 0))
+        return -1;
+    f.sc = sc;
+    f.sc_s = sc_s;
+    for (int y0 = 0; y0 < cv->out_h; y0 += f.band) {
+        int y1 = y0 + f.band < cv->out_h ? y0 + f.band : cv->out_h;
+        pack_band(&f, y0, y1);
+        compute_any(&f, y0 * cv->out_w, y1 * cv->out_w, out, dot);
     }
-    free(f.rows);
-    free(f.vec);
-    free(f.xs);
-    free(f.win);
-    free(f.dbuf);
-    return rc;
+    fconv_free(&f);
+    return 0;
+}
+
+uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in)
+{
+    fconv f;
+    if (fconv_init(&f, cv, in, cv->out_h))
+        return NULL;
+    pack_band(&f, 0, cv->out_h);
+    uint64_t *v = f.vec;
+    f.vec = NULL;
+    fconv_free(&f);
+    return v;
 }
 
 int64_t bnn_fc_dot_fast(const uint32_t *a, int n, int bits, const bnn_bits *w, int row)

@@ -94,6 +94,11 @@ int bnn_conv_forward(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor 
 static int fc_dot(bnn_impl impl, const uint32_t *a, int n, int bits, const bnn_bits *w, int row, int32_t *out,
                   const char *layer, const char *what, bnn_error *err)
 {
+    if (bits < 1 || bits > 32 || w->cols != n || row >= w->rows) {
+        snprintf(err->msg, sizeof err->msg, "layer %s: %s row %d: %d inputs of %d bits do not fit weights %dx%d", layer,
+                 what, row, n, bits, w->rows, w->cols);
+        return -1;
+    }
     int64_t d = impl == BNN_FAST ? bnn_fc_dot_fast(a, n, bits, w, row) : bnn_fc_dot_naive(a, n, bits, w, row);
     if (d < INT32_MIN || d > INT32_MAX) {
         snprintf(err->msg, sizeof err->msg, "layer %s: %s dot %d = %lld overflows int32", layer, what, row,

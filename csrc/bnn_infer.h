@@ -64,20 +64,28 @@ typedef struct bnn_trace {
 bnn_trace *bnn_trace_new(const bnn_model *m);
 void bnn_trace_free(bnn_trace *t);
 
-/* Runs the whole model on one image (shape in_c x in_h x in_w, in_bits).
- * Fills every field of tr. */
+/* Runs the whole model on one image (shape in_c x in_h x in_w, every value
+ * < 2^in_bits; the tensor's own `bits` field is not used). Fills every
+ * field of tr; a trace can be reused for any number of images of its model
+ * (its tensors are kept when their shapes match). Errors (returned, with
+ * err naming the layer): image shape or values, a dot beyond int32, OOM. */
 int bnn_forward(const bnn_model *m, const bnn_tensor *image, bnn_impl impl,
                 bnn_trace *tr, bnn_error *err);
 
 /* Single-layer kernels (used by the full pass and by the property tests).
  * conv: in = layer input, sc = shortcut tensor (the input of layer
  * conv->shortcut, NULL when none); out must be out_c x out_h x out_w bits=1;
- * dot (may be NULL) receives out_c*out_h*out_w raw dots. */
+ * dot (may be NULL) receives out_c*out_h*out_w raw dots. Checked before any
+ * work: tensor shapes against the layer, weight/threshold sizes, sc given
+ * exactly when th.pairs == 2 and fitting option A (sc->c <= out_c, stride
+ * ceil(sc->h / out_h) in {1, 2}, the same for the width), input values
+ * < 2^in_bits, and n * (2^in_bits - 1) <= INT32_MAX so no dot can overflow. */
 int bnn_conv_forward(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc,
                      bnn_tensor *out, int32_t *dot, bnn_impl impl, bnn_error *err);
 
-/* Dot of an unsigned multi-bit vector a (n values of `bits` bits) with a
- * packed bipolar weight row, computed per docs/SPEC.md section 1. */
+/* Dot of an unsigned multi-bit vector a (n values of `bits` bits, 1..16)
+ * with a packed bipolar weight row, computed per docs/SPEC.md section 1
+ * (the caller keeps n * (2^bits - 1) within int32). */
 int32_t bnn_dot_naive(const uint16_t *a, int n, int bits, const bnn_bits *w, int row);
 
 /* Threshold: (sign * dot >= T[pair]). */

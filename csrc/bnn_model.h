@@ -2,8 +2,10 @@
  * bnn_model.h - the in-memory binarized network and its .bnn file format.
  *
  * The arithmetic and the file layout are specified in docs/SPEC.md
- * (sections 1-4). A bnn_model owns every array it points to; free it with
- * bnn_model_free(). Nothing here keeps global state.
+ * (sections 1-4), byte by byte in docs/FORMAT.md. A bnn_model owns every
+ * array it points to; free it with bnn_model_free(). Nothing here keeps
+ * global state. Implementation: bnn_model.c (memory, names, MACs),
+ * bnn_model_check.c (validation), bnn_model_io.c (file), bnn_model_random.c.
  *
  * Weight bits are kept in canonical order (docs/SPEC.md section 2) packed
  * into 64-bit words, LSB first: bit i of a row is bit (i % 64) of word
@@ -21,6 +23,15 @@ extern "C" {
 
 #define BNN_MAGIC "SCIMBNN1"
 #define BNN_VERSION 1u
+
+/* Limits the loader and bnn_model_validate() enforce (docs/FORMAT.md). */
+#define BNN_MAX_CH 4096          /* channels of any tensor, SE hidden units */
+#define BNN_MAX_IMG 1024         /* image / tensor height and width */
+#define BNN_MAX_K 7              /* kernel height and width */
+#define BNN_MAX_STRIDE 2
+#define BNN_MAX_CLASSES 1000
+#define BNN_MAX_LAYERS 1024
+#define BNN_MAX_WEIGHT_BYTES (256u << 20)   /* all packed weight rows of a file */
 
 typedef enum bnn_layer_type {
     BNN_CONV = 1,
@@ -117,14 +128,25 @@ int bnn_model_load(const char *path, bnn_model **out, bnn_error *err);
 /* The same from memory; `name` is used in messages. */
 int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name,
                        bnn_model **out, bnn_error *err);
-/* Serializes to a malloc'ed buffer (caller frees *buf). */
+/* Serializes to a malloc'ed buffer (caller frees *buf). The model is
+ * checked first as by bnn_model_validate() (on a copy: m is not changed);
+ * an invalid model is refused, so whatever is written loads again. */
 int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_error *err);
-/* Writes a .bnn file atomically (temporary file + rename). */
+/* Writes a .bnn file atomically (PATH.tmp.PID, then rename). */
 int bnn_model_save(const bnn_model *m, const char *path, bnn_error *err);
 
-/* Checks the shape chain, shortcut indices and ranges of an in-memory model
- * and fills derived fields (out_h/out_w, q_bits, names). */
+/* Checks an in-memory model completely: header and per-layer ranges, the
+ * shape chain (each layer consumes the previous output), shortcut indices
+ * and option-A fit, array sizes, unused weight bits 0, classifier last.
+ * Fills the derived fields (out_h/out_w, SE and classifier h/w/q_bits, layer
+ * names). Errors read "model: field 'layer 3 (s0b1a) in_c': expected 16
+ * (...), got 8". The loader runs the same checks, with file byte offsets. */
 int bnn_model_validate(bnn_model *m, bnn_error *err);
+
+/* (Re)derives every layer name from the topology (docs/SPEC.md section 3):
+ * conv1, s{stage}b{block}a/b, s{stage}b{block}se, fc; a layer that is not
+ * part of that ResNet shape gets "L<index>". */
+void bnn_model_name_layers(bnn_model *m);
 
 /* Binary MACs of one image: for every CONV and FC, outputs x inputs x bits. */
 uint64_t bnn_model_macs(const bnn_model *m);

@@ -1,6 +1,8 @@
 /* bnn_stats.c - see bnn_stats.h. */
 #include "bnn_stats.h"
 
+#include "bnn_kernels.h"
+
 #include <stdlib.h>
 
 bnn_stats *bnn_stats_new(const bnn_model *m, int seg_rows)
@@ -46,28 +48,38 @@ int bnn_stats_stage(const bnn_layer *l)
     return -1;
 }
 
-/* Counts all-zero segments of the channel-major im2col rows, per plane. */
-static void seg_count(const bnn_conv *cv, const bnn_tensor *in, int seg, uint64_t *zero, uint64_t *total)
+/* 1 when bits [lo, hi) of the packed vector v are all 0. */
+static int range_zero(const uint64_t *v, int lo, int hi)
 {
-    int kk = cv->k_h * cv->k_w, n = cv->in_c * kk;
-    for (int y = 0; y < cv->out_h; y++)
-        for (int x = 0; x < cv->out_w; x++)
-            for (int k = 0; k < cv->in_bits; k++)
-                for (int r0 = 0; r0 < n; r0 += seg) {
-                    int any = 0;
-                    for (int i = r0; i < n && i < r0 + seg && !any; i++) {
-                        int c = i / kk, t = i % kk;
-                        int iy = y * cv->stride + t / cv->k_w - cv->pad_h;
-                        int ix = x * cv->stride + t % cv->k_w - cv->pad_w;
-                        if (iy >= 0 && iy < in->h && ix >= 0 && ix < in->w)
-                            any = (bnn_at(in, c, iy, ix) >> k) & 1;
-                    }
-                    *zero += !any;
-                    (*total)++;
-                }
+    while (lo < hi) {
+        int w = lo >> 6, s = lo & 63, len = hi - lo < 64 - s ? hi - lo : 64 - s;
+        uint64_t m = len == 64 ? ~(uint64_t)0 : (((uint64_t)1 << len) - 1) << s;
+        if (v[w] & m)
+            return 0;
+        lo += len;
+    }
+    return 1;
 }
 
-void bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int label)
+/* Counts all-zero segments of the channel-major im2col rows, per output
+ * pixel and bit plane, from the packed vectors of the fast conv. */
+static int seg_count(const bnn_conv *cv, const bnn_tensor *in, int seg, uint64_t *zero, uint64_t *total)
+{
+    uint64_t *vec = bnn_conv_pack(cv, in);
+    if (!vec)
+        return -1;
+    const int n = cv->in_c * cv->k_h * cv->k_w, nw = (n + 63) / 64;
+    const size_t planes = (size_t)cv->out_h * (size_t)cv->out_w * (size_t)cv->in_bits;
+    for (size_t q = 0; q < planes; q++)
+        for (int r0 = 0; r0 < n; r0 += seg) {
+            *zero += (uint64_t)range_zero(vec + q * (size_t)nw, r0, r0 + seg < n ? r0 + seg : n);
+            (*total)++;
+        }
+    free(vec);
+    return 0;
+}
+
+int bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int label)
 {
     s->images++;
     if (label >= 0 && tr->pred == label)
@@ -75,18 +87,22 @@ void bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int la
     for (int i = 0; i < m->n_layers; i++) {
         const bnn_tensor *in = tr->act[i];
         size_t n = (size_t)in->c * (size_t)in->h * (size_t)in->w;
+        uint64_t z = 0;
         for (size_t j = 0; j < n; j++)
-            s->in_zero[i] += in->v[j] == 0;
+            z += in->v[j] == 0;
+        s->in_zero[i] += z;
         s->in_total[i] += n;
         const bnn_layer *l = &m->layers[i];
-        if (l->type == BNN_CONV && s->seg_rows > 0)
-            seg_count(&l->u.conv, in, s->seg_rows, &s->seg_zero[i], &s->seg_total[i]);
+        if (l->type == BNN_CONV && s->seg_rows > 0 &&
+            seg_count(&l->u.conv, in, s->seg_rows, &s->seg_zero[i], &s->seg_total[i]))
+            return -1;
         if (l->type == BNN_SE) {
             for (int c = 0; c < l->u.se.c; c++)
                 s->gate_zero[i] += tr->se_g[i][c] == 0;
             s->gate_total[i] += (uint64_t)l->u.se.c;
         }
     }
+    return 0;
 }
 
 static double frac(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
@@ -100,6 +116,8 @@ void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f)
                 l->type == BNN_CONV ? "conv" : l->type == BNN_SE ? "se" : "fc", frac(s->in_zero[i], s->in_total[i]));
         if (l->type == BNN_CONV && s->seg_rows > 0)
             fprintf(f, ", \"segment_zero_fraction\": %.6f", frac(s->seg_zero[i], s->seg_total[i]));
+        else
+            fprintf(f, ", \"segment_zero_fraction\": null"); /* not a conv, or --seg-rows 0 */
         if (l->type == BNN_SE)
             fprintf(f, ", \"channels_zeroed_fraction\": %.6f", frac(s->gate_zero[i], s->gate_total[i]));
         fprintf(f, "}%s\n", i + 1 < m->n_layers ? "," : "");

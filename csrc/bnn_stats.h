@@ -21,8 +21,9 @@ typedef struct bnn_stats {
 
 bnn_stats *bnn_stats_new(const bnn_model *m, int seg_rows);
 void bnn_stats_free(bnn_stats *s);
-/* Adds one image's trace (label < 0: unknown). */
-void bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int label);
+/* Adds one image's trace (label < 0: unknown). Returns 0, -1 when out of
+ * memory. */
+int bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int label);
 /* Stage (0..2) of an SE layer from its name, -1 if not an sXbYse layer. */
 int bnn_stats_stage(const bnn_layer *l);
 /* Writes "layers" and "se" JSON members (no braces around them). */

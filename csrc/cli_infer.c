@@ -29,33 +29,52 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* A JSON string literal (quotes, backslashes and control bytes escaped). */
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 int cli_infer(int argc, char **argv)
 {
     const char *model = NULL, *data = NULL, *json = NULL, *preds = NULL;
     long count = -1, offset = 0, seg = 16;
     bnn_impl impl = BNN_FAST;
+    static const char *const opts[] = {"--model", "--data", "--json", "--predictions", "--count",
+                                       "--offset", "--seg-rows", "--impl"};
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
+        const char *a = argv[i], *v;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_text, stdout);
             return 0;
         }
-        if (strncmp(a, "--", 2) || !(v = cli_value("infer", argc, argv, &i)))
+        size_t k = 0;
+        while (k < sizeof opts / sizeof opts[0] && strcmp(a, opts[k]))
+            k++;
+        if (k == sizeof opts / sizeof opts[0])
             return fprintf(stderr, "sparsecim infer: %s '%s' (see --help)\n",
-                           strncmp(a, "--", 2) ? "unexpected argument" : "missing value for", a), 2;
+                           strncmp(a, "--", 2) ? "unexpected argument" : "unknown option", a), 2;
+        if (!(v = cli_value("infer", argc, argv, &i)))
+            return 2;
         if (!strcmp(a, "--model")) model = v;
         else if (!strcmp(a, "--data")) data = v;
         else if (!strcmp(a, "--json")) json = v;
         else if (!strcmp(a, "--predictions")) preds = v;
-        else if (!strcmp(a, "--count")) { if (cli_int("infer", a, v, 1, 10000000, &count)) return 2; }
-        else if (!strcmp(a, "--offset")) { if (cli_int("infer", a, v, 0, 10000000, &offset)) return 2; }
-        else if (!strcmp(a, "--seg-rows")) { if (cli_int("infer", a, v, 0, 4096, &seg)) return 2; }
-        else if (!strcmp(a, "--impl")) {
-            if (!strcmp(v, "fast")) impl = BNN_FAST;
-            else if (!strcmp(v, "naive")) impl = BNN_NAIVE;
-            else return fprintf(stderr, "sparsecim infer: option --impl: expected fast or naive, got '%s'\n", v), 2;
-        } else
-            return fprintf(stderr, "sparsecim infer: unknown option '%s' (see --help)\n", a), 2;
+        else if (!strcmp(a, "--count")) { if (cli_int("infer", a, v, 1, 100000000, &count)) return 2; }
+        else if (!strcmp(a, "--offset")) { if (cli_int("infer", a, v, 0, 100000000, &offset)) return 2; }
+        else if (!strcmp(a, "--seg-rows")) { if (cli_int("infer", a, v, 0, 65536, &seg)) return 2; }
+        else if (!strcmp(v, "fast")) impl = BNN_FAST; /* --impl */
+        else if (!strcmp(v, "naive")) impl = BNN_NAIVE;
+        else return fprintf(stderr, "sparsecim infer: option --impl: expected fast or naive, got '%s'\n", v), 2;
     }
     if (!model || !data)
         return fprintf(stderr, "sparsecim infer: --model and --data are required (see --help)\n"), 2;
@@ -73,17 +92,21 @@ int cli_infer(int argc, char **argv)
     bnn_stats *st = NULL;
     int *pred = NULL;
     cli_out jo = {0}, po = {0};
-    if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
-        fprintf(stderr, "sparsecim infer: %s: images are %dx%dx%d but %s expects %dx%dx%d\n", data, ds->h, ds->w,
-                ds->c, model, m->in_h, m->in_w, m->in_c);
+    if (ds_check_model(ds, m, data, &err)) {
+        fprintf(stderr, "sparsecim infer: %s (model %s)\n", err.msg, model);
         goto done;
     }
     if (offset >= ds->count) {
         fprintf(stderr, "sparsecim infer: --offset %ld: the data set has %d images\n", offset, ds->count);
         goto done;
     }
-    if (count < 0 || offset + count > ds->count)
+    if (count < 0)
         count = ds->count - offset;
+    if (offset + count > ds->count) {
+        fprintf(stderr, "sparsecim infer: --offset %ld --count %ld: %s has only %d images\n", offset, count, data,
+                ds->count);
+        goto done;
+    }
     tr = bnn_trace_new(m);
     img = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits);
     st = bnn_stats_new(m, (int)seg);
@@ -92,6 +115,10 @@ int cli_infer(int argc, char **argv)
         fprintf(stderr, "sparsecim infer: out of memory\n");
         goto done;
     }
+    /* outputs are opened (as temporary files) before the run, so a bad path
+     * fails at once, and renamed into place together at the end */
+    if ((preds && cli_out_open(&po, "infer", preds)) || (json && cli_out_open(&jo, "infer", json)))
+        goto done;
     int tty = isatty(2);
     double t0 = now_s();
     for (long n = 0; n < count; n++) {
@@ -102,8 +129,11 @@ int cli_infer(int argc, char **argv)
             goto done;
         }
         pred[n] = tr->pred;
-        bnn_stats_add(st, m, tr, ds->labels[idx]);
-        if (count >= 200)
+        if (bnn_stats_add(st, m, tr, ds->labels[idx])) {
+            fprintf(stderr, "sparsecim infer: out of memory\n");
+            goto done;
+        }
+        if (tty && count >= 200)
             cli_progress(stderr, tty, (int)n + 1, (int)count, "infer");
     }
     double wall = now_s() - t0;
@@ -130,19 +160,17 @@ int cli_infer(int argc, char **argv)
             printf("SE stage %d: %.1f%% of channels zeroed by the gates\n", s, 100.0 * (double)zz / (double)tt);
     }
     if (preds) {
-        if (cli_out_open(&po, "infer", preds))
-            goto done;
         fprintf(po.f, "# predictions of %s on %s from image %ld\n", model, data, offset);
         for (long n = 0; n < count; n++)
             fprintf(po.f, "%d\n", pred[n]);
-        if (cli_out_commit(&po, "infer"))
-            goto done;
     }
     if (json) {
-        if (cli_out_open(&jo, "infer", json))
-            goto done;
-        fprintf(jo.f, "{\n  \"model\": \"%s\",\n  \"data\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
-                model, data, offset, count);
+        fprintf(jo.f, "{\n  \"model\": ");
+        json_str(jo.f, model);
+        fprintf(jo.f, ",\n  \"data\": ");
+        json_str(jo.f, data);
+        fprintf(jo.f, ",\n  \"impl\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
+                impl == BNN_FAST ? "fast" : "naive", offset, count);
         fprintf(jo.f, "  \"accuracy\": %.6f,\n  \"correct\": %d,\n  \"wall_seconds\": %.3f,\n  \"seg_rows\": %ld,\n",
                 acc, st->correct, wall, seg);
         bnn_stats_json(st, m, jo.f);
@@ -150,10 +178,13 @@ int cli_infer(int argc, char **argv)
         for (long n = 0; n < count; n++)
             fprintf(jo.f, "%s%d", n ? "," : "", pred[n]);
         fprintf(jo.f, "]\n}\n");
-        if (cli_out_commit(&jo, "infer"))
-            goto done;
-        printf("wrote %s\n", json);
     }
+    if ((preds && cli_out_commit(&po, "infer")) || (json && cli_out_commit(&jo, "infer")))
+        goto done;
+    if (preds)
+        printf("wrote %s\n", preds);
+    if (json)
+        printf("wrote %s\n", json);
     rc = 0;
 done:
     cli_out_abort(&jo);

@@ -1,4 +1,5 @@
 /* cli_model.c - `sparsecim model random|info`. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,9 +12,42 @@ static const char *usage_text =
     "usage: sparsecim model random --depth 14 [--se] [--width 16] [--input 28x28x1] [--classes 10] --seed N -o FILE.bnn\n"
     "       sparsecim model info FILE.bnn\n"
     "\n"
-    "random  writes a random binarized ResNet (depth 6n+2, 3 stages, option-A shortcuts,\n"
-    "        binarized SE in every block with --se) in the .bnn format (docs/FORMAT.md)\n"
-    "info    lists the layers: shapes, kernel, stride, array rows, parameters, binary MACs\n";
+    "random   writes a random binarized ResNet in the .bnn format (docs/FORMAT.md):\n"
+    "         conv1 (8-bit image), 3 stages of n residual blocks, option-A shortcuts,\n"
+    "         count pooling + binary classifier; fair-coin weights, thresholds near\n"
+    "         the median of each dot (non-trivial activations)\n"
+    "  --depth D      6n+2: 8, 14, 20, 26, 32 ... 200 (default 14)\n"
+    "  --width W      channels of stage 0; stages 1, 2 have 2W, 4W (default 16)\n"
+    "  --se           binarized squeeze-and-excitation after every block (hidden max(1, C/4))\n"
+    "  --input HxWxC  image shape (default 28x28x1; 32x32x3 for CIFAR-10)\n"
+    "  --classes K    classifier outputs, 1..1000 (default 10)\n"
+    "  --seed N       PRNG seed, 0..2147483647 (required; same seed, same file)\n"
+    "  -o FILE.bnn    output, written atomically (required)\n"
+    "info     checks a .bnn file and lists its layers: shapes (HxWxC), kernel, stride,\n"
+    "         array rows per output (C*k*k), weight bits, binary MACs per image\n"
+    "\n"
+    "Bad options or a bad file: one line on stderr, exit status 2.\n";
+
+/* "HxWxC" with H, W in 1..BNN_MAX_IMG and C in 1..BNN_MAX_CH; 0 on success. */
+static int parse_shape(const char *s, int *h, int *w, int *c)
+{
+    long v[3];
+    const long hi[3] = {BNN_MAX_IMG, BNN_MAX_IMG, BNN_MAX_CH};
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v[i] = strtol(s, &end, 10);
+        if (errno || v[i] < 1 || v[i] > hi[i] || *end != (i < 2 ? 'x' : '\0'))
+            return -1;
+        s = end + (i < 2);
+    }
+    *h = (int)v[0];
+    *w = (int)v[1];
+    *c = (int)v[2];
+    return 0;
+}
 
 static int model_random(int argc, char **argv)
 {
@@ -47,9 +81,9 @@ static int model_random(int argc, char **argv)
         } else if (!strcmp(a, "--input")) {
             if (!(v = cli_value("model random", argc, argv, &i)))
                 return 2;
-            char tail;
-            if (sscanf(v, "%dx%dx%d%c", &o.in_h, &o.in_w, &o.in_c, &tail) != 3) {
-                fprintf(stderr, "sparsecim model random: option --input: expected HxWxC (e.g. 28x28x1), got '%s'\n", v);
+            if (parse_shape(v, &o.in_h, &o.in_w, &o.in_c)) {
+                fprintf(stderr, "sparsecim model random: option --input: expected HxWxC with H, W in 1..%d and C in 1..%d (e.g. 28x28x1), got '%s'\n",
+                        BNN_MAX_IMG, BNN_MAX_CH, v);
                 return 2;
             }
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -77,79 +111,128 @@ static int model_random(int argc, char **argv)
     if (rc)
         fprintf(stderr, "sparsecim model random: %s\n", err.msg);
     else
-        printf("wrote %s: depth %d, width %d, %s, input %dx%dx%d, %d classes, %d layers, %llu binary MACs/image\n",
+        printf("wrote %s: depth %d, width %d, %s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",
                out, o.depth, o.width, o.se ? "SE" : "no SE", o.in_h, o.in_w, o.in_c, o.classes, m->n_layers,
                (unsigned long long)bnn_model_macs(m));
     bnn_model_free(m);
     return rc ? 2 : 0;
 }
 
+/* One row of the info table. */
+static void info_row(int idx, const char *name, const char *type, const char *in, const char *out, const char *k,
+                     const char *stride, long rows, uint64_t params, uint64_t macs)
+{
+    printf("%3d  %-11s %-6s %-16s %-12s %-6s %-6s %6ld %9llu %12llu\n", idx, name, type, in, out, k, stride, rows,
+           (unsigned long long)params, (unsigned long long)macs);
+}
+
+static void info_layer(int i, const bnn_layer *l, uint64_t *thresholds)
+{
+    char in[48], outs[40], k[16], st[24], nm[48];
+    if (l->type == BNN_CONV) {
+        const bnn_conv *c = &l->u.conv;
+        long rows = (long)c->in_c * c->k_h * c->k_w;
+        uint64_t params = (uint64_t)rows * (uint64_t)c->out_c;
+        snprintf(in, sizeof in, "%dx%dx%d%s", c->in_h, c->in_w, c->in_c, c->in_bits > 1 ? "/8b" : "");
+        if (c->in_bits > 1 && c->in_bits != 8)
+            snprintf(in, sizeof in, "%dx%dx%d/%db", c->in_h, c->in_w, c->in_c, c->in_bits);
+        snprintf(outs, sizeof outs, "%dx%dx%d", c->out_h, c->out_w, c->out_c);
+        snprintf(k, sizeof k, "%dx%d", c->k_h, c->k_w);
+        snprintf(st, sizeof st, "%d", c->stride);
+        if (c->shortcut >= 0)
+            snprintf(st + strlen(st), sizeof st - strlen(st), "+r%d", c->shortcut);
+        info_row(i, l->name, "conv", in, outs, k, st, rows, params,
+                 params * (uint64_t)c->out_h * (uint64_t)c->out_w * (uint64_t)c->in_bits);
+        *thresholds += (uint64_t)c->out_c * (uint64_t)c->th.pairs;
+    } else if (l->type == BNN_SE) {
+        const bnn_se *s = &l->u.se;
+        uint64_t p = (uint64_t)s->c * (uint64_t)s->hidden;
+        snprintf(nm, sizeof nm, "%s.fc1", l->name);
+        snprintf(in, sizeof in, "%dx%dx%d>%dx%db", s->h, s->w, s->c, s->c, s->q_bits);
+        snprintf(outs, sizeof outs, "%d", s->hidden);
+        info_row(i, nm, "se.fc", in, outs, "-", "-", s->c, p, p * (uint64_t)s->q_bits);
+        snprintf(nm, sizeof nm, "%s.fc2", l->name);
+        snprintf(in, sizeof in, "%d", s->hidden);
+        snprintf(outs, sizeof outs, "%d gates", s->c);
+        info_row(i, nm, "se.fc", in, outs, "-", "-", s->hidden, p, p);
+        *thresholds += (uint64_t)s->hidden + (uint64_t)s->c;
+    } else {
+        const bnn_classifier *c = &l->u.cls;
+        uint64_t p = (uint64_t)c->in_c * (uint64_t)c->classes;
+        snprintf(in, sizeof in, "%dx%dx%d>%dx%db", c->h, c->w, c->in_c, c->in_c, c->q_bits);
+        snprintf(outs, sizeof outs, "%d logits", c->classes);
+        info_row(i, l->name, "fc", in, outs, "-", "-", c->in_c, p, p * (uint64_t)c->q_bits);
+    }
+}
+
+static uint64_t weight_bits(const bnn_model *m)
+{
+    uint64_t bits = 0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const bnn_layer *l = &m->layers[i];
+        if (l->type == BNN_CONV)
+            bits += (uint64_t)l->u.conv.wt.rows * (uint64_t)l->u.conv.wt.cols;
+        else if (l->type == BNN_SE)
+            bits += 2 * (uint64_t)l->u.se.c * (uint64_t)l->u.se.hidden;
+        else
+            bits += (uint64_t)l->u.cls.in_c * (uint64_t)l->u.cls.classes;
+    }
+    return bits;
+}
+
 static int model_info(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
-        if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(usage_text, stdout);
             return 0;
         }
-        fprintf(stderr, "sparsecim model info: expected one model file (see --help)\n");
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "sparsecim model info: unknown option '%s' (see --help)\n", argv[i]);
+            return 2;
+        }
+        if (path) {
+            fprintf(stderr, "sparsecim model info: expected one model file, got '%s' and '%s'\n", path, argv[i]);
+            return 2;
+        }
+        path = argv[i];
+    }
+    if (!path) {
+        fprintf(stderr, "sparsecim model info: expected a model file (see --help)\n");
         return 2;
     }
     bnn_model *m;
     bnn_error err;
-    if (bnn_model_load(argv[1], &m, &err)) {
+    if (bnn_model_load(path, &m, &err)) {
         fprintf(stderr, "sparsecim model info: %s\n", err.msg);
         return 2;
     }
-    printf("%s: .bnn v%u, input %dx%dx%d (%d-bit), %d classes, %d layers\n", argv[1], BNN_VERSION, m->in_h,
-           m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
-    printf("%3s %-9s %-5s %-12s %-12s %-6s %-3s %5s %9s %12s\n", "#", "name", "type", "input", "output",
-           "kernel", "s", "rows", "params", "MACs");
-    uint64_t total_bits = 0;
-    for (int i = 0; i < m->n_layers; i++) {
-        const bnn_layer *l = &m->layers[i];
-        char in[32], outs[32], k[16] = "-", st[8] = "-";
-        long rows = 0;
-        uint64_t params = 0, macs = 0;
-        if (l->type == BNN_CONV) {
-            const bnn_conv *c = &l->u.conv;
-            snprintf(in, sizeof in, "%dx%dx%d%s", c->in_c, c->in_h, c->in_w, c->in_bits > 1 ? "/8b" : "");
-            snprintf(outs, sizeof outs, "%dx%dx%d", c->out_c, c->out_h, c->out_w);
-            snprintf(k, sizeof k, "%dx%d", c->k_h, c->k_w);
-            snprintf(st, sizeof st, "%d", c->stride);
-            rows = (long)c->in_c * c->k_h * c->k_w;
-            params = (uint64_t)rows * (uint64_t)c->out_c;
-            macs = params * (uint64_t)c->out_h * (uint64_t)c->out_w * (uint64_t)c->in_bits;
-        } else if (l->type == BNN_SE) {
-            const bnn_se *s = &l->u.se;
-            snprintf(in, sizeof in, "%dx%dx%d", s->c, s->h, s->w);
-            snprintf(outs, sizeof outs, "%d>%d>%d", s->c, s->hidden, s->c);
-            rows = s->c;
-            params = 2 * (uint64_t)s->c * (uint64_t)s->hidden;
-            macs = (uint64_t)s->hidden * (uint64_t)s->c * (uint64_t)s->q_bits + (uint64_t)s->c * (uint64_t)s->hidden;
-        } else {
-            const bnn_classifier *c = &l->u.cls;
-            snprintf(in, sizeof in, "%dx%dx%d", c->in_c, c->h, c->w);
-            snprintf(outs, sizeof outs, "%d", c->classes);
-            rows = c->in_c;
-            params = (uint64_t)c->in_c * (uint64_t)c->classes;
-            macs = params * (uint64_t)c->q_bits;
-        }
-        total_bits += params;
-        printf("%3d %-9s %-5s %-12s %-12s %-6s %-3s %5ld %9llu %12llu\n", i, l->name,
-               l->type == BNN_CONV ? "conv" : l->type == BNN_SE ? "se" : "fc", in, outs, k, st, rows,
-               (unsigned long long)params, (unsigned long long)macs);
-    }
-    printf("total: %llu weight bits, %llu binary MACs per image\n", (unsigned long long)total_bits,
-           (unsigned long long)bnn_model_macs(m));
+    printf("%s: %s version %u; input %dx%dx%d (HxWxC), %d-bit pixels; %d classes; %d layers\n", path, BNN_MAGIC,
+           BNN_VERSION, m->in_h, m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
+    printf("shapes HxWxC; >NxBb: count pooling to N values of B bits; stride +rI: residual, shortcut = input of layer I;\n"
+           "rows: array rows of one output (C*k*k); params: weight bits; MACs: binary MACs per image (x input bits)\n");
+    printf("%3s  %-11s %-6s %-16s %-12s %-6s %-6s %6s %9s %12s\n", "#", "name", "type", "input", "output", "kernel",
+           "stride", "rows", "params", "MACs");
+    uint64_t thresholds = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        info_layer(i, &m->layers[i], &thresholds);
+    printf("total: %llu weight bits (%llu bytes packed), %llu thresholds, %llu binary MACs per image\n",
+           (unsigned long long)weight_bits(m), (unsigned long long)(weight_bits(m) + 7) / 8,
+           (unsigned long long)thresholds, (unsigned long long)bnn_model_macs(m));
     bnn_model_free(m);
     return 0;
 }
 
 int cli_model(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        fprintf(stderr, "sparsecim model: expected a subcommand, random or info (see --help)\n");
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        fputs(usage_text, stdout);
+        return 0;
     }
     if (!strcmp(argv[1], "random"))
         return model_random(argc - 1, argv + 1);

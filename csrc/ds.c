@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "bnn_rng.h"
 
 static void set_err(bnn_error *err, const char *fmt, ...)
 {
@@ -57,14 +60,23 @@ static int read_all(const char *path, uint8_t **buf, size_t *len, bnn_error *err
         int got = gzread(f, b + n, (unsigned)(cap - n > (1u << 30) ? (1u << 30) : cap - n));
         if (got < 0) {
             int e;
-            set_err(err, "%s: byte %zu: read/decompress error: %s", path, n, gzerror(f, &e));
+            set_err(err, "%s: byte %zu%s: read error: %s", path, n, gzdirect(f) ? "" : " of the gzip data",
+                    gzerror(f, &e));
+            free(b);
+            gzclose(f);
+            return -1;
+        }
+        n += (size_t)got;
+        int e = Z_OK;
+        const char *why = gzerror(f, &e);
+        if (e != Z_OK) { /* a gzip stream cut short reports its partial data, then this */
+            set_err(err, "%s: byte %zu of the gzip data: %s", path, n, why);
             free(b);
             gzclose(f);
             return -1;
         }
         if (got == 0)
             break;
-        n += (size_t)got;
     }
     gzclose(f);
     if (!b) {
@@ -113,9 +125,14 @@ static long idx_header(const char *path, const uint8_t *b, size_t len, int want_
         total *= dims[i];
     }
     size_t off = 4 + 4 * (size_t)want_nd;
-    if (len - off != total) {
-        set_err(err, "%s: byte %zu: payload is %zu bytes, the header says %llu", path, off, len - off,
-                (unsigned long long)total);
+    if (len - off < total) {
+        set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path, len,
+                (unsigned long long)total, off);
+        return -1;
+    }
+    if (len - off > total) {
+        set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
+                (unsigned long long)(off + total), (unsigned long long)(len - off - total));
         return -1;
     }
     return (long)off;
@@ -237,11 +254,12 @@ int ds_load(const char *spec, ds_set **out, bnn_error *err)
         char ip[4096], lp[4096];
         snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte.gz", dir, pre);
         snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte.gz", dir, pre);
-        int rc = ds_load_idx(ip, lp, out, err);
-        if (rc && errno == ENOENT && strstr(err->msg, "cannot open"))
-            snprintf(err->msg + strlen(err->msg), sizeof err->msg - strlen(err->msg),
-                     " (install the Debian package dataset-fashion-mnist: make -f Makefile.sim deps)");
-        return rc;
+        if (access(ip, R_OK) != 0 || access(lp, R_OK) != 0) {
+            set_err(err, "%s: cannot read %s/%s-*-ubyte.gz (install the Debian package dataset-fashion-mnist: "
+                    "make -f Makefile.sim deps, or set SPARSECIM_FMNIST_DIR)", spec, dir, pre);
+            return -1;
+        }
+        return ds_load_idx(ip, lp, out, err);
     }
     if (!strncmp(spec, "idx:", 4)) {
         const char *comma = strchr(spec + 4, ',');
@@ -271,4 +289,33 @@ void ds_image(const ds_set *s, int i, bnn_tensor *t)
     const uint8_t *p = s->pixels + (size_t)i * n;
     for (size_t j = 0; j < n; j++)
         t->v[j] = p[j];
+}
+
+int ds_check_model(const ds_set *s, const bnn_model *m, const char *spec, bnn_error *err)
+{
+    if (s->c != m->in_c || s->h != m->in_h || s->w != m->in_w) {
+        set_err(err, "%s: images are %dx%dx%d (CxHxW) but the model expects %dx%dx%d", spec, s->c, s->h, s->w,
+                m->in_c, m->in_h, m->in_w);
+        return -1;
+    }
+    if (m->in_bits != 8) {
+        set_err(err, "%s: pixels are 8-bit but the model's input has %d bits", spec, m->in_bits);
+        return -1;
+    }
+    for (int i = 0; i < s->count; i++)
+        if (s->labels[i] >= m->classes) {
+            set_err(err, "%s: image %d has label %u but the model has %d classes", spec, i, s->labels[i],
+                    m->classes);
+            return -1;
+        }
+    return 0;
+}
+
+void ds_random_image(bnn_tensor *t, uint64_t seed, long idx)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, seed * 1000003u + (uint64_t)idx);
+    size_t n = (size_t)t->c * (size_t)t->h * (size_t)t->w;
+    for (size_t i = 0; i < n; i++)
+        t->v[i] = (uint16_t)(bnn_rng_u64(&r) & ((1u << t->bits) - 1u));
 }

@@ -33,7 +33,17 @@ int ds_load_idx(const char *images, const char *labels, ds_set **out, bnn_error 
 int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err);
 void ds_free(ds_set *s);
 
-/* Copies image i into t (c x h x w, bits 8). */
+/* Copies image i (0 <= i < count) into t, which must be c x h x w; the
+ * values are the 8-bit pixels. */
 void ds_image(const ds_set *s, int i, bnn_tensor *t);
+
+/* Checks that the set fits model m: same image shape, 8 input bits, every
+ * label < classes. Returns 0 or -1 with err naming `spec`. */
+int ds_check_model(const ds_set *s, const bnn_model *m, const char *spec, bnn_error *err);
+
+/* The synthetic data set "random:SEED" (no labels): image idx gets uniform
+ * values of t->bits bits from a generator seeded by (seed, idx), so any
+ * image can be made alone and every command makes the same ones. */
+void ds_random_image(bnn_tensor *t, uint64_t seed, long idx);
 
 #endif

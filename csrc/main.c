@@ -13,6 +13,7 @@ typedef struct subcommand {
 static const subcommand subcommands[] = {
     {"model", cli_model, "model random|info: make or describe a .bnn model"},
     {"infer", cli_infer, "run the C reference model on a data set"},
+    {"vectors", cli_vectors, "write golden vectors (array jobs, expected P/X/partials) for replay"},
 #ifdef SPARSECIM_HAVE_RTL
     {"sim", cli_sim, "replay golden vectors through the verilated macro"},
     {"run", cli_run, "model + data through reference and RTL, checked"},

@@ -1,14 +1,15 @@
 // cim_cell_array: the 8T SRAM cell array of the macro.
 //
 // Hardware: ROWS x COLS 8T bit cells. The 6T core of each cell is written
-// through the write port: one write word line per row (decoded from addr_i)
-// and one pair of write bit lines per column (wdata_i), one row per cycle.
-// The decoupled 2-transistor read stack of each cell (read word line on one
-// gate, the stored bit on the other) is the AND cell of the compute port;
-// its stored-bit side is what this module exports on cells_o. The same read
-// port reads one row as plain memory (rdata_o, the row at addr_i).
+// through the write port: a row decoder raises one write word line (wwl) per
+// WRITE, and the write bit lines of every column carry wdata_i, so one row
+// is written per cycle. The decoupled 2-transistor read stack of each cell
+// (read word line on one gate, the stored bit on the other) is the AND cell
+// of the compute port; the stored-bit side is what this module exports on
+// cells_o. The same read port reads one row as plain memory (rdata_o = the
+// row at addr_i, the value before a write in the same cycle).
 //
-// Storage is kept column-major (one ROWS-bit vector per column) so that a
+// Storage is column-major (one ROWS-bit vector per column) so that a
 // column's AND with the read word lines is a word-wide operation in
 // simulation. Every cell is reset to 0 so that no X ever leaves the array.
 module cim_cell_array #(
@@ -17,23 +18,29 @@ module cim_cell_array #(
 ) (
   input  wire                      clk_i,
   input  wire                      rst_ni,
-  input  wire                      we_i,      // write word line enable (WRITE op)
+  input  wire                      we_i,      // WRITE op: raise the write word line
   input  wire [$clog2(ROWS)-1:0]   addr_i,    // row for write and read
   input  wire [COLS-1:0]           wdata_i,   // write bit lines, bit j = column j
   output wire [COLS*ROWS-1:0]      cells_o,   // stored bits, column j at [j*ROWS +: ROWS]
   output wire [COLS-1:0]           rdata_o    // row addr_i through the read port
 );
 
+  // Row decoder: the one-hot write word lines.
+  wire [ROWS-1:0] wwl = {{(ROWS-1){1'b0}}, we_i} << addr_i;
+
   genvar j;
   generate
     for (j = 0; j < COLS; j = j + 1) begin : g_col
-      // One column of cells: the write bit line pair of column j.
+      // One column of cells on the write bit lines of column j: the cell of
+      // the raised write word line takes the bit line's value.
+      // (The write mux is kept inside the register process so that a
+      // simulator evaluates it only on a WRITE clock edge.)
       reg [ROWS-1:0] col_q;
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
           col_q <= {ROWS{1'b0}};
         end else if (we_i) begin
-          col_q[addr_i] <= wdata_i[j];
+          col_q <= (col_q & ~wwl) | (wwl & {ROWS{wdata_i[j]}});
         end
       end
       assign cells_o[j*ROWS +: ROWS] = col_q;

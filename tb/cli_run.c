@@ -9,17 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <errno.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bnn_infer.h"
-#include "bnn_rng.h"
 #include "cli.h"
 #include "cli_util.h"
 #include "ds.h"
 #include "tb_cli.h"
-#include "tb_vec.h"
+#include "vec.h"
 
 static const char usage_text[] =
     "usage: sparsecim run --model FILE.bnn --data SPEC [--count N] [--offset K] [options]\n"
@@ -34,7 +31,7 @@ static const char usage_text[] =
     "  --count N           images (default 1)\n"
     "  --offset K          first image index (default 0)\n"
     "  --vectors-out DIR   also write every array job of every image as golden vector files\n"
-    "                      (tb/tb_vec.h) into DIR, for sparsecim sim --vectors DIR\n"
+    "                      (csrc/vec.h, as sparsecim vectors does) into DIR, for sim --vectors DIR\n"
     "  --inject LAYER:I    checker self-test: add 2 to the reference's dot I of LAYER (conv dot,\n"
     "                      SE fc1 dot or logit) for the first image; the run must report it\n";
 
@@ -49,7 +46,7 @@ typedef struct run_ctx {
     int *pred, *chained, *ref_pred, *label;
     int correct, chained_equal;
     uint64_t mismatches;
-    const char *vec_dir;    /* --vectors-out or NULL */
+    vec_writer *vw;         /* --vectors-out, or NULL */
     int inject_layer;       /* -1: none */
     long inject_index;
     tb_layer_stats *ls;     /* copied out of the driver */
@@ -62,15 +59,6 @@ static double now_s(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void random_image(bnn_tensor *img, uint64_t seed, long idx)
-{
-    bnn_rng r;
-    bnn_rng_seed(&r, seed * 1000003u + (uint64_t)idx);
-    size_t n = (size_t)img->c * (size_t)img->h * (size_t)img->w;
-    for (size_t i = 0; i < n; i++)
-        img->v[i] = (uint16_t)(bnn_rng_u64(&r) & ((1u << img->bits) - 1u));
 }
 
 /* The reference value --inject corrupts (NULL: none at that index); *n its count. */
@@ -116,14 +104,11 @@ static int run_body(cim_dut *dut, void *arg)
         if (r->ds)
             ds_image(r->ds, (int)idx, img);
         else
-            random_image(img, r->seed, idx);
+            ds_random_image(img, r->seed, idx);
         tb_image_result res;
         int bad = bnn_forward(r->m, img, BNN_FAST, tr, &err);
-        if (!bad && r->vec_dir) {
-            const dut_geom *g = dut_geometry(dut);
-            map_cfg cfg = {g->rows, g->cols, g->seg_rows, r->c->o.layout, NULL};
-            bad = tb_vec_write_image(r->vec_dir, r->m, &cfg, tr, (int)idx, &err);
-        }
+        if (!bad && r->vw)
+            bad = vec_writer_image(r->vw, r->m, tr, (int)idx, r->ds ? r->ds->labels[idx] : -1, &err);
         if (!bad && n == 0 && r->inject_layer >= 0)
             inject(r, tr);
         if (bad || tb_run_image(tb, tr, (int)idx, &res, &err)) {
@@ -200,11 +185,7 @@ int cli_run(int argc, char **argv)
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
-    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1, .vec_dir = vec_dir};
-    if (vec_dir && mkdir(vec_dir, 0777) && errno != EEXIST) {
-        fprintf(stderr, "sparsecim run: option --vectors-out: %s: %s\n", vec_dir, strerror(errno));
-        return 2;
-    }
+    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1};
     int rc = 2;
     if (bnn_model_load(model, &m, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
@@ -258,6 +239,13 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "sparsecim run: out of memory\n");
         goto done;
     }
+    if (vec_dir) {
+        map_cfg vcfg = {c.geom->rows, c.geom->cols, c.geom->seg_rows, c.o.layout, NULL};
+        if (!(r.vw = vec_writer_open(vec_dir, &vcfg, model, data, &err))) {
+            fprintf(stderr, "sparsecim run: option --vectors-out: %s\n", err.msg);
+            goto done;
+        }
+    }
     char derr[512] = "";
     double t0 = now_s();
     int brc = c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, run_body, &r, derr, sizeof derr);
@@ -265,6 +253,14 @@ int cli_run(int argc, char **argv)
     if (brc) {
         fprintf(stderr, "sparsecim run: %s\n", r.err[0] ? r.err : derr);
         goto done;
+    }
+    if (r.vw) {
+        vec_writer *vw = r.vw;
+        r.vw = NULL;
+        if (vec_writer_close(vw, &err)) {
+            fprintf(stderr, "sparsecim run: option --vectors-out: %s\n", err.msg);
+            goto done;
+        }
     }
     if (!c.quiet) {
         tb_cli_table(stdout, r.ls, r.nl);
@@ -304,6 +300,7 @@ int cli_run(int argc, char **argv)
     }
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
+    vec_writer_abort(r.vw);
     free(r.pred);
     free(r.chained);
     free(r.ref_pred);

@@ -1,11 +1,10 @@
 /*
  * cli_sim.c - `sparsecim sim --vectors DIR`: replays golden vector files
- * (tb/tb_vec.h, written by `sparsecim run --vectors-out DIR`) through the
+ * (csrc/vec.h, written by `sparsecim vectors` or `run --vectors-out DIR`) through the
  * simulated macro without the reference model: per job the weight rows,
  * every word-line vector, and the expected P, X and accumulators compared.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,28 +13,27 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "tb_cli.h"
-#include "tb_vec.h"
+#include "tb_golden.h"
+#include "vec.h"
 
 static const char usage_text[] =
     "usage: sparsecim sim --vectors DIR [options]\n"
     "\n"
-    "Replays the golden vector files DIR/*.vec (written by sparsecim run --vectors-out DIR) through\n"
-    "the simulated macro in name order: weights, word lines, and the expected P, X and partial\n"
-    "accumulators of every compute cycle compared. The geometry is the files' own.\n"
+    "Replays the golden vectors in DIR (written by sparsecim vectors or run --vectors-out; the jobs\n"
+    "in DIR/manifest.txt order) through the simulated macro: weights, word lines, and the expected\n"
+    "P, X and partial accumulators of every compute cycle compared. The geometry is the vectors'.\n"
     "\n"
     "Options:\n";
 
 typedef struct sim_ctx {
     const tb_cli_common *c;
-    char **files;
-    int n_files;
+    const char *dir;
+    const vec_manifest *mf;
     tb_layer_stats *ls;         /* by layer index */
     int nl, images;
     uint64_t mismatches;
     char err[600];
 } sim_ctx;
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int sim_body(cim_dut *dut, void *arg)
 {
@@ -43,23 +41,28 @@ static int sim_body(cim_dut *dut, void *arg)
     int printed = 0, last_image = -1, first_image = -1;
     tb_golden_opts go = {.gate_en = s->c->o.gate_en, .unit_log2 = s->c->o.unit_log2,
                          .max_print = s->c->o.max_print, .printed = &printed, .log = stderr};
-    for (int i = 0; i < s->n_files; i++) {
-        tb_vec v;
+    for (int i = 0; i < s->mf->n_jobs; i++) {
+        vec_job v;
         bnn_error err;
-        if (tb_vec_read(s->files[i], &v, &err)) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", s->dir, s->mf->jobs[i].file);
+        if (vec_job_read(path, &v, &err)) {
             snprintf(s->err, sizeof s->err, "%s", err.msg);
             return -1;
         }
         const dut_geom *g = dut_geometry(dut);
-        if (v.rows != g->rows || v.cols != g->cols || v.seg_rows != g->seg_rows || v.layer_index < 0 ||
-            v.layer_index >= s->nl) {
-            snprintf(s->err, sizeof s->err, "%s: geometry %dx%dx%d or layer %d differs from the first file's",
-                     s->files[i], v.rows, v.cols, v.seg_rows, v.layer_index);
-            tb_vec_free(&v);
+        if (v.rows != g->rows || v.cols != g->cols || v.seg_rows != g->seg_rows || v.layer < 0 ||
+            v.layer >= s->nl || v.image != s->mf->jobs[i].image || v.layer != s->mf->jobs[i].layer) {
+            snprintf(s->err, sizeof s->err,
+                     "%.400s: geometry %dx%dx%d, image %d or layer %d differs from the manifest's", path, v.rows,
+                     v.cols, v.seg_rows, v.image, v.layer);
+            vec_job_free(&v);
             return -1;
         }
-        tb_layer_stats *ls = &s->ls[v.layer_index];
-        snprintf(ls->name, sizeof ls->name, "%s", v.layer);
+        tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
+                             v.wrows, v.wl, v.p, v.x, v.acc};
+        tb_layer_stats *ls = &s->ls[v.layer];
+        snprintf(ls->name, sizeof ls->name, "%.31s", v.name);
         char *part = strstr(ls->name, ".fc");   /* SE: both FC jobs count for the layer */
         if (part)
             *part = 0;
@@ -67,22 +70,22 @@ static int sim_body(cim_dut *dut, void *arg)
         for (int k = 0; k < DUT_NCNT; k++)
             c0[k] = dut_counter(dut, k);
         go.image = v.image;
-        int rc = tb_golden_run(dut, &v.job, &go, NULL, &s->mismatches, s->err, sizeof s->err);
+        int rc = tb_golden_run(dut, &job, &go, NULL, &s->mismatches, s->err, sizeof s->err);
         if (i == 0)
             first_image = v.image;
         ls->tiles += v.image == first_image;
         ls->cycles += dut_cycles(dut) - cyc0;
         ls->mismatches += s->mismatches - mis0;
-        ls->macs += (uint64_t)v.job.n_rows * (uint64_t)v.job.n_cols * (uint64_t)v.job.pixels * (uint64_t)v.job.bits;
+        ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
         if (!ls->shape[0])
-            snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.job.pixels, v.job.bits);
+            snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.pixels, v.bits);
         for (int k = 0; k < DUT_NCNT; k++)
             ls->cnt[k] += dut_counter(dut, k) - c0[k];
         if (v.image != last_image) {
             s->images++;
             last_image = v.image;
         }
-        tb_vec_free(&v);
+        vec_job_free(&v);
         if (rc)
             return -1;
     }
@@ -118,60 +121,32 @@ int cli_sim(int argc, char **argv)
         fprintf(stderr, "sparsecim sim: --vectors DIR is required (see sparsecim sim --help)\n");
         return 2;
     }
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "sparsecim sim: %s: cannot open the vector directory\n", dir);
+    sim_ctx s = {.c = &c, .dir = dir};
+    vec_manifest *mf = NULL;
+    int rc = 2;
+    bnn_error merr;
+    if (vec_manifest_read(dir, &mf, &merr)) {
+        fprintf(stderr, "sparsecim sim: %s\n", merr.msg);
         return 2;
     }
-    sim_ctx s = {.c = &c};
-    int cap = 0, rc = 2;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        if (n < 5 || strcmp(e->d_name + n - 4, ".vec"))
-            continue;
-        if (s.n_files == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nf = realloc(s.files, (size_t)cap * sizeof *nf);
-            if (!nf)
-                break;
-            s.files = nf;
-        }
-        size_t len = strlen(dir) + n + 2;
-        if (!(s.files[s.n_files] = malloc(len)))
-            break;
-        snprintf(s.files[s.n_files++], len, "%s/%s", dir, e->d_name);
-    }
-    closedir(d);
-    if (s.n_files == 0) {
-        fprintf(stderr, "sparsecim sim: %s: no .vec files\n", dir);
+    s.mf = mf;
+    if (mf->n_jobs == 0) {
+        fprintf(stderr, "sparsecim sim: %s/manifest.txt: no jobs\n", dir);
         goto done;
     }
-    qsort(s.files, (size_t)s.n_files, sizeof *s.files, cmp_str);
-    /* geometry and layer count from the files */
     {
-        tb_vec v;
-        bnn_error err;
-        if (tb_vec_read(s.files[0], &v, &err)) {
-            fprintf(stderr, "sparsecim sim: %s\n", err.msg);
-            goto done;
-        }
-        dut_geom fg = {v.rows, v.cols, v.seg_rows, 0, 32};
-        tb_vec_free(&v);
+        dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 32};
         if ((c.want.rows != 256 || c.want.cols != 64 || c.want.seg_rows != 16) &&
             (c.want.rows != fg.rows || c.want.cols != fg.cols || c.want.seg_rows != fg.seg_rows)) {
-            fprintf(stderr, "sparsecim sim: %s: the vectors are for a %dx%dx%d macro, not the one asked for\n",
-                    s.files[0], fg.rows, fg.cols, fg.seg_rows);
+            fprintf(stderr, "sparsecim sim: %s: the vectors are for a %dx%dx%d macro, not the one asked for\n", dir,
+                    fg.rows, fg.cols, fg.seg_rows);
             goto done;
         }
         c.want = fg;
-        for (int i = 0; i < s.n_files; i++) {
-            const char *l = strstr(s.files[i] + strlen(dir), "_l");
-            int li = l ? atoi(l + 2) : 0;
-            s.nl = li + 1 > s.nl ? li + 1 : s.nl;
-        }
+        for (int i = 0; i < mf->n_jobs; i++)
+            s.nl = mf->jobs[i].layer + 1 > s.nl ? mf->jobs[i].layer + 1 : s.nl;
         if (s.nl > 4096 || !(s.ls = calloc((size_t)s.nl, sizeof *s.ls))) {
-            fprintf(stderr, "sparsecim sim: %s: bad file names\n", dir);
+            fprintf(stderr, "sparsecim sim: %s/manifest.txt: bad layer indices\n", dir);
             goto done;
         }
     }
@@ -197,7 +172,7 @@ int cli_sim(int argc, char **argv)
         cycles += s.ls[i].cycles;
     if (!c.quiet)
         tb_cli_table(stdout, s.ls, nl);
-    printf("%d vector files, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", s.n_files,
+    printf("%d vector files, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
            s.images, c.be->name, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
            (unsigned long long)cycles, wall);
     if (c.report) {
@@ -219,9 +194,7 @@ int cli_sim(int argc, char **argv)
     }
     rc = s.mismatches ? 1 : 0;
 done:
-    for (int i = 0; i < s.n_files; i++)
-        free(s.files[i]);
-    free(s.files);
+    vec_manifest_free(mf);
     free(s.ls);
     return rc;
 }

@@ -1,11 +1,17 @@
-/* test_model.c - .bnn format: round trips, known answers, bad input. */
+/* test_model.c - .bnn format and generator: a hand-written file (known bytes,
+ * known CRC, known MACs), round trips of random models, names, known
+ * answers, activation statistics of random models, the model CLI.
+ * Bad input is in test_model_bad.c. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include "bnn_infer.h"
 #include "bnn_model.h"
+#include "bnn_rng.h"
 #include "test_util.h"
 
 static bnn_model *random_model(int depth, int width, int se, int c, int h, uint64_t seed)
@@ -18,80 +24,214 @@ static bnn_model *random_model(int depth, int width, int se, int c, int h, uint6
     return m;
 }
 
+/* ---------------------------------------------- a hand-written file ---- */
+
+/* Written byte by byte from docs/SPEC.md section 4 (CRC from Python's
+ * zlib.crc32): conv1 1x3 (8-bit image) -> 1x1 conv -> residual 1x1 conv
+ * with stride 2 (option A) -> SE (hidden 1) -> classifier. */
+static const uint8_t hand_file[] = {
+    0x53, 0x43, 0x49, 0x4d, 0x42, 0x4e, 0x4e, 0x31, /* magic */
+    0x01, 0x00, 0x00, 0x00, /* version 1 */
+    0x01, 0x00, 0x02, 0x00, 0x02, 0x00, /* in_c 1, in_h 2, in_w 2 */
+    0x08, 0x00, /* in_bits 8, reserved 0 */
+    0x02, 0x00, 0x05, 0x00, /* classes 2, n_layers 5 */
+    0x01, 0x01, 0x00, 0x03, 0x00, 0x02, 0x00, 0x02, 0x00, /* L0 CONV, in_c 1, out_c 3, in_h 2, in_w 2 */
+    0x01, 0x03, 0x01, 0x00, 0x01, 0x08, 0xff, 0xff, /* k 1x3, stride 1, pad 0/1, in_bits 8, shortcut -1 */
+    0x05, 0x03, 0x06, /* weights: 3 rows of 1 byte (n = 3) */
+    0x02, /* sign: channel 1 negative */
+    0x0a, 0x00, 0x00, 0x00, 0xfb, 0xff, 0xff, 0xff, 0x2c, 0x01, 0x00, 0x00, /* T = 10, -5, 300 */
+    0x01, 0x03, 0x00, 0x03, 0x00, 0x02, 0x00, 0x02, 0x00, /* L1 CONV, in_c 3, out_c 3, in_h 2, in_w 2 */
+    0x01, 0x01, 0x01, 0x00, 0x00, 0x01, 0xff, 0xff, /* k 1x1, stride 1, pad 0/0, in_bits 1, shortcut -1 */
+    0x07, 0x01, 0x04, /* weights */
+    0x00, /* sign */
+    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, /* T = 0, 1, -1 */
+    0x01, 0x03, 0x00, 0x04, 0x00, 0x02, 0x00, 0x02, 0x00, /* L2 CONV, in_c 3, out_c 4, in_h 2, in_w 2 */
+    0x01, 0x01, 0x02, 0x00, 0x00, 0x01, 0x01, 0x00, /* k 1x1, stride 2, pad 0/0, in_bits 1, shortcut 1 */
+    0x02, 0x07, 0x00, 0x05, /* weights */
+    0x08, /* sign: channel 3 negative */
+    0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* (T0, T1) */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xfd, 0xff, 0xff, 0xff, 0xfc, 0xff, 0xff, 0xff,
+    0x02, 0x04, 0x00, 0x01, 0x00, /* L3 SE, channels 4, hidden 1 */
+    0x06, 0x01, 0xfe, 0xff, 0xff, 0xff, /* fc1 weights, sign, T = -2 */
+    0x01, 0x00, 0x01, 0x01, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x07,
+    0x00, 0x00, 0x00, /* fc2 weights 4 rows, sign, T = 0, 1, -1, 7 */
+    0x03, 0x04, 0x00, 0x02, 0x00, /* L4 CLASSIFIER, in_c 4, classes 2 */
+    0x0d, 0x02, /* weights */
+    0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0xa0, 0xbf, 0x00, 0x00, 0x80, 0x3e, 0x00, 0x00, 0x00, 0x40, /* scale, bias */
+    0x28, 0x75, 0x73, 0xb4 /* crc32 0xb4737528 */
+};
+
+Test(model_hand, known_file_fields_crc_macs)
+{
+    cr_assert_eq(crc32(0L, hand_file, (uInt)sizeof hand_file - 4), 0xb4737528u);
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_load_mem(hand_file, sizeof hand_file, "hand", &m, &err), 0, "%s", err.msg);
+    cr_assert(m->in_c == 1 && m->in_h == 2 && m->in_w == 2 && m->in_bits == 8 && m->classes == 2 &&
+              m->n_layers == 5);
+    const char *names[] = {"conv1", "s0b0a", "s0b0b", "s0b0se", "fc"};
+    for (int i = 0; i < 5; i++)
+        cr_assert_str_eq(m->layers[i].name, names[i]);
+    const bnn_conv *c0 = &m->layers[0].u.conv;
+    cr_assert(c0->k_h == 1 && c0->k_w == 3 && c0->pad_w == 1 && c0->in_bits == 8 && c0->shortcut == -1);
+    cr_assert(c0->out_c == 3 && c0->out_h == 2 && c0->out_w == 2);
+    int w0[3][3] = {{1, 0, 1}, {1, 1, 0}, {0, 1, 1}};
+    for (int o = 0; o < 3; o++)
+        for (int i = 0; i < 3; i++)
+            cr_assert_eq(bnn_bits_get(&c0->wt, o, i), w0[o][i], "w[%d][%d]", o, i);
+    cr_assert(c0->th.neg[0] == 0 && c0->th.neg[1] == 1 && c0->th.neg[2] == 0);
+    cr_assert(c0->th.t[0] == 10 && c0->th.t[1] == -5 && c0->th.t[2] == 300);
+    const bnn_conv *c2 = &m->layers[2].u.conv;
+    cr_assert(c2->stride == 2 && c2->shortcut == 1 && c2->th.pairs == 2 && c2->out_h == 1 && c2->out_w == 1);
+    int32_t t2[8] = {1, -1, 2, 0, 0, 0, -3, -4};
+    cr_assert_eq(memcmp(c2->th.t, t2, sizeof t2), 0);
+    cr_assert(c2->th.neg[3] == 1 && c2->th.neg[0] == 0);
+    const bnn_se *se = &m->layers[3].u.se;
+    cr_assert(se->c == 4 && se->hidden == 1 && se->q_bits == 1 && se->th1.neg[0] == 1 && se->th1.t[0] == -2);
+    cr_assert(bnn_bits_get(&se->fc1, 0, 1) == 1 && bnn_bits_get(&se->fc1, 0, 0) == 0);
+    cr_assert(bnn_bits_get(&se->fc2, 1, 0) == 0 && bnn_bits_get(&se->fc2, 3, 0) == 1 && se->th2.neg[2] == 1);
+    cr_assert_eq(se->th2.t[3], 7);
+    const bnn_classifier *cl = &m->layers[4].u.cls;
+    cr_assert(cl->in_c == 4 && cl->classes == 2 && cl->q_bits == 1);
+    cr_assert(cl->scale[0] == 0.5f && cl->scale[1] == -1.25f && cl->bias[0] == 0.25f && cl->bias[1] == 2.0f);
+    cr_assert(bnn_bits_get(&cl->wt, 0, 0) == 1 && bnn_bits_get(&cl->wt, 0, 1) == 0 && bnn_bits_get(&cl->wt, 1, 1) == 1);
+    /* MACs: L0 3*2*2*3*8 + L1 3*2*2*3 + L2 4*1*1*3 + SE 1*4*1 + 4*1 + fc 2*4*1 */
+    cr_assert_eq(bnn_model_macs(m), 288u + 36u + 12u + 8u + 8u, "%llu", (unsigned long long)bnn_model_macs(m));
+    /* writing it back gives the same bytes */
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(len, sizeof hand_file);
+    cr_assert_eq(memcmp(buf, hand_file, len), 0);
+    free(buf);
+    bnn_model_free(m);
+}
+
+/* ---------------------------------------------------- round trips ---- */
+
 static void assert_bits_eq(const bnn_bits *a, const bnn_bits *b)
 {
-    cr_assert_eq(a->rows, b->rows);
-    cr_assert_eq(a->cols, b->cols);
+    cr_assert(a->rows == b->rows && a->cols == b->cols && a->words == b->words);
     cr_assert_eq(memcmp(a->w, b->w, (size_t)a->rows * (size_t)a->words * 8), 0);
 }
 
 static void assert_thresh_eq(const bnn_thresh *a, const bnn_thresh *b)
 {
-    cr_assert_eq(a->n, b->n);
-    cr_assert_eq(a->pairs, b->pairs);
+    cr_assert(a->n == b->n && a->pairs == b->pairs);
     cr_assert_eq(memcmp(a->neg, b->neg, (size_t)a->n), 0);
     cr_assert_eq(memcmp(a->t, b->t, (size_t)a->n * (size_t)a->pairs * 4), 0);
 }
 
 static void assert_model_eq(const bnn_model *a, const bnn_model *b)
 {
-    cr_assert_eq(a->n_layers, b->n_layers);
-    cr_assert_eq(a->in_c, b->in_c);
-    cr_assert_eq(a->in_h, b->in_h);
-    cr_assert_eq(a->classes, b->classes);
+    cr_assert(a->n_layers == b->n_layers && a->in_c == b->in_c && a->in_h == b->in_h && a->in_w == b->in_w &&
+              a->in_bits == b->in_bits && a->classes == b->classes);
     for (int i = 0; i < a->n_layers; i++) {
         const bnn_layer *x = &a->layers[i], *y = &b->layers[i];
         cr_assert_eq(x->type, y->type);
         cr_assert_str_eq(x->name, y->name);
         if (x->type == BNN_CONV) {
             const bnn_conv *p = &x->u.conv, *q = &y->u.conv;
-            cr_assert(p->in_c == q->in_c && p->out_c == q->out_c && p->k_h == q->k_h && p->k_w == q->k_w &&
-                      p->stride == q->stride && p->pad_h == q->pad_h && p->shortcut == q->shortcut &&
-                      p->out_h == q->out_h && p->in_bits == q->in_bits);
+            cr_assert(p->in_c == q->in_c && p->out_c == q->out_c && p->in_h == q->in_h && p->in_w == q->in_w &&
+                      p->out_h == q->out_h && p->out_w == q->out_w && p->k_h == q->k_h && p->k_w == q->k_w &&
+                      p->stride == q->stride && p->pad_h == q->pad_h && p->pad_w == q->pad_w &&
+                      p->in_bits == q->in_bits && p->shortcut == q->shortcut, "layer %d", i);
             assert_bits_eq(&p->wt, &q->wt);
             assert_thresh_eq(&p->th, &q->th);
         } else if (x->type == BNN_SE) {
-            assert_bits_eq(&x->u.se.fc1, &y->u.se.fc1);
-            assert_bits_eq(&x->u.se.fc2, &y->u.se.fc2);
-            assert_thresh_eq(&x->u.se.th1, &y->u.se.th1);
-            assert_thresh_eq(&x->u.se.th2, &y->u.se.th2);
+            const bnn_se *p = &x->u.se, *q = &y->u.se;
+            cr_assert(p->c == q->c && p->h == q->h && p->w == q->w && p->hidden == q->hidden &&
+                      p->q_bits == q->q_bits, "layer %d", i);
+            assert_bits_eq(&p->fc1, &q->fc1);
+            assert_bits_eq(&p->fc2, &q->fc2);
+            assert_thresh_eq(&p->th1, &q->th1);
+            assert_thresh_eq(&p->th2, &q->th2);
         } else {
-            assert_bits_eq(&x->u.cls.wt, &y->u.cls.wt);
-            cr_assert_eq(memcmp(x->u.cls.scale, y->u.cls.scale, 4 * (size_t)x->u.cls.classes), 0);
-            cr_assert_eq(memcmp(x->u.cls.bias, y->u.cls.bias, 4 * (size_t)x->u.cls.classes), 0);
+            const bnn_classifier *p = &x->u.cls, *q = &y->u.cls;
+            cr_assert(p->in_c == q->in_c && p->h == q->h && p->w == q->w && p->classes == q->classes &&
+                      p->q_bits == q->q_bits, "layer %d", i);
+            assert_bits_eq(&p->wt, &q->wt);
+            cr_assert_eq(memcmp(p->scale, q->scale, 4 * (size_t)p->classes), 0);
+            cr_assert_eq(memcmp(p->bias, q->bias, 4 * (size_t)p->classes), 0);
         }
     }
 }
 
-Test(model, round_trip_many_shapes, .timeout = 60)
+/* 4 depths x SE on/off x 2 input shapes x 3 seeds = 48 models, through
+ * memory and through a file. */
+Test(model, round_trip_many_models, .timeout = 60)
 {
-    int depths[] = {8, 14, 20, 32};
+    int depths[] = {8, 14, 20, 32}, widths[] = {2, 4, 16};
+    int n = 0;
     for (int d = 0; d < 4; d++)
         for (int se = 0; se < 2; se++)
-            for (int shape = 0; shape < 2; shape++) {
-                bnn_model *m = random_model(depths[d], 4 + 4 * shape, se, shape ? 3 : 1, shape ? 32 : 28,
-                                            (uint64_t)(d * 7 + se * 3 + shape));
-                uint8_t *buf;
-                size_t len;
-                bnn_error err;
-                cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0);
-                bnn_model *back;
-                cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
-                assert_model_eq(m, back);
-                /* serializing the loaded model gives the same bytes */
-                uint8_t *buf2;
-                size_t len2;
-                cr_assert_eq(bnn_model_serialize(back, &buf2, &len2, &err), 0);
-                cr_assert_eq(len, len2);
-                cr_assert_eq(memcmp(buf, buf2, len), 0);
-                free(buf);
-                free(buf2);
-                bnn_model_free(back);
-                bnn_model_free(m);
-            }
+            for (int shape = 0; shape < 2; shape++)
+                for (int s = 0; s < 3; s++) {
+                    uint64_t seed = 1000u + (uint64_t)n++;
+                    bnn_model *m = random_model(depths[d], widths[s], se, shape ? 3 : 1, shape ? 32 : 28, seed);
+                    uint8_t *buf, *buf2;
+                    size_t len, len2;
+                    bnn_error err;
+                    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+                    bnn_model *back;
+                    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
+                    assert_model_eq(m, back);
+                    cr_assert_eq(bnn_model_macs(m), bnn_model_macs(back));
+                    cr_assert_eq(bnn_model_serialize(back, &buf2, &len2, &err), 0);
+                    cr_assert(len == len2 && memcmp(buf, buf2, len) == 0, "bytes differ after a round trip");
+                    free(buf);
+                    free(buf2);
+                    bnn_model_free(back);
+                    bnn_model_free(m);
+                }
+    cr_assert_eq(n, 48);
 }
 
-Test(model, topology_and_names)
+Test(model, save_load_file)
+{
+    char path[512];
+    tu_tmp_path(path, sizeof path, "save");
+    bnn_model *m = random_model(14, 8, 1, 3, 32, 77), *back;
+    bnn_error err;
+    cr_assert_eq(bnn_model_save(m, path, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load(path, &back, &err), 0, "%s", err.msg);
+    assert_model_eq(m, back);
+    /* no temporary file is left behind */
+    char tmp[600];
+    struct stat st;
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    cr_assert_neq(stat(tmp, &st), 0);
+    /* saving into a missing directory fails with a message, no file */
+    cr_assert_neq(bnn_model_save(m, "/nonexistent-dir/x.bnn", &err), 0);
+    cr_assert(strstr(err.msg, "/nonexistent-dir/x.bnn") != NULL, "%s", err.msg);
+    remove(path);
+    bnn_model_free(back);
+    bnn_model_free(m);
+}
+
+Test(model, generator_deterministic_in_seed)
+{
+    uint8_t *a, *b, *c;
+    size_t la, lb, lc;
+    bnn_error err;
+    bnn_model *m1 = random_model(14, 4, 1, 1, 28, 5), *m2 = random_model(14, 4, 1, 1, 28, 5),
+              *m3 = random_model(14, 4, 1, 1, 28, 6);
+    cr_assert_eq(bnn_model_serialize(m1, &a, &la, &err), 0);
+    cr_assert_eq(bnn_model_serialize(m2, &b, &lb, &err), 0);
+    cr_assert_eq(bnn_model_serialize(m3, &c, &lc, &err), 0);
+    cr_assert(la == lb && memcmp(a, b, la) == 0, "same seed, different models");
+    cr_assert(la == lc && memcmp(a, c, la) != 0, "different seeds, same model");
+    free(a);
+    free(b);
+    free(c);
+    bnn_model_free(m1);
+    bnn_model_free(m2);
+    bnn_model_free(m3);
+}
+
+/* ---------------------------------------------- topology and names ---- */
+
+Test(model, resnet_topology_and_names)
 {
     bnn_model *m = random_model(14, 16, 1, 1, 28, 1);
     /* conv1 + 3 stages x 2 blocks x (a, b, se) + fc */
@@ -109,158 +249,207 @@ Test(model, topology_and_names)
     cr_assert_eq(m->layers[15].u.se.q_bits, 6); /* 7x7 = 49 -> 6 bits */
     cr_assert_eq(m->layers[19].u.cls.q_bits, 6);
     bnn_model_free(m);
+    /* depth 32: n = 5 blocks per stage; without SE */
+    m = random_model(32, 4, 0, 3, 32, 2);
+    cr_assert_eq(m->n_layers, 1 + 30 + 1);
+    cr_assert_str_eq(m->layers[9].name, "s0b4a");
+    cr_assert_str_eq(m->layers[11].name, "s1b0a");
+    cr_assert_str_eq(m->layers[30].name, "s2b4b");
+    bnn_model_free(m);
+}
+
+/* Names of layers that are not the ResNet shape: the rules of bnn_namer. */
+Test(model, generic_names)
+{
+    bnn_model *m = random_model(14, 4, 1, 1, 28, 3);
+    /* Break block s0b1: layer 5 (s0b1b) no longer has layer 4 as shortcut
+     * but layer 1 (same input shape): 4 becomes generic, 5 generic, 6 (SE
+     * after a non-"b") generic; later blocks keep their names. */
+    m->layers[5].u.conv.shortcut = 1;
+    bnn_error err;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(m->layers[4].name, "L4");
+    cr_assert_str_eq(m->layers[5].name, "L5");
+    cr_assert_str_eq(m->layers[6].name, "L6");
+    cr_assert_str_eq(m->layers[7].name, "s1b0a");
+    cr_assert_str_eq(m->layers[19].name, "fc");
+    /* names only depend on the topology: restoring it restores them */
+    m->layers[5].u.conv.shortcut = 4;
+    bnn_model_name_layers(m);
+    cr_assert_str_eq(m->layers[4].name, "s0b1a");
+    cr_assert_str_eq(m->layers[6].name, "s0b1se");
+    bnn_model_free(m);
 }
 
 Test(model, known_answers)
 {
-    cr_assert_eq(bnn_bitlen(0), 1);
-    cr_assert_eq(bnn_bitlen(1), 1);
-    cr_assert_eq(bnn_bitlen(2), 2);
-    cr_assert_eq(bnn_bitlen(49), 6);
-    cr_assert_eq(bnn_bitlen(784), 10);
-    cr_assert_eq(bnn_bitlen(1024), 11);
+    unsigned in[] = {0, 1, 2, 3, 4, 7, 8, 49, 63, 64, 784, 1023, 1024, 65535, 65536, 4294967295u};
+    int want[] = {1, 1, 2, 2, 3, 3, 4, 6, 6, 7, 10, 10, 11, 16, 17, 32};
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+        cr_assert_eq(bnn_bitlen(in[i]), want[i], "bitlen(%u)", in[i]);
     /* MACs of ResNet-14, width 16, 28x28x1, no SE (hand count):
      * conv1 16*784*9*8; stage0 4 convs 16*784*144; s1b0a 32*196*144;
      * 3 convs 32*196*288; s2b0a 64*49*288; 3 convs 64*49*576; fc 10*64*6 */
-    uint64_t want = 16ull * 784 * 9 * 8 + 4ull * 16 * 784 * 144 + 32ull * 196 * 144 + 3ull * 32 * 196 * 288 +
-                    64ull * 49 * 288 + 3ull * 64 * 49 * 576 + 10ull * 64 * 6;
+    uint64_t want_macs = 16ull * 784 * 9 * 8 + 4ull * 16 * 784 * 144 + 32ull * 196 * 144 + 3ull * 32 * 196 * 288 +
+                         64ull * 49 * 288 + 3ull * 64 * 49 * 576 + 10ull * 64 * 6;
     bnn_model *m = random_model(14, 16, 0, 1, 28, 5);
-    cr_assert_eq(bnn_model_macs(m), want, "%llu != %llu", (unsigned long long)bnn_model_macs(m),
-                 (unsigned long long)want);
+    cr_assert_eq(bnn_model_macs(m), want_macs, "%llu != %llu", (unsigned long long)bnn_model_macs(m),
+                 (unsigned long long)want_macs);
+    bnn_model_free(m);
+    /* with SE: + per stage 2 x (hidden*C*q_bits + C*hidden), q_bits 10, 8, 6 */
+    m = random_model(14, 16, 1, 1, 28, 5);
+    want_macs += 2 * (4ull * 16 * 10 + 16 * 4) + 2 * (8ull * 32 * 8 + 32 * 8) + 2 * (16ull * 64 * 6 + 64 * 16);
+    cr_assert_eq(bnn_model_macs(m), want_macs);
     bnn_model_free(m);
 }
 
-/* A small valid model in memory (depth 8, width 2, SE). */
-static uint8_t *small_file(size_t *len)
+/* bnn_rng.h: splitmix64 known answers (from an independent Python
+ * implementation), range bounds and rough uniformity. */
+Test(model, rng_known_answers_and_range)
 {
-    bnn_model *m = random_model(8, 2, 1, 1, 8, 9);
-    uint8_t *buf;
-    bnn_error err;
-    cr_assert_eq(bnn_model_serialize(m, &buf, len, &err), 0);
-    bnn_model_free(m);
-    return buf;
-}
-
-static void fix_crc(uint8_t *buf, size_t len)
-{
-    uint32_t c = (uint32_t)crc32(0L, buf, (uInt)(len - 4));
-    for (int i = 0; i < 4; i++)
-        buf[len - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
-}
-
-static void expect_fail(const uint8_t *buf, size_t len, const char *needle)
-{
-    bnn_model *m = (bnn_model *)1;
-    bnn_error err = {{0}};
-    cr_assert_neq(bnn_model_load_mem(buf, len, "bad.bnn", &m, &err), 0, "accepted a bad file (want '%s')", needle);
-    cr_assert_null(m);
-    cr_assert(strstr(err.msg, "bad.bnn") != NULL, "message does not name the file: %s", err.msg);
-    if (needle)
-        cr_assert(strstr(err.msg, needle) != NULL, "message '%s' does not contain '%s'", err.msg, needle);
-}
-
-Test(model_bad, truncated_at_every_offset, .timeout = 60)
-{
-    size_t len;
-    uint8_t *buf = small_file(&len);
-    for (size_t n = 0; n < len; n++)
-        expect_fail(buf, n, NULL);
-    /* and every truncation below the CRC names a byte offset */
-    for (size_t n = 8; n < len; n += 7) {
-        bnn_model *m;
-        bnn_error err;
-        cr_assert_neq(bnn_model_load_mem(buf, n, "bad.bnn", &m, &err), 0);
-        cr_assert(strstr(err.msg, "byte") != NULL, "%s", err.msg);
+    bnn_rng r;
+    bnn_rng_seed(&r, 0);
+    cr_assert_eq(bnn_rng_u64(&r), 0xc0e16b163a85a4dcull);
+    cr_assert_eq(bnn_rng_u64(&r), 0x890acd8dd443c47cull);
+    cr_assert_eq(bnn_rng_u64(&r), 0xb3889d8a6dc47761ull);
+    int count[7] = {0};
+    bnn_rng_seed(&r, 12345);
+    for (int i = 0; i < 70000; i++) {
+        int v = bnn_rng_range(&r, -3, 3);
+        cr_assert(v >= -3 && v <= 3);
+        count[v + 3]++;
     }
-    free(buf);
+    for (int k = 0; k < 7; k++)
+        cr_assert(count[k] > 9500 && count[k] < 10500, "value %d drawn %d times of 70000", k - 3, count[k]);
+    cr_assert_eq(bnn_rng_range(&r, 5, 5), 5);
+    double u = bnn_rng_unit(&r);
+    cr_assert(u >= 0.0 && u < 1.0);
 }
 
-Test(model_bad, every_bit_flip_rejected, .timeout = 60)
+/* ----------------------------------- activation statistics (generator) -- */
+
+/* On uniform random 8-bit images, random ResNets must have non-trivial
+ * activations: every layer's ones fraction within 5..95%, the mean over
+ * layers within 30..65%, SE gates on for 25..75% on average. */
+Test(model, random_thresholds_non_trivial, .timeout = 60)
 {
-    size_t len;
-    uint8_t *buf = small_file(&len);
-    for (size_t i = 0; i < len; i++)
-        for (int b = 0; b < 8; b++) {
-            buf[i] ^= (uint8_t)(1u << b);
-            expect_fail(buf, len, NULL);
-            buf[i] ^= (uint8_t)(1u << b);
+    for (int k = 0; k < 6; k++) {
+        int rgb = k & 1;
+        bnn_model *m = random_model(14, 16, 1, rgb ? 3 : 1, rgb ? 32 : 28, 500u + (uint64_t)k);
+        bnn_trace *tr = bnn_trace_new(m);
+        bnn_tensor *img = bnn_tensor_new(m->in_c, m->in_h, m->in_w, 8);
+        cr_assert(tr && img);
+        bnn_rng r;
+        bnn_rng_seed(&r, 42u + (uint64_t)k);
+        double ones[64] = {0}, gates = 0, mean = 0;
+        int n_se = 0, images = 4;
+        bnn_error err;
+        for (int im = 0; im < images; im++) {
+            for (int i = 0; i < m->in_c * m->in_h * m->in_w; i++)
+                img->v[i] = (uint16_t)bnn_rng_range(&r, 0, 255);
+            cr_assert_eq(bnn_forward(m, img, BNN_FAST, tr, &err), 0, "%s", err.msg);
+            for (int i = 1; i < m->n_layers; i++) {
+                const bnn_tensor *t = tr->act[i];
+                size_t n = (size_t)t->c * (size_t)t->h * (size_t)t->w, s = 0;
+                for (size_t j = 0; j < n; j++)
+                    s += t->v[j];
+                ones[i] += (double)s / (double)n / images;
+                if (m->layers[i].type == BNN_SE) {
+                    for (int j = 0; j < m->layers[i].u.se.c; j++)
+                        gates += tr->se_g[i][j] / (double)m->layers[i].u.se.c;
+                    n_se += im == 0;
+                }
+            }
         }
-    free(buf);
+        for (int i = 1; i < m->n_layers; i++) {
+            cr_assert(ones[i] > 0.05 && ones[i] < 0.95, "model %d: output of %s: %.2f ones", k,
+                      m->layers[i - 1].name, ones[i]);
+            mean += ones[i] / (m->n_layers - 1);
+        }
+        gates /= n_se * images;
+        cr_assert(mean > 0.30 && mean < 0.65, "model %d: mean ones fraction %.2f", k, mean);
+        cr_assert(gates > 0.25 && gates < 0.75, "model %d: SE gates on %.2f", k, gates);
+        bnn_tensor_free(img);
+        bnn_trace_free(tr);
+        bnn_model_free(m);
+    }
 }
 
-Test(model_bad, fields_named)
+Test(model, generator_options)
 {
-    size_t len;
-    uint8_t *buf = small_file(&len);
-    uint8_t *b = malloc(len + 8);
-    memcpy(b, buf, len);
-    b[0] = 'X';
-    expect_fail(b, len, "magic");
-    memcpy(b, buf, len);
-    b[8] = 2;
-    expect_fail(b, len, "version");
-    memcpy(b, buf, len);
-    b[19] = 1; /* reserved */
-    fix_crc(b, len);
-    expect_fail(b, len, "reserved");
-    memcpy(b, buf, len);
-    b[24] = 9; /* layer 0 type */
-    fix_crc(b, len);
-    expect_fail(b, len, "layer 0 type");
-    memcpy(b, buf, len);
-    b[25 + 8] = 0; /* layer 0 k_h */
-    fix_crc(b, len);
-    expect_fail(b, len, "k_h");
-    memcpy(b, buf, len);
-    b[25 + 2] = 3; /* layer 0 out_c 2 -> 3: shapes no longer chain */
-    fix_crc(b, len);
-    expect_fail(b, len, NULL);
-    memcpy(b, buf, len);
-    b[len - 1] ^= 0x55; /* CRC */
-    expect_fail(b, len, "crc32");
-    /* trailing bytes before a valid CRC */
-    memcpy(b, buf, len - 4);
-    memset(b + len - 4, 0, 4);
-    fix_crc(b, len + 4);
-    expect_fail(b, len + 4, "unexpected bytes");
-    /* nonzero unused weight bits: layer 0 has 9 weight bits per row -> 2 bytes,
-     * the second byte's bits 1..7 are unused */
-    memcpy(b, buf, len);
-    b[25 + 16 + 1] |= 0x80;
-    fix_crc(b, len);
-    expect_fail(b, len, "unused weight bits");
-    /* shortcut pointing forward: layer 2 (s0b0b) shortcut field */
-    free(b);
-    free(buf);
-}
-
-Test(model_bad, missing_file)
-{
+    bnn_random_opts o = {.depth = 14, .width = 16, .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10};
     bnn_model *m;
     bnn_error err;
-    cr_assert_neq(bnn_model_load("/nonexistent/x.bnn", &m, &err), 0);
-    cr_assert(strstr(err.msg, "/nonexistent/x.bnn") != NULL);
+    /* odd input shapes work: option A subsampling on 7 -> 4 and 1x1 images */
+    o.in_h = 13;
+    o.in_w = 7;
+    o.width = 3;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(m->layers[9].name, "s2b0a");
+    cr_assert_eq(m->layers[9].u.conv.out_w, 2);
+    cr_assert_eq(m->layers[9].u.conv.out_h, 4);
+    bnn_model_free(m);
+    o.in_h = o.in_w = 1;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    bnn_model_free(m);
+    o.in_h = o.in_w = 28;
+    int bad_depth[] = {0, 2, 7, 9, 15, 16, 206};
+    for (size_t i = 0; i < sizeof bad_depth / sizeof bad_depth[0]; i++) {
+        o.depth = bad_depth[i];
+        m = (bnn_model *)1;
+        cr_assert_neq(bnn_model_random(&o, &m, &err), 0, "depth %d", o.depth);
+        cr_assert_null(m);
+        cr_assert(strstr(err.msg, "depth") != NULL, "%s", err.msg);
+    }
+    o.depth = 14;
+    o.width = 0;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "width 0") != NULL, "%s", err.msg);
+    /* too many weights for the format: refused before allocating (fast) */
+    o.depth = 200;
+    o.width = 1024;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "MiB of weights, the format's limit is 256 MiB") != NULL, "%s", err.msg);
+    o.depth = 14;
+    o.width = 16;
+    o.classes = 1001;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "classes 1001") != NULL, "%s", err.msg);
 }
 
-Test(model_cli, random_info_and_errors, .timeout = 60)
+/* ------------------------------------------------------------- CLI ---- */
+
+Test(model_cli, random_then_info, .timeout = 60)
 {
-    char path[512], cmd[2048], out[8192];
+    char path[512], cmd[2048], out[16384];
     tu_tmp_path(path, sizeof path, "cli");
     snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 14 --se --seed 3 -o %s", tu_bin_dir(), path);
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "20797056 binary MACs") != NULL, "%s", out);
     snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
-    cr_assert(strstr(out, "s2b1se") && strstr(out, "20797056 binary MACs"), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 15 --seed 1 -o %s 2>&1", tu_bin_dir(), path);
-    cr_assert_eq(tu_run(cmd, out, sizeof out), 2);
-    cr_assert(strstr(out, "6n+2") != NULL, "%s", out);
-    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --width abc --seed 1 -o %s 2>&1", tu_bin_dir(), path);
-    cr_assert_eq(tu_run(cmd, out, sizeof out), 2);
-    cr_assert(strstr(out, "--width") != NULL, "%s", out);
-    snprintf(cmd, sizeof cmd, "head -c 100 %s > %s.cut && %s/sparsecim model info %s.cut 2>&1", path, path,
+    cr_assert(strstr(out, "s2b1se.fc2") && strstr(out, "20797056 binary MACs per image") &&
+              strstr(out, "176656 weight bits") && strstr(out, "input 28x28x1 (HxWxC), 8-bit pixels; 10 classes; 20 layers"),
+              "%s", out);
+    /* a table row: conv1 on the 8-bit image */
+    cr_assert(strstr(out, "conv1       conv   28x28x1/8b") != NULL, "%s", out);
+    /* the file equals the library's model for the same options */
+    bnn_model *m = random_model(14, 16, 1, 1, 28, 3), *f;
+    bnn_error err;
+    cr_assert_eq(bnn_model_load(path, &f, &err), 0, "%s", err.msg);
+    assert_model_eq(m, f);
+    bnn_model_free(m);
+    bnn_model_free(f);
+    /* 32x32x3, width 8, depth 20 */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 20 --width 8 --input 32x32x3 --classes 7 --seed 4 -o %s",
              tu_bin_dir(), path);
-    cr_assert_eq(tu_run(cmd, out, sizeof out), 2);
-    cr_assert(strstr(out, "byte") != NULL && strchr(out, '\n') == out + strlen(out) - 1, "one line: %s", out);
-    snprintf(cmd, sizeof cmd, "rm -f %s %s.cut", path, path);
-    tu_run(cmd, NULL, 0);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "7 classes; 20 layers") && strstr(out, "s2b2b") && strstr(out, "7 logits"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model --help && %s/sparsecim model random --help", tu_bin_dir(),
+             tu_bin_dir());
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "usage: sparsecim model random") != NULL, "%s", out);
+    remove(path);
 }

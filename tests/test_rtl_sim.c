@@ -1,6 +1,6 @@
 /*
  * test_rtl_sim.c - golden vector files end to end: `sparsecim run
- * --vectors-out DIR` writes every array job of an image, `sim --vectors DIR`
+ * --vectors-out DIR` writes every array job of an image (csrc/vec.h), `sim --vectors DIR`
  * (cli_sim, called in-process) replays them with zero mismatches; one
  * corrupted golden partial (CRC fixed up) is reported with its location and
  * exit status 1; a file with a broken CRC is bad input (exit status 2).
@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "vec.h"
 #include "test_util.h"
 
 static char out[1 << 16];
@@ -42,25 +43,33 @@ static int sim(int argc, char **argv)
     return rc;
 }
 
+/* Flips bit 1 of the last accumulator (last pixel, column 15 = the high
+ * lane of the second-to-last word) of a hex job file; with fix_crc the CRC
+ * word is recomputed, so only the replay can notice. */
 static void patch_last_partial(const char *file, int fix_crc)
 {
-    FILE *f = fopen(file, "r+b");
-    cr_assert_not_null(f, "%s", file);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    unsigned char *b = malloc((size_t)n);
-    fseek(f, 0, SEEK_SET);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n - 8] ^= 0x02; /* the last accumulator: last pixel, last column */
+    uint64_t *w;
+    long n;
+    bnn_error err;
+    cr_assert_eq(vec_read_words(file, &w, &n, &err), 0, "%s", err.msg);
+    w[n - 2] ^= 2ull << 32;
     if (fix_crc) {
-        uint32_t c = (uint32_t)crc32(0L, b, (uInt)(n - 4));
-        for (int k = 0; k < 4; k++)
-            b[n - 4 + k] = (unsigned char)(c >> (8 * k));
+        uLong c = crc32(0L, Z_NULL, 0);
+        for (long i = 0; i < n - 1; i++) {
+            unsigned char b[8];
+            for (int k = 0; k < 8; k++)
+                b[k] = (unsigned char)(w[i] >> (8 * k));
+            c = crc32(c, b, 8);
+        }
+        w[n - 1] = (uint64_t)(uint32_t)c;
     }
-    fseek(f, 0, SEEK_SET);
-    cr_assert_eq(fwrite(b, 1, (size_t)n, f), (size_t)n);
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f, "%s", file);
+    fprintf(f, "// patched by test_rtl_sim\n");
+    for (long i = 0; i < n; i++)
+        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
     fclose(f);
-    free(b);
+    free(w);
 }
 
 Test(sim, vectors_replay_and_corruption, .timeout = 120)
@@ -91,7 +100,7 @@ Test(sim, vectors_replay_and_corruption, .timeout = 120)
               "report: %.400s", js);
 
     /* one corrupted golden partial: conv1 (16 columns on the small macro), pixel 783, column 15 */
-    snprintf(file, sizeof file, "%s/i00000_l000_conv1_r000_c000.vec", dir);
+    snprintf(file, sizeof file, "%s/i00000_l000_conv1_r000_c000.hex", dir);
     patch_last_partial(file, 1);
     char *a2[] = {"sim", "--vectors", dir, "--quiet", NULL};
     rc = sim(4, a2);
@@ -104,7 +113,7 @@ Test(sim, vectors_replay_and_corruption, .timeout = 120)
     patch_last_partial(file, 0);
     rc = sim(4, a2);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
-    cr_assert(strstr(out, "bad CRC-32"), "%s", out);
+    cr_assert(strstr(out, "(CRC-32): expected"), "%s", out);
     cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
 
     snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, model, rep);

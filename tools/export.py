@@ -337,19 +337,62 @@ def apply_thr(dot, neg, T, x=None):
     return (s * dot >= t).astype(np.uint8)
 
 
+GEMM_TORCH = None   # set to the torch module to run the 0/1 products of conv_int as torch conv2d
+
+
+def conv_int_torch(a, L, Ho, Wo):
+    """The same bit-serial P_k / X_k as conv_int's numpy path, with the 0/1
+    products done by torch's conv2d in float32 (exact: every sum < 2^24).
+    Numpy's reference BLAS here is ~20x slower."""
+    torch = GEMM_TORCH
+    kh, kw = L["k"]
+    O = L["out_c"]
+    C = a.shape[1]
+    wt = torch.from_numpy(L["w"].reshape(O, C, kh, kw).astype(np.float32))
+    ones = torch.ones(1, C, kh, kw)
+    acc = None
+    for k in range(L["in_bits"] - 1, -1, -1):
+        ak = torch.from_numpy(((a >> k) & 1).astype(np.float32))
+        P = torch.nn.functional.conv2d(ak, wt, stride=L["stride"], padding=L["pad"])
+        X = torch.nn.functional.conv2d(ak, ones, stride=L["stride"], padding=L["pad"])
+        d = 2 * P.round().long() - X.round().long()
+        acc = d if acc is None else 2 * acc + d
+    assert acc.shape[2:] == (Ho, Wo)
+    return acc.permute(0, 2, 3, 1).reshape(-1, O).numpy()
+
+
 def conv_int(a, L):
-    """a [B, C, H, W] -> dots [B*Ho*Wo, O] (rows in b, y, x order), Ho, Wo."""
+    """a [B, C, H, W] -> dots [B*Ho*Wo, O] (rows in b, y, x order), Ho, Wo.
+    Element i = c*(kh*kw) + ky*kw + kx of the vector of output pixel (y, x) is
+    in[c][y*S+ky-ph][x*S+kx-pw] (0 outside: zero padding). Per bit plane, P_k
+    and X_k are sums over the n elements; they are summed tap by tap (an exact
+    integer re-association of the same sum) so no im2col copy is needed."""
     kh, kw = L["k"]
     ph, pw = L["pad"]
     s = L["stride"]
     B, C, H, W = a.shape
-    ap = np.pad(a, ((0, 0), (0, 0), (ph, ph), (pw, pw)))       # zero padding: a = 0
-    win = np.lib.stride_tricks.sliding_window_view(ap, (kh, kw), axis=(2, 3))[:, :, ::s, ::s]
+    O = L["out_c"]
     Ho, Wo = (H + 2 * ph - kh) // s + 1, (W + 2 * pw - kw) // s + 1
-    win = win[:, :, :Ho, :Wo]
-    # element i = c*(kh*kw) + ky*kw + kx of the vector of pixel (y, x): in[c][y*S+ky-ph][x*S+kx-pw]
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * Ho * Wo, C * kh * kw)
-    return mac(cols, L["w"], L["in_bits"]), Ho, Wo
+    wt = L["w"].reshape(O, C, kh, kw).astype(np.float32)
+    nbits = L["in_bits"]
+    if a.size and int(a.max()) >= (1 << nbits):
+        raise BnnError(f"input value {int(a.max())} does not fit {nbits} bits")
+    acc = np.zeros((B * Ho * Wo, O), dtype=np.int64)
+    if GEMM_TORCH is not None:
+        return conv_int_torch(a, L, Ho, Wo), Ho, Wo
+    for k in range(nbits - 1, -1, -1):
+        ak = ((a >> k) & 1).astype(np.float32) if nbits > 1 else a.astype(np.float32)
+        ap = np.pad(ak, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        P = np.zeros((B * Ho * Wo, O), dtype=np.float32)
+        X = np.zeros(B * Ho * Wo, dtype=np.float32)
+        for ky in range(kh):
+            for kx in range(kw):
+                patch = ap[:, :, ky:ky + s * (Ho - 1) + 1:s, kx:kx + s * (Wo - 1) + 1:s]
+                patch = np.ascontiguousarray(patch.transpose(0, 2, 3, 1)).reshape(B * Ho * Wo, C)
+                P += patch @ wt[:, :, ky, kx].T                                  # popcount(a_k AND b)
+                X += patch.sum(axis=1)                                           # popcount(a_k)
+        acc = 2 * acc + (2 * np.rint(P).astype(np.int64) - np.rint(X).astype(np.int64)[:, None])
+    return acc, Ho, Wo
 
 
 def eval_int(model, images):
@@ -358,7 +401,7 @@ def eval_int(model, images):
     SE gate zero fraction per SE layer [n_se], scores [B, classes]."""
     layers = model["layers"]
     inputs = []
-    a = images.astype(np.int64)
+    a = images.astype(np.int32)
     B = a.shape[0]
     zero_frac, se_zero = [], []
     pred = scores = None
@@ -372,23 +415,23 @@ def eval_int(model, images):
                 sc = inputs[L["shortcut"]]             # the input of the shortcut layer
                 Ssh, Ssw = sc.shape[2] // Ho, sc.shape[3] // Wo
                 sub = sc[:, :, ::Ssh, ::Ssw][:, :, :Ho, :Wo]   # keep pixel (y*S, x*S)
-                x = np.zeros((B, O, Ho, Wo), dtype=np.int64)
+                x = np.zeros((B, O, Ho, Wo), dtype=np.uint8)
                 x[:, :sub.shape[1]] = sub                      # channels >= C_sc: x = 0
                 xr = x.transpose(0, 2, 3, 1).reshape(B * Ho * Wo, O)
                 out = apply_thr(dot, L["neg"], L["T"], xr)
             else:
                 out = apply_thr(dot, L["neg"], L["T"])
-            a = out.reshape(B, Ho, Wo, O).transpose(0, 3, 1, 2).astype(np.int64)
+            a = np.ascontiguousarray(out.reshape(B, Ho, Wo, O).transpose(0, 3, 1, 2)).astype(np.int32)
         elif L["type"] == 2:
             H, W = a.shape[2], a.shape[3]
             q = a.sum(axis=(2, 3))                                          # count of ones per channel
             h = apply_thr(mac(q, L["w1"], bitlen(H * W)), L["neg1"], L["T1"])
             g = apply_thr(mac(h.astype(np.int64), L["w2"], 1), L["neg2"], L["T2"])
             se_zero.append(float((g == 0).mean()))
-            a = a & g.astype(np.int64)[:, :, None, None]
+            a = a & g.astype(np.int32)[:, :, None, None]
         else:
             H, W = a.shape[2], a.shape[3]
-            q = a.sum(axis=(2, 3))
+            q = a.sum(axis=(2, 3), dtype=np.int64)
             logit = mac(q, L["w"], bitlen(H * W))
             if np.abs(logit).max() >= (1 << 31):
                 raise BnnError("classifier logit overflows int32")
@@ -430,16 +473,39 @@ def main():
     ap.add_argument("--pred-count", type=int, default=1000, help="predictions written to the .pred file")
     ap.add_argument("--cifar-dir")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--numpy-only", action="store_true",
+                    help="integer evaluator without torch's conv2d for the 0/1 products (slow with reference BLAS)")
+    ap.add_argument("--crosscheck", type=int, default=100,
+                    help="also run this many test images through the pure-numpy path and compare")
     a = ap.parse_args()
     t0 = time.time()
 
     from bnn_torch import load_data
+    global GEMM_TORCH
+    if not a.numpy_only:
+        import torch
+        torch.set_num_threads(a.threads)
+        GEMM_TORCH = torch
+
+    def crosscheck(im, x):
+        """Pure-numpy path vs the torch-conv path on a few images: scores identical."""
+        global GEMM_TORCH
+        if GEMM_TORCH is None or a.crosscheck <= 0:
+            return
+        keep, GEMM_TORCH = GEMM_TORCH, None
+        _, z0, s0, sc0 = eval_int(im, x[:a.crosscheck])
+        GEMM_TORCH = keep
+        _, z1, s1, sc1 = eval_int(im, x[:a.crosscheck])
+        if not (np.array_equal(sc0, sc1) and np.array_equal(z0, z1) and np.array_equal(s0, s1)):
+            raise SystemExit("export: the numpy and torch-conv integer paths disagree")
+        print(f"export: numpy-only integer path == torch-conv integer path on {a.crosscheck} images")
 
     if a.eval:
         im = parse_bnn(open(a.eval, "rb").read())
         data = a.data or ("fashion-mnist" if (im["in_c"], im["in_h"]) == (1, 28) else "cifar10")
         x, y = load_data(data, "test", a.cifar_dir)
         x, y = x[:a.count], y[:a.count]
+        crosscheck(im, x)
         preds, zf, se = eval_file(im, x)
         print(f"eval: {a.eval}: {len(im['layers'])} layers, integer accuracy {(preds == y).mean() * 100:.2f}% "
               f"on {len(x)} {data} test images")
@@ -473,6 +539,7 @@ def main():
     data = a.data or cfg["data"]
     x, y = load_data(data, "test", a.cifar_dir)
     x, y = x[:a.count], y[:a.count]
+    crosscheck(im, x)
     preds, zf, se_blocks = eval_file(im, x)
     fpreds = []
     with torch.no_grad():

@@ -1,0 +1,471 @@
+/* test_model_bad.c - bad .bnn input is rejected with one clear line that
+ * names the file, the byte offset and the field; bad in-memory models are
+ * refused by bnn_model_validate() and bnn_model_serialize(); bad options
+ * of `sparsecim model` exit 2 with one line and leave no file. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "bnn_model.h"
+#include "test_util.h"
+
+static bnn_model *small_model(void)
+{
+    /* depth 8, width 2, SE, 8x8x1: layers 0 conv1, 1 s0b0a, 2 s0b0b,
+     * 3 s0b0se, 4 s1b0a, 5 s1b0b, 6 s1b0se, 7 s2b0a, 8 s2b0b, 9 s2b0se, 10 fc */
+    bnn_random_opts o = {.depth = 8, .width = 2, .se = 1, .in_c = 1, .in_h = 8, .in_w = 8, .classes = 10, .seed = 9};
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    return m;
+}
+
+static uint8_t *small_file(size_t *len)
+{
+    bnn_model *m = small_model();
+    uint8_t *buf;
+    bnn_error err;
+    cr_assert_eq(bnn_model_serialize(m, &buf, len, &err), 0, "%s", err.msg);
+    bnn_model_free(m);
+    return buf;
+}
+
+static unsigned le(const uint8_t *p, int n)
+{
+    unsigned x = 0;
+    for (int i = 0; i < n; i++)
+        x |= (unsigned)p[i] << (8 * i);
+    return x;
+}
+
+/* An independent walk over the records (docs/SPEC.md section 4): fills the
+ * byte offset of each layer record, returns the number of layers. */
+static int records(const uint8_t *b, size_t *off, int max)
+{
+    int n = (int)le(b + 22, 2);
+    size_t o = 24;
+    cr_assert(n <= max);
+    for (int i = 0; i < n; i++) {
+        off[i] = o;
+        const uint8_t *r = b + o;
+        if (r[0] == 1) {
+            size_t in_c = le(r + 1, 2), out_c = le(r + 3, 2), nb = (in_c * r[9] * r[10] + 7) / 8;
+            int pairs = (int16_t)le(r + 15, 2) >= 0 ? 2 : 1;
+            o += 17 + out_c * nb + (out_c + 7) / 8 + 4 * out_c * (size_t)pairs;
+        } else if (r[0] == 2) {
+            size_t c = le(r + 1, 2), h = le(r + 3, 2);
+            o += 5 + h * ((c + 7) / 8) + (h + 7) / 8 + 4 * h + c * ((h + 7) / 8) + (c + 7) / 8 + 4 * c;
+        } else {
+            size_t c = le(r + 1, 2), k = le(r + 3, 2);
+            o += 5 + k * ((c + 7) / 8) + 8 * k;
+        }
+    }
+    return n;
+}
+
+static void fix_crc(uint8_t *buf, size_t len)
+{
+    uint32_t c = (uint32_t)crc32(0L, buf, (uInt)(len - 4));
+    for (int i = 0; i < 4; i++)
+        buf[len - 4 + (size_t)i] = (uint8_t)(c >> (8 * i));
+}
+
+static void put16(uint8_t *p, int v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)((unsigned)v >> 8);
+}
+
+/* The load must fail with one line naming the file and containing `needle`. */
+static void expect_fail(const uint8_t *buf, size_t len, const char *needle)
+{
+    bnn_model *m = (bnn_model *)1;
+    bnn_error err = {{0}};
+    cr_assert_neq(bnn_model_load_mem(buf, len, "bad.bnn", &m, &err), 0, "accepted a bad file (want '%s')",
+                  needle ? needle : "");
+    cr_assert_null(m);
+    cr_assert(strncmp(err.msg, "bad.bnn: ", 9) == 0, "message does not start with the file: %s", err.msg);
+    cr_assert(strchr(err.msg, '\n') == NULL, "more than one line: %s", err.msg);
+    if (needle)
+        cr_assert(strstr(err.msg, needle) != NULL, "message\n  %s\ndoes not contain\n  %s", err.msg, needle);
+}
+
+/* ------------------------------------------------ truncation, flips ---- */
+
+Test(model_bad, truncated_at_every_offset, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = malloc(n + 1); /* exact size: ASan sees any over-read */
+        memcpy(cut, buf, n);
+        expect_fail(cut, n, "byte ");
+        free(cut);
+    }
+    /* one inside the weights: the field it ends in is named */
+    size_t off[16];
+    records(buf, off, 16);
+    expect_fail(buf, off[1] + 20 + 4, "field 'layer 1 (s0b0a) weights': file truncated");
+    free(buf);
+}
+
+Test(model_bad, every_bit_flip_rejected, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    for (size_t i = 0; i < len; i++)
+        for (int b = 0; b < 8; b++) {
+            buf[i] ^= (uint8_t)(1u << b);
+            expect_fail(buf, len, "byte ");
+            buf[i] ^= (uint8_t)(1u << b);
+        }
+    free(buf);
+}
+
+/* Flips with the CRC recomputed, so that the field checks must act: every
+ * bit of the header and of layer 0's fixed fields is rejected by a named
+ * field; any other flip is either rejected by a named field or accepted as
+ * exactly the model that writes those bytes back. */
+Test(model_bad, every_bit_flip_with_good_crc, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    uint8_t *b = malloc(len);
+    int rejected = 0, accepted = 0;
+    for (size_t i = 0; i < len - 4; i++)
+        for (int bit = 0; bit < 8; bit++) {
+            memcpy(b, buf, len);
+            b[i] ^= (uint8_t)(1u << bit);
+            fix_crc(b, len);
+            bnn_model *m;
+            bnn_error err;
+            if (bnn_model_load_mem(b, len, "flip.bnn", &m, &err) != 0) {
+                cr_assert(strstr(err.msg, "flip.bnn: byte ") == err.msg && strstr(err.msg, "field '"),
+                          "byte %zu bit %d: %s", i, bit, err.msg);
+                rejected++;
+                continue;
+            }
+            cr_assert(i >= 24 + 17, "header/layer 0 head flip at byte %zu bit %d accepted", i, bit);
+            uint8_t *back;
+            size_t blen;
+            cr_assert_eq(bnn_model_serialize(m, &back, &blen, &err), 0, "%s", err.msg);
+            cr_assert(blen == len && memcmp(back, b, len) == 0, "byte %zu bit %d: accepted but not the same model",
+                      i, bit);
+            free(back);
+            bnn_model_free(m);
+            accepted++;
+        }
+    /* weights, signs and thresholds are free bits; the rest is structure */
+    cr_assert(rejected > 100 && accepted > 1000, "%d rejected, %d accepted", rejected, accepted);
+    cr_log_info("%d flips rejected by a field check, %d accepted (payload bits)", rejected, accepted);
+    free(b);
+    free(buf);
+}
+
+/* -------------------------------------------------- each field named ---- */
+
+/* Mutates a copy of the small file, fixes the CRC and expects `needle`. */
+#define MUTATE(stmt, needle)                                                                                \
+    do {                                                                                                    \
+        memcpy(b, buf, len);                                                                                \
+        stmt;                                                                                               \
+        fix_crc(b, len);                                                                                    \
+        expect_fail(b, len, needle);                                                                        \
+    } while (0)
+
+Test(model_bad, header_fields_named)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len), *b = malloc(len);
+    memcpy(b, buf, len);
+    b[0] = 'X';
+    expect_fail(b, len, "byte 0: field 'magic': expected \"SCIMBNN1\"");
+    MUTATE(b[8] = 2, "byte 8: field 'version': expected 1..1, got 2");
+    MUTATE(put16(b + 12, 0), "byte 12: field 'in_c': expected 1..4096, got 0");
+    MUTATE(put16(b + 14, 1025), "byte 14: field 'in_h': expected 1..1024, got 1025");
+    MUTATE(b[18] = 9, "byte 18: field 'in_bits': expected 1..8, got 9");
+    MUTATE(b[19] = 1, "byte 19: field 'reserved': expected 0..0, got 1");
+    MUTATE(put16(b + 20, 0), "byte 20: field 'classes': expected 1..1000, got 0");
+    MUTATE(put16(b + 22, 0), "byte 22: field 'n_layers': expected 1..1024, got 0");
+    MUTATE(put16(b + 22, 1025), "byte 22: field 'n_layers': expected 1..1024, got 1025");
+    /* the image shape must match layer 0 */
+    MUTATE(put16(b + 12, 2), "byte 25: field 'layer 0 (conv1) in_c': expected 2 (the image), got 1");
+    MUTATE(b[18] = 7, "byte 38: field 'layer 0 (conv1) in_bits': expected 7 (the image), got 8");
+    /* classes of the header and of the classifier */
+    size_t off[16];
+    records(buf, off, 16);
+    char want[160];
+    snprintf(want, sizeof want, "byte %zu: field 'layer 10 (fc) classes': expected 9 (the header's classes), got 10",
+             off[10] + 3);
+    MUTATE(put16(b + 20, 9), want);
+    /* the CRC itself */
+    memcpy(b, buf, len);
+    b[len - 1] ^= 0x10;
+    snprintf(want, sizeof want, "byte %zu: field 'crc32': stored 0x", len - 4);
+    expect_fail(b, len, want);
+    free(b);
+    free(buf);
+}
+
+Test(model_bad, conv_fields_named)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len), *b = malloc(len);
+    size_t off[16];
+    cr_assert_eq(records(buf, off, 16), 11);
+    cr_assert_eq(off[0], 24u);
+    MUTATE(b[24] = 9, "byte 24: field 'layer 0 type': expected 1..3, got 9");
+    MUTATE(b[24] = 0, "byte 24: field 'layer 0 type': expected 1..3, got 0");
+    MUTATE(b[33] = 0, "byte 33: field 'layer 0 (conv1) k_h': expected 1..7, got 0");
+    MUTATE(b[34] = 8, "byte 34: field 'layer 0 (conv1) k_w': expected 1..7, got 8");
+    MUTATE(b[35] = 3, "byte 35: field 'layer 0 (conv1) stride': expected 1..2, got 3");
+    MUTATE(b[36] = 3, "byte 36: field 'layer 0 (conv1) pad_h': expected 0..2, got 3");
+    MUTATE(b[37] = 5, "byte 37: field 'layer 0 (conv1) pad_w': expected 0..2, got 5");
+    MUTATE(b[38] = 0, "byte 38: field 'layer 0 (conv1) in_bits': expected 1..8, got 0");
+    MUTATE(put16(b + 27, 0), "byte 27: field 'layer 0 (conv1) out_c': expected 1..4096, got 0");
+    MUTATE(put16(b + 27, 4097), "byte 27: field 'layer 0 (conv1) out_c': expected 1..4096, got 4097");
+    char want[160];
+    /* shape chain: layer 1's in_h must be layer 0's output height */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) in_h': expected 8 (output of layer 0 (conv1)), got 9",
+             off[1] + 5);
+    MUTATE(put16(b + off[1] + 5, 9), want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) in_w': expected 8 (output of layer 0 (conv1)), got 7",
+             off[1] + 7);
+    MUTATE(put16(b + off[1] + 7, 7), want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) in_bits': expected 1 (output of layer 0 (conv1)), got 2",
+             off[1] + 14);
+    MUTATE(b[off[1] + 14] = 2, want);
+    /* stride 2 on layer 1: layer 2 sees 4x4 */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 2 (s0b0b) in_h': expected 4 (output of layer 1 (s0b0a)), got 8",
+             off[2] + 5);
+    MUTATE(b[off[1] + 11] = 2, want);
+    /* nonzero unused weight bits: layer 0 rows have 9 bits in 2 bytes */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 0 (conv1) weights': row 0: unused weight bits are not 0",
+             off[0] + 18);
+    MUTATE(b[off[0] + 18] |= 0x80, want);
+    /* nonzero unused sign bits: 2 channels in one byte */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 0 (conv1) sign': unused sign bits are not 0", off[0] + 21);
+    MUTATE(b[off[0] + 21] |= 0x04, want);
+    free(b);
+    free(buf);
+}
+
+Test(model_bad, shortcut_fields_named)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len), *b = malloc(len);
+    size_t off[16];
+    records(buf, off, 16);
+    char want[200];
+    cr_assert_eq((int16_t)le(buf + off[2] + 15, 2), 1);
+    /* forward and negative indices */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 2 (L2) shortcut': expected -1..1, got 5", off[2] + 15);
+    MUTATE(put16(b + off[2] + 15, 5), want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 2 (L2) shortcut': expected -1..1, got 2", off[2] + 15);
+    MUTATE(put16(b + off[2] + 15, 2), want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 2 (s0b0a) shortcut': expected -1..1, got -2", off[2] + 15);
+    MUTATE(put16(b + off[2] + 15, -2), want);
+    /* the shortcut of layer 5 (s1b0b) names the SE layer 3 */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 5 (L5) shortcut': layer 3 (s0b0se) is not a CONV layer",
+             off[5] + 15);
+    MUTATE(put16(b + off[5] + 15, 3), want);
+    /* option A: layer 8's output is 2x2x8, layer 1's input 8x8x2 (stride 4) */
+    snprintf(want, sizeof want, "byte %zu: field 'layer 8 (L8) shortcut': input of layer 1 (s0b0a), CxHxW 2x8x8 of 1-bit values, does not fit the output CxHxW 8x2x2 by option A",
+             off[8] + 15);
+    MUTATE(put16(b + off[8] + 15, 1), want);
+    /* option A: the image (8-bit) as a shortcut */
+    snprintf(want, sizeof want, "field 'layer 2 (L2) shortcut': input of layer 0 (conv1), CxHxW 1x8x8 of 8-bit values, does not fit");
+    MUTATE(put16(b + off[2] + 15, 0), want);
+    free(b);
+    free(buf);
+}
+
+Test(model_bad, structure_named)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    size_t off[16];
+    records(buf, off, 16);
+    size_t fc_len = len - 4 - off[10];
+    uint8_t *b = malloc(len + fc_len + 8);
+    /* trailing bytes before a valid CRC */
+    memcpy(b, buf, len - 4);
+    memset(b + len - 4, 0, 4);
+    fix_crc(b, len + 4);
+    char want[120];
+    snprintf(want, sizeof want, "byte %zu: field 'n_layers': 4 unexpected bytes after the last of 11 layers", len - 4);
+    expect_fail(b, len + 4, want);
+    /* bytes after the CRC: the CRC no longer sits at the end */
+    memcpy(b, buf, len);
+    b[len] = 0;
+    expect_fail(b, len + 1, "byte ");
+    /* a second classifier after the first: the first is not last */
+    memcpy(b, buf, len - 4);
+    memcpy(b + len - 4, buf + off[10], fc_len);
+    put16(b + 22, 12);
+    fix_crc(b, len + fc_len);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 10 (fc) type': CLASSIFIER must be the last layer", off[10]);
+    expect_fail(b, len + fc_len, want);
+    /* one layer fewer than the records: trailing bytes */
+    memcpy(b, buf, len);
+    put16(b + 22, 10);
+    fix_crc(b, len);
+    expect_fail(b, len, "field 'n_layers': 95 unexpected bytes after the last of 10 layers");
+    /* one more layer than the records: truncated at the next type byte */
+    memcpy(b, buf, len);
+    put16(b + 22, 12);
+    fix_crc(b, len);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 11 type': file truncated", len - 4);
+    expect_fail(b, len, want);
+    free(b);
+    free(buf);
+}
+
+Test(model_bad, files)
+{
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_neq(bnn_model_load("/nonexistent/x.bnn", &m, &err), 0);
+    cr_assert(strstr(err.msg, "/nonexistent/x.bnn: cannot open") == err.msg, "%s", err.msg);
+    char path[512];
+    tu_tmp_path(path, sizeof path, "empty"); /* an empty file */
+    cr_assert_neq(bnn_model_load(path, &m, &err), 0);
+    cr_assert(strstr(err.msg, "byte 0: field 'magic': file truncated") != NULL, "%s", err.msg);
+    remove(path);
+    static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    bnn_model *mm = (bnn_model *)1;
+    cr_assert_neq(bnn_model_load_mem(png, sizeof png, "img.png", &mm, &err), 0);
+    cr_assert_null(mm);
+    cr_assert(strstr(err.msg, "not a .bnn file") != NULL, "%s", err.msg);
+}
+
+/* ------------------------------------------------ in-memory models ---- */
+
+static void expect_invalid(bnn_model *m, const char *needle)
+{
+    bnn_error err;
+    cr_assert_neq(bnn_model_validate(m, &err), 0, "accepted (want '%s')", needle);
+    cr_assert(strstr(err.msg, needle) != NULL, "message\n  %s\ndoes not contain\n  %s", err.msg, needle);
+    uint8_t *buf = (uint8_t *)1;
+    size_t len;
+    cr_assert_neq(bnn_model_serialize(m, &buf, &len, &err), 0, "serialized an invalid model");
+    cr_assert_null(buf);
+}
+
+Test(model_bad, validate_in_memory)
+{
+    bnn_model *m = small_model();
+    bnn_error err;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    bnn_conv *c1 = &m->layers[1].u.conv;
+    bnn_se *se = &m->layers[3].u.se;
+
+    se->c = 3;
+    expect_invalid(m, "model: field 'layer 3 (s0b0se) channels': expected 2 (output of layer 2 (s0b0b)), got 3");
+    se->c = 2;
+    se->hidden = 0;
+    expect_invalid(m, "field 'layer 3 (s0b0se) hidden': expected 1..4096, got 0");
+    se->hidden = 1;
+    se->th2.neg[1] = 2;
+    expect_invalid(m, "field 'layer 3 (s0b0se) fc2 sign/thresholds': sign flag 1 is 2");
+    se->th2.neg[1] = 0;
+
+    c1->wt.w[0] |= (uint64_t)1 << 20; /* 18 weight bits per row: bit 20 is unused */
+    expect_invalid(m, "field 'layer 1 (s0b0a) weights': row 0: unused weight bits are not 0");
+    c1->wt.w[0] &= ~((uint64_t)1 << 20);
+    c1->wt.cols = 17;
+    expect_invalid(m, "field 'layer 1 (s0b0a) weights': expected a 2x18 bit matrix, got 2x17");
+    c1->wt.cols = 18;
+    c1->th.pairs = 2;
+    expect_invalid(m, "field 'layer 1 (s0b0a) sign/thresholds': expected 2 outputs x 1 thresholds, got 2 x 2");
+    c1->th.pairs = 1;
+    bnn_model_free(m);
+
+    m = small_model();
+    m->layers[7].u.conv.k_h = 7; /* s2b0a on 4x4 input, pad 1: 7 > 4 + 2 */
+    m->layers[7].u.conv.pad_h = 1;
+    expect_invalid(m, "field 'layer 7 (s2b0a) k_h': kernel height 7 does not fit input height 4 + 2 x pad 1");
+    bnn_model_free(m);
+
+    m = small_model();
+    m->n_layers = 10; /* drop the classifier */
+    expect_invalid(m, "field 'layer 9 (s2b0se) type': the last layer must be a CLASSIFIER");
+    m->n_layers = 11;
+    m->layers[4].type = (bnn_layer_type)7;
+    expect_invalid(m, "field 'layer 4 (L4) type': expected 1..3 (CONV, SE, CLASSIFIER), got 7");
+    m->layers[4].type = BNN_CONV;
+    m->in_bits = 0;
+    expect_invalid(m, "model: field 'in_bits': expected 1..8, got 0");
+    m->in_bits = 8;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg); /* all restored */
+    bnn_model_free(m);
+}
+
+/* ------------------------------------------------------------- CLI ---- */
+
+/* Runs `sparsecim ARGS` (stdout discarded), expects exit 2, exactly one
+ * line on stderr containing `needle`, and no file at `path`. */
+static void expect_cli_fail(const char *args, const char *needle, const char *path)
+{
+    char cmd[2048], out[4096];
+    snprintf(cmd, sizeof cmd, "%s/sparsecim %s 2>&1 >/dev/null", tu_bin_dir(), args);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s: exit status (stderr: %s)", args, out);
+    size_t n = strlen(out);
+    cr_assert(n > 0 && out[n - 1] == '\n' && strchr(out, '\n') == out + n - 1, "%s: not one line: %s", args, out);
+    cr_assert(strstr(out, needle) != NULL, "%s: '%s' does not contain '%s'", args, out, needle);
+    struct stat st;
+    if (path)
+        cr_assert_neq(stat(path, &st), 0, "%s: left a file %s", args, path);
+}
+
+Test(model_cli, bad_options_one_line_exit_2, .timeout = 60)
+{
+    char path[512], args[1400], cut[600];
+    tu_tmp_path(path, sizeof path, "badcli");
+    remove(path);
+    struct {
+        const char *args, *needle;
+    } cases[] = {
+        {"--depth 15 --seed 1", "depth 15 is not 6n+2"},
+        {"--depth 14 --width abc --seed 1", "option --width: expected an integer in 1..1024, got 'abc'"},
+        {"--depth 14 --width 0 --seed 1", "option --width"},
+        {"--depth 14 --input 28x28 --seed 1", "option --input: expected HxWxC"},
+        {"--depth 14 --input 0x28x1 --seed 1", "option --input"},
+        {"--depth 14 --classes 1001 --seed 1", "option --classes"},
+        {"--depth 14 --seed -3", "option --seed"},
+        {"--depth 14 --bogus --seed 1", "unknown option '--bogus'"},
+        {"--depth 14", "--seed N is required"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(args, sizeof args, "model random %s -o %s", cases[i].args, path);
+        expect_cli_fail(args, cases[i].needle, path);
+    }
+    expect_cli_fail("model random --depth 14 --seed 1", "-o FILE.bnn is required", NULL);
+    snprintf(args, sizeof args, "model random --depth 14 -o %s --seed", path);
+    expect_cli_fail(args, "option --seed needs a value", path);
+    expect_cli_fail("model random --depth 14 --seed 1 -o /nonexistent-dir/m.bnn",
+                    "/nonexistent-dir/m.bnn.tmp.", "/nonexistent-dir/m.bnn");
+    expect_cli_fail("model", "expected a subcommand", NULL);
+    expect_cli_fail("model frob", "unknown subcommand 'frob'", NULL);
+    expect_cli_fail("model info", "expected a model file", NULL);
+    expect_cli_fail("model info a.bnn b.bnn", "expected one model file", NULL);
+    expect_cli_fail("model info --verbose x.bnn", "unknown option '--verbose'", NULL);
+    expect_cli_fail("model info /nonexistent/x.bnn", "model info: /nonexistent/x.bnn: cannot open", NULL);
+    expect_cli_fail("model info /", "model info: /: cannot read: Is a directory", NULL);
+    /* a truncated file: the message names the file and the byte */
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 2 --seed 1 -o %s", tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, NULL, 0), 0);
+    snprintf(cut, sizeof cut, "%s.cut", path);
+    snprintf(cmd, sizeof cmd, "head -c 100 %s > %s", path, cut);
+    cr_assert_eq(tu_run(cmd, NULL, 0), 0);
+    snprintf(args, sizeof args, "model info %s", cut);
+    char want[700];
+    snprintf(want, sizeof want, "model info: %s: byte ", cut);
+    expect_cli_fail(args, want, NULL);
+    remove(cut);
+    remove(path);
+}
