@@ -40,3 +40,26 @@ awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v s="$sc" -v mb="$v
   printf "  binary MACs/s      %.3g  (%d MACs)\n", m / p, m;
   printf "  waves on / off     %.2fx  (%.3f s, whole-run VCD %d MB)\n", w / p, w, mb;
   printf "  SystemC / plain    %.2fx  (%.3f s)\n", s / p, s }'
+
+# Verilator vs Icarus on the same golden vectors: a random depth-8 SE-ResNet
+# (8x8 input, 2 images) written for the 64x16x8 macro, replayed by
+# `sparsecim sim --vectors` (verilated) and by tb/xsim_tb.v under vvp.
+"$bin" model random --depth 8 --width 8 --se --input 8x8x1 --seed 3 -o "$tmp/m8.bnn" >/dev/null
+"$bin" vectors --model "$tmp/m8.bnn" --data random:1 --count 2 --rows 64 --cols 16 --seg-rows 8 -o "$tmp/vec" >/dev/null
+rtl=$(ls rtl/*.v)
+iverilog -g2012 -o "$tmp/xsim.vvp" -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 \
+  -Pxsim_tb.COL_GROUP=4 tb/xsim_tb.v $rtl
+now() { date +%s.%N; }
+ver= ica=
+for _ in 1 2 3; do
+  t0=$(now); "$bin" sim --vectors "$tmp/vec" --quiet >/dev/null; t1=$(now)
+  ver=$(min "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "$ver")
+done
+t0=$(now); vvp -n "$tmp/xsim.vvp" +vectors="$tmp/vec" > "$tmp/xsim.log"; t1=$(now)
+ica=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
+xcyc=$(sed -n 's/.*compute cycles, \([0-9]*\) cycles.*/\1/p' "$tmp/xsim.log")
+awk -v v="$ver" -v i="$ica" -v c="$xcyc" 'BEGIN {
+  printf "Verilator vs Icarus, same golden vectors (64x16x8, %d cycles, process wall incl. file reading):\n", c;
+  printf "  verilated sim      %.3f s\n", v;
+  printf "  Icarus vvp         %.3f s\n", i;
+  printf "  Icarus / Verilator %.1fx\n", i / v }'
