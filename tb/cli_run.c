@@ -288,6 +288,8 @@ int cli_run(int argc, char **argv)
            (double)cycles / wall, (double)macs * (double)count / wall);
     if (c.waves)
         printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
+    if (tb_cli_energy(stdout, &c, "run", r.ls, r.nl, (int)count))
+        goto done;
     if (c.report) {
         cli_out ro = {0};
         tb_cli_summary s = {"run", model, data, (int)count, r.correct, r.chained_equal == count, r.mismatches,

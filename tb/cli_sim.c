@@ -76,7 +76,8 @@ static int sim_body(cim_dut *dut, void *arg)
         ls->tiles += v.image == first_image;
         ls->cycles += dut_cycles(dut) - cyc0;
         ls->mismatches += s->mismatches - mis0;
-        ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
+        if (v.image == first_image)   /* MACs per image */
+            ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
         if (!ls->shape[0])
             snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.pixels, v.bits);
         for (int k = 0; k < DUT_NCNT; k++)
@@ -175,6 +176,8 @@ int cli_sim(int argc, char **argv)
     printf("%d vector files, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
            s.images, c.be->name, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
            (unsigned long long)cycles, wall);
+    if (tb_cli_energy(stdout, &c, "sim", s.ls, nl, s.images))
+        goto done;
     if (c.report) {
         int *none = calloc((size_t)s.images + 1, sizeof *none);
         if (!none)

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_util.h"
 
@@ -17,7 +18,10 @@ const char tb_cli_common_help[] =
     "  --window FROM:TO    cycles dumped, FROM <= cycle < TO (default 0:2000)\n"
     "  --check-px          also compare P and X of every compute cycle with the host\n"
     "  --max-mismatch N    mismatches printed in full (default 20; all are counted)\n"
-    "  --report OUT.json   JSON report: per layer cycles, mismatches, gating, activity counters\n"
+    "  --report OUT.json   JSON report: per layer cycles, mismatches, gating, activity counters, energy\n"
+    "  --energy FILE|none  technology profile for the energy report (default: the source tree's\n"
+    "                      constraints/energy-65nm.txt; also energy-22nm.txt; none: no energy)\n"
+    "  --csv OUT.csv       per-layer events and energy (gated and ungated) as CSV\n"
     "  --quiet             no per-layer table\n";
 
 void tb_cli_common_init(tb_cli_common *c)
@@ -72,7 +76,7 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         return 1;
     }
     static const char *const with_value[] = {"--unit", "--layout", "--geometry", "--waves", "--window",
-                                             "--max-mismatch", "--report"};
+                                             "--max-mismatch", "--report", "--energy", "--csv"};
     int known = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
         known |= !strcmp(a, with_value[k]);
@@ -119,6 +123,10 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         if (cli_int(cmd, a, v, 0, 100000000, &c->max_mismatch))
             return -1;
         c->o.max_print = (int)c->max_mismatch;
+    } else if (!strcmp(a, "--energy")) {
+        c->energy = v;
+    } else if (!strcmp(a, "--csv")) {
+        c->csv = v;
     } else {
         c->report = v;
     }
@@ -145,6 +153,24 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
     if (c->waves && !(fmts & (1u << dut_trace_fmt_of(c->waves)))) {
         fprintf(stderr, "sparsecim %s: option --waves: '%s': the %s build of this geometry writes only %s files\n",
                 cmd, c->waves, c->be->name, (fmts & 1u) ? ".vcd" : ".fst");
+        return -1;
+    }
+    const char *prof = c->energy;
+    if (!prof && access(SPARSECIM_DEFAULT_PROFILE, R_OK) == 0)
+        prof = SPARSECIM_DEFAULT_PROFILE;
+    c->have_energy = 0;
+    if (prof && strcmp(prof, "none")) {
+        bnn_error err;
+        energy_geom g = {c->geom->rows, c->geom->cols, c->geom->seg_rows, c->geom->col_group, c->geom->acc_w};
+        if (energy_profile_load(prof, &c->prof, &err) || energy_table_derive(&c->prof, &g, &c->et, &err)) {
+            fprintf(stderr, "sparsecim %s: option --energy: %s\n", cmd, err.msg);
+            return -1;
+        }
+        c->have_energy = 1;
+    }
+    if (c->csv && !c->have_energy) {
+        fprintf(stderr, "sparsecim %s: option --csv: needs an energy profile (--energy FILE; the default %s is %s)\n",
+                cmd, SPARSECIM_DEFAULT_PROFILE, c->energy ? "turned off" : "missing");
         return -1;
     }
     return 0;
@@ -192,8 +218,103 @@ static void json_counters(FILE *f, const uint64_t *cnt)
     fprintf(f, "}");
 }
 
+int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)
+{
+    act_report_init(r);
+    for (int i = 0; i < nl; i++) {
+        act_counts *c = act_report_layer(r, ls[i].name, err);
+        if (!c)
+            return -1;
+        for (int k = 0; k < DUT_NCNT; k++)
+            if (act_set_by_name(c, dut_cnt_names[k], ls[i].cnt[k], err))   /* layer names are unique */
+                return -1;
+        c->ops += ls[i].macs * (uint64_t)(images > 0 ? images : 0);
+    }
+    return 0;
+}
+
+/* Energy of one layer's (or the total's) counts, gated and ungated. */
+typedef struct cli_energy {
+    energy_result g, u;
+    int ok;
+} cli_energy;
+
+static cli_energy energy_of(const tb_cli_common *c, const act_counts *a)
+{
+    cli_energy e = {0};
+    bnn_error err;
+    e.ok = c->have_energy && !energy_compute(&c->et, a, &e.g, &err) && !energy_compute_ungated(&c->et, a, &e.u, &err);
+    return e;
+}
+
+static void json_energy_fields(FILE *f, const cli_energy *e, const act_counts *a)
+{
+    fprintf(f, "\"energy_fj\": %.3f, \"energy_fj_ungated\": %.3f, ", e->g.total_fj, e->u.total_fj);
+    if (e->g.has_ops)
+        fprintf(f, "\"fj_per_op\": %.6g, \"fj_per_op_ungated\": %.6g, ", e->g.fj_per_op, e->u.fj_per_op);
+    else
+        fprintf(f, "\"fj_per_op\": null, \"fj_per_op_ungated\": null, ");
+    fprintf(f, "\"saving_fraction\": %.6f, \"skipped_cycle_fraction\": %.6f, ",
+            e->u.total_fj > 0 ? 1.0 - e->g.total_fj / e->u.total_fj : 0.0, act_skipped_fraction(a));
+}
+
+int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
+{
+    if (!c->have_energy)
+        return 0;
+    act_report r;
+    bnn_error err;
+    if (tb_cli_act(ls, nl, images, &r, &err)) {
+        act_report_free(&r);
+        fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
+        return -1;
+    }
+    act_counts tot;
+    act_report_total(&r, &tot);
+    cli_energy e = energy_of(c, &tot);
+    if (!e.ok) {
+        act_report_free(&r);
+        fprintf(stderr, "sparsecim %s: energy: inconsistent counters\n", cmd);
+        return -1;
+    }
+    if (!c->quiet) {
+        fprintf(f, "%-10s %12s %12s %7s %9s %7s\n", "energy", "gated pJ", "ungated pJ", "saving", "fJ/op", "skipped");
+        for (int i = 0; i < r.n_layers; i++) {
+            cli_energy el = energy_of(c, &r.layers[i].c);
+            fprintf(f, "%-10s %12.2f %12.2f %6.1f%% %9.3f %6.1f%%\n", r.layers[i].name, el.g.total_fj / 1e3,
+                    el.u.total_fj / 1e3, el.u.total_fj > 0 ? 100.0 * (1.0 - el.g.total_fj / el.u.total_fj) : 0.0,
+                    el.g.fj_per_op, 100.0 * act_skipped_fraction(&r.layers[i].c));
+        }
+    }
+    fprintf(f, "energy (%s, %dx%dx%d): %.1f pJ/image gated, %.1f pJ/image ungated (saving %.1f%%), %.3f fJ/op "
+               "(ungated %.3f), segments gated %.1f%%\n",
+            c->prof.name, c->geom->rows, c->geom->cols, c->geom->seg_rows,
+            e.g.total_fj / 1e3 / (images > 0 ? images : 1), e.u.total_fj / 1e3 / (images > 0 ? images : 1),
+            e.u.total_fj > 0 ? 100.0 * (1.0 - e.g.total_fj / e.u.total_fj) : 0.0, e.g.fj_per_op, e.u.fj_per_op,
+            100.0 * act_gated_fraction(&tot));
+    int rc = 0;
+    if (c->csv) {
+        cli_out o = {0};
+        energy_geom g = c->et.geom;
+        if (cli_out_open(&o, cmd, c->csv)) {
+            rc = -1;
+        } else if (act_write_csv(o.f, &r, &c->prof, &g, &err)) {
+            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
+            cli_out_abort(&o);
+            rc = -1;
+        } else {
+            rc = cli_out_commit(&o, cmd) ? -1 : 0;
+        }
+    }
+    act_report_free(&r);
+    return rc;
+}
+
 void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
 {
+    act_report ar;
+    bnn_error aerr;
+    int have_act = c->have_energy && !tb_cli_act(ls, nl, s->images, &ar, &aerr);
     uint64_t cycles = 0, macs = 0, tot[DUT_NCNT] = {0};
     for (int i = 0; i < nl; i++) {
         cycles += ls[i].cycles;
@@ -241,12 +362,30 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
                 l->tiles, (unsigned long long)l->cycles, (unsigned long long)l->mismatches,
                 (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),
                 tb_gated_fraction(l));
+        if (have_act) {
+            cli_energy e = energy_of(c, &ar.layers[i].c);
+            json_energy_fields(f, &e, &ar.layers[i].c);
+        }
         json_counters(f, l->cnt);
         fprintf(f, "}%s\n", i + 1 < nl ? "," : "");
     }
     tb_layer_stats all = {.cnt = {0}};
     memcpy(all.cnt, tot, sizeof tot);
     fprintf(f, "  ],\n  \"total\": {\"gated_fraction\": %.6f, ", tb_gated_fraction(&all));
+    act_counts atot;
+    if (have_act) {
+        act_report_total(&ar, &atot);
+        cli_energy e = energy_of(c, &atot);
+        json_energy_fields(f, &e, &atot);
+    }
     json_counters(f, tot);
-    fprintf(f, "}\n}\n");
+    fprintf(f, "}");
+    if (have_act) {
+        energy_geom g = c->et.geom;
+        fprintf(f, ",\n  \"energy\": ");
+        if (act_write_json(f, &ar, &c->prof, &g, &aerr))
+            fprintf(f, "null");
+        act_report_free(&ar);
+    }
+    fprintf(f, "\n}\n");
 }

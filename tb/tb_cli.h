@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "act.h"
+#include "energy.h"
 #include "tb_backend.h"
 #include "tb_drv.h"
 
@@ -22,6 +24,11 @@ typedef struct tb_cli_common {
     const char *report;     /* JSON report path or NULL */
     int quiet;              /* no per-layer table */
     long max_mismatch;
+    const char *energy;     /* --energy profile path, "none", or NULL (default profile) */
+    const char *csv;        /* --csv path or NULL */
+    int have_energy;        /* a profile is loaded (after tb_cli_resolve) */
+    energy_profile prof;    /* the profile (have_energy) */
+    energy_table et;        /* its per-event energies for the build's geometry */
 } tb_cli_common;
 
 void tb_cli_common_init(tb_cli_common *c);
@@ -33,8 +40,16 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
 /* Help text of the common options. */
 extern const char tb_cli_common_help[];
 
+/* The energy profile used without --energy: the 65 nm profile of the
+ * source tree this program was built from (constraints/energy-65nm.txt),
+ * when that file is present. */
+#ifndef SPARSECIM_DEFAULT_PROFILE
+#define SPARSECIM_DEFAULT_PROFILE "constraints/energy-65nm.txt"
+#endif
+
 /* Checks the geometry / back end / waveform format combination against the
- * builds in this program; 0 ok, -1 with a message. */
+ * builds in this program and loads the energy profile (derived for the
+ * build's geometry); 0 ok, -1 with a message. */
 int tb_cli_resolve(tb_cli_common *c, const char *cmd);
 
 /* Geometry as "256x64x16" (rows x cols x segment rows). */
@@ -42,6 +57,14 @@ void tb_cli_geom_name(const dut_geom *g, char *buf, size_t n);
 
 /* The per-layer table (layer, shape, tiles, cycles, mismatches, gated fraction). */
 void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl);
+
+/* The activity of the layers as an act_report: counters by name, ops =
+ * binary MACs x images. Returns 0 or -1 (err filled). */
+int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err);
+
+/* Prints the energy summary (total gated vs ungated, fJ/op, per layer with
+ * --quiet off) when a profile is loaded; writes --csv. 0 or -1 (message). */
+int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images);
 
 /* Summary of a run for the JSON report. */
 typedef struct tb_cli_summary {
@@ -56,7 +79,10 @@ typedef struct tb_cli_summary {
 
 /* Writes the JSON report: images, mismatches, cycles, predictions,
  * accuracy, layers (name, shape, tiles, cycles, mismatches, gated_fraction,
- * every activity counter by name), totals. */
+ * every activity counter by name), totals; with a profile also per layer and
+ * in total energy_fj, energy_fj_ungated, fj_per_op, fj_per_op_ungated,
+ * saving_fraction, skipped_cycle_fraction, and "energy" (csrc/act.h
+ * act_write_json: per-event energies, components per layer). */
 void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
 
 #endif

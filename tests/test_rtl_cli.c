@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dut.h"
@@ -121,4 +122,99 @@ Test(cli, injected_mismatch_is_located_and_exits_1, .timeout = 60)
     cr_assert_eq(rc, 2, "%s", out);
     remove(rep);
     remove(model);
+}
+
+/* Reads a whole file into a static buffer. */
+static const char *slurp(const char *path)
+{
+    static char buf[1 << 20];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* The number after `"key": ` in s (the first one), or -1. */
+static double num_after(const char *s, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof k, "\"%s\": ", key);
+    const char *p = strstr(s, k);
+    return p ? strtod(p + strlen(k), NULL) : -1.0;
+}
+
+Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
+{
+    char model[256], rep[256], rep0[256], csv[256], prof[512];
+    make_model(model, sizeof model);
+    tu_tmp_path(rep, sizeof rep, "erep");
+    tu_tmp_path(rep0, sizeof rep0, "erep0");
+    tu_tmp_path(csv, sizeof csv, "ecsv");
+    snprintf(prof, sizeof prof, "%s/constraints/energy-22nm.txt", tu_src_dir());
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s/sparsecim run --model %s --data random:6 --energy %s --report %s --csv %s 2>&1",
+             tu_bin_dir(), model, prof, rep, csv);
+    int rc = tu_run(cmd, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "energy (energy-22nm, 256x64x16): "), "%s", out);
+    static char js[1 << 20];
+    snprintf(js, sizeof js, "%s", slurp(rep));
+    const char *tot = strstr(js, "\"total\": {\"gated_fraction\"");
+    cr_assert_not_null(tot, "no total");
+    double e = num_after(tot, "energy_fj"), eu = num_after(tot, "energy_fj_ungated"), fop = num_after(tot, "fj_per_op");
+    cr_assert(e > 0 && eu > e, "gated %f, ungated %f", e, eu);
+    cr_assert(fop > 0.05 && fop < 18.0, "fJ/op %f", fop);
+    /* the layers' energies add up to the total */
+    double sum = 0;
+    int layers = 0;
+    for (const char *p = strstr(js, "\"layers\": ["); p && (p = strstr(p, "\n    {\"name\": ")) && p < tot; p++) {
+        const char *end = strchr(p + 1, '\n');
+        char line[4096];
+        snprintf(line, sizeof line, "%.*s", (int)(end - p), p);
+        double le = num_after(line, "energy_fj");
+        cr_assert(le > 0, "layer line without energy: %.200s", line);
+        cr_assert(strstr(line, "\"gated_fraction\": "), "%.200s", line);
+        sum += le;
+        layers++;
+    }
+    cr_assert_eq(layers, 20, "layers %d", layers);
+    cr_assert(sum > 0.999 * e && sum < 1.001 * e, "sum of layers %f, total %f", sum, e);
+    cr_assert(strstr(js, "\"energy\": {\"profile\": \"energy-22nm\"") || strstr(js, "\"energy\": {\n  \"profile\": "),
+              "no energy object");
+    /* CSV: header, one row per layer, total */
+    const char *c = slurp(csv);
+    int lines = 0;
+    for (const char *p = c; *p; p++)
+        lines += *p == '\n';
+    cr_assert_eq(lines, 22, "csv lines %d: %.300s", lines, c);
+    cr_assert(!strncmp(c, "layer,ops,", 10) && strstr(c, "\ntotal,"), "%.300s", c);
+
+    /* the same run with gating off costs exactly the gated run's ungated baseline */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim run --model %s --data random:6 --energy %s --no-gating --quiet --report %s 2>&1",
+             tu_bin_dir(), model, prof, rep0);
+    rc = tu_run(cmd, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, out);
+    const char *j0 = slurp(rep0);
+    const char *t0 = strstr(j0, "\"total\": {\"gated_fraction\"");
+    cr_assert_not_null(t0);
+    double e0 = num_after(t0, "energy_fj"), e0u = num_after(t0, "energy_fj_ungated");
+    cr_assert(e0 > 0.999999 * eu && e0 < 1.000001 * eu, "no-gating run %f, gated run's baseline %f", e0, eu);
+    cr_assert(e0u > 0.999999 * e0 && e0u < 1.000001 * e0, "ungated run's own baseline %f vs %f", e0u, e0);
+    cr_assert_eq(num_after(t0, "gated_fraction"), 0.0);
+
+    /* bad profile / csv without a profile: one line, exit 2 */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim run --model %s --data random --energy /nonexistent.txt 2>&1 >/dev/null",
+             tu_bin_dir(), model);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "option --energy: ") && strstr(out, "/nonexistent.txt"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim run --model %s --data random --energy none --csv %s 2>&1 >/dev/null",
+             tu_bin_dir(), model, csv);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "option --csv: needs an energy profile"), "%s", out);
+    remove(model);
+    remove(rep);
+    remove(rep0);
+    remove(csv);
 }

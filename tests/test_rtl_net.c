@@ -4,10 +4,13 @@
  * a random ResNet-20 on 32x32x3 must match the reference bit for bit, with
  * gating on (control units 1 and 4) and off; gated and ungated runs must
  * agree and satisfy done + gated (gated run) == done (ungated run) for the
- * counter pairs rtl/cim_activity.v documents.
+ * counter pairs rtl/cim_activity.v documents, and the gated run's ungated
+ * baseline (act_ungated, the "would have happened" counts the energy
+ * report uses) equals the ungated run's counters event by event.
  */
 #include <criterion/criterion.h>
 
+#include "act.h"
 #include "test_rtl_util.h"
 
 static bnn_model *make_net(int depth, int se, int in_c, int hw, uint64_t seed)
@@ -60,6 +63,19 @@ static void assert_gating_invariant(const rt_result *g, const rt_result *u)
                      g->ls[l].name);
         cr_assert_eq(g->ls[l].cycles, u->ls[l].cycles, "layer %s", g->ls[l].name);
         gated += cg[DUT_CNT_SEG_GATED];
+        /* every event: what the gated run says would have happened without
+         * gating (act_ungated) is what the ungated run did */
+        act_counts ag = {.ops = 0}, au = {.ops = 0}, base;
+        bnn_error err;
+        for (int k = 0; k < DUT_NCNT; k++) {
+            cr_assert_eq(act_set_by_name(&ag, dut_cnt_names[k], cg[k], &err), 0, "%s", err.msg);
+            cr_assert_eq(act_set_by_name(&au, dut_cnt_names[k], cu[k], &err), 0, "%s", err.msg);
+        }
+        act_ungated(&ag, &base);
+        for (int e = 0; e < ACT_NEVENTS; e++)
+            cr_assert_eq(base.n[e], au.n[e], "layer %s: %s: gated run's ungated baseline %llu, ungated run %llu",
+                         g->ls[l].name, act_event_name((act_event)e), (unsigned long long)base.n[e],
+                         (unsigned long long)au.n[e]);
     }
     cr_assert_gt(gated, 0, "gating never gated a segment");
 }
