@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "ds.h"
+#include "remap.h"
 #include "tb_cli.h"
 #include "vec.h"
 
@@ -33,7 +34,11 @@ static const char usage_text[] =
     "  --vectors-out DIR   also write every array job of every image as golden vector files\n"
     "                      (csrc/vec.h, as sparsecim vectors does) into DIR, for sim --vectors DIR\n"
     "  --inject LAYER:I    checker self-test: add 2 to the reference's dot I of LAYER (conv dot,\n"
-    "                      SE fc1 dot or logit) for the first image; the run must report it\n";
+    "                      SE fc1 dot or logit) for the first image; the run must report it\n"
+    "  --remap SPEC        channel remap (\"move\"): order each conv layer's input channels by their\n"
+    "                      zero fraction on calibration images of SPEC (e.g. fashion-mnist:train),\n"
+    "                      so that often-zero channels share segments (csrc/remap.h)\n"
+    "  --remap-count N     calibration images (default 100), from --remap-offset K (default 0)\n";
 
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 
@@ -142,8 +147,8 @@ done:
 
 int cli_run(int argc, char **argv)
 {
-    const char *model = NULL, *data = NULL, *inject_spec = NULL, *vec_dir = NULL;
-    long count = 1, offset = 0;
+    const char *model = NULL, *data = NULL, *inject_spec = NULL, *vec_dir = NULL, *remap_spec = NULL;
+    long count = 1, offset = 0, remap_count = 100, remap_offset = 0;
     tb_cli_common c;
     tb_cli_common_init(&c);
     for (int i = 1; i < argc; i++) {
@@ -158,10 +163,19 @@ int cli_run(int argc, char **argv)
         if (k > 0)
             continue;
         if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
-            !strcmp(a, "--inject") || !strcmp(a, "--vectors-out")) {
+            !strcmp(a, "--inject") || !strcmp(a, "--vectors-out") || !strcmp(a, "--remap") ||
+            !strcmp(a, "--remap-count") || !strcmp(a, "--remap-offset")) {
             if (!(v = cli_value("run", argc, argv, &i)))
                 return 2;
-            if (!strcmp(a, "--inject"))
+            if (!strcmp(a, "--remap"))
+                remap_spec = v;
+            else if (!strcmp(a, "--remap-count")) {
+                if (cli_int("run", a, v, 1, 1000000, &remap_count))
+                    return 2;
+            } else if (!strcmp(a, "--remap-offset")) {
+                if (cli_int("run", a, v, 0, 100000000, &remap_offset))
+                    return 2;
+            } else if (!strcmp(a, "--inject"))
                 inject_spec = v;
             else if (!strcmp(a, "--vectors-out"))
                 vec_dir = v;
@@ -186,12 +200,50 @@ int cli_run(int argc, char **argv)
     bnn_model *m = NULL;
     ds_set *ds = NULL;
     run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1};
+    remap_stats *rs = NULL;
     int rc = 2;
     if (bnn_model_load(model, &m, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
         return 2;
     }
     r.m = m;
+    if (remap_spec) {
+        ds_set *cal = NULL;
+        bnn_trace *ctr = NULL;
+        bnn_tensor *cimg = NULL;
+        int bad = 0;
+        if (ds_load(remap_spec, &cal, &err) || ds_check_model(cal, m, remap_spec, &err)) {
+            fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
+            bad = 1;
+        } else if (remap_offset + remap_count > cal->count) {
+            fprintf(stderr, "sparsecim run: option --remap-count: %ld images from %ld, but %s has %d\n", remap_count,
+                    remap_offset, remap_spec, cal->count);
+            bad = 1;
+        } else if (!(rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
+                   !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {
+            fprintf(stderr, "sparsecim run: out of memory\n");
+            bad = 1;
+        }
+        for (long n = 0; !bad && n < remap_count; n++) {
+            ds_image(cal, (int)(remap_offset + n), cimg);
+            if (bnn_forward(m, cimg, BNN_FAST, ctr, &err)) {
+                fprintf(stderr, "sparsecim run: option --remap: image %ld: %s\n", remap_offset + n, err.msg);
+                bad = 1;
+            } else {
+                remap_add(rs, ctr);
+            }
+        }
+        bnn_tensor_free(cimg);
+        bnn_trace_free(ctr);
+        ds_free(cal);
+        if (bad || !(c.o.perm = remap_perms(rs))) {
+            if (!bad)
+                fprintf(stderr, "sparsecim run: out of memory\n");
+            goto done;
+        }
+        c.remap = remap_spec;
+        c.remap_images = (int)remap_count;
+    }
     if (inject_spec) {
         const char *colon = strrchr(inject_spec, ':');
         long n = 0;
@@ -288,6 +340,9 @@ int cli_run(int argc, char **argv)
            (double)cycles / wall, (double)macs * (double)count / wall);
     if (c.waves)
         printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
+    if (c.remap)
+        printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c.remap_images,
+               c.remap, remap_offset);
     if (tb_cli_energy(stdout, &c, "run", r.ls, r.nl, (int)count))
         goto done;
     if (c.report) {
@@ -302,6 +357,7 @@ int cli_run(int argc, char **argv)
     }
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
+    remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);
     free(r.chained);

@@ -337,6 +337,13 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
             c->geom->col_group);
     fprintf(f, "  \"gating\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n", c->o.gate_en ? "true" : "false",
             1 << c->o.unit_log2, c->o.layout == MAP_TAP_MAJOR ? "tap" : "channel");
+    fprintf(f, "  \"remap\": ");
+    if (c->remap) {
+        json_str(f, c->remap);
+        fprintf(f, ",\n  \"remap_images\": %d,\n", c->remap_images);
+    } else {
+        fprintf(f, "null,\n");
+    }
     fprintf(f, "  \"images\": %d,\n  \"mismatches\": %llu,\n  \"cycles\": %llu,\n  \"macs\": %llu,\n", s->images,
             (unsigned long long)s->mismatches, (unsigned long long)cycles,
             (unsigned long long)macs * (unsigned long long)(s->images > 0 ? s->images : 0));

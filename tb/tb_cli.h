@@ -26,6 +26,8 @@ typedef struct tb_cli_common {
     long max_mismatch;
     const char *energy;     /* --energy profile path, "none", or NULL (default profile) */
     const char *csv;        /* --csv path or NULL */
+    const char *remap;      /* run --remap calibration spec, or NULL */
+    int remap_images;       /* calibration images used */
     int have_energy;        /* a profile is loaded (after tb_cli_resolve) */
     energy_profile prof;    /* the profile (have_energy) */
     energy_table et;        /* its per-event energies for the build's geometry */

@@ -218,3 +218,27 @@ Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
     remove(rep0);
     remove(csv);
 }
+
+Test(cli, remap_keeps_results_bit_exact, .timeout = 120)
+{
+    char rep[256], cmd[2048];
+    tu_tmp_path(rep, sizeof rep, "remap");
+    snprintf(cmd, sizeof cmd,
+             "%s/sparsecim run --model %s/vectors/models/se-resnet14-fmnist.bnn --data fashion-mnist:test --count 3 "
+             "--remap fashion-mnist:train --remap-count 20 --quiet --report %s 2>&1",
+             tu_bin_dir(), tu_src_dir(), rep);
+    int rc = tu_run(cmd, out, sizeof out);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "0 mismatches, RTL-chained = reference on 3/3"), "%s", out);
+    cr_assert(strstr(out, "remap: conv input channels ordered by zero fraction on 20 images of fashion-mnist:train"),
+              "%s", out);
+    const char *js = slurp(rep);
+    cr_assert(strstr(js, "\"remap\": \"fashion-mnist:train\",\n  \"remap_images\": 20,"), "%.600s", js);
+    snprintf(cmd, sizeof cmd,
+             "%s/sparsecim run --model %s/vectors/models/se-resnet14-fmnist.bnn --data random --remap fashion-mnist:train "
+             "--remap-count 70000 2>&1 >/dev/null",
+             tu_bin_dir(), tu_src_dir());
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "option --remap-count: 70000 images from 0, but fashion-mnist:train has 60000"), "%s", out);
+    remove(rep);
+}
