@@ -126,17 +126,17 @@ int cli_vectors(int argc, char **argv)
         if (!quiet && count > 1)
             cli_progress(stderr, 0, (int)n + 1, (int)count, "vectors");
     }
-    long files;
+    long jobs, outs;
     uint64_t bytes;
-    vec_writer_counts(w, &files, &bytes);
+    vec_writer_counts(w, &jobs, &outs, &bytes);
     vec_writer *wc = w;
     w = NULL;
     if (vec_writer_close(wc, &err)) {
         fprintf(stderr, "sparsecim vectors: %s\n", err.msg);
         goto done;
     }
-    printf("wrote %s/manifest.txt: %ld images, %ld vector files, %.1f MB, %ldx%ld macro, %ld-row segments\n", dir,
-           count, files, (double)bytes / 1e6, rows, cols, seg);
+    printf("wrote %s/manifest.txt: %ld images, %ld array-job files, %ld layer-output files, %.1f MB, %ldx%ld macro, "
+           "%ld-row segments\n", dir, count, jobs, outs, (double)bytes / 1e6, rows, cols, seg);
     rc = 0;
 done:
     vec_writer_abort(w);

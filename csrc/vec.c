@@ -160,9 +160,10 @@ vec_writer *vec_writer_open(const char *dir, const map_cfg *cfg, const char *mod
     return w;
 }
 
-void vec_writer_counts(const vec_writer *w, long *files, uint64_t *bytes)
+void vec_writer_counts(const vec_writer *w, long *jobs, long *outs, uint64_t *bytes)
 {
-    *files = w->files;
+    *jobs = w->n_jobs;
+    *outs = w->n_outs;
     *bytes = w->bytes;
 }
 

@@ -96,8 +96,8 @@ int vec_writer_image(vec_writer *w, const bnn_model *m, const bnn_trace *tr, int
 int vec_writer_close(vec_writer *w, bnn_error *err);
 /* Frees w without a manifest (the directory then has no index). */
 void vec_writer_abort(vec_writer *w);
-/* Files and bytes written so far. */
-void vec_writer_counts(const vec_writer *w, long *files, uint64_t *bytes);
+/* Job files, output files and bytes written so far. */
+void vec_writer_counts(const vec_writer *w, long *jobs, long *outs, uint64_t *bytes);
 
 /* ---- reading ---- */
 

@@ -45,7 +45,7 @@ awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v s="$sc" -v mb="$v
 # (8x8 input, 2 images) written for the 64x16x8 macro, replayed by
 # `sparsecim sim --vectors` (verilated) and by tb/xsim_tb.v under vvp.
 "$bin" model random --depth 8 --width 8 --se --input 8x8x1 --seed 3 -o "$tmp/m8.bnn" >/dev/null
-"$bin" vectors --model "$tmp/m8.bnn" --data random:1 --count 2 --rows 64 --cols 16 --seg-rows 8 -o "$tmp/vec" >/dev/null
+"$bin" vectors --model "$tmp/m8.bnn" --data random:1 --count 2 --rows 64 --cols 16 --seg-rows 8 -o "$tmp/vec" >/dev/null 2>&1
 rtl=$(ls rtl/*.v)
 iverilog -g2012 -o "$tmp/xsim.vvp" -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 \
   -Pxsim_tb.COL_GROUP=4 tb/xsim_tb.v $rtl

@@ -173,7 +173,7 @@ int cli_sim(int argc, char **argv)
         cycles += s.ls[i].cycles;
     if (!c.quiet)
         tb_cli_table(stdout, s.ls, nl);
-    printf("%d vector files, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
+    printf("%d array jobs, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
            s.images, c.be->name, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
            (unsigned long long)cycles, wall);
     if (tb_cli_energy(stdout, &c, "sim", s.ls, nl, s.images))
