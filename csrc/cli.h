@@ -16,6 +16,7 @@ extern "C" {
 int cli_model(int argc, char **argv);    /* csrc/cli_model.c:   model random|info */
 int cli_infer(int argc, char **argv);    /* csrc/cli_infer.c:   reference inference */
 int cli_vectors(int argc, char **argv);  /* csrc/cli_vectors.c: golden vectors */
+int cli_saif(int argc, char **argv);     /* csrc/cli_saif.c:    SAIF from a VCD */
 int cli_bench(int argc, char **argv);    /* csrc/cli_bench.c:   reference-model benchmark */
 /* provided by the testbench library (tb/), present when built with the RTL */
 int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */

@@ -338,12 +338,14 @@ int cli_run(int argc, char **argv)
         printf(", accuracy %.2f%%", 100.0 * r.correct / (double)count);
     printf(", %llu cycles, %.3f s (%.0f cycles/s, %.3g binary MACs/s)\n", (unsigned long long)cycles, wall,
            (double)cycles / wall, (double)macs * (double)count / wall);
-    if (c.waves)
+    if (c.waves && !c.saif_tmp)
         printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
     if (c.remap)
         printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c.remap_images,
                c.remap, remap_offset);
     if (tb_cli_energy(stdout, &c, "run", r.ls, r.nl, (int)count))
+        goto done;
+    if (tb_cli_saif(&c, "run"))
         goto done;
     if (c.report) {
         cli_out ro = {0};
@@ -357,6 +359,8 @@ int cli_run(int argc, char **argv)
     }
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
+    if (c.saif_tmp)
+        remove(c.saif_vcd);
     remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);

@@ -178,6 +178,8 @@ int cli_sim(int argc, char **argv)
            (unsigned long long)cycles, wall);
     if (tb_cli_energy(stdout, &c, "sim", s.ls, nl, s.images))
         goto done;
+    if (tb_cli_saif(&c, "sim"))
+        goto done;
     if (c.report) {
         int *none = calloc((size_t)s.images + 1, sizeof *none);
         if (!none)
@@ -197,6 +199,8 @@ int cli_sim(int argc, char **argv)
     }
     rc = s.mismatches ? 1 : 0;
 done:
+    if (c.saif_tmp)
+        remove(c.saif_vcd);
     vec_manifest_free(mf);
     free(s.ls);
     return rc;

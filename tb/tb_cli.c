@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "saif.h"
 
 const char tb_cli_common_help[] =
     "  --no-gating         ungated baseline: gate_en 0 (results must not change)\n"
@@ -22,6 +23,8 @@ const char tb_cli_common_help[] =
     "  --energy FILE|none  technology profile for the energy report (default: the source tree's\n"
     "                      constraints/energy-65nm.txt; also energy-22nm.txt; none: no energy)\n"
     "  --csv OUT.csv       per-layer events and energy (gated and ungated) as CSV\n"
+    "  --saif OUT.saif     switching activity (SAIF 2.0: T0, T1, TX, TC per net bit) of the cycles\n"
+    "                      in --window, from a VCD of that window (kept only with --waves F.vcd)\n"
     "  --quiet             no per-layer table\n";
 
 void tb_cli_common_init(tb_cli_common *c)
@@ -76,7 +79,7 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         return 1;
     }
     static const char *const with_value[] = {"--unit", "--layout", "--geometry", "--waves", "--window",
-                                             "--max-mismatch", "--report", "--energy", "--csv"};
+                                             "--max-mismatch", "--report", "--energy", "--csv", "--saif"};
     int known = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
         known |= !strcmp(a, with_value[k]);
@@ -127,6 +130,8 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         c->energy = v;
     } else if (!strcmp(a, "--csv")) {
         c->csv = v;
+    } else if (!strcmp(a, "--saif")) {
+        c->saif = v;
     } else {
         c->report = v;
     }
@@ -149,6 +154,20 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
         }
         fprintf(stderr, ")\n");
         return -1;
+    }
+    if (c->saif) {
+        if (c->waves && dut_trace_fmt_of(c->waves) != DUT_TRACE_VCD) {
+            fprintf(stderr, "sparsecim %s: option --saif: made from a VCD, but --waves '%s' is not one\n", cmd,
+                    c->waves);
+            return -1;
+        }
+        if (!c->waves) {
+            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%.4000s.tmp.%ld.vcd", c->saif, (long)getpid());
+            c->waves = c->saif_vcd;
+            c->saif_tmp = 1;
+        } else {
+            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%.4000s", c->waves);
+        }
     }
     if (c->waves && !(fmts & (1u << dut_trace_fmt_of(c->waves)))) {
         fprintf(stderr, "sparsecim %s: option --waves: '%s': the %s build of this geometry writes only %s files\n",
@@ -216,6 +235,27 @@ static void json_counters(FILE *f, const uint64_t *cnt)
     for (int k = 0; k < DUT_NCNT; k++)
         fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dut_cnt_names[k], (unsigned long long)cnt[k]);
     fprintf(f, "}");
+}
+
+int tb_cli_saif(tb_cli_common *c, const char *cmd)
+{
+    if (!c->saif)
+        return 0;
+    /* cycle k has its rising edge at 2k+1 (tb/dut.h): the window [from, to)
+     * of cycles is [2*from+1, 2*to+1) in the VCD's nanoseconds */
+    saif_opts o = {2 * (int64_t)c->from + 1, 2 * (int64_t)c->to + 1, "cim_macro"};
+    saif_stats st;
+    bnn_error err;
+    int rc = saif_from_vcd(c->saif_vcd, c->saif, &o, &st, &err);
+    if (c->saif_tmp)
+        remove(c->saif_vcd);
+    if (rc) {
+        fprintf(stderr, "sparsecim %s: option --saif: %s\n", cmd, err.msg);
+        return -1;
+    }
+    printf("saif: %s: %ld net bits, cycles %ld..%ld (%lld %s)\n", c->saif, st.nets, c->from, c->to,
+           (long long)st.duration, st.timescale);
+    return 0;
 }
 
 int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)

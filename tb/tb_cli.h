@@ -26,6 +26,9 @@ typedef struct tb_cli_common {
     long max_mismatch;
     const char *energy;     /* --energy profile path, "none", or NULL (default profile) */
     const char *csv;        /* --csv path or NULL */
+    const char *saif;       /* --saif path or NULL */
+    char saif_vcd[4160];    /* the VCD the SAIF is made from (a temporary one without --waves) */
+    int saif_tmp;           /* 1: saif_vcd is a temporary file, removed after the conversion */
     const char *remap;      /* run --remap calibration spec, or NULL */
     int remap_images;       /* calibration images used */
     int have_energy;        /* a profile is loaded (after tb_cli_resolve) */
@@ -67,6 +70,10 @@ int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_
 /* Prints the energy summary (total gated vs ungated, fJ/op, per layer with
  * --quiet off) when a profile is loaded; writes --csv. 0 or -1 (message). */
 int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images);
+
+/* With --saif: converts the window's VCD into the SAIF file (csrc/saif.h)
+ * and removes a temporary VCD. 0, or -1 with a message. */
+int tb_cli_saif(tb_cli_common *c, const char *cmd);
 
 /* Summary of a run for the JSON report. */
 typedef struct tb_cli_summary {

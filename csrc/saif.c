@@ -1,0 +1,513 @@
+/* saif.c - SAIF 2.0 from a VCD dump (see saif.h). */
+#define _POSIX_C_SOURCE 200809L
+#include "saif.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Per net bit: time at 0, 1, X/Z (index = value), transitions, last change. */
+typedef struct bit_state {
+    uint64_t t[3];
+    uint64_t tc;
+    int64_t last;
+    uint8_t v;          /* 0, 1, 2 = X or Z */
+} bit_state;
+
+/* One VCD identifier code (several $vars may alias it). */
+typedef struct sig {
+    char *id;
+    int width;
+    size_t base;        /* first bit in the bit array; bit k = value position k from the LSB */
+} sig;
+
+typedef struct var {
+    int scope, sig;
+    char *name;
+    int msb, lsb;       /* declared range (msb = lsb = -1: scalar without range) */
+} var;
+
+typedef struct scope {
+    char *name;
+    int parent;
+} scope;
+
+typedef struct vcd {
+    const char *path;
+    long line;
+    bnn_error *err;
+    scope *scopes;
+    int n_scopes, cap_scopes;
+    var *vars;
+    int n_vars, cap_vars;
+    sig *sigs;
+    int n_sigs, cap_sigs;
+    int *table;         /* open addressing: sig index + 1, 0 empty */
+    size_t table_size;
+    bit_state *bits;
+    size_t n_bits;
+    char timescale[32];
+    int64_t start, end, now, first_ts, last_ts;
+    int have_ts, end_given;
+    long changes;
+} vcd;
+
+static int fail(vcd *v, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(v->err->msg, sizeof v->err->msg, "%.100s:%ld: %s", v->path, v->line, msg);
+    return -1;
+}
+
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int find_sig(const vcd *v, const char *id)
+{
+    if (!v->table)
+        return -1;
+    for (size_t i = hash_id(id) & (v->table_size - 1);; i = (i + 1) & (v->table_size - 1)) {
+        int k = v->table[i];
+        if (!k)
+            return -1;
+        if (!strcmp(v->sigs[k - 1].id, id))
+            return k - 1;
+    }
+}
+
+/* Adds sig index s to the hash table, doubling it at half load. */
+static int table_add(vcd *v, int s)
+{
+    if (2 * ((size_t)v->n_sigs + 1) > v->table_size) {
+        size_t n = v->table_size ? 2 * v->table_size : 1024;
+        int *t = calloc(n, sizeof *t);
+        if (!t)
+            return -1;
+        free(v->table);
+        v->table = t;
+        v->table_size = n;
+        for (int k = 0; k < s; k++) {
+            size_t i = hash_id(v->sigs[k].id) & (n - 1);
+            while (v->table[i])
+                i = (i + 1) & (n - 1);
+            v->table[i] = k + 1;
+        }
+    }
+    size_t i = hash_id(v->sigs[s].id) & (v->table_size - 1);
+    while (v->table[i])
+        i = (i + 1) & (v->table_size - 1);
+    v->table[i] = s + 1;
+    return 0;
+}
+
+static int grow(void **a, int *cap, int n, size_t elem)
+{
+    if (n < *cap)
+        return 0;
+    int c = *cap ? 2 * *cap : 64;
+    void *na = realloc(*a, (size_t)c * elem);
+    if (!na)
+        return -1;
+    *a = na;
+    *cap = c;
+    return 0;
+}
+
+/* Header: $timescale, $scope, $var, $upscope, up to $enddefinitions. Tokens
+ * may spread over lines, so the header is read as one token stream. */
+static char *next_tok(vcd *v, FILE *f, char *buf, size_t n)
+{
+    int ch;
+    while ((ch = fgetc(f)) != EOF && isspace(ch))
+        if (ch == '\n')
+            v->line++;
+    if (ch == EOF)
+        return NULL;
+    size_t k = 0;
+    do {
+        if (k + 1 < n)
+            buf[k++] = (char)ch;
+    } while ((ch = fgetc(f)) != EOF && !isspace(ch));
+    if (ch == '\n')
+        v->line++;
+    buf[k] = 0;
+    return buf;
+}
+
+static int read_header(vcd *v, FILE *f)
+{
+    char tok[4096];
+    int cur = -1;
+    while (next_tok(v, f, tok, sizeof tok)) {
+        if (!strcmp(tok, "$enddefinitions")) {
+            if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+                return fail(v, "expected $end after $enddefinitions");
+            if (cur != -1)
+                return fail(v, "$enddefinitions inside scope '%s' (missing $upscope)", v->scopes[cur].name);
+            if (!v->n_vars)
+                return fail(v, "no $var declarations");
+            return 0;
+        } else if (!strcmp(tok, "$timescale")) {
+            char ts[32] = "";
+            while (next_tok(v, f, tok, sizeof tok) && strcmp(tok, "$end"))
+                if (strlen(ts) + strlen(tok) + 2 < sizeof ts)
+                    strcat(strcat(ts, *ts ? " " : ""), tok);
+            /* "1ns" -> "1 ns" */
+            size_t d = strspn(ts, "0123456789");
+            if (d == 0 || d == strlen(ts))
+                return fail(v, "expected a $timescale like '1ns' or '1 ps', got '%s'", ts);
+            snprintf(v->timescale, sizeof v->timescale, "%.*s %s", (int)d, ts, ts[d] == ' ' ? ts + d + 1 : ts + d);
+        } else if (!strcmp(tok, "$scope")) {
+            char kind[64], name[1024];
+            if (!next_tok(v, f, kind, sizeof kind) || !next_tok(v, f, name, sizeof name) ||
+                !next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+                return fail(v, "expected '$scope TYPE NAME $end'");
+            if (grow((void **)&v->scopes, &v->cap_scopes, v->n_scopes, sizeof *v->scopes) ||
+                !(v->scopes[v->n_scopes].name = strdup(name)))
+                return fail(v, "out of memory");
+            v->scopes[v->n_scopes].parent = cur;
+            cur = v->n_scopes++;
+        } else if (!strcmp(tok, "$upscope")) {
+            if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+                return fail(v, "expected $end after $upscope");
+            if (cur < 0)
+                return fail(v, "$upscope without an open $scope");
+            cur = v->scopes[cur].parent;
+        } else if (!strcmp(tok, "$var")) {
+            char type[64], id[64], name[1024], rng[128] = "";
+            char width_s[32];
+            if (!next_tok(v, f, type, sizeof type) || !next_tok(v, f, width_s, sizeof width_s) ||
+                !next_tok(v, f, id, sizeof id) || !next_tok(v, f, name, sizeof name))
+                return fail(v, "expected '$var TYPE WIDTH ID NAME [RANGE] $end'");
+            if (cur < 0)
+                return fail(v, "$var '%s' outside any $scope", name);
+            char *end;
+            long w = strtol(width_s, &end, 10);
+            if (*end || w < 1 || w > (1 << 24))
+                return fail(v, "$var %s: expected a width of 1..2^24, got '%s'", name, width_s);
+            if (!next_tok(v, f, tok, sizeof tok))
+                return fail(v, "$var %s: expected $end", name);
+            if (strcmp(tok, "$end")) {
+                snprintf(rng, sizeof rng, "%.127s", tok);
+                if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+                    return fail(v, "$var %s: expected $end after the range", name);
+            }
+            /* a range glued to the name: "bus[7:0]" */
+            char *br = strchr(name, '[');
+            if (!rng[0] && br && strchr(br, ':')) {
+                snprintf(rng, sizeof rng, "%.127s", br);
+                *br = 0;
+            }
+            int msb = -1, lsb = -1;
+            if (rng[0]) {
+                char tail;
+                if (sscanf(rng, "[%d:%d]%c", &msb, &lsb, &tail) != 2) {
+                    if (sscanf(rng, "[%d]%c", &msb, &tail) != 1)
+                        return fail(v, "$var %s: expected a range [MSB:LSB] or [BIT], got '%s'", name, rng);
+                    lsb = msb;
+                }
+                if (abs(msb - lsb) + 1 != w)
+                    return fail(v, "$var %s: range %s does not match width %ld", name, rng, w);
+            }
+            int s = find_sig(v, id);
+            if (s >= 0 && v->sigs[s].width != w)
+                return fail(v, "$var %s: identifier '%s' declared with widths %d and %ld", name, id,
+                            v->sigs[s].width, w);
+            if (s < 0) {
+                if (grow((void **)&v->sigs, &v->cap_sigs, v->n_sigs, sizeof *v->sigs) ||
+                    !(v->sigs[v->n_sigs].id = strdup(id)))
+                    return fail(v, "out of memory");
+                v->sigs[v->n_sigs].width = (int)w;
+                v->sigs[v->n_sigs].base = v->n_bits;
+                v->n_bits += (size_t)w;
+                if (table_add(v, v->n_sigs))
+                    return fail(v, "out of memory");
+                s = v->n_sigs++;
+            }
+            if (grow((void **)&v->vars, &v->cap_vars, v->n_vars, sizeof *v->vars) ||
+                !(v->vars[v->n_vars].name = strdup(name)))
+                return fail(v, "out of memory");
+            v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, msb, lsb};
+            v->n_vars++;
+        } else if (tok[0] == '$') {
+            /* $date, $version, $comment and unknown sections: skip to $end */
+            while (next_tok(v, f, tok, sizeof tok) && strcmp(tok, "$end"))
+                ;
+        } else {
+            return fail(v, "expected a $keyword in the header, got '%.40s'", tok);
+        }
+    }
+    return fail(v, "file ends before $enddefinitions");
+}
+
+static void account(vcd *v, bit_state *b, int64_t t)
+{
+    int64_t a = b->last > v->start ? b->last : v->start;
+    int64_t z = t < v->end ? t : v->end;
+    if (z > a)
+        b->t[b->v] += (uint64_t)(z - a);
+    b->last = t;
+}
+
+static void set_bit(vcd *v, bit_state *b, uint8_t nv)
+{
+    if (nv == b->v)
+        return;
+    account(v, b, v->now);
+    if (b->v < 2 && nv < 2 && v->now >= v->start && v->now < v->end)
+        b->tc++;
+    b->v = nv;
+}
+
+static int val_of(int ch)
+{
+    switch (ch) {
+    case '0': return 0;
+    case '1': return 1;
+    case 'x': case 'X': case 'z': case 'Z': return 2;
+    default: return -1;
+    }
+}
+
+static int change(vcd *v, const char *value, const char *id, int vector)
+{
+    int s = find_sig(v, id);
+    if (s < 0)
+        return fail(v, "value change of undeclared identifier '%.20s'", id);
+    const sig *g = &v->sigs[s];
+    size_t n = strlen(value);
+    if (!vector && n != 1)
+        return fail(v, "expected a scalar value change");
+    if (n > (size_t)g->width)
+        return fail(v, "value of %zu bits for identifier '%.20s' of width %d", n, id, g->width);
+    int lead = val_of((unsigned char)value[0]);
+    if (lead < 0)
+        return fail(v, "expected 0, 1, x or z digits, got '%c'", value[0]);
+    uint8_t ext = (uint8_t)(lead == 1 ? 0 : lead);
+    for (int k = 0; k < g->width; k++) {   /* k = position from the LSB */
+        int c = (size_t)k < n ? val_of((unsigned char)value[n - 1 - (size_t)k]) : ext;
+        if (c < 0)
+            return fail(v, "expected 0, 1, x or z digits, got '%c'", value[n - 1 - (size_t)k]);
+        set_bit(v, &v->bits[g->base + (size_t)k], (uint8_t)c);
+    }
+    v->changes++;
+    return 0;
+}
+
+static int read_changes(vcd *v, FILE *f)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = 0;
+    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+        v->line++;
+        char *save = NULL, *tok = strtok_r(line, " \t\r\n", &save);
+        for (; tok && !rc; tok = strtok_r(NULL, " \t\r\n", &save)) {
+            if (tok[0] == '#') {
+                char *end;
+                long long t = strtoll(tok + 1, &end, 10);
+                if (*end || end == tok + 1 || t < 0 || (v->have_ts && t < v->now)) {
+                    rc = fail(v, "expected a timestamp #T not below %lld, got '%.30s'", (long long)v->now, tok);
+                    break;
+                }
+                if (!v->have_ts) {
+                    v->first_ts = t;
+                    if (v->start < 0)
+                        v->start = t;
+                    v->have_ts = 1;
+                }
+                v->now = v->last_ts = t;
+            } else if (tok[0] == 'b' || tok[0] == 'B' || tok[0] == 'r' || tok[0] == 'R') {
+                char *id = strtok_r(NULL, " \t\r\n", &save);
+                if (!id)
+                    rc = fail(v, "expected an identifier after the vector value");
+                else if (!v->have_ts)
+                    rc = fail(v, "value change before the first timestamp");
+                else if (tok[0] == 'b' || tok[0] == 'B')
+                    rc = change(v, tok + 1, id, 1);
+            } else if (tok[0] == '$') {
+                if (!strcmp(tok, "$comment"))   /* skip to $end */
+                    while ((tok = strtok_r(NULL, " \t\r\n", &save)) && strcmp(tok, "$end"))
+                        ;
+                /* $dumpvars, $dumpall, $dumpon, $dumpoff, $end: values follow as usual */
+            } else if (val_of((unsigned char)tok[0]) >= 0) {
+                if (!v->have_ts)
+                    rc = fail(v, "value change before the first timestamp");
+                else if (!tok[1])
+                    rc = fail(v, "expected an identifier after the scalar value '%c'", tok[0]);
+                else {
+                    char one[2] = {tok[0], 0};
+                    rc = change(v, one, tok + 1, 0);
+                }
+            } else {
+                rc = fail(v, "expected a timestamp or a value change, got '%.30s'", tok);
+            }
+        }
+    }
+    free(line);
+    if (!rc && ferror(f))
+        rc = fail(v, "read error");
+    return rc;
+}
+
+/* SAIF identifier: backslash before anything but letters, digits and '_'. */
+static void put_name(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (!isalnum((unsigned char)*s) && *s != '_')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+static void put_bit(FILE *f, const vcd *v, const char *name, int idx, const bit_state *b, int indent)
+{
+    fprintf(f, "%*s(", indent, "");
+    put_name(f, name);
+    if (idx >= 0)
+        fprintf(f, "\\[%d\\]", idx);
+    fprintf(f, " (T0 %llu) (T1 %llu) (TX %llu) (TC %llu) (IG 0))\n", (unsigned long long)b->t[0],
+            (unsigned long long)b->t[1], (unsigned long long)b->t[2], (unsigned long long)b->tc);
+    (void)v;
+}
+
+static long write_scope(FILE *f, const vcd *v, int s, int depth)
+{
+    long nets = 0;
+    int ind = 2 * depth;
+    fprintf(f, "%*s(INSTANCE ", ind, "");
+    put_name(f, v->scopes[s].name);
+    fprintf(f, "\n");
+    int opened = 0;
+    for (int i = 0; i < v->n_vars; i++) {
+        const var *x = &v->vars[i];
+        if (x->scope != s)
+            continue;
+        /* a name declared twice in one scope (aliases) is written once */
+        int dup = 0;
+        for (int j = 0; j < i && !dup; j++)
+            dup = v->vars[j].scope == s && !strcmp(v->vars[j].name, x->name);
+        if (dup)
+            continue;
+        if (!opened) {
+            fprintf(f, "%*s(NET\n", ind + 2, "");
+            opened = 1;
+        }
+        const sig *g = &v->sigs[x->sig];
+        for (int k = g->width - 1; k >= 0; k--) {
+            int idx = x->msb < 0 ? (g->width > 1 ? k : -1) : (x->msb >= x->lsb ? x->lsb + k : x->lsb - k);
+            put_bit(f, v, x->name, idx, &v->bits[g->base + (size_t)k], ind + 4);
+            nets++;
+        }
+    }
+    if (opened)
+        fprintf(f, "%*s)\n", ind + 2, "");
+    for (int c = 0; c < v->n_scopes; c++)
+        if (v->scopes[c].parent == s)
+            nets += write_scope(f, v, c, depth + 1);
+    fprintf(f, "%*s)\n", ind, "");
+    return nets;
+}
+
+static void vcd_free(vcd *v)
+{
+    for (int i = 0; i < v->n_scopes; i++)
+        free(v->scopes[i].name);
+    for (int i = 0; i < v->n_vars; i++)
+        free(v->vars[i].name);
+    for (int i = 0; i < v->n_sigs; i++)
+        free(v->sigs[i].id);
+    free(v->scopes);
+    free(v->vars);
+    free(v->sigs);
+    free(v->table);
+    free(v->bits);
+}
+
+int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st, bnn_error *err)
+{
+    vcd v = {.path = vcd_path, .err = err, .start = o && o->start >= 0 ? o->start : -1};
+    v.end_given = o && o->end >= 0;
+    v.end = v.end_given ? o->end : INT64_MAX;
+    snprintf(v.timescale, sizeof v.timescale, "1 ns");
+    if (v.end_given && v.start >= 0 && v.end <= v.start) {
+        snprintf(err->msg, sizeof err->msg, "saif: window %lld..%lld is empty", (long long)v.start,
+                 (long long)v.end);
+        return -1;
+    }
+    FILE *f = fopen(vcd_path, "r");
+    if (!f) {
+        snprintf(err->msg, sizeof err->msg, "%.200s: cannot open: %s", vcd_path, strerror(errno));
+        return -1;
+    }
+    int rc = read_header(&v, f);
+    if (!rc) {
+        v.bits = malloc(v.n_bits * sizeof *v.bits);
+        if (!v.bits)
+            rc = fail(&v, "out of memory (%zu net bits)", v.n_bits);
+        for (size_t i = 0; !rc && i < v.n_bits; i++)
+            v.bits[i] = (bit_state){.last = INT64_MIN, .v = 2};
+    }
+    if (!rc)
+        rc = read_changes(&v, f);
+    fclose(f);
+    if (!rc && !v.have_ts)
+        rc = fail(&v, "no timestamp: the dump holds no values");
+    if (!rc) {
+        if (!v.end_given)
+            v.end = v.last_ts;
+        if (v.end <= v.start)
+            rc = fail(&v, "window %lld..%lld is empty (timestamps %lld..%lld)", (long long)v.start,
+                      (long long)v.end, (long long)v.first_ts, (long long)v.last_ts);
+    }
+    if (!rc) {
+        for (size_t i = 0; i < v.n_bits; i++)
+            account(&v, &v.bits[i], v.end);
+        char tmp[4200];
+        snprintf(tmp, sizeof tmp, "%.4000s.tmp.%ld", saif_path, (long)getpid());
+        FILE *out = fopen(tmp, "w");
+        if (!out) {
+            snprintf(err->msg, sizeof err->msg, "%.200s: cannot write: %s", saif_path, strerror(errno));
+            rc = -1;
+        } else {
+            int top = 0;
+            fprintf(out, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
+            put_name(out, o && o->design ? o->design : v.scopes[top].name);
+            fprintf(out, "\")\n(VENDOR \"sparsecim\")\n(PROGRAM_NAME \"sparsecim saif\")\n(VERSION \"1\")\n"
+                         "(DIVIDER / )\n(TIMESCALE %s)\n(DURATION %lld)\n",
+                    v.timescale, (long long)(v.end - v.start));
+            long nets = 0;
+            for (int s = 0; s < v.n_scopes; s++)
+                if (v.scopes[s].parent < 0)
+                    nets += write_scope(out, &v, s, 0);
+            fprintf(out, ")\n");
+            int bad = ferror(out);
+            if (fclose(out) || bad || rename(tmp, saif_path)) {
+                remove(tmp);
+                snprintf(err->msg, sizeof err->msg, "%.200s: cannot write", saif_path);
+                rc = -1;
+            } else if (st) {
+                st->nets = nets;
+                st->vars = v.n_vars;
+                st->changes = v.changes;
+                st->duration = v.end - v.start;
+                snprintf(st->timescale, sizeof st->timescale, "%s", v.timescale);
+            }
+        }
+    }
+    vcd_free(&v);
+    return rc;
+}

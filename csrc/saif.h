@@ -1,0 +1,56 @@
+/*
+ * saif.h - switching activity (SAIF 2.0) from a VCD dump.
+ *
+ * Verilator 5.006 writes VCD and FST but no SAIF, so the project writes its
+ * own: saif_from_vcd() streams a VCD file (as `sparsecim run --waves` or any
+ * simulator writes it), keeps per net bit the time spent at 0, 1 and X/Z and
+ * the number of 0<->1 transitions, and writes a backward SAIF file with the
+ * VCD's scope tree as SAIF instances:
+ *
+ *   (SAIFILE (SAIFVERSION "2.0") (DIRECTION "backward") (DESIGN "TOP")
+ *    (VENDOR "sparsecim") (PROGRAM_NAME "sparsecim saif") (VERSION "1")
+ *    (DIVIDER / ) (TIMESCALE 1 ns) (DURATION D)
+ *    (INSTANCE scope (NET (name\[i\] (T0 t) (T1 t) (TX t) (TC n) (IG 0)) ...)
+ *       (INSTANCE child ...)))
+ *
+ * Per bit T0 + T1 + TX = DURATION (time units of the VCD's $timescale); TC
+ * counts 0->1 and 1->0 transitions only (a change through X or Z is not
+ * one; IG, glitches, is 0: a VCD has no sub-timestep information). The
+ * window is [start, end) in VCD time units; by default from the first to
+ * the last timestamp of the file. Before the first value of a bit it is X.
+ * Vector values shorter than their width are extended as the VCD standard
+ * says (0 for a leading 0 or 1, else the leading X/Z). Net and instance
+ * names escape '[', ']', '/', '(' , ')' and spaces with a backslash; a
+ * vector [msb:lsb] becomes one net per bit, name\[i\].
+ *
+ * Errors (returned, never exit): "FILE:LINE: what was expected, got ...".
+ * No global state; everything allocated is freed before return.
+ */
+#ifndef SPARSECIM_SAIF_H
+#define SPARSECIM_SAIF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bnn_model.h"   /* bnn_error */
+
+typedef struct saif_opts {
+    int64_t start, end;     /* window in VCD time units; -1: first / last timestamp */
+    const char *design;     /* DESIGN name; NULL: the top scope's name */
+} saif_opts;
+
+/* Summary of a conversion. */
+typedef struct saif_stats {
+    long nets;              /* net bits written (aliases written once per scope) */
+    long vars;              /* $var declarations */
+    long changes;           /* value changes read */
+    int64_t duration;       /* end - start */
+    char timescale[32];     /* e.g. "1 ns" */
+} saif_stats;
+
+/* Converts vcd_path into a SAIF file at saif_path (written atomically:
+ * PATH.tmp.PID then rename). st may be NULL. Returns 0 or -1 (err). */
+int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st,
+                  bnn_error *err);
+
+#endif
