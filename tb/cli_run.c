@@ -17,6 +17,7 @@
 #include "ds.h"
 #include "remap.h"
 #include "tb_cli.h"
+#include "tb_is.h"
 #include "vec.h"
 
 static const char usage_text[] =
@@ -38,7 +39,10 @@ static const char usage_text[] =
     "  --remap SPEC        channel remap (\"move\"): order each conv layer's input channels by their\n"
     "                      zero fraction on calibration images of SPEC (e.g. fashion-mnist:train),\n"
     "                      so that often-zero channels share segments (csrc/remap.h)\n"
-    "  --remap-count N     calibration images (default 100), from --remap-offset K (default 0)\n";
+    "  --remap-count N     calibration images (default 100), from --remap-offset K (default 0)\n"
+    "  --stationary weight|input  weight (default): weights in the cells, inputs on the word lines;\n"
+    "                      input: the binary conv layers only, activations in the cells, weight bits\n"
+    "                      on the word lines, dots rebuilt from the RTL and checked (tb/tb_is.h)\n";
 
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 
@@ -56,6 +60,7 @@ typedef struct run_ctx {
     long inject_index;
     tb_layer_stats *ls;     /* copied out of the driver */
     int nl;
+    int input_stationary;   /* --stationary input */
     char err[600];
 } run_ctx;
 
@@ -98,12 +103,47 @@ static int run_body(cim_dut *dut, void *arg)
     int rc = -1;
     bnn_trace *tr = bnn_trace_new(r->m);
     bnn_tensor *img = bnn_tensor_new(r->m->in_c, r->m->in_h, r->m->in_w, r->m->in_bits);
-    tb_ctx *tb = tr && img ? tb_new(dut, r->m, &r->c->o, &err) : NULL;
-    if (!tr || !img || !tb) {
+    tb_ctx *tb = tr && img && !r->input_stationary ? tb_new(dut, r->m, &r->c->o, &err) : NULL;
+    if (!tr || !img || (!tb && !r->input_stationary)) {
         snprintf(r->err, sizeof r->err, "%s", tr && img ? err.msg : "out of memory");
         goto done;
     }
     int tty = isatty(2);
+    if (r->input_stationary) {
+        /* the binary conv layers only, activations in the cells (tb/tb_is.h) */
+        tb_layer_stats *all = calloc((size_t)r->m->n_layers, sizeof *all);
+        if (!all) {
+            snprintf(r->err, sizeof r->err, "out of memory");
+            goto done;
+        }
+        tb_opts o = r->c->o;
+        for (long n = 0; n < r->count; n++) {
+            long idx = r->offset + n;
+            if (r->ds)
+                ds_image(r->ds, (int)idx, img);
+            else
+                ds_random_image(img, r->seed, idx);
+            if (bnn_forward(r->m, img, BNN_FAST, tr, &err) ||
+                tb_is_image(dut, r->m, tr, (int)n, &o, all, &r->mismatches, &err)) {
+                snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err.msg);
+                free(all);
+                goto done;
+            }
+            r->pred[n] = r->chained[n] = r->ref_pred[n] = tr->pred;   /* the reference's: no RTL classifier here */
+            r->label[n] = r->ds ? r->ds->labels[idx] : -1;
+            r->correct += r->ds && tr->pred == r->label[n];
+            r->chained_equal++;
+            if (r->count > 1)
+                cli_progress(stderr, tty, (int)n + 1, (int)r->count, "run");
+        }
+        r->nl = 0;
+        for (int i = 0; i < r->m->n_layers; i++)
+            if (all[i].name[0])
+                all[r->nl++] = all[i];
+        r->ls = all;
+        rc = 0;
+        goto done;
+    }
     for (long n = 0; n < r->count; n++) {
         long idx = r->offset + n;
         if (r->ds)
@@ -149,6 +189,7 @@ int cli_run(int argc, char **argv)
 {
     const char *model = NULL, *data = NULL, *inject_spec = NULL, *vec_dir = NULL, *remap_spec = NULL;
     long count = 1, offset = 0, remap_count = 100, remap_offset = 0;
+    int stationary = 0;
     tb_cli_common c;
     tb_cli_common_init(&c);
     for (int i = 1; i < argc; i++) {
@@ -164,10 +205,16 @@ int cli_run(int argc, char **argv)
             continue;
         if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
             !strcmp(a, "--inject") || !strcmp(a, "--vectors-out") || !strcmp(a, "--remap") ||
-            !strcmp(a, "--remap-count") || !strcmp(a, "--remap-offset")) {
+            !strcmp(a, "--remap-count") || !strcmp(a, "--remap-offset") || !strcmp(a, "--stationary")) {
             if (!(v = cli_value("run", argc, argv, &i)))
                 return 2;
-            if (!strcmp(a, "--remap"))
+            if (!strcmp(a, "--stationary")) {
+                if (!strcmp(v, "input"))
+                    stationary = 1;
+                else if (strcmp(v, "weight"))
+                    return fprintf(stderr, "sparsecim run: option --stationary: expected weight or input, got '%s'\n",
+                                   v), 2;
+            } else if (!strcmp(a, "--remap"))
                 remap_spec = v;
             else if (!strcmp(a, "--remap-count")) {
                 if (cli_int("run", a, v, 1, 1000000, &remap_count))
@@ -194,12 +241,18 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "sparsecim run: --model and --data are required (see sparsecim run --help)\n");
         return 2;
     }
+    if (stationary && (inject_spec || vec_dir || remap_spec)) {
+        fprintf(stderr, "sparsecim run: option --stationary input: not with %s\n",
+                inject_spec ? "--inject" : vec_dir ? "--vectors-out" : "--remap");
+        return 2;
+    }
     if (tb_cli_resolve(&c, "run"))
         return 2;
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
-    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1};
+    run_ctx r = {.c = &c, .count = count, .offset = offset, .inject_layer = -1, .input_stationary = stationary};
+    c.input_stationary = stationary;
     remap_stats *rs = NULL;
     int rc = 2;
     if (bnn_model_load(model, &m, &err)) {

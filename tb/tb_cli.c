@@ -377,6 +377,7 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
             c->geom->col_group);
     fprintf(f, "  \"gating\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n", c->o.gate_en ? "true" : "false",
             1 << c->o.unit_log2, c->o.layout == MAP_TAP_MAJOR ? "tap" : "channel");
+    fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {
         json_str(f, c->remap);

@@ -29,6 +29,7 @@ typedef struct tb_cli_common {
     const char *saif;       /* --saif path or NULL */
     char saif_vcd[4160];    /* the VCD the SAIF is made from (a temporary one without --waves) */
     int saif_tmp;           /* 1: saif_vcd is a temporary file, removed after the conversion */
+    int input_stationary;   /* run --stationary input */
     const char *remap;      /* run --remap calibration spec, or NULL */
     int remap_images;       /* calibration images used */
     int have_energy;        /* a profile is loaded (after tb_cli_resolve) */

@@ -242,3 +242,26 @@ Test(cli, remap_keeps_results_bit_exact, .timeout = 120)
     cr_assert(strstr(out, "option --remap-count: 70000 images from 0, but fashion-mnist:train has 60000"), "%s", out);
     remove(rep);
 }
+
+Test(cli, input_stationary_bit_exact, .timeout = 120)
+{
+    char model[256];
+    make_model(model, sizeof model);
+    static const char *const variants[] = {"", "--no-gating", "--small --unit 2"};
+    for (size_t k = 0; k < sizeof variants / sizeof *variants; k++) {
+        int rc = sh("%s/sparsecim run --model %s --data random:5 --stationary input %s 2>&1", model, variants[k], NULL);
+        cr_assert_eq(rc, 0, "%s: exit %d: %s", variants[k], rc, out);
+        cr_assert(strstr(out, "0 mismatches"), "%s: %s", variants[k], out);
+        cr_assert(strstr(out, "s2b1b ") && strstr(out, " IS "), "%s: no input-stationary layers: %s", variants[k], out);
+        cr_assert_null(strstr(out, "conv1 "), "conv1 (8-bit input) is not input-stationary: %s", out);
+        cr_assert(strstr(out, "energy ("), "%s", out);
+    }
+    int rc = sh("%s/sparsecim run --model %s --data random --stationary input --inject s0b0a:1 2>&1 >/dev/null", model,
+                NULL, NULL);
+    cr_assert_eq(rc, 2, "%s", out);
+    cr_assert(strstr(out, "option --stationary input: not with --inject"), "%s", out);
+    rc = sh("%s/sparsecim run --model %s --data random --stationary diagonal 2>&1 >/dev/null", model, NULL, NULL);
+    cr_assert_eq(rc, 2, "%s", out);
+    cr_assert(strstr(out, "expected weight or input, got 'diagonal'"), "%s", out);
+    remove(model);
+}
