@@ -33,6 +33,9 @@ typedef struct bnn_tensor {
 
 bnn_tensor *bnn_tensor_new(int c, int h, int w, int bits);   /* zero-filled; NULL on OOM */
 void bnn_tensor_free(bnn_tensor *t);
+/* Per channel, the number of ones of a binary tensor (the SE squeeze and
+ * the classifier's count pooling): q[c] for c < t->c (counts < 2^16). */
+void bnn_tensor_count_ones(const bnn_tensor *t, uint16_t *q);
 static inline uint16_t bnn_at(const bnn_tensor *t, int c, int y, int x)
 {
     return t->v[((size_t)c * (size_t)t->h + (size_t)y) * (size_t)t->w + (size_t)x];

@@ -95,3 +95,14 @@ void bnn_trace_free(bnn_trace *t)
     free(t->scores);
     free(t);
 }
+
+void bnn_tensor_count_ones(const bnn_tensor *t, uint16_t *q)
+{
+    size_t hw = (size_t)t->h * (size_t)t->w;
+    for (int c = 0; c < t->c; c++) {
+        unsigned s = 0;
+        for (size_t p = 0; p < hw; p++)
+            s += t->v[(size_t)c * hw + p] & 1u;
+        q[c] = (uint16_t)s;
+    }
+}

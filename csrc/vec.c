@@ -192,17 +192,6 @@ static int write_hex(vec_writer *w, const char *file, const char *comment, wbuf 
     return 0;
 }
 
-static void squeeze(const bnn_tensor *in, uint16_t *q)
-{
-    size_t hw = (size_t)in->h * (size_t)in->w;
-    for (int c = 0; c < in->c; c++) {
-        unsigned s = 0;
-        for (size_t p = 0; p < hw; p++)
-            s += in->v[(size_t)c * hw + p] & 1u;
-        q[c] = (uint16_t)s;
-    }
-}
-
 static const char *part_suffix(map_part p) { return p == MAP_FC1 ? ".fc1" : p == MAP_FC2 ? ".fc2" : ""; }
 
 static int write_job(vec_writer *w, const bnn_layer *l, int li, const map_layer *ml, const map_job *j,
@@ -352,7 +341,7 @@ int vec_writer_image(vec_writer *w, const bnn_model *m, const bnn_trace *tr, int
                 for (int k = 0; k < l->u.se.hidden; k++)
                     w->vec[k] = (uint16_t)tr->se_h[li][k];
             else if (parts[pi] == MAP_FC1)
-                squeeze(tr->act[li], w->vec);
+                bnn_tensor_count_ones(tr->act[li], w->vec);
             else
                 for (int k = 0; k < op.n; k++)
                     w->vec[k] = (uint16_t)tr->cls_q[k];

@@ -375,17 +375,6 @@ static const bnn_tensor *act_of(const tb_ctx *t, const bnn_trace *ref, int chain
     return (chain_from >= 0 && i > chain_from) ? t->rtl_out[i] : ref->act[i];
 }
 
-static void squeeze(const bnn_tensor *in, uint16_t *q)
-{
-    size_t hw = (size_t)in->h * (size_t)in->w;
-    for (int c = 0; c < in->c; c++) {
-        unsigned s = 0;
-        for (size_t p = 0; p < hw; p++)
-            s += in->v[(size_t)c * hw + p] & 1u;
-        q[c] = (uint16_t)s;
-    }
-}
-
 /* Runs layer li; returns 1 when its output differs from the reference's, 0 if
  * equal, -1 on error. *pred receives the class for the classifier. */
 static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, int *pred, bnn_error *err)
@@ -418,7 +407,7 @@ static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, in
             }
     } else if (l->type == BNN_SE) {
         const bnn_se *se = &l->u.se;
-        squeeze(in, t->vec);
+        bnn_tensor_count_ones(in, t->vec);
         if (run_part(t, li, ml, &se->th1, NULL, t->vec, err))
             return -1;
         compare_dots(t, li, "se fc1 dot", ml, NULL, t->vec, ref->se_dot1[li]);
@@ -447,7 +436,7 @@ static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, in
             }
     } else {
         const bnn_classifier *cl = &l->u.cls;
-        squeeze(in, t->vec);
+        bnn_tensor_count_ones(in, t->vec);
         if (run_part(t, li, ml, NULL, NULL, t->vec, err))
             return -1;
         compare_dots(t, li, "logit", ml, NULL, t->vec, ref->logits);
