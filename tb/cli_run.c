@@ -409,6 +409,7 @@ int cli_run(int argc, char **argv)
         tb_cli_json(ro.f, &c, &s, r.ls, r.nl);
         if (cli_out_commit(&ro, "run"))
             goto done;
+        printf("report: %s\n", c.report);
     }
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:

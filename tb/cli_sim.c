@@ -196,6 +196,7 @@ int cli_sim(int argc, char **argv)
         free(none);
         if (bad)
             goto done;
+        printf("report: %s\n", c.report);
     }
     rc = s.mismatches ? 1 : 0;
 done:

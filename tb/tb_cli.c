@@ -344,6 +344,8 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
             rc = -1;
         } else {
             rc = cli_out_commit(&o, cmd) ? -1 : 0;
+            if (!rc)
+                fprintf(f, "csv: %s\n", c->csv);
         }
     }
     act_report_free(&r);
