@@ -88,6 +88,9 @@ def main():
                     "pushed to the target); mean: to the mean density over all blocks")
     ap.add_argument("--gate-warmup", type=float, default=0.4,
                     help="fraction of training over which SE gating is blended in (0 = gate from the start)")
+    ap.add_argument("--no-augment", dest="augment", action="store_false", default=True,
+                    help="no random crop / horizontal flip (short schedules of a narrow binary net underfit "
+                    "with them)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--progress", type=int, default=0, help="print a progress line every N steps (0 = off)")
@@ -133,7 +136,7 @@ def main():
     pad = 2 if a.data == "fashion-mnist" else 4
     t0 = time.time()
     log = list(prior_log)
-    print(f"train: {a.data} depth {a.depth} width {a.width} se={a.se} gate_reg={a.gate_reg} "
+    print(f"train: {a.data} depth {a.depth} width {a.width} se={a.se} augment={a.augment} gate_reg={a.gate_reg} "
           f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
     step_i = 0
     epoch = 0
@@ -144,7 +147,9 @@ def main():
         tot_loss, tot_n, dens = 0.0, 0, []
         for bi in range(steps_per_epoch):
             idx = perm[bi * a.batch:(bi + 1) * a.batch]
-            xb = augment(torch.from_numpy(xtr[idx]).float(), pad, True, gen)
+            xb = torch.from_numpy(xtr[idx]).float()
+            if a.augment:
+                xb = augment(xb, pad, True, gen)
             yb = torch.from_numpy(ytr[idx])
             frac = step_i / (total_epochs * steps_per_epoch)
             if a.max_steps and step_i >= a.max_steps:
