@@ -13,7 +13,7 @@ set multiplot layout 2,1 title title
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
-set ylabel 'energy (pJ)'
+set ylabel 'energy, all images of the run (pJ)'
 set xtics rotate by -45 scale 0
 set key top right
 set grid ytics
