@@ -373,7 +373,7 @@ static void put_name(FILE *f, const char *s)
     }
 }
 
-static void put_bit(FILE *f, const vcd *v, const char *name, int idx, const bit_state *b, int indent)
+static void put_bit(FILE *f, const char *name, int idx, const bit_state *b, int indent)
 {
     fprintf(f, "%*s(", indent, "");
     put_name(f, name);
@@ -381,7 +381,6 @@ static void put_bit(FILE *f, const vcd *v, const char *name, int idx, const bit_
         fprintf(f, "\\[%d\\]", idx);
     fprintf(f, " (T0 %llu) (T1 %llu) (TX %llu) (TC %llu) (IG 0))\n", (unsigned long long)b->t[0],
             (unsigned long long)b->t[1], (unsigned long long)b->t[2], (unsigned long long)b->tc);
-    (void)v;
 }
 
 static long write_scope(FILE *f, const vcd *v, int s, int depth)
@@ -409,7 +408,7 @@ static long write_scope(FILE *f, const vcd *v, int s, int depth)
         const sig *g = &v->sigs[x->sig];
         for (int k = g->width - 1; k >= 0; k--) {
             int idx = x->msb < 0 ? (g->width > 1 ? k : -1) : (x->msb >= x->lsb ? x->lsb + k : x->lsb - k);
-            put_bit(f, v, x->name, idx, &v->bits[g->base + (size_t)k], ind + 4);
+            put_bit(f, x->name, idx, &v->bits[g->base + (size_t)k], ind + 4);
             nets++;
         }
     }

@@ -95,6 +95,15 @@ static void inject(run_ctx *r, bnn_trace *tr)
         v[r->inject_index] += 2;
 }
 
+/* Image idx of the data set, or of random:SEED. */
+static void load_image(const run_ctx *r, long idx, bnn_tensor *img)
+{
+    if (r->ds)
+        ds_image(r->ds, (int)idx, img);
+    else
+        ds_random_image(img, r->seed, idx);
+}
+
 /* The body: runs on the DUT (for SystemC inside the SC_THREAD). */
 static int run_body(cim_dut *dut, void *arg)
 {
@@ -119,10 +128,7 @@ static int run_body(cim_dut *dut, void *arg)
         tb_opts o = r->c->o;
         for (long n = 0; n < r->count; n++) {
             long idx = r->offset + n;
-            if (r->ds)
-                ds_image(r->ds, (int)idx, img);
-            else
-                ds_random_image(img, r->seed, idx);
+            load_image(r, idx, img);
             if (bnn_forward(r->m, img, BNN_FAST, tr, &err) ||
                 tb_is_image(dut, r->m, tr, (int)n, &o, all, &r->mismatches, &err)) {
                 snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err.msg);
@@ -146,10 +152,7 @@ static int run_body(cim_dut *dut, void *arg)
     }
     for (long n = 0; n < r->count; n++) {
         long idx = r->offset + n;
-        if (r->ds)
-            ds_image(r->ds, (int)idx, img);
-        else
-            ds_random_image(img, r->seed, idx);
+        load_image(r, idx, img);
         tb_image_result res;
         int bad = bnn_forward(r->m, img, BNN_FAST, tr, &err);
         if (!bad && r->vw)

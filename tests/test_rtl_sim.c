@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cli.h"
 #include "vec.h"
@@ -53,22 +52,7 @@ static void patch_last_partial(const char *file, int fix_crc)
     bnn_error err;
     cr_assert_eq(vec_read_words(file, &w, &n, &err), 0, "%s", err.msg);
     w[n - 2] ^= 2ull << 32;
-    if (fix_crc) {
-        uLong c = crc32(0L, Z_NULL, 0);
-        for (long i = 0; i < n - 1; i++) {
-            unsigned char b[8];
-            for (int k = 0; k < 8; k++)
-                b[k] = (unsigned char)(w[i] >> (8 * k));
-            c = crc32(c, b, 8);
-        }
-        w[n - 1] = (uint64_t)(uint32_t)c;
-    }
-    FILE *f = fopen(file, "w");
-    cr_assert_not_null(f, "%s", file);
-    fprintf(f, "// patched by test_rtl_sim\n");
-    for (long i = 0; i < n; i++)
-        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
-    fclose(f);
+    cr_assert_eq(tu_write_hex_words(file, w, n, fix_crc), 0, "%s", file);
     free(w);
 }
 

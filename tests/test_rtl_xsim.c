@@ -71,11 +71,7 @@ Test(xsim, icarus_replays_golden_vectors, .timeout = 300)
     long at = o_p + (2L * v.bits) * ((v.n_cols + 3) / 4);   /* pixel 2, plane 0, columns 0..3 */
     int p_old = (int)(w[at] >> 16 & 0xffff);
     w[at] += 1ull << 16;                                       /* column 1 */
-    FILE *f = fopen(file, "w");
-    cr_assert_not_null(f);
-    for (long i = 0; i < n; i++)
-        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
-    fclose(f);
+    cr_assert_eq(tu_write_hex_words(file, w, n, 0), 0, "%s", file);
     free(w);
     vec_job_free(&v);
     sh(0, "vvp -n %s +vectors=%s/v 2>&1%s", vvp, tmp, "");

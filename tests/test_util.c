@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 const char *tu_src_dir(void)
 {
@@ -50,4 +51,24 @@ int tu_run(const char *cmd, char *out, size_t len)
     if (st == -1 || !WIFEXITED(st))
         return -1;
     return WEXITSTATUS(st);
+}
+
+int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc)
+{
+    if (fix_crc && n > 0) {
+        uLong crc = crc32(0L, Z_NULL, 0);
+        for (long i = 0; i < n - 1; i++) {
+            unsigned char b[8];
+            for (int k = 0; k < 8; k++)
+                b[k] = (unsigned char)(w[i] >> (8 * k));
+            crc = crc32(crc, b, 8);
+        }
+        w[n - 1] = (uint64_t)(uint32_t)crc;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    for (long i = 0; i < n; i++)
+        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
+    return fclose(f) ? -1 : 0;
 }

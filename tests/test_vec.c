@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "bnn_infer.h"
 #include "bnn_rng.h"
@@ -189,7 +188,7 @@ Test(vec, random_models_and_geometries_match_reference, .timeout = 300)
     }
 }
 
-/* Rewrites word `at` of a hex file (data lines only), optionally fixing the CRC. */
+/* Rewrites word `at` of a hex file (data lines only), keeping the old CRC word. */
 static void set_word(const char *path, long at, uint64_t v)
 {
     uint64_t *w;
@@ -197,10 +196,7 @@ static void set_word(const char *path, long at, uint64_t v)
     bnn_error err;
     cr_assert_eq(vec_read_words(path, &w, &n, &err), 0, "%s", err.msg);
     w[at] = v;
-    FILE *f = fopen(path, "w");
-    for (long i = 0; i < n; i++)
-        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
-    fclose(f);
+    cr_assert_eq(tu_write_hex_words(path, w, n, 0), 0);
     free(w);
 }
 
@@ -265,24 +261,6 @@ Test(vec, bad_files_are_rejected_with_place)
     bnn_model_free(m);
 }
 
-/* Writes words as a hex file with a freshly computed CRC word (n-1 words + CRC). */
-static void write_words_crc(const char *path, uint64_t *w, long n)
-{
-    uLong crc = crc32(0L, Z_NULL, 0);
-    for (long i = 0; i < n - 1; i++) {
-        unsigned char b[8];
-        for (int q = 0; q < 8; q++)
-            b[q] = (unsigned char)(w[i] >> (8 * q));
-        crc = crc32(crc, b, 8);
-    }
-    w[n - 1] = (uint64_t)(uint32_t)crc;
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    for (long i = 0; i < n; i++)
-        fprintf(f, "%016llx\n", (unsigned long long)w[i]);
-    fclose(f);
-}
-
 /* A header field that is wrong but CRC-consistent: the reader names the word. */
 Test(vec, header_fields_checked)
 {
@@ -311,12 +289,12 @@ Test(vec, header_fields_checked)
         cr_assert_eq(vec_read_words(path, &w, &n, &err), 0, "%s", err.msg);
         uint64_t old = w[cases[c].at];
         w[cases[c].at] = cases[c].v;
-        write_words_crc(path, w, n);
+        cr_assert_eq(tu_write_hex_words(path, w, n, 1), 0);
         vec_job v;
         cr_assert_neq(vec_job_read(path, &v, &err), 0, "case %zu", c);
         msg_has(err.msg, path, cases[c].want);
         w[cases[c].at] = old;
-        write_words_crc(path, w, n);
+        cr_assert_eq(tu_write_hex_words(path, w, n, 1), 0);
         free(w);
         cr_assert_eq(vec_job_read(path, &v, &err), 0, "%s", err.msg);
         vec_job_free(&v);
