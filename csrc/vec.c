@@ -109,7 +109,6 @@ struct vec_writer {
     map_cfg cfg;
     sbuf man;                   /* manifest body (job/out/image lines) */
     int n_jobs, n_outs, n_images;
-    long files;
     uint64_t bytes;
     uint16_t *vec;              /* FC input values (4096) */
 };
@@ -187,7 +186,6 @@ static int write_hex(vec_writer *w, const char *file, const char *comment, wbuf 
         remove(path);
         return vmsg(err, "%s: cannot write (disk full?)", path);
     }
-    w->files++;
     w->bytes += 17u * b->n + strlen(comment) + 4;
     return 0;
 }
