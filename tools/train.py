@@ -59,6 +59,41 @@ def evaluate(model, x, y, bs=1000):
     return acc, per_block
 
 
+def bn_recalibrate(model, x, batches, bs, gen):
+    """Re-estimates every BN's running mean and variance as the plain average
+    over `batches` training batches (train-mode forward, no gradient). The
+    exponential running averages of the last steps lag the weights, which
+    moves the exported thresholds; this is what the file then encodes."""
+    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative moving average
+    model.train()
+    model.set_gate_alpha(1.0)
+    perm = torch.randperm(len(x), generator=gen).numpy()
+    with torch.no_grad():
+        for bi in range(min(batches, len(x) // bs)):
+            model(torch.from_numpy(x[perm[bi * bs:(bi + 1) * bs]]).float())
+    for m, mom in zip(bns, saved):
+        m.momentum = mom
+
+
+def teacher_scores(path, x, bs=1000):
+    """Scores of a trained checkpoint (evaluation mode) on x, for distillation."""
+    ck = torch.load(path, map_location="cpu")
+    c = ck["cfg"]
+    t = BinResNet(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
+                  classes=c["classes"])
+    t.load_state_dict(ck["state"])
+    t.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), bs):
+            out.append(t(torch.from_numpy(x[i:i + bs]).float())[0])
+    return torch.cat(out), t
+
+
 def stage_fracs(per_block, n):
     return [float(np.mean(per_block[s * n:(s + 1) * n])) for s in range(3)] if per_block else []
 
@@ -86,6 +121,18 @@ def main():
     ap.add_argument("--gate-reg-mode", default="block", choices=["block", "mean"],
                     help="block: the density penalty applies to every SE block separately (each block is "
                     "pushed to the target); mean: to the mean density over all blocks")
+    ap.add_argument("--gate-reg-area", action="store_true",
+                    help="weight each block's density penalty by its feature-map area relative to the last "
+                    "stage (x16, x4, x1 for 28x28, 14x14, 7x7): the task gradient on a gate sums over the "
+                    "area it gates, so without this the first stages' gates hardly close")
+    ap.add_argument("--distill", metavar="CKPT",
+                    help="distillation: add the KL divergence to this trained model's softened scores")
+    ap.add_argument("--distill-weight", type=float, default=0.5,
+                    help="with --distill: loss = (1-w)*CE + w*T^2*KL")
+    ap.add_argument("--distill-temp", type=float, default=2.0)
+    ap.add_argument("--bn-recal", type=int, default=0, metavar="BATCHES",
+                    help="after training, re-estimate all BN statistics over this many training batches "
+                    "(with --epochs 0: recalibrate the --init checkpoint only)")
     ap.add_argument("--gate-warmup", type=float, default=0.4,
                     help="fraction of training over which SE gating is blended in (0 = gate from the start)")
     ap.add_argument("--no-augment", dest="augment", action="store_false", default=True,
@@ -131,6 +178,20 @@ def main():
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    t_scores, teacher = None, None
+    if a.distill:
+        if a.augment:
+            _, teacher = teacher_scores(a.distill, xtr[:1])
+        else:
+            t_scores, _ = teacher_scores(a.distill, xtr)
+        print(f"train: distilling from {a.distill} (weight {a.distill_weight}, T {a.distill_temp})", flush=True)
+    # area of each block's output relative to the last stage's (gate penalty weights)
+    areas = []
+    hw = xtr.shape[2] * xtr.shape[3]
+    for s_ in range(3):
+        for _ in range(n):
+            areas.append(hw / (4 ** s_))
+    area_w = torch.tensor([v / areas[-1] for v in areas]) if a.gate_reg_area else None
     steps_per_epoch = math.ceil(len(xtr) / a.batch)
     total_epochs = a.epochs
     pad = 2 if a.data == "fashion-mnist" else 4
@@ -140,6 +201,14 @@ def main():
           f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
     step_i = 0
     epoch = 0
+
+    def save():
+        torch.save({"state": model.state_dict(),
+                    "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se,
+                            "se_div": a.se_div, "classes": 10, "data": a.data,
+                            "in_h": int(xtr.shape[2]), "in_w": int(xtr.shape[3])},
+                    "args": vars(a), "log": log, "wall_seconds": time.time() - t0}, a.out)
+
     stop = False
     while epoch < total_epochs and not stop:
         te = time.time()
@@ -166,10 +235,22 @@ def main():
             model.set_gate_alpha(1.0 if a.gate_warmup <= 0 else min(1.0, frac / a.gate_warmup))
             scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
+            if a.distill:
+                if t_scores is not None:
+                    ts = t_scores[idx]
+                else:
+                    with torch.no_grad():
+                        ts = teacher(xb)[0]
+                tt = a.distill_temp
+                kl = F.kl_div(F.log_softmax(scores / tt, 1), F.softmax(ts / tt, 1), reduction="batchmean")
+                loss = (1 - a.distill_weight) * loss + a.distill_weight * tt * tt * kl
             if gates and a.gate_reg > 0:
                 soft = torch.stack([torch.sigmoid(z).mean() for z, _ in gates])
                 if a.gate_reg_mode == "block":
-                    loss = loss + a.gate_reg * torch.relu(soft - a.gate_target).mean()
+                    over = torch.relu(soft - a.gate_target)
+                    if area_w is not None:
+                        over = over * area_w
+                    loss = loss + a.gate_reg * over.mean()
                 else:
                     loss = loss + a.gate_reg * torch.relu(soft.mean() - a.gate_target)
             if gates:
@@ -200,11 +281,17 @@ def main():
         print(f"epoch {epoch:2d}/{total_epochs}{' (cut)' if stop else ''} loss {rec['loss']:.4f} test {acc*100:.2f}% "
               f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
               f"{ep_time:.0f}s", flush=True)
-        torch.save({"state": model.state_dict(),
-                    "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se,
-                            "se_div": a.se_div, "classes": 10, "data": a.data,
-                            "in_h": int(xtr.shape[2]), "in_w": int(xtr.shape[3])},
-                    "args": vars(a), "log": log, "wall_seconds": time.time() - t0}, a.out)
+        save()
+    if a.bn_recal > 0:
+        tr = time.time()
+        bn_recalibrate(model, xtr, a.bn_recal, a.batch, gen)
+        acc, per_block = evaluate(model, xte, yte)
+        zf = stage_fracs(per_block, n)
+        log.append({"epoch": epoch, "steps": step_i, "bn_recal": a.bn_recal, "test_acc": float(acc),
+                    "se_zero_per_stage": zf, "epoch_seconds": time.time() - tr})
+        print(f"bn-recal over {a.bn_recal} batches: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}",
+              flush=True)
+        save()
     wall = time.time() - t0
     print(f"train: done, {epoch} epochs, {wall/60:.1f} min, final test {log[-1]['test_acc']*100:.2f}%", flush=True)
     with open(a.out + ".log.json", "w") as f:
