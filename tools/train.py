@@ -79,19 +79,21 @@ def bn_recalibrate(model, x, batches, bs, gen):
         m.momentum = mom
 
 
-def teacher_scores(path, x, bs=1000):
-    """Scores of a trained checkpoint (evaluation mode) on x, for distillation."""
+def load_teacher(path):
+    """A trained checkpoint as a model in evaluation mode (distillation teacher)."""
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
     t = BinResNet(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
                   classes=c["classes"])
     t.load_state_dict(ck["state"])
     t.eval()
-    out = []
+    return t
+
+
+def scores_of(model, x, bs=1000):
+    """The model's scores on all of x (no gradient)."""
     with torch.no_grad():
-        for i in range(0, len(x), bs):
-            out.append(t(torch.from_numpy(x[i:i + bs]).float())[0])
-    return torch.cat(out), t
+        return torch.cat([model(torch.from_numpy(x[i:i + bs]).float())[0] for i in range(0, len(x), bs)])
 
 
 def stage_fracs(per_block, n):
@@ -178,20 +180,15 @@ def main():
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    t_scores, teacher = None, None
-    if a.distill:
-        if a.augment:
-            _, teacher = teacher_scores(a.distill, xtr[:1])
-        else:
-            t_scores, _ = teacher_scores(a.distill, xtr)
+    teacher = load_teacher(a.distill) if a.distill else None
+    # without augmentation the inputs are fixed: the teacher's scores once
+    t_scores = scores_of(teacher, xtr) if teacher is not None and not a.augment else None
+    if teacher is not None:
         print(f"train: distilling from {a.distill} (weight {a.distill_weight}, T {a.distill_temp})", flush=True)
-    # area of each block's output relative to the last stage's (gate penalty weights)
-    areas = []
-    hw = xtr.shape[2] * xtr.shape[3]
-    for s_ in range(3):
-        for _ in range(n):
-            areas.append(hw / (4 ** s_))
-    area_w = torch.tensor([v / areas[-1] for v in areas]) if a.gate_reg_area else None
+    # gate penalty weights: each block's feature-map area relative to the last
+    # stage's (stages 1 and 2 halve height and width)
+    area_w = (torch.tensor([4.0 ** (2 - s_) for s_ in range(3) for _ in range(n)])
+              if a.gate_reg_area else None)
     steps_per_epoch = math.ceil(len(xtr) / a.batch)
     total_epochs = a.epochs
     pad = 2 if a.data == "fashion-mnist" else 4
@@ -235,7 +232,7 @@ def main():
             model.set_gate_alpha(1.0 if a.gate_warmup <= 0 else min(1.0, frac / a.gate_warmup))
             scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
-            if a.distill:
+            if teacher is not None:
                 if t_scores is not None:
                     ts = t_scores[idx]
                 else:
@@ -293,7 +290,8 @@ def main():
               flush=True)
         save()
     wall = time.time() - t0
-    print(f"train: done, {epoch} epochs, {wall/60:.1f} min, final test {log[-1]['test_acc']*100:.2f}%", flush=True)
+    final = f", final test {log[-1]['test_acc']*100:.2f}%" if log else ""
+    print(f"train: done, {epoch} epochs, {wall/60:.1f} min{final}", flush=True)
     with open(a.out + ".log.json", "w") as f:
         json.dump({"args": vars(a), "log": log, "wall_seconds": wall}, f, indent=1)
 
