@@ -67,8 +67,7 @@ static void sprint(sbuf *b, const char *fmt, ...)
     b->n += (size_t)need;
 }
 
-/* CRC-32 of words as little-endian bytes. */
-static uint32_t crc_words(const uint64_t *w, size_t n)
+uint32_t vec_crc_words(const uint64_t *w, size_t n)
 {
     uLong crc = crc32(0L, Z_NULL, 0);
     for (size_t i = 0; i < n; i++) {
@@ -171,7 +170,7 @@ static int write_hex(vec_writer *w, const char *file, const char *comment, wbuf 
 {
     if (b->oom)
         return vmsg(err, "out of memory");
-    wput(b, crc_words(b->w, b->n));
+    wput(b, vec_crc_words(b->w, b->n));
     if (b->oom)
         return vmsg(err, "out of memory");
     char path[4200];
@@ -444,7 +443,7 @@ int vec_read_words(const char *path, uint64_t **words, long *n, bnn_error *err)
     if (!rc && b.n < 2)
         rc = vmsg(err, "%s: line %ld: file ends after %zu words (expected a header and a CRC word)", path, ln, b.n);
     if (!rc) {
-        uint32_t crc = crc_words(b.w, b.n - 1);
+        uint32_t crc = vec_crc_words(b.w, b.n - 1);
         if (b.w[b.n - 1] != crc)
             rc = vmsg(err, "%s: word %zu (CRC-32): expected %08x (computed), got %016llx", path, b.n - 1, crc,
                       (unsigned long long)b.w[b.n - 1]);

@@ -121,6 +121,9 @@ void vec_job_free(vec_job *v);
 /* Reads a hex word file (format above, CRC checked): *words (owned by the
  * caller, free()) and *n. Errors name the file and line. */
 int vec_read_words(const char *path, uint64_t **words, long *n, bnn_error *err);
+/* CRC-32 (zlib) of n words taken as 8 little-endian bytes each: the value of
+ * a file's last word (over all earlier words). */
+uint32_t vec_crc_words(const uint64_t *w, size_t n);
 
 typedef struct vec_entry {
     char file[96];

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
+
+#include "vec.h"
 
 const char *tu_src_dir(void)
 {
@@ -55,16 +56,8 @@ int tu_run(const char *cmd, char *out, size_t len)
 
 int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc)
 {
-    if (fix_crc && n > 0) {
-        uLong crc = crc32(0L, Z_NULL, 0);
-        for (long i = 0; i < n - 1; i++) {
-            unsigned char b[8];
-            for (int k = 0; k < 8; k++)
-                b[k] = (unsigned char)(w[i] >> (8 * k));
-            crc = crc32(crc, b, 8);
-        }
-        w[n - 1] = (uint64_t)(uint32_t)crc;
-    }
+    if (fix_crc && n > 0)
+        w[n - 1] = vec_crc_words(w, (size_t)(n - 1));
     FILE *f = fopen(path, "w");
     if (!f)
         return -1;

@@ -2,6 +2,7 @@
 #ifndef SPARSECIM_TEST_UTIL_H
 #define SPARSECIM_TEST_UTIL_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* Source tree root (SPARSECIM_SRC from CTest, else "."). */
 const char *tu_src_dir(void);
@@ -15,6 +16,5 @@ int tu_run(const char *cmd, char *out, size_t len);
 /* Writes n 64-bit words as a golden-vector hex file (csrc/vec.h), one
  * 16-digit word per line; with fix_crc the last word is replaced by the
  * CRC-32 of the others (so only a replay can notice a change). 0 or -1. */
-#include <stdint.h>
 int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc);
 #endif
