@@ -10,6 +10,10 @@ computes after export); the backward pass uses straight-through estimators.
   SE           q = count of ones per channel; h = step(BN(q . W1)); g = step(BN(h . W2));
                out = out * g
   classifier   counts = sum over H,W; logit = counts . Wc; score = logit * scale + bias
+
+With real=True the same topology is built in full precision (real weights,
+ReLU instead of the step, mean instead of sum pooling, no SE): a distillation
+teacher only, which cannot be exported.
 """
 import gzip
 import os
@@ -74,22 +78,24 @@ gate_step = GateSTE.apply
 class BinConv(nn.Module):
     """Conv with bipolar weights, no bias: the integer dot of the contract."""
 
-    def __init__(self, cin, cout, k, stride, pad):
+    def __init__(self, cin, cout, k, stride, pad, real=False):
         super().__init__()
-        self.stride, self.pad = stride, pad
+        self.stride, self.pad, self.real = stride, pad, real
         self.weight = nn.Parameter(torch.empty(cout, cin, k[0], k[1]).uniform_(-0.5, 0.5))
 
     def forward(self, x):
-        return F.conv2d(x, bsign(self.weight), stride=self.stride, padding=self.pad)
+        w = self.weight if self.real else bsign(self.weight)
+        return F.conv2d(x, w, stride=self.stride, padding=self.pad)
 
 
 class BinLinear(nn.Module):
-    def __init__(self, cin, cout):
+    def __init__(self, cin, cout, real=False):
         super().__init__()
+        self.real = real
         self.weight = nn.Parameter(torch.empty(cout, cin).uniform_(-0.5, 0.5))
 
     def forward(self, x):
-        return F.linear(x, bsign(self.weight))
+        return F.linear(x, self.weight if self.real else bsign(self.weight))
 
 
 def shortcut_a(x, stride, cout):
@@ -129,28 +135,33 @@ class BinSE(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5):
+    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5, real=False):
         super().__init__()
         self.stride, self.cout = stride, cout
-        self.conv_a = BinConv(cin, cout, (3, 3), stride, 1)
+        self.act = F.relu if real else step
+        self.conv_a = BinConv(cin, cout, (3, 3), stride, 1, real)
         self.bn_a = nn.BatchNorm2d(cout)
-        self.conv_b = BinConv(cout, cout, (3, 3), 1, 1)
+        self.conv_b = BinConv(cout, cout, (3, 3), 1, 1, real)
         self.bn_b = nn.BatchNorm2d(cout)
         self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
 
     def forward(self, x):
-        a = step(self.bn_a(self.conv_a(x)))
-        out = step(self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout))
+        a = self.act(self.bn_a(self.conv_a(x)))
+        out = self.act(self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout))
         if self.se is None:
             return out, None, None
         return self.se(out)
 
 
 class BinResNet(nn.Module):
-    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5):
+    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5, real=False):
         super().__init__()
+        if real and se:
+            raise ValueError("the full-precision (teacher) model has no SE")
         self.in_c, self.width, self.n, self.has_se, self.classes = in_c, width, n, se, classes
-        self.conv1 = BinConv(in_c, width, (3, 3), 1, 1)
+        self.real = real
+        self.act = F.relu if real else step
+        self.conv1 = BinConv(in_c, width, (3, 3), 1, 1, real)
         self.bn1 = nn.BatchNorm2d(width)
         blocks = []
         cin = width
@@ -158,23 +169,23 @@ class BinResNet(nn.Module):
             cout = width * (1 << s)
             for b in range(n):
                 stride = 2 if (s > 0 and b == 0) else 1
-                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias))
+                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias, real))
                 cin = cout
         self.blocks = nn.ModuleList(blocks)
-        self.fc = BinLinear(cin, classes)
-        self.scale = nn.Parameter(torch.full((classes,), 0.05))
+        self.fc = BinLinear(cin, classes, real)
+        self.scale = nn.Parameter(torch.full((classes,), 1.0 if real else 0.05))
         self.bias = nn.Parameter(torch.zeros(classes))
 
     def forward(self, x):
         """x: N x C x H x W raw pixel values 0..255 (float). Returns scores and
         the list of SE (gate logit, gate) pairs per block."""
-        a = step(self.bn1(self.conv1(x)))
+        a = self.act(self.bn1(self.conv1(x)))
         gates = []
         for blk in self.blocks:
             a, z, g = blk(a)
             if z is not None:
                 gates.append((z, g))
-        counts = a.sum(dim=(2, 3))
+        counts = a.mean(dim=(2, 3)) if self.real else a.sum(dim=(2, 3))
         logit = self.fc(counts)
         return logit * self.scale + self.bias, gates
 
@@ -184,6 +195,8 @@ class BinResNet(nn.Module):
                 blk.se.alpha = float(a)
 
     def clip_latent(self):
+        if self.real:
+            return
         for name, p in self.named_parameters():
             if name.endswith("weight") and p.dim() >= 2:
                 p.data.clamp_(-1.0, 1.0)

@@ -524,6 +524,8 @@ def main():
 
     ck = torch.load(a.checkpoint, map_location="cpu")
     cfg = ck["cfg"]
+    if cfg.get("real"):
+        ap.error(f"{a.checkpoint}: a full-precision teacher (train.py --real) has no binary form to export")
     model = BinResNet(in_c=cfg["in_c"], width=cfg["width"], n=cfg["n"], se=cfg["se"], se_div=cfg["se_div"],
                       classes=cfg["classes"])
     model.load_state_dict(ck["state"])

@@ -84,7 +84,7 @@ def load_teacher(path):
     ck = torch.load(path, map_location="cpu")
     c = ck["cfg"]
     t = BinResNet(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
-                  classes=c["classes"])
+                  classes=c["classes"], real=c.get("real", False))
     t.load_state_dict(ck["state"])
     t.eval()
     return t
@@ -108,6 +108,9 @@ def main():
     g.add_argument("--se", dest="se", action="store_true", default=True, help="SE attention in every block (default)")
     g.add_argument("--no-se", dest="se", action="store_false")
     ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--real", action="store_true",
+                    help="full-precision twin (real weights, ReLU, no SE; with --no-se): a distillation "
+                    "teacher for --distill, not exportable")
     ap.add_argument("--depth", type=int, default=14, help="6n+2")
     ap.add_argument("--se-div", type=int, default=4, help="SE hidden = C / se-div")
     ap.add_argument("--epochs", type=int, default=15)
@@ -165,8 +168,10 @@ def main():
     xtr, ytr = load_data(a.data, "train", a.cifar_dir)
     xte, yte = load_data(a.data, "test", a.cifar_dir)
     n = (a.depth - 2) // 6
+    if a.real and a.se:
+        ap.error("--real needs --no-se (the full-precision teacher has no SE)")
     model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
-                      gate_bias=a.gate_bias)
+                      gate_bias=a.gate_bias, real=a.real)
     prior_log = []
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
@@ -201,7 +206,7 @@ def main():
 
     def save():
         torch.save({"state": model.state_dict(),
-                    "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se,
+                    "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se, "real": a.real,
                             "se_div": a.se_div, "classes": 10, "data": a.data,
                             "in_h": int(xtr.shape[2]), "in_w": int(xtr.shape[3])},
                     "args": vars(a), "log": log, "wall_seconds": time.time() - t0}, a.out)
