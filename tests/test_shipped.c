@@ -2,7 +2,10 @@
  * test_shipped.c - the shipped trained models (vectors/models/): the C
  * reference model's predictions equal the exporter's independent integer
  * model image for image (the committed .pred files, first 1000 test images),
- * and the exported integer accuracy is within 1 point of the float model's.
+ * and the exported integer accuracy is within 1 point of the float model's;
+ * on all 10,000 test images the shipped models meet the project's targets
+ * (no SE >= 88%; SE >= 87% with its gates zeroing >= 40% of the channels,
+ * averaged over the three stages).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -12,6 +15,7 @@
 
 #include "bnn_infer.h"
 #include "bnn_model.h"
+#include "bnn_stats.h"
 #include "ds.h"
 #include "test_util.h"
 
@@ -74,3 +78,58 @@ static void check_model(const char *name)
 
 Test(shipped, se_model_matches_exporter, .timeout = 120) { check_model("se-resnet14-fmnist"); }
 Test(shipped, plain_model_matches_exporter, .timeout = 120) { check_model("resnet14-fmnist"); }
+
+/* The C model on the whole test set: accuracy and the mean over the three
+ * stages of the fraction of channels the SE gates zero (0 without SE). */
+static void whole_test_set(const char *name, double *acc, double *zeroed)
+{
+    char bnn[1024];
+    snprintf(bnn, sizeof bnn, "%s/vectors/models/%s.bnn", tu_src_dir(), name);
+    ds_set *ds;
+    bnn_error err;
+    if (ds_load("fashion-mnist:test", &ds, &err))
+        cr_skip_test("dataset-fashion-mnist is not installed");
+    cr_assert_eq(ds->count, 10000, "the Fashion-MNIST test set has %d images, expected 10000", ds->count);
+    bnn_model *m;
+    cr_assert_eq(bnn_model_load(bnn, &m, &err), 0, "%s", err.msg);
+    bnn_trace *tr = bnn_trace_new(m);
+    bnn_tensor *img = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits);
+    bnn_stats *st = bnn_stats_new(m, 16);
+    cr_assert(tr && img && st);
+    for (int i = 0; i < ds->count; i++) {
+        ds_image(ds, i, img);
+        cr_assert_eq(bnn_forward(m, img, BNN_FAST, tr, &err), 0, "image %d: %s", i, err.msg);
+        cr_assert_eq(bnn_stats_add(st, m, tr, ds->labels[i]), 0);
+    }
+    *acc = (double)st->correct / (double)ds->count;
+    double sum = 0.0;
+    for (int s = 0; s < 3; s++) {
+        uint64_t zz = 0, tt = 0;
+        for (int i = 0; i < m->n_layers; i++)
+            if (bnn_stats_stage(&m->layers[i]) == s) {
+                zz += st->gate_zero[i];
+                tt += st->gate_total[i];
+            }
+        sum += tt ? (double)zz / (double)tt : 0.0;
+    }
+    *zeroed = sum / 3.0;
+    bnn_stats_free(st);
+    bnn_tensor_free(img);
+    bnn_trace_free(tr);
+    bnn_model_free(m);
+    ds_free(ds);
+}
+
+Test(shipped, models_meet_the_targets, .timeout = 900)
+{
+    double acc_plain, acc_se, z_plain, z_se;
+    whole_test_set("resnet14-fmnist", &acc_plain, &z_plain);
+    whole_test_set("se-resnet14-fmnist", &acc_se, &z_se);
+    cr_log_info("no SE %.2f%%; SE %.2f%%, %.1f%% of the channels zeroed", 100 * acc_plain, 100 * acc_se,
+                100 * z_se);
+    cr_expect_eq(z_plain, 0.0, "the no-SE model has SE gates");
+    cr_expect(acc_plain >= 0.88, "no-SE model: %.2f%% on the test set, target >= 88%%", 100 * acc_plain);
+    cr_expect(acc_se >= 0.87, "SE model: %.2f%% on the test set, target >= 87%%", 100 * acc_se);
+    cr_expect(z_se >= 0.40, "SE model: gates zero %.1f%% of the channels (mean over 3 stages), target >= 40%%",
+              100 * z_se);
+}

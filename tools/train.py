@@ -90,6 +90,24 @@ def load_teacher(path):
     return t
 
 
+def shift_gates(model, spec, n, ap):
+    """--gate-shift: z = BN(fc2) and the gate is z >= 0, so lowering the BN
+    bias by d * |gamma| moves every gate's threshold up by d standard
+    deviations of fc2's batch statistics."""
+    try:
+        d = [float(v) for v in spec.split(",")]
+    except ValueError:
+        d = []
+    if len(d) != 3:
+        ap.error(f"--gate-shift {spec}: expected three numbers D0,D1,D2 (one per stage)")
+    if not model.has_se:
+        ap.error("--gate-shift needs an SE model")
+    for i, blk in enumerate(model.blocks):
+        bn = blk.se.bn2
+        bn.bias.data -= d[i // n] * bn.weight.data.abs()
+    print(f"train: SE gate BN biases lowered by {d} x |scale| per stage", flush=True)
+
+
 def scores_of(model, x, bs=1000):
     """The model's scores on all of x (no gradient)."""
     with torch.no_grad():
@@ -138,6 +156,9 @@ def main():
     ap.add_argument("--bn-recal", type=int, default=0, metavar="BATCHES",
                     help="after training, re-estimate all BN statistics over this many training batches "
                     "(with --epochs 0: recalibrate the --init checkpoint only)")
+    ap.add_argument("--gate-shift", metavar="D0,D1,D2",
+                    help="with --init: lower every SE gate's BN bias in stage s by Ds times the BN's |scale| "
+                    "before training (closes more gates; with --epochs 0 --bn-recal N a post-hoc sparsity knob)")
     ap.add_argument("--gate-warmup", type=float, default=0.4,
                     help="fraction of training over which SE gating is blended in (0 = gate from the start)")
     ap.add_argument("--no-augment", dest="augment", action="store_false", default=True,
@@ -184,6 +205,8 @@ def main():
             model.load_state_dict(ck["state"])
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
+    if a.gate_shift:
+        shift_gates(model, a.gate_shift, n, ap)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     teacher = load_teacher(a.distill) if a.distill else None
     # without augmentation the inputs are fixed: the teacher's scores once
