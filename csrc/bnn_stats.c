@@ -107,6 +107,17 @@ int bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int lab
 
 static double frac(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
 
+double bnn_stats_stage_zero(const bnn_stats *s, const bnn_model *m, int st)
+{
+    uint64_t z = 0, t = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        if (bnn_stats_stage(&m->layers[i]) == st) {
+            z += s->gate_zero[i];
+            t += s->gate_total[i];
+        }
+    return t ? frac(z, t) : -1.0;
+}
+
 void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f)
 {
     fprintf(f, "  \"layers\": [\n");
@@ -125,15 +136,10 @@ void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f)
     fprintf(f, "  ],\n  \"se\": [");
     int first = 1;
     for (int st = 0; st < 3; st++) {
-        uint64_t z = 0, t = 0;
-        for (int i = 0; i < m->n_layers; i++)
-            if (bnn_stats_stage(&m->layers[i]) == st) {
-                z += s->gate_zero[i];
-                t += s->gate_total[i];
-            }
-        if (!t)
+        double z = bnn_stats_stage_zero(s, m, st);
+        if (z < 0.0)
             continue;
-        fprintf(f, "%s\n    {\"stage\": %d, \"channels_zeroed_fraction\": %.6f}", first ? "" : ",", st, frac(z, t));
+        fprintf(f, "%s\n    {\"stage\": %d, \"channels_zeroed_fraction\": %.6f}", first ? "" : ",", st, z);
         first = 0;
     }
     fprintf(f, "%s]", first ? "" : "\n  ");

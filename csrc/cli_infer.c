@@ -150,14 +150,9 @@ int cli_infer(int argc, char **argv)
             printf("%-10s %10.3f %10s\n", m->layers[i].name, z, "-");
     }
     for (int s = 0; s < 3; s++) {
-        uint64_t zz = 0, tt = 0;
-        for (int i = 0; i < m->n_layers; i++)
-            if (bnn_stats_stage(&m->layers[i]) == s) {
-                zz += st->gate_zero[i];
-                tt += st->gate_total[i];
-            }
-        if (tt)
-            printf("SE stage %d: %.1f%% of channels zeroed by the gates\n", s, 100.0 * (double)zz / (double)tt);
+        double z = bnn_stats_stage_zero(st, m, s);
+        if (z >= 0.0)
+            printf("SE stage %d: %.1f%% of channels zeroed by the gates\n", s, 100.0 * z);
     }
     if (preds) {
         fprintf(po.f, "# predictions of %s on %s from image %ld\n", model, data, offset);

@@ -104,13 +104,8 @@ static void whole_test_set(const char *name, double *acc, double *zeroed)
     *acc = (double)st->correct / (double)ds->count;
     double sum = 0.0;
     for (int s = 0; s < 3; s++) {
-        uint64_t zz = 0, tt = 0;
-        for (int i = 0; i < m->n_layers; i++)
-            if (bnn_stats_stage(&m->layers[i]) == s) {
-                zz += st->gate_zero[i];
-                tt += st->gate_total[i];
-            }
-        sum += tt ? (double)zz / (double)tt : 0.0;
+        double z = bnn_stats_stage_zero(st, m, s);
+        sum += z > 0.0 ? z : 0.0;
     }
     *zeroed = sum / 3.0;
     bnn_stats_free(st);
