@@ -115,7 +115,10 @@ static void whole_test_set(const char *name, double *acc, double *zeroed)
     ds_free(ds);
 }
 
-Test(shipped, models_meet_the_targets, .timeout = 900)
+/* No .timeout: this takes about 90 s under AddressSanitizer, and with a
+ * .timeout on it Criterion 2.4 (runner --jobs 2) left a 48-byte allocation
+ * of its own that LeakSanitizer reports as a failure. */
+Test(shipped, models_meet_the_targets)
 {
     double acc_plain, acc_se, z_plain, z_se;
     whole_test_set("resnet14-fmnist", &acc_plain, &z_plain);
