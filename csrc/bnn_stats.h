@@ -27,7 +27,8 @@ int bnn_stats_add(bnn_stats *s, const bnn_model *m, const bnn_trace *tr, int lab
 /* Stage (0..2) of an SE layer from its name, -1 if not an sXbYse layer. */
 int bnn_stats_stage(const bnn_layer *l);
 /* Fraction of the channels the SE gates of stage st (0..2) zeroed, over the
- * images added so far; -1.0 when the model has no SE layer in that stage. */
+ * images added so far; -1.0 when the model has no SE layer in that stage (or
+ * no image has been added yet). */
 double bnn_stats_stage_zero(const bnn_stats *s, const bnn_model *m, int st);
 /* Writes "layers" and "se" JSON members (no braces around them). */
 void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f);

@@ -181,6 +181,10 @@ def main():
 
     if (a.depth - 2) % 6:
         ap.error("--depth must be 6n+2")
+    if a.real and a.se:
+        ap.error("--real needs --no-se (the full-precision teacher has no SE)")
+    if a.gate_shift and not a.init:
+        ap.error("--gate-shift needs --init (it shifts a trained model's gates)")
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -189,13 +193,14 @@ def main():
     xtr, ytr = load_data(a.data, "train", a.cifar_dir)
     xte, yte = load_data(a.data, "test", a.cifar_dir)
     n = (a.depth - 2) // 6
-    if a.real and a.se:
-        ap.error("--real needs --no-se (the full-precision teacher has no SE)")
     model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
                       gate_bias=a.gate_bias, real=a.real)
     prior_log = []
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
+        if bool(ck["cfg"].get("real", False)) != a.real:
+            ap.error(f"--init {a.init}: a {'full-precision' if ck['cfg'].get('real') else 'binary'} checkpoint, "
+                     f"this run is {'full-precision (--real)' if a.real else 'binary'}")
         if a.init_partial:
             own = model.state_dict()
             src = {k: v for k, v in ck["state"].items() if k in own and own[k].shape == v.shape}
@@ -306,6 +311,13 @@ def main():
         print(f"epoch {epoch:2d}/{total_epochs}{' (cut)' if stop else ''} loss {rec['loss']:.4f} test {acc*100:.2f}% "
               f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
               f"{ep_time:.0f}s", flush=True)
+        save()
+    if epoch == 0 and a.bn_recal <= 0:
+        # no training step (--epochs 0, e.g. only --gate-shift): evaluate and save as is
+        acc, per_block = evaluate(model, xte, yte)
+        zf = stage_fracs(per_block, n)
+        log.append({"epoch": 0, "steps": 0, "test_acc": float(acc), "se_zero_per_stage": zf, "epoch_seconds": 0.0})
+        print(f"as initialized: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}", flush=True)
         save()
     if a.bn_recal > 0:
         tr = time.time()
