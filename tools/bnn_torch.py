@@ -189,6 +189,17 @@ class BinResNet(nn.Module):
         logit = self.fc(counts)
         return logit * self.scale + self.bias, gates
 
+    @classmethod
+    def from_checkpoint(cls, ck):
+        """The model of a train.py checkpoint (its "cfg" and "state"), in
+        evaluation mode."""
+        c = ck["cfg"]
+        m = cls(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
+                classes=c["classes"], real=c.get("real", False))
+        m.load_state_dict(ck["state"])
+        m.eval()
+        return m
+
     def set_gate_alpha(self, a):
         for blk in self.blocks:
             if blk.se is not None:

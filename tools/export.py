@@ -526,10 +526,7 @@ def main():
     cfg = ck["cfg"]
     if cfg.get("real"):
         ap.error(f"{a.checkpoint}: a full-precision teacher (train.py --real) has no binary form to export")
-    model = BinResNet(in_c=cfg["in_c"], width=cfg["width"], n=cfg["n"], se=cfg["se"], se_div=cfg["se_div"],
-                      classes=cfg["classes"])
-    model.load_state_dict(ck["state"])
-    model.eval()
+    model = BinResNet.from_checkpoint(ck)
     blob = serialize(cfg, cfg["classes"], build_layers(model, cfg))
     os.makedirs(os.path.dirname(os.path.abspath(a.output)), exist_ok=True)
     with open(a.output + ".tmp", "wb") as f:

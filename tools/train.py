@@ -81,13 +81,7 @@ def bn_recalibrate(model, x, batches, bs, gen):
 
 def load_teacher(path):
     """A trained checkpoint as a model in evaluation mode (distillation teacher)."""
-    ck = torch.load(path, map_location="cpu")
-    c = ck["cfg"]
-    t = BinResNet(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
-                  classes=c["classes"], real=c.get("real", False))
-    t.load_state_dict(ck["state"])
-    t.eval()
-    return t
+    return BinResNet.from_checkpoint(torch.load(path, map_location="cpu"))
 
 
 def shift_gates(model, spec, n, ap):
@@ -312,22 +306,20 @@ def main():
               f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
               f"{ep_time:.0f}s", flush=True)
         save()
-    if epoch == 0 and a.bn_recal <= 0:
-        # no training step (--epochs 0, e.g. only --gate-shift): evaluate and save as is
-        acc, per_block = evaluate(model, xte, yte)
-        zf = stage_fracs(per_block, n)
-        log.append({"epoch": 0, "steps": 0, "test_acc": float(acc), "se_zero_per_stage": zf, "epoch_seconds": 0.0})
-        print(f"as initialized: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}", flush=True)
-        save()
-    if a.bn_recal > 0:
+    # after training: BN re-estimation, or with no training step at all (--epochs
+    # 0, e.g. only --gate-shift) the model as initialized; evaluated and saved
+    if a.bn_recal > 0 or epoch == 0:
         tr = time.time()
-        bn_recalibrate(model, xtr, a.bn_recal, a.batch, gen)
+        rec = {"epoch": epoch, "steps": step_i}
+        if a.bn_recal > 0:
+            bn_recalibrate(model, xtr, a.bn_recal, a.batch, gen)
+            rec["bn_recal"] = a.bn_recal
         acc, per_block = evaluate(model, xte, yte)
         zf = stage_fracs(per_block, n)
-        log.append({"epoch": epoch, "steps": step_i, "bn_recal": a.bn_recal, "test_acc": float(acc),
-                    "se_zero_per_stage": zf, "epoch_seconds": time.time() - tr})
-        print(f"bn-recal over {a.bn_recal} batches: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}",
-              flush=True)
+        rec.update(test_acc=float(acc), se_zero_per_stage=zf, epoch_seconds=time.time() - tr)
+        log.append(rec)
+        what = f"bn-recal over {a.bn_recal} batches" if a.bn_recal > 0 else "as initialized"
+        print(f"{what}: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}", flush=True)
         save()
     wall = time.time() - t0
     final = f", final test {log[-1]['test_acc']*100:.2f}%" if log else ""
