@@ -1,14 +1,16 @@
 // cim_accum: per-column bit-serial accumulators and threshold units.
 //
-// Hardware: behind each global bit line, a sense stage turns the column's
-// count P into the signed term 2P - X (X from the controller), and a
-// shift-add accumulator builds the multi-bit dot product over the bit
-// planes, most significant plane first:
-//     first plane:  acc = 2P - X
-//     later planes: acc = 2*acc + (2P - X)
-// A threshold register per column (written by SET_THR) and a comparator
-// give the binary output bin = (acc >= thr), signed. Masked columns
-// (col_use_i = 0) accumulate 0.
+// Hardware: behind each global bit line, the column foot turns the count P
+// into the signed term 2P - X (X from the controller), shifts it by the
+// plane's weight and adds it into an accumulator; over the bit planes of
+// an input this builds the multi-bit dot product:
+//     first plane issued:  acc = (2P - X) << plane
+//     later planes:        acc = acc + ((2P - X) << plane)
+// Because every plane carries its own weight (plane_i), planes may come in
+// any order and a plane that was not issued (an all-zero plane the driver
+// skipped: it adds 0) costs nothing here. A threshold register per column
+// (written by SET_THR) and a comparator give the binary output
+// bin = (acc >= thr), signed. Masked columns (col_use_i = 0) accumulate 0.
 module cim_accum #(
   parameter integer COLS  = 64,
   parameter integer PW    = 9,    // width of P and X
@@ -16,8 +18,9 @@ module cim_accum #(
 ) (
   input  wire                    clk_i,
   input  wire                    rst_ni,
-  input  wire                    compute_i,   // a COMPUTE op this cycle
-  input  wire                    first_i,     // first (most significant) plane
+  input  wire                    en_i,        // an array cycle: update the accumulators
+  input  wire                    first_i,     // first plane issued of this accumulation
+  input  wire [3:0]              plane_i,     // weight of the plane: 2^plane_i
   input  wire [COLS*PW-1:0]      p_i,         // P per column
   input  wire [PW-1:0]           x_i,         // X
   input  wire [COLS-1:0]         col_use_i,   // column in use
@@ -33,17 +36,18 @@ module cim_accum #(
     for (j = 0; j < COLS; j = j + 1) begin : g_col
       reg  signed [ACC_W-1:0] acc_q;
       reg  signed [ACC_W-1:0] thr_q;
-      // 2P - X, sign-extended to the accumulator width
+      // 2P - X, sign-extended to the accumulator width, times 2^plane
       wire signed [ACC_W-1:0] term =
           $signed({{(ACC_W-PW-1){1'b0}}, p_i[j*PW +: PW], 1'b0}) -
           $signed({{(ACC_W-PW){1'b0}}, x_i});
+      wire signed [ACC_W-1:0] term_sh = term <<< plane_i;
       wire signed [ACC_W-1:0] acc_d = !col_use_i[j] ? {ACC_W{1'b0}} :
-                                      first_i       ? term :
-                                                      (acc_q <<< 1) + term;
+                                      first_i       ? term_sh :
+                                                      acc_q + term_sh;
       always @(posedge clk_i or negedge rst_ni) begin
         if (!rst_ni) begin
           acc_q <= {ACC_W{1'b0}};
-        end else if (compute_i) begin
+        end else if (en_i) begin
           acc_q <= acc_d;
         end
       end

@@ -3,39 +3,35 @@
 //
 // Hardware: a bank of NCNT counters of CNT_W bits with a read multiplexer
 // (cnt_sel_i -> cnt_o, combinational, readable at any time) and a
-// synchronous clear (CLR_CNT); the per-cycle increments come from ones-
-// counters and adders on the controller's and the bit lines' status.
-// "gated" counters record the work the ungated macro would have done, so
-// that done + gated of a gated run equals done of the same run with
-// gate_en_i = 0 (pairs 7/8, 10/11, 14/15). Per COMPUTE unless noted:
+// synchronous clear (CLR_CNT); the per-cycle increments come from adders
+// over the columns' own activity taps (cim_local_bl, cim_global_bl: what
+// the lines did), the word lines as they reach the array, the C1/C2
+// registers' transitions and the controller's segment states. Nothing is a
+// difference of two counts. "Array cycle" = stage A of a COMPUTE.
 //
-//   idx event                      increment
-//    0  cycles                     1 every clock
-//    1  compute ops                1
-//    2  skipped compute cycles     1 if the input is all zero and gating is on
-//    3  weight-row writes          WRITE: 1
-//    4  write bits flipped         WRITE: cells whose value changes
-//    5  read ops                   READ: 1
-//    6  word-line pulses           X (input bits = 1 driven on read word lines)
-//    7  precharges done            local lines precharged: on C1/C2 pairs x COL_GROUP
-//    8  precharges gated           pairs of powered groups that are off x COL_GROUP
-//    9  local discharges           conducting cells (sum of P over all columns)
-//   10  local evaluations          = 7 (every precharged line is evaluated)
-//   11  local evaluations gated    = 8
-//   12  local-to-global transfers  local lines with a non-zero count (discharged)
-//   13  accumulator updates        columns in use
-//   14  segment-cycles active      segments whose unit is not gated
-//   15  segment-cycles gated       segments whose unit is gated
-//   16  controller checks          segment zero checks: NSEG if gating is on
-//   17  C1/C2 control toggles      C1/C2 pairs switched by the gating:
-//                                  segments whose gated state differs from
-//                                  the previous COMPUTE x powered groups
-//                                  (not gated after reset / CLR_CNT; groups
-//                                  switched by ncols_i are not counted, so
-//                                  an ungated run has 0)
-//   18  word lines masked          rows of gated segments (held low)
-// "powered" groups have a column < ncols_i; a powered group's columns are
-// all precharged, used or not (COLS must be a multiple of COL_GROUP).
+//   idx event                 increment
+//    0  cycles                1 every clock
+//    1  compute_ops           1 per array cycle
+//    2  weight_row_writes     WRITE: 1
+//    3  write_bits_flipped    WRITE: cells whose value changes
+//    4  read_ops              READ: 1
+//    5  wordline_pulses       read word lines raised at the array
+//    6  precharges            local lines precharged (C2 pulses x columns)
+//    7  line_recharges        precharged lines that had discharged
+//    8  recharge_steps        discharge steps those precharges restored
+//    9  cell_discharges       cells that conducted
+//   10  line_discharges       lines whose level fell in an evaluation
+//   11  local_evals           local lines sensed (SE)
+//   12  transfers             sensed lines that drove a non-zero count
+//   13  accumulator_updates   columns in use, per array cycle
+//   14  seg_cycles_active     mapped segments not data-gated, per array cycle
+//   15  seg_cycles_gated      mapped segments data-gated, per array cycle
+//   16  seg_cycles_unmapped   segments with no row in use, per array cycle
+//   17  controller_checks     mapped segments checked (gating on), per array cycle
+//   18  c1_toggles            C1 lines (segment x group) that switched
+//   19  c2_toggles            C2 lines that switched
+//   20  footer_wakeups        footers (segment x column) on after a cycle off
+//   21  footer_off_cycles     footers off, every clock (segment x column)
 module cim_activity #(
   parameter integer NSEG      = 16,
   parameter integer SEG_ROWS  = 16,
@@ -46,94 +42,114 @@ module cim_activity #(
   input  wire                               clk_i,
   input  wire                               rst_ni,
   input  wire                               clr_i,        // CLR_CNT op
-  input  wire                               compute_i,    // COMPUTE op
-  input  wire                               skip_i,       // all-zero input, gating on
-  input  wire                               gate_en_i,
+  input  wire                               eval_i,       // array cycle
+  input  wire                               gate_on_i,    // the array cycle's COMPUTE had gating on
   input  wire                               write_i,      // WRITE op
   input  wire                               read_i,       // READ op
   input  wire [COLS-1:0]                    flip_i,       // WRITE: bits that change
-  input  wire [$clog2(NSEG*SEG_ROWS+1)-1:0] x_i,          // X
-  input  wire [NSEG-1:0]                    seg_gated_i,
-  input  wire [(COLS/COL_GROUP)-1:0]        grp_on_i,     // powered groups
-  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c12_i,        // C1/C2 pairs (on = 1)
-  input  wire [COLS-1:0]                    col_use_i,
-  input  wire [COLS*$clog2(NSEG*SEG_ROWS+1)-1:0] p_i,     // P per column (unmasked)
-  input  wire [COLS*$clog2(NSEG+1)-1:0]     xfer_i,       // discharged local lines per column
+  input  wire [NSEG*SEG_ROWS-1:0]           rwl_i,        // word lines at the array
+  input  wire [NSEG-1:0]                    gated_i,      // data-gated segments (array cycle)
+  input  wire [NSEG-1:0]                    mapped_i,     // mapped segments (array cycle)
+  input  wire [COLS-1:0]                    col_use_i,    // columns in use (array cycle)
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c1_tog_i,     // C1 lines switching at this edge
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c2_tog_i,     // C2 lines switching at this edge
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_xfer_i,     // per column taps ...
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_pch_i,
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_rch_i,
+  input  wire [COLS*$clog2(NSEG*SEG_ROWS+1)-1:0] s_rch_i,
+  input  wire [COLS*$clog2(NSEG*SEG_ROWS+1)-1:0] n_cell_i,
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_dis_i,
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_eval_i,
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_wake_i,
+  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_off_i,
   input  wire [4:0]                         cnt_sel_i,
   output reg  [CNT_W-1:0]                   cnt_o
 );
 
-  localparam integer NCNT = 19;
+  // The increments' adders are not traced; the counters are.
+  /* verilator tracing_off */
+  localparam integer NCNT = 22;
   localparam integer ROWS = NSEG * SEG_ROWS;
-  localparam integer NGRP = COLS / COL_GROUP;
-  localparam integer NPR  = NGRP * NSEG;                // C1/C2 pairs
+  localparam integer NPR  = (COLS / COL_GROUP) * NSEG;  // C1 (or C2) lines
   localparam integer PW   = $clog2(ROWS + 1);
   localparam integer XW   = $clog2(NSEG + 1);
-  // increment width: the largest per-cycle increment is ROWS x COLS (discharges)
+  // increment width: the largest per-cycle increment is ROWS x COLS
   localparam integer IW   = $clog2(ROWS * COLS + 1);
   localparam integer SW   = $clog2(NSEG + 1);
-  localparam integer GW   = $clog2(NGRP + 1);
   localparam integer RW   = $clog2(NPR + 1);
   localparam integer FW   = $clog2(COLS + 1);
 
   // ---- ones-counters of the status vectors ----
-  wire [SW-1:0] n_gated;
-  wire [GW-1:0] n_grp;
-  wire [SW-1:0] n_chg;
-  wire [RW-1:0] n_on;
+  wire [PW-1:0] n_wl;
+  wire [SW-1:0] n_gated, n_map;
+  wire [SW-1:0] n_act;
+  wire [RW-1:0] n_c1, n_c2;
   wire [FW-1:0] n_use, n_flip;
-  reg  [NSEG-1:0] gated_prev_q;
-  cim_popcount #(.N(NSEG)) u_n_gated (.v_i(seg_gated_i),        .cnt_o(n_gated));
-  cim_popcount #(.N(NGRP)) u_n_grp   (.v_i(grp_on_i),           .cnt_o(n_grp));
-  cim_popcount #(.N(NPR))  u_n_on    (.v_i(c12_i),              .cnt_o(n_on));
-  cim_popcount #(.N(NSEG)) u_n_chg   (.v_i(seg_gated_i ^ gated_prev_q), .cnt_o(n_chg));
-  cim_popcount #(.N(COLS)) u_n_use   (.v_i(col_use_i),          .cnt_o(n_use));
-  cim_popcount #(.N(COLS)) u_n_flip  (.v_i(flip_i),             .cnt_o(n_flip));
+  cim_popcount #(.N(ROWS)) u_n_wl    (.v_i(rwl_i),                 .cnt_o(n_wl));
+  cim_popcount #(.N(NSEG)) u_n_gated (.v_i(gated_i & mapped_i),    .cnt_o(n_gated));
+  cim_popcount #(.N(NSEG)) u_n_map   (.v_i(mapped_i),              .cnt_o(n_map));
+  cim_popcount #(.N(NSEG)) u_n_act   (.v_i(~gated_i & mapped_i),   .cnt_o(n_act));
+  cim_popcount #(.N(NPR))  u_n_c1    (.v_i(c1_tog_i),              .cnt_o(n_c1));
+  cim_popcount #(.N(NPR))  u_n_c2    (.v_i(c2_tog_i),              .cnt_o(n_c2));
+  cim_popcount #(.N(COLS)) u_n_use   (.v_i(col_use_i),             .cnt_o(n_use));
+  cim_popcount #(.N(COLS)) u_n_flip  (.v_i(flip_i),                .cnt_o(n_flip));
 
-  // Sums over the columns: conducting cells (P) and discharged local lines.
-  reg [IW-1:0] p_sum, xfer_sum;
+  // Sums of the columns' taps.
+  reg [IW-1:0] t_xfer, t_pch, t_rch, t_srch, t_cell, t_dis, t_eval, t_wake, t_off;
   integer k;
   always @* begin
-    p_sum    = {IW{1'b0}};
-    xfer_sum = {IW{1'b0}};
+    t_xfer = {IW{1'b0}};
+    t_pch  = {IW{1'b0}};
+    t_rch  = {IW{1'b0}};
+    t_srch = {IW{1'b0}};
+    t_cell = {IW{1'b0}};
+    t_dis  = {IW{1'b0}};
+    t_eval = {IW{1'b0}};
+    t_wake = {IW{1'b0}};
+    t_off  = {IW{1'b0}};
     for (k = 0; k < COLS; k = k + 1) begin
-      p_sum    = p_sum    + {{(IW-PW){1'b0}}, p_i[k*PW +: PW]};
-      xfer_sum = xfer_sum + {{(IW-XW){1'b0}}, xfer_i[k*XW +: XW]};
+      t_xfer = t_xfer + {{(IW-XW){1'b0}}, n_xfer_i[k*XW +: XW]};
+      t_pch  = t_pch  + {{(IW-XW){1'b0}}, n_pch_i[k*XW +: XW]};
+      t_rch  = t_rch  + {{(IW-XW){1'b0}}, n_rch_i[k*XW +: XW]};
+      t_srch = t_srch + {{(IW-PW){1'b0}}, s_rch_i[k*PW +: PW]};
+      t_cell = t_cell + {{(IW-PW){1'b0}}, n_cell_i[k*PW +: PW]};
+      t_dis  = t_dis  + {{(IW-XW){1'b0}}, n_dis_i[k*XW +: XW]};
+      t_eval = t_eval + {{(IW-XW){1'b0}}, n_eval_i[k*XW +: XW]};
+      t_wake = t_wake + {{(IW-XW){1'b0}}, n_wake_i[k*XW +: XW]};
+      t_off  = t_off  + {{(IW-XW){1'b0}}, n_off_i[k*XW +: XW]};
     end
   end
 
-  // pairs of powered groups that are off: NSEG x powered groups - pairs on
-  wire [IW-1:0] pairs_pow = NSEG[IW-1:0] * {{(IW-GW){1'b0}}, n_grp};
-  wire [IW-1:0] pairs_on  = {{(IW-RW){1'b0}}, n_on};
-  wire [IW-1:0] pch_done  = pairs_on * COL_GROUP[IW-1:0];
-  wire [IW-1:0] pch_gated = (pairs_pow - pairs_on) * COL_GROUP[IW-1:0];
-  wire [IW-1:0] seg_gated = {{(IW-SW){1'b0}}, n_gated};
-  wire [IW-1:0] seg_act   = NSEG[IW-1:0] - seg_gated;
-  wire [IW-1:0] zero      = {IW{1'b0}};
-  wire [IW-1:0] one       = {{(IW-1){1'b0}}, 1'b1};
+  wire [IW-1:0] zero = {IW{1'b0}};
+  wire [IW-1:0] one  = {{(IW-1){1'b0}}, 1'b1};
+  wire [IW-1:0] unmapped = NSEG[IW-1:0] - {{(IW-SW){1'b0}}, n_map};
 
   // ---- per-cycle increments, counter i at inc[i*IW +: IW] ----
   wire [NCNT*IW-1:0] inc;
   assign inc[ 0*IW +: IW] = one;
-  assign inc[ 1*IW +: IW] = compute_i ? one : zero;
-  assign inc[ 2*IW +: IW] = (compute_i & skip_i) ? one : zero;
-  assign inc[ 3*IW +: IW] = write_i ? one : zero;
-  assign inc[ 4*IW +: IW] = write_i ? {{(IW-FW){1'b0}}, n_flip} : zero;
-  assign inc[ 5*IW +: IW] = read_i ? one : zero;
-  assign inc[ 6*IW +: IW] = compute_i ? {{(IW-PW){1'b0}}, x_i} : zero;
-  assign inc[ 7*IW +: IW] = compute_i ? pch_done : zero;
-  assign inc[ 8*IW +: IW] = compute_i ? pch_gated : zero;
-  assign inc[ 9*IW +: IW] = compute_i ? p_sum : zero;
-  assign inc[10*IW +: IW] = compute_i ? pch_done : zero;
-  assign inc[11*IW +: IW] = compute_i ? pch_gated : zero;
-  assign inc[12*IW +: IW] = compute_i ? xfer_sum : zero;
-  assign inc[13*IW +: IW] = compute_i ? {{(IW-FW){1'b0}}, n_use} : zero;
-  assign inc[14*IW +: IW] = compute_i ? seg_act : zero;
-  assign inc[15*IW +: IW] = compute_i ? seg_gated : zero;
-  assign inc[16*IW +: IW] = (compute_i & gate_en_i) ? NSEG[IW-1:0] : zero;
-  assign inc[17*IW +: IW] = compute_i ? {{(IW-SW){1'b0}}, n_chg} * {{(IW-GW){1'b0}}, n_grp} : zero;
-  assign inc[18*IW +: IW] = compute_i ? seg_gated * SEG_ROWS[IW-1:0] : zero;
+  assign inc[ 1*IW +: IW] = eval_i ? one : zero;
+  assign inc[ 2*IW +: IW] = write_i ? one : zero;
+  assign inc[ 3*IW +: IW] = write_i ? {{(IW-FW){1'b0}}, n_flip} : zero;
+  assign inc[ 4*IW +: IW] = read_i ? one : zero;
+  assign inc[ 5*IW +: IW] = {{(IW-PW){1'b0}}, n_wl};
+  assign inc[ 6*IW +: IW] = t_pch;
+  assign inc[ 7*IW +: IW] = t_rch;
+  assign inc[ 8*IW +: IW] = t_srch;
+  assign inc[ 9*IW +: IW] = t_cell;
+  assign inc[10*IW +: IW] = t_dis;
+  assign inc[11*IW +: IW] = t_eval;
+  assign inc[12*IW +: IW] = t_xfer;
+  assign inc[13*IW +: IW] = eval_i ? {{(IW-FW){1'b0}}, n_use} : zero;
+  assign inc[14*IW +: IW] = eval_i ? {{(IW-SW){1'b0}}, n_act} : zero;
+  assign inc[15*IW +: IW] = eval_i ? {{(IW-SW){1'b0}}, n_gated} : zero;
+  assign inc[16*IW +: IW] = eval_i ? unmapped : zero;
+  assign inc[17*IW +: IW] = (eval_i & gate_on_i) ? {{(IW-SW){1'b0}}, n_map} : zero;
+  assign inc[18*IW +: IW] = {{(IW-RW){1'b0}}, n_c1};
+  assign inc[19*IW +: IW] = {{(IW-RW){1'b0}}, n_c2};
+  assign inc[20*IW +: IW] = t_wake;
+  assign inc[21*IW +: IW] = t_off;
 
+  /* verilator tracing_on */
   // ---- the counter bank ----
   wire [NCNT*CNT_W-1:0] cnt;
   genvar i;
@@ -152,17 +168,6 @@ module cim_activity #(
       assign cnt[i*CNT_W +: CNT_W] = cnt_q;
     end
   endgenerate
-
-  // gated segments of the previous COMPUTE (for the toggle count)
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      gated_prev_q <= {NSEG{1'b0}};
-    end else if (clr_i) begin
-      gated_prev_q <= {NSEG{1'b0}};
-    end else if (compute_i) begin
-      gated_prev_q <= seg_gated_i;
-    end
-  end
 
   // ---- read multiplexer (indices >= NCNT read 0) ----
   integer m;

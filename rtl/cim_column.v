@@ -1,11 +1,13 @@
 // cim_column: the bit-line side of one column of the macro.
 //
 // Hardware: the column's stack of local bit line segments (cim_local_bl:
-// precharge gated by C2, AND-cell footer gated by C1, local count per
-// segment) and its global bit line (cim_global_bl: sum of the local counts
-// = P, and the number of local lines that discharged onto it). Inputs are
-// the read word lines, the column's stored bits (the AND cells' second
-// gate) and the C1/C2 enable of each row's segment for this column's group.
+// precharge gated by C2, AND-cell footer gated by C1, local sense stage
+// gated by SE, a level per segment) and its global bit line (cim_global_bl:
+// sum of the sensed local counts = P, and the number of segments that drove
+// it). Inputs are the read word lines, the column's stored bits (the AND
+// cells' second gate) and the C1 / precharge / SE lines of each segment for
+// this column's group. The activity outputs are counted here, at the
+// lines, from what the column did.
 //
 // Every column is the same circuit, so synthesis keeps this module as one
 // block (keep_hierarchy) and maps it once for all COLS instances; nothing
@@ -15,24 +17,50 @@ module cim_column #(
   parameter integer ROWS     = 256,
   parameter integer SEG_ROWS = 16
 ) (
-  input  wire [ROWS-1:0]                     rwl_i,    // read word lines (inputs after masking)
-  input  wire [ROWS-1:0]                     cells_i,  // the column's stored bits
-  input  wire [ROWS-1:0]                     en_i,     // C1/C2 of each row's segment, this column's group
-  output wire [$clog2(ROWS+1)-1:0]           p_o,      // P: conducting cells of the column
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  xfer_o    // local lines that discharged
+  input  wire                                clk_i,
+  input  wire                                rst_ni,
+  input  wire                                eval_i,    // an array cycle
+  input  wire [ROWS-1:0]                     rwl_i,     // read word lines
+  input  wire [ROWS-1:0]                     cells_i,   // the column's stored bits
+  input  wire [ROWS/SEG_ROWS-1:0]            c1_i,      // footer on, per segment
+  input  wire [ROWS/SEG_ROWS-1:0]            pch_i,     // precharge pulse, per segment
+  input  wire [ROWS/SEG_ROWS-1:0]            se_i,      // sense enable, per segment
+  output wire [$clog2(ROWS+1)-1:0]           p_o,       // P: sensed conducting cells of the column
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_xfer_o,  // local-to-global transfers
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_pch_o,
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_rch_o,
+  output wire [$clog2(ROWS+1)-1:0]           s_rch_o,
+  output wire [$clog2(ROWS+1)-1:0]           n_cell_o,
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_dis_o,
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_eval_o,
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_wake_o,
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_off_o
 );
 
-  wire [ROWS-1:0] loc_cnt;   // local counts, SEG_ROWS-bit field per segment
+  wire [ROWS-1:0] loc_cnt;   // sensed local counts, SEG_ROWS-bit field per segment
   cim_local_bl #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_lbl (
-    .rwl_i   (rwl_i),
-    .cells_i (cells_i),
-    .en_i    (en_i),
-    .cnt_o   (loc_cnt)
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .eval_i   (eval_i),
+    .rwl_i    (rwl_i),
+    .cells_i  (cells_i),
+    .c1_i     (c1_i),
+    .pch_i    (pch_i),
+    .se_i     (se_i),
+    .cnt_o    (loc_cnt),
+    .n_pch_o  (n_pch_o),
+    .n_rch_o  (n_rch_o),
+    .s_rch_o  (s_rch_o),
+    .n_cell_o (n_cell_o),
+    .n_dis_o  (n_dis_o),
+    .n_eval_o (n_eval_o),
+    .n_wake_o (n_wake_o),
+    .n_off_o  (n_off_o)
   );
   cim_global_bl #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_gbl (
     .cnt_i  (loc_cnt),
     .p_o    (p_o),
-    .xfer_o (xfer_o)
+    .xfer_o (n_xfer_o)
   );
 
 endmodule

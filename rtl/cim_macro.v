@@ -2,83 +2,69 @@
 //
 // An 8T SRAM array of ROWS x COLS cells whose read stacks are 2-transistor
 // AND cells, with hierarchical bit lines (local lines of SEG_ROWS rows
-// feeding one global line per column), gated precharge (C2) and gated
-// footers (C1) per (control unit, column group), a sparse controller, and
-// per-column bit-serial accumulators with thresholds. Per COMPUTE cycle and
-// column j: P_j = popcount(in AND column_j), X = popcount(in), and the
-// accumulator adds 2P - X over bit planes, MSB plane first
+// feeding one global line per column), a C1 line (AND-cell footer) and a
+// C2 line (local precharge supply) per (segment, column group), a local
+// sense stage per line with its enable SE, a sparse controller that
+// decides C1/C2/SE one cycle before the word lines fire, and per-column
+// bit-serial accumulators with thresholds. Per array cycle and column j:
+// P_j = popcount(in AND column_j) over the sensed segments, X =
+// popcount(in), and the accumulator adds (2P - X) << plane
 // (docs/SPEC.md sections 1 and 6).
 //
-//   in_i -> cim_sparse_ctrl --rwl, C1/C2--> cim_column x COLS [cim_local_bl --local counts-->
-//           cim_global_bl] --P--> cim_accum --acc, bin-->   (+ cim_activity)
+//   in_i -> cim_sparse_ctrl [zero flags, unit decision, C1/C2/SE, lookahead register]
+//        -> word lines, C1, C2, SE -> cim_column x COLS [cim_local_bl: line levels, sense
+//           -> cim_global_bl: P] -> cim_accum -> acc, bin       (+ cim_activity: counters)
 //           cim_cell_array: write port (wwl/wbl), cells -> AND cells, read port -> rdata
 //
 // Interface protocol: one operation per clock, sampled at the rising edge of
-// clk_i; every output except cnt_o is a register (valid in the cycle after
-// the op, held until the next op of its kind). rst_ni is asynchronous, active
-// low, and clears every register (cells, accumulators, thresholds, counters).
+// clk_i; every output except cnt_o is a register. rst_ni is asynchronous,
+// active low, and clears every register (cells, line levels, C1/C2,
+// accumulators, thresholds, counters).
 //
-//   op_i  name     uses                         effect
-//   0     NOP      -                            -
-//   1     WRITE    addr_i (row), wdata_i        row addr_i <= wdata_i (bit j -> column j)
-//   2     READ     addr_i (row)                 rdata_o <= row addr_i, rd_valid_o = 1 next cycle
-//   3     COMPUTE  in_i, first_i, last_i,       p_o/x_o <= P/X of the input on the read word lines,
-//                  gate_en_i, unit_log2_i,      acc = first ? 2P-X : 2*acc + 2P-X,
-//                  ncols_i                      seg_gated_o <= gated segments
-//   4     SET_THR  addr_i (column), thr_i       threshold of column addr_i (ignored if >= COLS)
-//   5     CLR_CNT  -                            every activity counter <= 0
-//   6, 7  -        -                            as NOP
-//   gate_en_i, unit_log2_i, ncols_i are used by COMPUTE; cnt_sel_i any time.
+//   op_i  name     uses                             effect
+//   0     NOP      -                                -
+//   1     WRITE    addr_i (row), wdata_i            row addr_i <= wdata_i (bit j -> column j)
+//   2     READ     addr_i (row)                     rdata_o <= row addr_i, rd_valid_o = 1 next cycle
+//   3     COMPUTE  in_i, first_i, last_i, plane_i,  stage L (this cycle): zero flags, C1/C2/SE
+//                  gate_i, unit_log2_i, ncols_i,    decided and registered; stage A (next cycle):
+//                  nrows_i                          precharge, evaluate, sense, accumulate:
+//                                                   acc = first ? T : acc + T, T = (2P-X) << plane;
+//                                                   p_o/x_o/acc_o registered at its end
+//   4     SET_THR  addr_i (column), thr_i           threshold of column addr_i (ignored if >= COLS)
+//   5     CLR_CNT  -                                every activity counter <= 0
+//   6, 7  -        -                                as NOP
 //
-// A write of row r:
+// A two-plane accumulation (bits = 2: plane 1 then plane 0) and its result:
 //
-//   clk_i      __/~~\__/~~\__/~~\__
-//   op_i       < WRITE >< READ  >< NOP
-//   addr_i     <   r   ><   r   >
-//   wdata_i    <   d   >
-//   rd_valid_o _________________/~~~~~~~\____
-//   rdata_o    ------------------<   d   >-----   (held until the next READ)
-//
-// A two-plane accumulation (bits = 2: plane 1 then plane 0) and its output:
-//
-//   clk_i        __/~~\__/~~\__/~~\__/~~\__
-//   op_i         < CMP  >< CMP  >< NOP  >
+//   clk_i        __/~~\__/~~\__/~~\__/~~\__/~~\__
+//   op_i         < CMP  >< CMP  >< ...
 //   in_i         < pl1  >< pl0  >
+//   plane_i      <  1   ><  0   >
 //   first_i      /~~~~~~\_______
 //   last_i       _______/~~~~~~\
-//   cmp_valid_o  _______/~~~~~~~~~~~~~~\______   p_o, x_o, seg_gated_o of pl1, then pl0
-//   acc_valid_o  ______________/~~~~~~~\______   acc_o = 2*(2P1-X1) + (2P0-X0), bin_o
+//   (stage A)           < pl1  >< pl0  >            precharge (clk high), evaluate (clk low)
+//   cmp_valid_o  ______________/~~~~~~~~~~~~~~\____ p_o, x_o, seg_gated_o of pl1, then pl0
+//   acc_valid_o  _____________________/~~~~~~~\____ acc_o = 2*(2P1-X1) + (2P0-X0), bin_o
 //
-// A single-plane job (binary inputs) is one COMPUTE with first_i = last_i
-// = 1. Masked columns (>= ncols_i) report P = 0, acc = 0. bin_o[j] =
-// (acc_j >= threshold_j), signed; it follows acc_o and is meaningful with
-// acc_valid_o. cnt_o = activity counter cnt_sel_i (0 for indices >= 19):
-//
-//   idx event                      counted per (COMPUTE unless noted)
-//    0  cycles                     every clock
-//    1  compute ops                1
-//    2  skipped compute cycles     all-zero input with gating on
-//    3  weight-row writes          WRITE
-//    4  write bits flipped         WRITE: cells whose value changes
-//    5  read ops                   READ
-//    6  word-line pulses           X (read word lines raised)
-//    7  precharges done            local lines precharged (segment x column)
-//    8  precharges gated           local lines of powered groups left off by gating
-//    9  local discharges           conducting cells = sum of P over all columns
-//   10  local evaluations          local lines evaluated (= 7)
-//   11  local evaluations gated    (= 8)
-//   12  local-to-global transfers  local lines with a non-zero count (discharged)
-//   13  accumulator updates        columns in use
-//   14  segment-cycles active      segments whose unit is not gated
-//   15  segment-cycles gated       segments whose unit is gated
-//   16  controller checks          NSEG segment zero checks (gating on)
-//   17  C1/C2 control toggles      segments whose gating changed since the last COMPUTE x powered groups
-//   18  word lines masked          rows of gated segments
-// Pairs 7/8, 10/11, 14/15: done + gated of a gated run = done of the same
-// run with gate_en_i = 0. Details in cim_activity.v.
+// Planes carry their weight, so a plane whose input is all zero need not be
+// issued (it adds 0): the driver skips it and the latency and cycles fall.
+// gate_i selects the lines data gating drives: bit 0 C1, bit 1 C2 (3 both,
+// 2 C2 only, 1 C1 only, 0 none); results are identical in every mode.
+// Rows >= nrows_i and columns >= ncols_i are configuration: their segments
+// and column groups are off in every mode (never counted as gating);
+// masked columns report P = 0, acc = 0. bin_o[j] = (acc_j >= threshold_j),
+// signed. cnt_o = activity counter cnt_sel_i (0 for indices >= 22; the
+// list and the exact rules are in cim_activity.v): cycles, compute_ops,
+// weight_row_writes, write_bits_flipped, read_ops, wordline_pulses,
+// precharges, line_recharges, recharge_steps, cell_discharges,
+// line_discharges, local_evals, transfers, accumulator_updates,
+// segment_cycles_active / _gated / _unmapped, controller_checks,
+// c1_toggles, c2_toggles, footer_wakeups, footer_off_cycles. Every
+// counter counts what the array, its lines and its control registers did.
 //
 // Geometry: ROWS, COLS, SEG_ROWS, COL_GROUP powers of two; 8 <= SEG_ROWS <=
-// min(ROWS, 64); COL_GROUP <= COLS; ACC_W > $clog2(ROWS+1) + 1.
+// min(ROWS, 32); COL_GROUP <= COLS <= ROWS (SET_THR addresses columns with
+// addr_i); ACC_W > $clog2(ROWS+1) + 1 + 15.
 module cim_macro #(
   parameter integer ROWS      = 256,  // word lines
   parameter integer COLS      = 64,   // columns
@@ -95,10 +81,12 @@ module cim_macro #(
   input  wire [ROWS-1:0]                      in_i,
   input  wire                                 first_i,
   input  wire                                 last_i,
+  input  wire [3:0]                           plane_i,
   input  wire [ACC_W-1:0]                     thr_i,
-  input  wire                                 gate_en_i,
+  input  wire [1:0]                           gate_i,
   input  wire [1:0]                           unit_log2_i,
   input  wire [$clog2(COLS+1)-1:0]            ncols_i,
+  input  wire [$clog2(ROWS+1)-1:0]            nrows_i,
   input  wire [4:0]                           cnt_sel_i,
   output reg                                  cmp_valid_o,
   output reg  [COLS*$clog2(ROWS+1)-1:0]       p_o,
@@ -118,6 +106,15 @@ module cim_macro #(
   localparam integer XW   = $clog2(NSEG + 1);
   localparam integer AW   = $clog2(ROWS);
   localparam integer CAW  = (COLS > 1) ? $clog2(COLS) : 1;
+
+  // ---- legal parameters: an illegal geometry fails elaboration ----
+  generate
+    if ((ROWS % SEG_ROWS) != 0 || SEG_ROWS < 8 || SEG_ROWS > 32 || SEG_ROWS > ROWS ||
+        (COLS % COL_GROUP) != 0 || COL_GROUP < 1 || COLS > ROWS || ACC_W < $clog2(ROWS + 1) + 17 ||
+        ((ROWS > 64) && (ROWS % 64) != 0)) begin : g_illegal
+      cim_illegal_geometry_parameters u_illegal ();
+    end
+  endgenerate
 
   localparam [2:0] OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
                    OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5;
@@ -141,72 +138,99 @@ module cim_macro #(
     .rdata_o (row_bits)
   );
 
-  // ---- sparse controller ----
-  wire [NSEG-1:0]      seg_gated;
-  wire                 skip;
-  wire [ROWS-1:0]      rwl;
-  wire [PW-1:0]        x;
-  wire [NGRP-1:0]      grp_on;
-  wire [NGRP*NSEG-1:0] c12;
-  wire [COLS-1:0]      col_use;
+  // ---- sparse controller and its lookahead register (stage L) ----
+  wire                 la_valid, la_first, la_last, la_gate;
+  wire [ROWS-1:0]      la_rwl;
+  wire [PW-1:0]        la_x;
+  wire [3:0]           la_plane;
+  wire [COLS-1:0]      la_col_use;
+  wire [NSEG-1:0]      la_gated, la_mapped;
+  wire [NGRP*NSEG-1:0] c1, c2, se;        // C1, C2, SE of (group g, segment s) at [g*NSEG + s]
+  wire [NGRP*NSEG-1:0] c1_d, c2_d;        // their next values
   cim_sparse_ctrl #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP)) u_ctrl (
-    .in_i        (in_i),
-    .gate_en_i   (gate_en_i),
-    .unit_log2_i (unit_log2_i),
-    .ncols_i     (ncols_i),
-    .seg_gated_o (seg_gated),
-    .skip_o      (skip),
-    .rwl_o       (rwl),
-    .x_o         (x),
-    .grp_on_o    (grp_on),
-    .c12_o       (c12),
-    .col_use_o   (col_use)
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .compute_i    (do_compute),
+    .in_i         (in_i),
+    .first_i      (first_i),
+    .last_i       (last_i),
+    .plane_i      (plane_i),
+    .gate_i       (gate_i),
+    .unit_log2_i  (unit_log2_i),
+    .ncols_i      (ncols_i),
+    .nrows_i      (nrows_i),
+    .la_valid_o   (la_valid),
+    .la_rwl_o     (la_rwl),
+    .la_x_o       (la_x),
+    .la_first_o   (la_first),
+    .la_last_o    (la_last),
+    .la_plane_o   (la_plane),
+    .la_col_use_o (la_col_use),
+    .la_gate_o    (la_gate),
+    .la_gated_o   (la_gated),
+    .la_mapped_o  (la_mapped),
+    .c1_o         (c1),
+    .c2_o         (c2),
+    .se_o         (se),
+    .c1_d_o       (c1_d),
+    .c2_d_o       (c2_d)
   );
 
-  // ---- C1/C2 lines of each column group, fanned out to the rows ----
-  wire [NGRP*ROWS-1:0] en_rows;
-  genvar g, s, j;
-  generate
-    for (g = 0; g < NGRP; g = g + 1) begin : g_grp
-      for (s = 0; s < NSEG; s = s + 1) begin : g_seg
-        assign en_rows[g*ROWS + s*SEG_ROWS +: SEG_ROWS] = {SEG_ROWS{c12[g*NSEG + s]}};
-      end
-    end
-  endgenerate
-
-  // ---- bit lines, one column at a time ----
+  // ---- stage A: the array cycle ----
+  // Read word lines fire only in an array cycle; the precharge pulse of a
+  // segment is its C2 line in an array cycle.
+  wire [ROWS-1:0] rwl = la_rwl & {ROWS{la_valid}};
   wire [COLS*PW-1:0] p_col;     // P per column (before the column mask)
-  wire [COLS*XW-1:0] xfer_col;  // discharged local lines per column
-  reg  [COLS*PW-1:0] p_use;     // P per column, masked columns 0
+  wire [COLS*XW-1:0] n_xfer, n_pch, n_rch, n_dis, n_eval, n_wake, n_off;
+  wire [COLS*PW-1:0] s_rch, n_cell;
+  wire [COLS*PW-1:0] p_use;     // P per column, masked columns 0
+  genvar j;
   generate
     for (j = 0; j < COLS; j = j + 1) begin : g_col
+      localparam integer G = j / COL_GROUP;
       cim_column #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_col (
-        .rwl_i   (rwl),
-        .cells_i (cells[j*ROWS +: ROWS]),
-        .en_i    (en_rows[(j / COL_GROUP)*ROWS +: ROWS]),
-        .p_o     (p_col[j*PW +: PW]),
-        .xfer_o  (xfer_col[j*XW +: XW])
+        .clk_i    (clk_i),
+        .rst_ni   (rst_ni),
+        .eval_i   (la_valid),
+        .rwl_i    (rwl),
+        .cells_i  (cells[j*ROWS +: ROWS]),
+        .c1_i     (c1[G*NSEG +: NSEG]),
+        .pch_i    (c2[G*NSEG +: NSEG] & {NSEG{la_valid}}),
+        .se_i     (se[G*NSEG +: NSEG]),
+        .p_o      (p_col[j*PW +: PW]),
+        .n_xfer_o (n_xfer[j*XW +: XW]),
+        .n_pch_o  (n_pch[j*XW +: XW]),
+        .n_rch_o  (n_rch[j*XW +: XW]),
+        .s_rch_o  (s_rch[j*PW +: PW]),
+        .n_cell_o (n_cell[j*PW +: PW]),
+        .n_dis_o  (n_dis[j*XW +: XW]),
+        .n_eval_o (n_eval[j*XW +: XW]),
+        .n_wake_o (n_wake[j*XW +: XW]),
+        .n_off_o  (n_off[j*XW +: XW])
       );
     end
   endgenerate
 
-  // Column masking of P: masked columns report 0.
-  integer c;
-  always @* begin
-    for (c = 0; c < COLS; c = c + 1) begin
-      p_use[c*PW +: PW] = col_use[c] ? p_col[c*PW +: PW] : {PW{1'b0}};
+  // Column masking of P: masked columns report 0. (One assign per column:
+  // a procedural loop over part-selects here trips a Verilator 5.006
+  // function-splitting bug on the 256x64 build.)
+  genvar c;
+  generate
+    for (c = 0; c < COLS; c = c + 1) begin : g_mask
+      assign p_use[c*PW +: PW] = la_col_use[c] ? p_col[c*PW +: PW] : {PW{1'b0}};
     end
-  end
+  endgenerate
 
   // ---- accumulators and thresholds ----
   cim_accum #(.COLS(COLS), .PW(PW), .ACC_W(ACC_W)) u_acc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .compute_i (do_compute),
-    .first_i   (first_i),
+    .en_i      (la_valid),
+    .first_i   (la_first),
+    .plane_i   (la_plane),
     .p_i       (p_use),
-    .x_i       (x),
-    .col_use_i (col_use),
+    .x_i       (la_x),
+    .col_use_i (la_col_use),
     .thr_we_i  (do_thr),
     .thr_col_i (addr_i[CAW-1:0]),
     .thr_i     (thr_i),
@@ -217,27 +241,34 @@ module cim_macro #(
   // ---- activity counters ----
   cim_activity #(.NSEG(NSEG), .SEG_ROWS(SEG_ROWS), .COLS(COLS), .COL_GROUP(COL_GROUP),
                  .CNT_W(CNT_W)) u_act (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .clr_i       (do_clr),
-    .compute_i   (do_compute),
-    .skip_i      (skip),
-    .gate_en_i   (gate_en_i),
-    .write_i     (do_write),
-    .read_i      (do_read),
-    .flip_i      (row_bits ^ wdata_i),
-    .x_i         (x),
-    .seg_gated_i (seg_gated),
-    .grp_on_i    (grp_on),
-    .c12_i       (c12),
-    .col_use_i   (col_use),
-    .p_i         (p_col),
-    .xfer_i      (xfer_col),
-    .cnt_sel_i   (cnt_sel_i),
-    .cnt_o       (cnt_o)
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .clr_i      (do_clr),
+    .eval_i     (la_valid),
+    .gate_on_i  (la_gate),
+    .write_i    (do_write),
+    .read_i     (do_read),
+    .flip_i     (row_bits ^ wdata_i),
+    .rwl_i      (rwl),
+    .gated_i    (la_gated),
+    .mapped_i   (la_mapped),
+    .col_use_i  (la_col_use),
+    .c1_tog_i   (c1_d ^ c1),
+    .c2_tog_i   (c2_d ^ c2),
+    .n_xfer_i   (n_xfer),
+    .n_pch_i    (n_pch),
+    .n_rch_i    (n_rch),
+    .s_rch_i    (s_rch),
+    .n_cell_i   (n_cell),
+    .n_dis_i    (n_dis),
+    .n_eval_i   (n_eval),
+    .n_wake_i   (n_wake),
+    .n_off_i    (n_off),
+    .cnt_sel_i  (cnt_sel_i),
+    .cnt_o      (cnt_o)
   );
 
-  // ---- output registers ----
+  // ---- output registers (the end of stage A; READ the cycle after) ----
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cmp_valid_o <= 1'b0;
@@ -248,13 +279,13 @@ module cim_macro #(
       rdata_o     <= {COLS{1'b0}};
       seg_gated_o <= {NSEG{1'b0}};
     end else begin
-      cmp_valid_o <= do_compute;
-      acc_valid_o <= do_compute & last_i;
+      cmp_valid_o <= la_valid;
+      acc_valid_o <= la_valid & la_last;
       rd_valid_o  <= do_read;
-      if (do_compute) begin
+      if (la_valid) begin
         p_o         <= p_use;
-        x_o         <= x;
-        seg_gated_o <= seg_gated;
+        x_o         <= la_x;
+        seg_gated_o <= la_gated;
       end
       if (do_read) begin
         rdata_o <= row_bits;

@@ -4,6 +4,9 @@
 // of up to 64 bits, then an adder over the words' counts. It stands for the
 // controller's X counter (read word lines raised) and the ones-counters of
 // the activity unit. N need not be a power of two (zero padded).
+// Adder-tree internals are not traced (the waveform shows the counts at
+// the ports of the modules that use this one).
+/* verilator tracing_off */
 module cim_popcount #(
   parameter integer N  = 64,              // bits counted
   parameter integer CW = $clog2(N + 1)    // count width (>= $clog2(N+1))
@@ -51,3 +54,4 @@ module cim_popcount #(
   assign cnt_o = total[CW-1:0];
 
 endmodule
+/* verilator tracing_on */

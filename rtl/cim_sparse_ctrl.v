@@ -1,62 +1,94 @@
-// cim_sparse_ctrl: the sparse controller in front of the array.
+// cim_sparse_ctrl: the sparse controller in front of the array; it runs one
+// cycle ahead of the word lines.
 //
-// Hardware, per compute cycle:
-//  - a SEG_ROWS-input NOR per segment: the zero flag of its inputs;
+// Hardware, in the cycle a COMPUTE is presented (stage L, "lookahead"):
+//  - the static row mask: rows >= nrows_i hold no weights of this tile;
+//    their inputs are dropped and segments with no row < nrows_i are
+//    unmapped: C1, C2 and the sense enable of an unmapped segment are off in
+//    every mode (rows in use are configuration, like columns in use);
+//  - a SEG_ROWS-input NOR per segment: the zero flag of its (masked) inputs;
 //  - control units of 2^unit_log2_i adjacent segments (the run-time variable
-//    control unit): a unit is gated when all its segments are zero;
-//  - C1 (AND-cell footer) and C2 (local precharge supply) lines per
-//    (segment, column group): since the unit size is set at run time, every
-//    segment has its own pair per group and a unit drives its segments'
-//    pairs together. A pair is on when its unit is not gated and its group
-//    has a column in use (< ncols_i);
-//  - word-line masking: a gated unit's read word lines are held low (they
-//    are all zero anyway, so no result changes);
-//  - a cycle whose whole input is zero is skipped (every unit gated: no
-//    precharge, no evaluation anywhere);
-//  - column masks: columns >= ncols_i are masked in the results, groups
-//    with no column in use are never powered (with or without gating: the
-//    number of columns is configuration, not sparsity);
-//  - X = popcount(input), the count the accumulator needs for 2P - X.
-// gate_en_i = 0 keeps every segment of every powered group active, with no
-// skip: the ungated A/B baseline, bit-identical in its results.
-// Segments are padded to a multiple of 8 with always-zero segments so that a
-// unit of 8 is defined for any ROWS / SEG_ROWS.
+//    control unit): a unit is data-gated when all its segments are zero;
+//  - per (column group, segment): C1 (AND-cell footer), C2 (local precharge
+//    supply) and SE (local sense stage). A group is powered when its first
+//    column is < ncols_i. gate_i picks the lines that data gating drives:
+//    bit 0 C1, bit 1 C2 (3 both, 2 C2 only, 1 C1 only, 0 none); SE is gated
+//    whenever gate_i != 0 (a data-gated segment is never sensed);
+//  - X = popcount(masked input): the count the accumulator needs for 2P - X.
+// At the rising edge ending stage L all of this is registered (the
+// lookahead register): the word-line drivers' input latch la_rwl_o, X, the
+// plane flags, and the C1/C2 lines. C1/C2 are held until the next COMPUTE
+// (they are static lines that change only with the gating decision), SE is
+// a pulse of the one array cycle (stage A) that follows.
+// In stage A the word lines fire from la_rwl_o and the array evaluates.
 module cim_sparse_ctrl #(
   parameter integer ROWS      = 256,
   parameter integer COLS      = 64,
   parameter integer SEG_ROWS  = 16,
   parameter integer COL_GROUP = 8
 ) (
-  input  wire [ROWS-1:0]                                in_i,         // input bits (one per row)
-  input  wire                                           gate_en_i,    // 1: sparse gating on
-  input  wire [1:0]                                     unit_log2_i,  // unit = 2^unit_log2_i segments
-  input  wire [$clog2(COLS+1)-1:0]                      ncols_i,      // columns in use
-  output wire [ROWS/SEG_ROWS-1:0]                       seg_gated_o,  // segment's unit gated
-  output wire                                           skip_o,       // whole cycle skipped
-  output wire [ROWS-1:0]                                rwl_o,        // read word lines after masking
-  output wire [$clog2(ROWS+1)-1:0]                      x_o,          // X = popcount(in_i)
-  output wire [(COLS+COL_GROUP-1)/COL_GROUP-1:0]        grp_on_o,     // group has a column in use
-  output wire [((COLS+COL_GROUP-1)/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c12_o,  // C1/C2 of (group g, segment s) at [g*NSEG + s]
-  output wire [COLS-1:0]                                col_use_o     // column in use (result not masked)
+  input  wire                             clk_i,
+  input  wire                             rst_ni,
+  input  wire                             compute_i,    // a COMPUTE is presented (stage L)
+  input  wire [ROWS-1:0]                  in_i,         // input bits (one per row)
+  input  wire                             first_i,
+  input  wire                             last_i,
+  input  wire [3:0]                       plane_i,      // bit plane of the input (weight 2^plane_i)
+  input  wire [1:0]                       gate_i,       // lines driven by data gating: bit 0 C1, bit 1 C2
+  input  wire [1:0]                       unit_log2_i,  // unit = 2^unit_log2_i segments
+  input  wire [$clog2(COLS+1)-1:0]        ncols_i,      // columns in use
+  input  wire [$clog2(ROWS+1)-1:0]        nrows_i,      // rows in use (static row mask)
+  // lookahead register (valid in stage A, the cycle after the COMPUTE)
+  output reg                              la_valid_o,   // stage A holds a COMPUTE
+  output reg  [ROWS-1:0]                  la_rwl_o,     // read word line drivers' inputs
+  output reg  [$clog2(ROWS+1)-1:0]        la_x_o,       // X of that COMPUTE
+  output reg                              la_first_o,
+  output reg                              la_last_o,
+  output reg  [3:0]                       la_plane_o,
+  output reg  [COLS-1:0]                  la_col_use_o, // column in use (result not masked)
+  output reg                              la_gate_o,    // gating was on (gate_i != 0)
+  output reg  [ROWS/SEG_ROWS-1:0]         la_gated_o,   // segment's unit data-gated (gating on)
+  output reg  [ROWS/SEG_ROWS-1:0]         la_mapped_o,  // segment holds weights (row mask)
+  output reg  [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c1_o,  // C1 of (group g, segment s) at [g*NSEG + s]
+  output reg  [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c2_o,  // C2, same order
+  output reg  [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] se_o,  // SE pulse, same order
+  output wire [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c1_d_o, // next C1 (for the toggle counters)
+  output wire [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c2_d_o  // next C2
 );
 
   localparam integer NSEG   = ROWS / SEG_ROWS;
   localparam integer NSEG_P = ((NSEG + 7) / 8) * 8;  // padded to whole units of 8
-  localparam integer NGRP   = (COLS + COL_GROUP - 1) / COL_GROUP;
+  localparam integer NGRP   = COLS / COL_GROUP;
   localparam integer CW     = $clog2(COLS + 1);
+  localparam integer RW     = $clog2(ROWS + 1);
+  localparam integer PW     = $clog2(ROWS + 1);
 
-  // Zero flag per segment (the NOR of the segment's inputs), padded.
+  // ---- static row mask: rows >= nrows_i dropped ----
+  wire [ROWS-1:0] row_use;
+  wire [ROWS-1:0] in_use = in_i & row_use;
+  genvar r, s, g, j;
+  generate
+    for (r = 0; r < ROWS; r = r + 1) begin : g_row
+      localparam integer ROW = r;
+      assign row_use[r] = ROW[RW-1:0] < nrows_i;
+    end
+  endgenerate
+
+  // ---- zero flag per segment (NOR of its inputs), padded; mapped segments ----
   wire [NSEG_P-1:0] seg_zero;
-  genvar s, g, j;
+  wire [NSEG-1:0]   seg_map;
+  wire [NSEG-1:0]   seg_gated;
   generate
     for (s = 0; s < NSEG_P; s = s + 1) begin : g_zero
       if (s < NSEG) begin : g_real
-        assign seg_zero[s] = ~|in_i[s*SEG_ROWS +: SEG_ROWS];
+        localparam integer FIRST = s * SEG_ROWS;
+        assign seg_zero[s] = ~|in_use[s*SEG_ROWS +: SEG_ROWS];
+        assign seg_map[s]  = FIRST[RW-1:0] < nrows_i;
       end else begin : g_pad
         assign seg_zero[s] = 1'b1;
       end
     end
-    // Gating decision per segment: its unit of 1, 2, 4 or 8 segments is all zero.
+    // Unit decision per segment: its unit of 1, 2, 4 or 8 segments is all zero.
     for (s = 0; s < NSEG; s = s + 1) begin : g_unit
       wire u1 = seg_zero[s];
       wire u2 = &seg_zero[(s/2)*2 +: 2];
@@ -71,27 +103,99 @@ module cim_sparse_ctrl #(
           default: unit_zero = u8;
         endcase
       end
-      assign seg_gated_o[s] = gate_en_i & unit_zero;
-      // Word-line masking: a gated unit's read word lines stay low.
-      assign rwl_o[s*SEG_ROWS +: SEG_ROWS] = in_i[s*SEG_ROWS +: SEG_ROWS] & {SEG_ROWS{~seg_gated_o[s]}};
-    end
-    // Column groups: powered when their first column is in use.
-    for (g = 0; g < NGRP; g = g + 1) begin : g_grp
-      localparam integer FIRST = g * COL_GROUP;
-      assign grp_on_o[g] = FIRST[CW-1:0] < ncols_i;
-      assign c12_o[g*NSEG +: NSEG] = ~seg_gated_o & {NSEG{grp_on_o[g]}};
-    end
-    for (j = 0; j < COLS; j = j + 1) begin : g_cols
-      localparam integer COL = j;
-      assign col_use_o[j] = COL[CW-1:0] < ncols_i;
+      assign seg_gated[s] = unit_zero & seg_map[s];
     end
   endgenerate
 
-  assign skip_o = gate_en_i & ~|in_i;
+  // ---- C1 / C2 / SE decisions per (group, segment) ----
+  wire [NGRP-1:0]      grp_on;
+  wire [NGRP*NSEG-1:0] c1_d, c2_d, se_d;
+  wire [COLS-1:0]      col_use;
+  wire                 gate_any = |gate_i;
+  generate
+    for (g = 0; g < NGRP; g = g + 1) begin : g_grp
+      localparam integer FIRST = g * COL_GROUP;
+      wire [NSEG-1:0] on = seg_map & {NSEG{grp_on[g]}};
+      assign grp_on[g] = FIRST[CW-1:0] < ncols_i;
+      assign c1_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_i[0]}});
+      assign c2_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_i[1]}});
+      assign se_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_any}});
+    end
+    for (j = 0; j < COLS; j = j + 1) begin : g_cols
+      localparam integer COL = j;
+      assign col_use[j] = COL[CW-1:0] < ncols_i;
+    end
+  endgenerate
+  // C1/C2 change only with a COMPUTE (held otherwise)
+  assign c1_d_o = compute_i ? c1_d : c1_o;
+  assign c2_d_o = compute_i ? c2_d : c2_o;
 
+  // ---- X counter ----
+  wire [PW-1:0] x;
   cim_popcount #(.N(ROWS)) u_x (
-    .v_i   (in_i),
-    .cnt_o (x_o)
+    .v_i   (in_use),
+    .cnt_o (x)
   );
+
+  // ---- the lookahead register ----
+  // Word-line input latch, X and plane flags: loaded by a COMPUTE; no reset
+  // needed for the data (la_valid_o qualifies it), but every register is
+  // cleared so that no X leaves the macro.
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      la_valid_o   <= 1'b0;
+      la_rwl_o     <= {ROWS{1'b0}};
+      la_x_o       <= {PW{1'b0}};
+      la_first_o   <= 1'b0;
+      la_last_o    <= 1'b0;
+      la_plane_o   <= 4'd0;
+      la_col_use_o <= {COLS{1'b0}};
+      la_gate_o    <= 1'b0;
+      la_gated_o   <= {NSEG{1'b0}};
+      la_mapped_o  <= {NSEG{1'b0}};
+    end else begin
+      la_valid_o <= compute_i;
+      if (compute_i) begin
+        la_rwl_o     <= in_use;
+        la_x_o       <= x;
+        la_first_o   <= first_i;
+        la_last_o    <= last_i;
+        la_plane_o   <= plane_i;
+        la_col_use_o <= col_use;
+        la_gate_o    <= gate_any;
+        la_gated_o   <= seg_gated & {NSEG{gate_any}};
+        la_mapped_o  <= seg_map;
+      end
+    end
+  end
+
+  // C1/C2 lines (off after reset: the idle macro is gated) and the SE pulse.
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      c1_o <= {NGRP*NSEG{1'b0}};
+      c2_o <= {NGRP*NSEG{1'b0}};
+      se_o <= {NGRP*NSEG{1'b0}};
+    end else begin
+      c1_o <= c1_d_o;
+      c2_o <= c2_d_o;
+      se_o <= compute_i ? se_d : {NGRP*NSEG{1'b0}};
+    end
+  end
+
+`ifndef SYNTHESIS
+  // Assertions (simulation): a sensed line was precharged in the same array
+  // cycle (else it would sense a stale level); C1/C2/SE are off where the
+  // geometry has no weights (rows >= nrows_i, columns >= ncols_i).
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (rst_ni) begin
+      if (|(se_o & ~c2_o)) begin
+        $error("cim_sparse_ctrl: SE on a segment whose C2 is off");
+      end
+      if (compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}})) begin
+        $error("cim_sparse_ctrl: C1/C2/SE on an unmapped segment");
+      end
+    end
+  end
+`endif
 
 endmodule

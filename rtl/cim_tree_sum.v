@@ -14,6 +14,9 @@
 // Requirements: W_IN, W_OUT, CHUNK powers of two, W_IN <= W_OUT <= CHUNK,
 // N a multiple of CHUNK. No sum can overflow its field: two W-bit values
 // add to at most W+1 bits, and the field doubles to 2W bits.
+// Adder-tree internals are not traced (the waveform shows the counts at
+// the ports of the modules that use this one).
+/* verilator tracing_off */
 module cim_tree_sum #(
   parameter integer N     = 64,   // bits in and out
   parameter integer W_IN  = 1,    // input field width
@@ -46,3 +49,4 @@ module cim_tree_sum #(
   endgenerate
 
 endmodule
+/* verilator tracing_on */

@@ -16,6 +16,7 @@
 #include "cli_util.h"
 #include "ds.h"
 #include "remap.h"
+#include "tb_act.h"
 #include "tb_cli.h"
 #include "tb_is.h"
 #include "vec.h"
@@ -126,12 +127,20 @@ static int run_body(cim_dut *dut, void *arg)
             goto done;
         }
         tb_opts o = r->c->o;
+        dut_reset(dut); /* the host's array models start from the reset state */
+        tb_act *act = tb_act_new(dut, o.gate, &err);
+        if (!act) {
+            snprintf(r->err, sizeof r->err, "%s", err.msg);
+            free(all);
+            goto done;
+        }
         for (long n = 0; n < r->count; n++) {
             long idx = r->offset + n;
             load_image(r, idx, img);
             if (bnn_forward(r->m, img, BNN_FAST, tr, &err) ||
-                tb_is_image(dut, r->m, tr, (int)n, &o, all, &r->mismatches, &err)) {
+                tb_is_image(dut, r->m, tr, (int)n, &o, act, all, &r->mismatches, &err)) {
                 snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err.msg);
+                tb_act_free(act);
                 free(all);
                 goto done;
             }
@@ -142,6 +151,7 @@ static int run_body(cim_dut *dut, void *arg)
             if (r->count > 1)
                 cli_progress(stderr, tty, (int)n + 1, (int)r->count, "run");
         }
+        tb_act_free(act);
         r->nl = 0;
         for (int i = 0; i < r->m->n_layers; i++)
             if (all[i].name[0])
@@ -387,8 +397,8 @@ int cli_run(int argc, char **argv)
     }
     char gname[32];
     tb_cli_geom_name(c.geom, gname, sizeof gname);
-    printf("%ld images, %s %s, gating %s, unit %d: %llu mismatches, RTL-chained = reference on %d/%ld",
-           count, c.be->name, gname, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2,
+    printf("%ld images, %s %s, gate %s, unit %d: %llu mismatches, RTL-chained = reference on %d/%ld",
+           count, c.be->name, gname, tb_gate_name(c.o.gate), 1 << c.o.unit_log2,
            (unsigned long long)r.mismatches, r.chained_equal, count);
     if (ds)
         printf(", accuracy %.2f%%", 100.0 * r.correct / (double)count);

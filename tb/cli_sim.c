@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_util.h"
+#include "tb_act.h"
 #include "tb_cli.h"
 #include "tb_golden.h"
 #include "vec.h"
@@ -39,7 +40,13 @@ static int sim_body(cim_dut *dut, void *arg)
 {
     sim_ctx *s = arg;
     int printed = 0, last_image = -1, first_image = -1;
-    tb_golden_opts go = {.gate_en = s->c->o.gate_en, .unit_log2 = s->c->o.unit_log2,
+    bnn_error aerr;
+    tb_act *act = tb_act_new(dut, s->c->o.gate, &aerr);
+    if (!act) {
+        snprintf(s->err, sizeof s->err, "%s", aerr.msg);
+        return -1;
+    }
+    tb_golden_opts go = {.act = act, .gate = s->c->o.gate, .unit_log2 = s->c->o.unit_log2,
                          .max_print = s->c->o.max_print, .printed = &printed, .log = stderr};
     for (int i = 0; i < s->mf->n_jobs; i++) {
         vec_job v;
@@ -48,6 +55,7 @@ static int sim_body(cim_dut *dut, void *arg)
         snprintf(path, sizeof path, "%s/%s", s->dir, s->mf->jobs[i].file);
         if (vec_job_read(path, &v, &err)) {
             snprintf(s->err, sizeof s->err, "%s", err.msg);
+            tb_act_free(act);
             return -1;
         }
         const dut_geom *g = dut_geometry(dut);
@@ -57,6 +65,7 @@ static int sim_body(cim_dut *dut, void *arg)
                      "%.400s: geometry %dx%dx%d, image %d or layer %d differs from the manifest's", path, v.rows,
                      v.cols, v.seg_rows, v.image, v.layer);
             vec_job_free(&v);
+            tb_act_free(act);
             return -1;
         }
         tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
@@ -66,11 +75,10 @@ static int sim_body(cim_dut *dut, void *arg)
         char *part = strstr(ls->name, ".fc");   /* SE: both FC jobs count for the layer */
         if (part)
             *part = 0;
-        uint64_t c0[DUT_NCNT], cyc0 = dut_cycles(dut), mis0 = s->mismatches;
-        for (int k = 0; k < DUT_NCNT; k++)
-            c0[k] = dut_counter(dut, k);
+        uint64_t cyc0 = dut_cycles(dut), mis0 = s->mismatches;
+        tb_act_mark(act);
         go.image = v.image;
-        int rc = tb_golden_run(dut, &job, &go, NULL, &s->mismatches, s->err, sizeof s->err);
+        int rc = tb_golden_run(dut, &job, &go, NULL, &s->mismatches, &ls->planes_skipped, s->err, sizeof s->err);
         if (i == 0)
             first_image = v.image;
         ls->tiles += v.image == first_image;
@@ -80,16 +88,23 @@ static int sim_body(cim_dut *dut, void *arg)
             ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
         if (!ls->shape[0])
             snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.pixels, v.bits);
-        for (int k = 0; k < DUT_NCNT; k++)
-            ls->cnt[k] += dut_counter(dut, k) - c0[k];
+        if (rc == 0) {
+            uint64_t bad = tb_act_account(act, ls, !s->c->o.no_check_act, stderr, &printed, s->c->o.max_print,
+                                          v.image, ls->name);
+            s->mismatches += bad;
+            ls->mismatches += bad;
+        }
         if (v.image != last_image) {
             s->images++;
             last_image = v.image;
         }
         vec_job_free(&v);
-        if (rc)
+        if (rc) {
+            tb_act_free(act);
             return -1;
+        }
     }
+    tb_act_free(act);
     return 0;
 }
 
@@ -173,8 +188,8 @@ int cli_sim(int argc, char **argv)
         cycles += s.ls[i].cycles;
     if (!c.quiet)
         tb_cli_table(stdout, s.ls, nl);
-    printf("%d array jobs, %d images, %s, gating %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
-           s.images, c.be->name, c.o.gate_en ? "on" : "off", 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
+    printf("%d array jobs, %d images, %s, gate %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
+           s.images, c.be->name, tb_gate_name(c.o.gate), 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
            (unsigned long long)cycles, wall);
     if (tb_cli_energy(stdout, &c, "sim", s.ls, nl, s.images))
         goto done;

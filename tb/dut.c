@@ -7,10 +7,11 @@
 #include "tb_backend.h"
 
 const char *const dut_cnt_names[DUT_NCNT] = {
-    "cycles", "compute_ops", "skipped_cycles", "weight_row_writes", "write_bits_flipped", "read_ops",
-    "wordline_pulses", "precharges_done", "precharges_gated", "local_discharges", "local_evals_done",
-    "local_evals_gated", "local_to_global_transfers", "accumulator_updates", "segment_cycles_active",
-    "segment_cycles_gated", "controller_checks", "control_toggles", "wordlines_masked"};
+    "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
+    "precharges", "line_recharges", "recharge_steps", "cell_discharges", "line_discharges", "local_evals",
+    "transfers", "accumulator_updates", "segment_cycles_active", "segment_cycles_gated",
+    "segment_cycles_unmapped", "controller_checks", "c1_toggles", "c2_toggles", "footer_wakeups",
+    "footer_off_cycles"};
 
 static int geom_eq(const dut_geom *a, const dut_geom *b)
 {

@@ -11,7 +11,8 @@
  *   - bit vectors cross the interface as 64-bit words, LSB first (bit r of a
  *     ROWS-bit vector is bit r%64 of word r/64);
  *   - one dut_step() = one rising clock edge; outputs are the registered
- *     outputs after that edge (docs/SPEC.md: valid the cycle after the op);
+ *     outputs after that edge (READ: valid after the READ's own step;
+ *     COMPUTE: after the next step, DUT_COMPUTE_LATENCY);
  *   - time: one clock cycle = 2 time units (1 ns each) in the waveform;
  *     cycle c (counting from 0 at creation) has its rising edge at 2c+1 ns;
  *   - waveforms: VCD or FST, chosen by the file extension; a verilated build
@@ -37,13 +38,23 @@ enum dut_op { DUT_NOP = 0, DUT_WRITE = 1, DUT_READ = 2, DUT_COMPUTE = 3, DUT_SET
 
 /* Activity counter indices: rtl/cim_activity.v header. */
 enum dut_cnt {
-    DUT_CNT_CYCLES = 0, DUT_CNT_COMPUTE, DUT_CNT_SKIPPED, DUT_CNT_WRITES, DUT_CNT_FLIPS, DUT_CNT_READS,
-    DUT_CNT_WL_PULSES, DUT_CNT_PRE_DONE, DUT_CNT_PRE_GATED, DUT_CNT_DISCHARGES, DUT_CNT_EVAL_DONE,
-    DUT_CNT_EVAL_GATED, DUT_CNT_TRANSFERS, DUT_CNT_ACC_UPDATES, DUT_CNT_SEG_ACTIVE, DUT_CNT_SEG_GATED,
-    DUT_CNT_CHECKS, DUT_CNT_CTRL_TOGGLES, DUT_CNT_WL_MASKED, DUT_NCNT
+    DUT_CNT_CYCLES = 0, DUT_CNT_COMPUTE, DUT_CNT_WRITES, DUT_CNT_FLIPS, DUT_CNT_READS, DUT_CNT_WL_PULSES,
+    DUT_CNT_PRECHARGES, DUT_CNT_RECHARGES, DUT_CNT_RECHARGE_STEPS, DUT_CNT_CELL_DISCHARGES,
+    DUT_CNT_LINE_DISCHARGES, DUT_CNT_EVALS, DUT_CNT_TRANSFERS, DUT_CNT_ACC_UPDATES, DUT_CNT_SEG_ACTIVE,
+    DUT_CNT_SEG_GATED, DUT_CNT_SEG_UNMAPPED, DUT_CNT_CHECKS, DUT_CNT_C1_TOGGLES, DUT_CNT_C2_TOGGLES,
+    DUT_CNT_FOOTER_WAKEUPS, DUT_CNT_FOOTER_OFF, DUT_NCNT
 };
 /* Counter names as used in reports (snake_case). */
 extern const char *const dut_cnt_names[DUT_NCNT];
+
+/* gate_i: the lines data gating drives (bit 0 C1, bit 1 C2; SE whenever != 0). */
+enum dut_gate { DUT_GATE_NONE = 0, DUT_GATE_C1 = 1, DUT_GATE_C2 = 2, DUT_GATE_BOTH = 3 };
+
+/* Cycles from a COMPUTE to its registered outputs: the op is sampled at
+ * edge t (stage L, the controller's lookahead register), the array
+ * evaluates in the next cycle (stage A) and P/X/acc are registered at
+ * edge t+1, i.e. visible in the dut_out of the step after the COMPUTE's. */
+#define DUT_COMPUTE_LATENCY 2
 
 typedef struct dut_geom {
     int rows, cols, seg_rows, col_group, acc_w;
@@ -58,11 +69,13 @@ typedef struct dut_in {
     int addr;                /* WRITE/READ: row; SET_THR: column */
     const uint64_t *wdata;   /* COLS bits (WRITE), NULL = all zero */
     const uint64_t *in;      /* ROWS bits (COMPUTE), NULL = all zero */
-    int first, last;         /* COMPUTE: first / last bit plane */
+    int first, last;         /* COMPUTE: first / last plane issued of an accumulation */
+    int plane;               /* COMPUTE: the plane's weight is 2^plane (0..15) */
     int32_t thr;             /* SET_THR: signed threshold */
-    int gate_en;             /* 1: sparse gating on */
+    int gate;                /* enum dut_gate: lines driven by data gating */
     int unit_log2;           /* control unit = 2^unit_log2 segments, 0..3 */
     int ncols;               /* columns in use, 0..COLS */
+    int nrows;               /* rows in use, 0..ROWS (static row mask) */
     int cnt_sel;             /* counter shown on cnt_o */
 } dut_in;
 
@@ -72,8 +85,8 @@ enum { DUT_OUT_P = 1, DUT_OUT_ACC = 2, DUT_OUT_BIN = 4, DUT_OUT_RDATA = 8, DUT_O
 /* The registered outputs after one clock edge. */
 typedef struct dut_out {
     int cmp_valid, acc_valid, rd_valid;
-    int x;                            /* X of the last COMPUTE */
-    uint64_t seg_gated;               /* bit s: segment s gated in the last COMPUTE */
+    int x;                            /* X of the last array cycle */
+    uint64_t seg_gated;               /* bit s: segment s data-gated in the last array cycle */
     int p[DUT_MAX_COLS];              /* DUT_OUT_P: per-column P of the last COMPUTE */
     int32_t acc[DUT_MAX_COLS];        /* DUT_OUT_ACC: per-column accumulator */
     uint64_t bin[DUT_MAX_COLS / 64];  /* DUT_OUT_BIN: per-column acc >= threshold */

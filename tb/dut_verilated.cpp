@@ -44,7 +44,8 @@ namespace {
 
 constexpr int kPw = dut_clog2(DUT_ROWS + 1);
 
-// Fast clocking: the design has no logic on the falling clock edge, so
+// Fast clocking: the design has no register on the falling clock edge (only
+// the waveform view of the local lines looks at the clock level), so
 // outside the waveform window a cycle needs only the rising-edge eval()
 // when the model's edge detector is told that the clock was low. That uses
 // Verilator 5's internal trigger state (__Vtrigrprev__TOP__clk_i); when the
@@ -140,10 +141,12 @@ void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->addr_i = (uint32_t)in->addr & (DUT_ROWS - 1);
     t->first_i = in->first ? 1 : 0;
     t->last_i = in->last ? 1 : 0;
+    t->plane_i = (uint8_t)(in->plane & 15);
     t->thr_i = (uint32_t)in->thr;
-    t->gate_en_i = in->gate_en ? 1 : 0;
+    t->gate_i = (uint8_t)(in->gate & 3);
     t->unit_log2_i = (uint8_t)(in->unit_log2 & 3);
     t->ncols_i = (uint32_t)in->ncols;
+    t->nrows_i = (uint32_t)in->nrows;
     t->cnt_sel_i = (uint8_t)(in->cnt_sel & 31);
     // Wide inputs only change when their op uses them (saves copies; the
     // RTL ignores them otherwise).

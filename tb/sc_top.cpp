@@ -96,9 +96,11 @@ SC_MODULE(ScTop)
     sc_signal<PORT_T(in_i)> in{"in"};
     sc_signal<bool> first{"first"}, last{"last"};
     sc_signal<PORT_T(thr_i)> thr{"thr"};
-    sc_signal<bool> gate_en{"gate_en"};
+    sc_signal<PORT_T(plane_i)> plane{"plane"};
+    sc_signal<PORT_T(gate_i)> gate{"gate"};
     sc_signal<PORT_T(unit_log2_i)> unit_log2{"unit_log2"};
     sc_signal<PORT_T(ncols_i)> ncols{"ncols"};
+    sc_signal<PORT_T(nrows_i)> nrows{"nrows"};
     sc_signal<PORT_T(cnt_sel_i)> cnt_sel{"cnt_sel"};
     sc_signal<bool> cmp_valid{"cmp_valid"}, acc_valid{"acc_valid"}, rd_valid{"rd_valid"};
     sc_signal<PORT_T(p_o)> p{"p"};
@@ -134,9 +136,11 @@ SC_MODULE(ScTop)
         dut->first_i(first);
         dut->last_i(last);
         dut->thr_i(thr);
-        dut->gate_en_i(gate_en);
+        dut->plane_i(plane);
+        dut->gate_i(gate);
         dut->unit_log2_i(unit_log2);
         dut->ncols_i(ncols);
+        dut->nrows_i(nrows);
         dut->cnt_sel_i(cnt_sel);
         dut->cmp_valid_o(cmp_valid);
         dut->p_o(p);
@@ -210,9 +214,11 @@ void s_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->first.write(in->first != 0);
     t->last.write(in->last != 0);
     t->thr.write((PORT_T(thr_i))(uint32_t)in->thr);
-    t->gate_en.write(in->gate_en != 0);
+    t->plane.write((PORT_T(plane_i))(in->plane & 15));
+    t->gate.write((PORT_T(gate_i))(in->gate & 3));
     t->unit_log2.write((PORT_T(unit_log2_i))(in->unit_log2 & 3));
     t->ncols.write((PORT_T(ncols_i))in->ncols);
+    t->nrows.write((PORT_T(nrows_i))in->nrows);
     t->cnt_sel.write((PORT_T(cnt_sel_i))(in->cnt_sel & 31));
     if (in->op == DUT_WRITE)
         t->wdata.write(sc_from_words<PORT_T(wdata_i)>(in->wdata, DUT_COLS));

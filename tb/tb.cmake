@@ -16,7 +16,6 @@ find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT} /usr/share/veri
 option(SPARSECIM_TB_FST "FST-tracing verilated build of the default geometry" OFF)
 option(SPARSECIM_TB_SWEEP "Verilated builds of 256x64 with SEG_ROWS 8 and 32" OFF)
 
-file(GLOB SPARSECIM_RTL_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/rtl/*.v)
 set_property(GLOBAL PROPERTY SPARSECIM_DUT_LIBS "")
 set_property(GLOBAL PROPERTY SPARSECIM_DUT_DECLS "")
 set_property(GLOBAL PROPERTY SPARSECIM_DUT_ROWS "")
@@ -34,7 +33,11 @@ function(sparsecim_verilate name rows cols seg grp)
     set(fmt 1)
     set(trace_kind TRACE_FST)
   endif()
+  # --output-split-cfuncs: Verilator makes functions of at most that many
+  # statements (the 256x64 macro's evaluation is otherwise one function of
+  # ~17,000 lines that takes g++ minutes)
   set(vargs -Wall --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
+            --output-split 20000 --output-split-cfuncs 1000
             -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp})
   set(defs DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h" DUT_ROWS=${rows} DUT_COLS=${cols} DUT_FST_BUILD=${fmt})
   if(A_SYSTEMC)
@@ -64,16 +67,30 @@ function(sparsecim_verilate name rows cols seg grp)
 endfunction()
 
 # ---- the builds (one line per geometry / back end / trace format) ----
-sparsecim_verilate(256x64s16 256 64 16 8 PREFIX Vcim_macro)  # default macro, VCD
-sparsecim_verilate(64x16s8 64 16 8 4)                    # small macro for property tests, VCD
-sparsecim_verilate(64x16s8_fst 64 16 8 4 FST)            # small macro, FST
-sparsecim_verilate(256x64s16_sc 256 64 16 8 SYSTEMC)     # default macro, SystemC
-if(SPARSECIM_TB_FST)
-  sparsecim_verilate(256x64s16_fst 256 64 16 8 FST)
+# SPARSECIM_RTL_DIR: the Verilog every build is made from (tools/mutate.sh
+# points it at a mutated copy). SPARSECIM_TB_ONLY_SMALL: only the 64x16s8
+# VCD build (no SystemC, no FST; SPARSECIM_TB_FST/SWEEP ignored): a build
+# of a minute or two, for `make -f Makefile.sim mutate`.
+set(SPARSECIM_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl CACHE PATH "Directory of the Verilog (*.v) the verilated builds are made from")
+option(SPARSECIM_TB_ONLY_SMALL "Only the 64x16s8 VCD verilated build" OFF)
+file(GLOB SPARSECIM_RTL_SRC CONFIGURE_DEPENDS ${SPARSECIM_RTL_DIR}/*.v)
+if(NOT SPARSECIM_RTL_SRC)
+  message(FATAL_ERROR "SPARSECIM_RTL_DIR=${SPARSECIM_RTL_DIR}: no *.v files")
 endif()
-if(SPARSECIM_TB_SWEEP)
-  sparsecim_verilate(256x64s8 256 64 8 8)
-  sparsecim_verilate(256x64s32 256 64 32 8)
+if(SPARSECIM_TB_ONLY_SMALL)
+  sparsecim_verilate(64x16s8 64 16 8 4)                  # small macro, VCD
+else()
+  sparsecim_verilate(256x64s16 256 64 16 8 PREFIX Vcim_macro)  # default macro, VCD
+  sparsecim_verilate(64x16s8 64 16 8 4)                    # small macro for property tests, VCD
+  sparsecim_verilate(64x16s8_fst 64 16 8 4 FST)            # small macro, FST
+  sparsecim_verilate(256x64s16_sc 256 64 16 8 SYSTEMC)     # default macro, SystemC
+  if(SPARSECIM_TB_FST)
+    sparsecim_verilate(256x64s16_fst 256 64 16 8 FST)
+  endif()
+  if(SPARSECIM_TB_SWEEP)
+    sparsecim_verilate(256x64s8 256 64 8 8)
+    sparsecim_verilate(256x64s32 256 64 32 8)
+  endif()
 endif()
 
 # ---- the registry tb/dut.c searches ----

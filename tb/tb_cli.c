@@ -9,7 +9,11 @@
 #include "saif.h"
 
 const char tb_cli_common_help[] =
-    "  --no-gating         ungated baseline: gate_en 0 (results must not change)\n"
+    "  --gate both|c2|c1|none  lines the sparse controller drives from the data: C1 (footer) and C2\n"
+    "                      (precharge) (default both); the sense stage is gated in every mode but none;\n"
+    "                      results are identical in every mode, energy is not\n"
+    "  --no-gating         the static reference run: same as --gate none (no data gating, no skip)\n"
+    "  --no-skip           issue all-zero bit planes too (default: not issued when gating is on)\n"
     "  --unit 1|2|4|8      control unit of that many segments (default 1)\n"
     "  --layout channel|tap  row layout of the mapping (default channel)\n"
     "  --systemc           run the SystemC model (verilator --sc) instead of the C++ one\n"
@@ -30,7 +34,7 @@ const char tb_cli_common_help[] =
 void tb_cli_common_init(tb_cli_common *c)
 {
     memset(c, 0, sizeof *c);
-    c->o.gate_en = 1;
+    c->o.gate = DUT_GATE_BOTH;
     c->o.layout = MAP_CHANNEL_MAJOR;
     c->o.max_print = 20;
     c->be = &tb_backend_verilated;
@@ -38,6 +42,12 @@ void tb_cli_common_init(tb_cli_common *c)
     c->from = 0;
     c->to = 2000;
     c->max_mismatch = 20;
+}
+
+const char *tb_gate_name(int gate)
+{
+    static const char *const names[] = {"none", "c1", "c2", "both"};
+    return names[gate & 3];
 }
 
 void tb_cli_geom_name(const dut_geom *g, char *buf, size_t n) { snprintf(buf, n, "%dx%dx%d", g->rows, g->cols, g->seg_rows); }
@@ -59,7 +69,11 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
 {
     const char *a = argv[*i], *v;
     if (!strcmp(a, "--no-gating")) {
-        c->o.gate_en = 0;
+        c->o.gate = DUT_GATE_NONE;
+        return 1;
+    }
+    if (!strcmp(a, "--no-skip")) {
+        c->o.no_skip = 1;
         return 1;
     }
     if (!strcmp(a, "--systemc")) {
@@ -78,7 +92,7 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         c->quiet = 1;
         return 1;
     }
-    static const char *const with_value[] = {"--unit", "--layout", "--geometry", "--waves", "--window",
+    static const char *const with_value[] = {"--gate", "--unit", "--layout", "--geometry", "--waves", "--window",
                                              "--max-mismatch", "--report", "--energy", "--csv", "--saif"};
     int known = 0;
     for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
@@ -87,7 +101,18 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         return 0;
     if (!(v = cli_value(cmd, argc, argv, i)))
         return -1;
-    if (!strcmp(a, "--unit")) {
+    if (!strcmp(a, "--gate")) {
+        static const char *const modes[] = {"none", "c1", "c2", "both"};
+        int m = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(v, modes[k]))
+                m = k;
+        if (m < 0) {
+            fprintf(stderr, "sparsecim %s: option --gate: expected both, c2, c1 or none, got '%s'\n", cmd, v);
+            return -1;
+        }
+        c->o.gate = m;
+    } else if (!strcmp(a, "--unit")) {
         long u;
         if (cli_int(cmd, a, v, 1, 8, &u) || (u & (u - 1))) {
             fprintf(stderr, "sparsecim %s: option --unit: expected 1, 2, 4 or 8, got '%s'\n", cmd, v);
@@ -195,13 +220,31 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
     return 0;
 }
 
+/* The gated run's counts of one layer: the RTL counters by name, the
+ * driver's skipped planes, `ops` binary ops. 0 or -1 (a counter name that is
+ * no event: err filled). */
+static int gated_counts(const tb_layer_stats *s, uint64_t ops, act_counts *a, bnn_error *err)
+{
+    memset(a, 0, sizeof *a);
+    for (int k = 0; k < DUT_NCNT; k++)
+        if (act_set_by_name(a, dut_cnt_names[k], s->cnt[k], err))
+            return -1;
+    a->n[ACT_PLANES_SKIPPED] = s->planes_skipped;
+    a->ops = ops;
+    return 0;
+}
+
 void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl)
 {
     fprintf(f, "%-10s %-26s %5s %10s %10s %7s\n", "layer", "shape", "tiles", "cycles", "mismatch", "gated");
     for (int i = 0; i < nl; i++) {
         const tb_layer_stats *s = &ls[i];
+        act_counts a;
+        bnn_error err;
+        /* gated: data-gated over mapped segment-cycles (unmapped segments are configuration) */
+        double gated = gated_counts(s, 0, &a, &err) ? 0.0 : act_gated_fraction_data(&a);
         fprintf(f, "%-10s %-26s %5d %10llu %10llu %6.1f%%\n", s->name, s->shape, s->tiles,
-                (unsigned long long)s->cycles, (unsigned long long)s->mismatches, 100.0 * tb_gated_fraction(s));
+                (unsigned long long)s->cycles, (unsigned long long)s->mismatches, 100.0 * gated);
     }
 }
 
@@ -261,41 +304,87 @@ int tb_cli_saif(tb_cli_common *c, const char *cmd)
 int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)
 {
     act_report_init(r);
+    const uint64_t n_img = (uint64_t)(images > 0 ? images : 0);
     for (int i = 0; i < nl; i++) {
-        act_counts *c = act_report_layer(r, ls[i].name, err);
-        if (!c)
+        act_layer *l = act_report_layer(r, ls[i].name, err);   /* layer names are unique */
+        act_counts c[ACT_NREF];
+        const uint64_t ops = ls[i].macs * n_img;
+        if (!l || gated_counts(&ls[i], ops, &c[ACT_REF_GATED], err)) {
+            act_report_free(r);
             return -1;
-        for (int k = 0; k < DUT_NCNT; k++)
-            if (act_set_by_name(c, dut_cnt_names[k], ls[i].cnt[k], err))   /* layer names are unique */
-                return -1;
-        c->ops += ls[i].macs * (uint64_t)(images > 0 ? images : 0);
+        }
+        c[ACT_REF_STATIC] = ls[i].stat;
+        c[ACT_REF_FLAT] = ls[i].flat;
+        /* the references did the same logical work: the same binary ops */
+        c[ACT_REF_STATIC].ops = c[ACT_REF_FLAT].ops = ops;
+        act_layer_add(l, c, ls[i].have_ref);
     }
     return 0;
 }
 
-/* Energy of one layer's (or the total's) counts, gated and ungated. */
+/* The three references of one layer (or the total) billed. */
 typedef struct cli_energy {
-    energy_result g, u;
+    energy_summary s;
     int ok;
+    bnn_error err;          /* !ok: why */
 } cli_energy;
 
-static cli_energy energy_of(const tb_cli_common *c, const act_counts *a)
+static cli_energy energy_of(const tb_cli_common *c, const act_layer *l)
 {
-    cli_energy e = {0};
-    bnn_error err;
-    e.ok = c->have_energy && !energy_compute(&c->et, a, &e.g, &err) && !energy_compute_ungated(&c->et, a, &e.u, &err);
+    cli_energy e;
+    memset(&e, 0, sizeof e);
+    energy_model m;
+    if (!c->have_energy)
+        snprintf(e.err.msg, sizeof e.err.msg, "no energy profile");
+    else
+        e.ok = !energy_model_derive(&c->prof, &c->et.geom, &m, &e.err) &&
+               !energy_summarize(&m, l->c, l->have_ref, &e.s, &e.err);
     return e;
 }
 
-static void json_energy_fields(FILE *f, const cli_energy *e, const act_counts *a)
+/* fmt with v, or null */
+static void json_opt(FILE *f, const char *key, int ok, const char *fmt, double v)
 {
-    fprintf(f, "\"energy_fj\": %.3f, \"energy_fj_ungated\": %.3f, ", e->g.total_fj, e->u.total_fj);
-    if (e->g.has_ops)
-        fprintf(f, "\"fj_per_op\": %.6g, \"fj_per_op_ungated\": %.6g, ", e->g.fj_per_op, e->u.fj_per_op);
+    fprintf(f, "\"%s\": ", key);
+    if (ok)
+        fprintf(f, fmt, v);
     else
-        fprintf(f, "\"fj_per_op\": null, \"fj_per_op_ungated\": null, ");
-    fprintf(f, "\"saving_fraction\": %.6f, \"skipped_cycle_fraction\": %.6f, ",
-            e->u.total_fj > 0 ? 1.0 - e->g.total_fj / e->u.total_fj : 0.0, act_skipped_fraction(a));
+        fputs("null", f);
+    fputs(", ", f);
+}
+
+/* The energy fields of a layer or the total (tb_cli.h, tb_cli_json). */
+static void json_energy_fields(FILE *f, const cli_energy *e, int with_cycles)
+{
+    if (!e->ok) {
+        fprintf(f, "\"energy_error\": ");
+        json_str(f, e->err.msg);
+        fputs(", ", f);
+        return;
+    }
+    const energy_summary *s = &e->s;
+    const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
+    const int r = s->have_ref;
+    json_opt(f, "energy_fj", 1, "%.3f", eg->total_fj);
+    json_opt(f, "energy_fj_ungated", r, "%.3f", es->total_fj);
+    json_opt(f, "energy_fj_flat", r, "%.3f", ef->total_fj);
+    json_opt(f, "fj_per_op", eg->has_ops, "%.6g", eg->fj_per_op);
+    json_opt(f, "fj_per_op_ungated", r && es->has_ops, "%.6g", es->fj_per_op);
+    json_opt(f, "fj_per_op_flat", r && ef->has_ops, "%.6g", ef->fj_per_op);
+    json_opt(f, "saving_fraction", r, "%.6f", s->saving_fraction);
+    json_opt(f, "hierarchy_saving_fraction", r, "%.6f", s->hierarchy_saving_fraction);
+    json_opt(f, "gated_fraction_data", 1, "%.6f", s->gated_fraction_data);
+    json_opt(f, "unmapped_fraction", 1, "%.6f", s->unmapped_fraction);
+    fprintf(f, "\"cycles_skipped\": %llu, ", (unsigned long long)s->cycles_skipped);
+    if (with_cycles)
+        fprintf(f, "\"cycles\": %llu, ", (unsigned long long)s->cycles);
+    json_opt(f, "cycles_static", r, "%.0f", (double)s->cycles_static);
+}
+
+/* 100 (1 - a/b), 0 when b = 0 */
+static double pct_saved(double a, double b)
+{
+    return b > 0 ? 100.0 * (1.0 - a / b) : 0.0;
 }
 
 int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
@@ -305,33 +394,60 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
     act_report r;
     bnn_error err;
     if (tb_cli_act(ls, nl, images, &r, &err)) {
-        act_report_free(&r);
         fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
         return -1;
     }
-    act_counts tot;
+    act_layer tot;
     act_report_total(&r, &tot);
     cli_energy e = energy_of(c, &tot);
     if (!e.ok) {
         act_report_free(&r);
-        fprintf(stderr, "sparsecim %s: energy: inconsistent counters\n", cmd);
+        fprintf(stderr, "sparsecim %s: energy: %s\n", cmd, e.err.msg);
         return -1;
     }
+    const energy_summary *s = &e.s;
     if (!c->quiet) {
-        fprintf(f, "%-10s %12s %12s %7s %9s %7s\n", "energy", "gated pJ", "ungated pJ", "saving", "fJ/op", "skipped");
+        fprintf(f, "%-10s %11s %11s %11s %7s %7s %8s %7s %8s\n", "energy", "flat pJ", "static pJ", "gated pJ",
+                "saving", "hier.", "fJ/op", "gated", "skipped");
         for (int i = 0; i < r.n_layers; i++) {
-            cli_energy el = energy_of(c, &r.layers[i].c);
-            fprintf(f, "%-10s %12.2f %12.2f %6.1f%% %9.3f %6.1f%%\n", r.layers[i].name, el.g.total_fj / 1e3,
-                    el.u.total_fj / 1e3, el.u.total_fj > 0 ? 100.0 * (1.0 - el.g.total_fj / el.u.total_fj) : 0.0,
-                    el.g.fj_per_op, 100.0 * act_skipped_fraction(&r.layers[i].c));
+            cli_energy el = energy_of(c, &r.layers[i]);
+            if (!el.ok) {
+                fprintf(f, "%-10s energy: %s\n", r.layers[i].name, el.err.msg);
+                continue;
+            }
+            const energy_summary *t = &el.s;
+            double g = t->e[ACT_REF_GATED].total_fj, st = t->e[ACT_REF_STATIC].total_fj,
+                   fl = t->e[ACT_REF_FLAT].total_fj;
+            if (t->have_ref)
+                fprintf(f, "%-10s %11.2f %11.2f %11.2f %6.1f%% %6.1f%%", r.layers[i].name, fl / 1e3, st / 1e3,
+                        g / 1e3, 100.0 * t->saving_fraction, 100.0 * t->hierarchy_saving_fraction);
+            else
+                fprintf(f, "%-10s %11s %11s %11.2f %7s %7s", r.layers[i].name, "-", "-", g / 1e3, "-", "-");
+            fprintf(f, " %8.3f %6.1f%% %8llu\n", t->e[ACT_REF_GATED].fj_per_op, 100.0 * t->gated_fraction_data,
+                    (unsigned long long)t->cycles_skipped);
         }
     }
-    fprintf(f, "energy (%s, %dx%dx%d): %.1f pJ/image gated, %.1f pJ/image ungated (saving %.1f%%), %.3f fJ/op "
-               "(ungated %.3f), segments gated %.1f%%\n",
-            c->prof.name, c->geom->rows, c->geom->cols, c->geom->seg_rows,
-            e.g.total_fj / 1e3 / (images > 0 ? images : 1), e.u.total_fj / 1e3 / (images > 0 ? images : 1),
-            e.u.total_fj > 0 ? 100.0 * (1.0 - e.g.total_fj / e.u.total_fj) : 0.0, e.g.fj_per_op, e.u.fj_per_op,
-            100.0 * act_gated_fraction(&tot));
+    const double n_img = images > 0 ? images : 1;
+    const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
+    fprintf(f, "energy (%s, %dx%dx%d): ", c->prof.name, c->geom->rows, c->geom->cols, c->geom->seg_rows);
+    if (s->have_ref) {
+        double saved = (double)s->cycles_static - (double)s->cycles;
+        fprintf(f,
+                "%.1f pJ/image flat, %.1f static, %.1f gated (gate %s: saving %.1f%% vs static; hierarchy %.1f%% "
+                "vs flat), %.3f fJ/op (static %.3f, flat %.3f), data-gated %.1f%% of mapped segment-cycles, cycles "
+                "saved %.0f (%.1f%%, %llu planes skipped)\n",
+                ef->total_fj / 1e3 / n_img, es->total_fj / 1e3 / n_img, eg->total_fj / 1e3 / n_img,
+                tb_gate_name(c->o.gate), 100.0 * s->saving_fraction, 100.0 * s->hierarchy_saving_fraction,
+                eg->fj_per_op, es->fj_per_op,
+                ef->fj_per_op, 100.0 * s->gated_fraction_data, saved,
+                pct_saved((double)s->cycles, (double)s->cycles_static), (unsigned long long)s->cycles_skipped);
+    } else {
+        fprintf(f,
+                "%.1f pJ/image gated (gate %s), %.3f fJ/op, data-gated %.1f%% of mapped segment-cycles, %llu "
+                "planes skipped (no static/flat references)\n",
+                eg->total_fj / 1e3 / n_img, tb_gate_name(c->o.gate), eg->fj_per_op, 100.0 * s->gated_fraction_data,
+                (unsigned long long)s->cycles_skipped);
+    }
     int rc = 0;
     if (c->csv) {
         cli_out o = {0};
@@ -377,8 +493,10 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
         fprintf(f, "null");
     fprintf(f, ",\n  \"backend\": \"%s\",\n  \"geometry\": \"%s\",\n  \"col_group\": %d,\n", c->be->name, g,
             c->geom->col_group);
-    fprintf(f, "  \"gating\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n", c->o.gate_en ? "true" : "false",
-            1 << c->o.unit_log2, c->o.layout == MAP_TAP_MAJOR ? "tap" : "channel");
+    fprintf(f, "  \"gating\": %s,\n  \"gate\": \"%s\",\n  \"skip\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n",
+            c->o.gate ? "true" : "false", tb_gate_name(c->o.gate),
+            c->o.gate && !c->o.no_skip ? "true" : "false", 1 << c->o.unit_log2,
+            c->o.layout == MAP_TAP_MAJOR ? "tap" : "channel");
     fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {
@@ -413,8 +531,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
                 (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),
                 tb_gated_fraction(l));
         if (have_act) {
-            cli_energy e = energy_of(c, &ar.layers[i].c);
-            json_energy_fields(f, &e, &ar.layers[i].c);
+            cli_energy e = energy_of(c, &ar.layers[i]);
+            json_energy_fields(f, &e, 0);   /* "cycles" is the layer's, above */
         }
         json_counters(f, l->cnt);
         fprintf(f, "}%s\n", i + 1 < nl ? "," : "");
@@ -422,11 +540,11 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     tb_layer_stats all = {.cnt = {0}};
     memcpy(all.cnt, tot, sizeof tot);
     fprintf(f, "  ],\n  \"total\": {\"gated_fraction\": %.6f, ", tb_gated_fraction(&all));
-    act_counts atot;
     if (have_act) {
+        act_layer atot;
         act_report_total(&ar, &atot);
         cli_energy e = energy_of(c, &atot);
-        json_energy_fields(f, &e, &atot);
+        json_energy_fields(f, &e, 1);
     }
     json_counters(f, tot);
     fprintf(f, "}");

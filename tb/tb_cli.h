@@ -58,18 +58,29 @@ extern const char tb_cli_common_help[];
  * build's geometry); 0 ok, -1 with a message. */
 int tb_cli_resolve(tb_cli_common *c, const char *cmd);
 
+/* Name of a gate mode (enum dut_gate): "none", "c1", "c2", "both". */
+const char *tb_gate_name(int gate);
+
 /* Geometry as "256x64x16" (rows x cols x segment rows). */
 void tb_cli_geom_name(const dut_geom *g, char *buf, size_t n);
 
-/* The per-layer table (layer, shape, tiles, cycles, mismatches, gated fraction). */
+/* The per-layer table (layer, shape, tiles, cycles, mismatches, gated:
+ * data-gated over mapped segment-cycles, act_gated_fraction_data). */
 void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl);
 
-/* The activity of the layers as an act_report: counters by name, ops =
- * binary MACs x images. Returns 0 or -1 (err filled). */
+/* The activity of the layers as an act_report with the three references
+ * (act.h, act_ref): gated = the RTL counters by name (dut_cnt_names) plus
+ * planes_skipped; static = ls->stat, flat = ls->flat, valid when
+ * ls->have_ref. The ops of all three = binary MACs x images (the same
+ * logical work; the host model's own ops are not used). Returns 0, or -1
+ * (err filled; r is then empty and freed). */
 int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err);
 
-/* Prints the energy summary (total gated vs ungated, fJ/op, per layer with
- * --quiet off) when a profile is loaded; writes --csv. 0 or -1 (message). */
+/* Prints the energy summary when a profile is loaded: per image the flat,
+ * static and gated energies, the savings (gated vs static, static vs flat),
+ * fJ/op, the data-gated fraction and the cycles saved (static - gated, and
+ * the planes skipped); per layer too with --quiet off. Writes --csv
+ * (act_write_csv). 0 or -1 (message). */
 int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images);
 
 /* With --saif: converts the window's VCD into the SAIF file (csrc/saif.h)
@@ -90,9 +101,14 @@ typedef struct tb_cli_summary {
 /* Writes the JSON report: images, mismatches, cycles, predictions,
  * accuracy, layers (name, shape, tiles, cycles, mismatches, gated_fraction,
  * every activity counter by name), totals; with a profile also per layer and
- * in total energy_fj, energy_fj_ungated, fj_per_op, fj_per_op_ungated,
- * saving_fraction, skipped_cycle_fraction, and "energy" (csrc/act.h
- * act_write_json: per-event energies, components per layer). */
+ * in total (numbers in fJ; "ungated" = the static reference; null where a
+ * reference is missing): energy_fj, energy_fj_ungated, energy_fj_flat,
+ * fj_per_op, fj_per_op_ungated, fj_per_op_flat, saving_fraction (1 -
+ * gated/static), hierarchy_saving_fraction (1 - static/flat),
+ * gated_fraction_data, unmapped_fraction, cycles_skipped, cycles (total
+ * only: a layer's "cycles" is the driver's), cycles_static; and "energy"
+ * (csrc/act.h act_write_json: per-event energies, components and counts of
+ * the three references per layer). */
 void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
 
 #endif

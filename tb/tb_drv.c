@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tb_act.h"
+
 /* A layer part's RTL results for one image. */
 typedef struct part_buf {
     int32_t *dots;      /* out_c x pixels: summed row-tile partials */
@@ -37,7 +39,19 @@ struct tb_ctx {
     uint64_t *wl;               /* one word-line vector */
     int *hp;                    /* host P per column (check_px) */
     dut_out out;
+    tb_act *act;                /* host array models: expected, static, flat */
+    uint64_t *planes;           /* bits x rw words: one pixel's planes */
+    int rw;                     /* words per word-line vector */
+    /* the COMPUTE whose result the next step shows */
+    struct {
+        int valid, last, job, pixel, x;
+        int *p;                 /* host P per column (check_px) */
+    } pend;
+    const map_layer *cur_ml;    /* the part being run (for the pending capture) */
+    int cur_li;
 };
+
+
 
 static void fill_err(bnn_error *err, const char *msg) { snprintf(err->msg, sizeof err->msg, "%s", msg); }
 
@@ -66,6 +80,9 @@ void tb_free(tb_ctx *t)
     free(t->dots2);
     free(t->wl);
     free(t->hp);
+    free(t->pend.p);
+    free(t->planes);
+    tb_act_free(t->act);
     free(t);
 }
 
@@ -104,17 +121,25 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
         return NULL;
     }
     t->col_words = (t->g.cols + 63) / 64;
+    dut_reset(dut); /* the host's array models start from the reset state too */
     t->maps = calloc((size_t)m->n_layers * 2, sizeof *t->maps);
     t->ls = calloc((size_t)m->n_layers, sizeof *t->ls);
     t->rtl_out = calloc((size_t)m->n_layers + 1, sizeof *t->rtl_out);
     t->shadow = calloc((size_t)t->g.rows * (size_t)t->col_words, sizeof *t->shadow);
     t->shadow_ok = calloc((size_t)t->g.rows, 1);
-    t->wl = calloc((size_t)t->g.rows / 64, sizeof *t->wl);
+    t->rw = t->g.rows / 64;
+    t->wl = calloc((size_t)t->rw, sizeof *t->wl);
     t->hp = calloc((size_t)t->g.cols, sizeof *t->hp);
-    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->wl || !t->hp)
+    t->pend.p = calloc((size_t)t->g.cols, sizeof *t->pend.p);
+    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->wl || !t->hp || !t->pend.p)
         goto oom;
+    if (!(t->act = tb_act_new(dut, o->gate, err))) {
+        tb_free(t);
+        return NULL;
+    }
     map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, o->layout, NULL};
     size_t max_dots = 1, max_part = 1, max_cyc = 1, max_n = 1;
+    int max_bits = 1;
     for (int i = 0; i < m->n_layers; i++) {
         const bnn_layer *l = &m->layers[i];
         tb_layer_stats *s = &t->ls[i];
@@ -142,6 +167,7 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
             max_part = (size_t)ml->n_row_tiles * oc * px > max_part ? (size_t)ml->n_row_tiles * oc * px : max_part;
             max_cyc = (size_t)ml->n_jobs * px > max_cyc ? (size_t)ml->n_jobs * px : max_cyc;
             max_n = (size_t)op.n > max_n ? (size_t)op.n : max_n;
+            max_bits = op.bits > max_bits ? op.bits : max_bits;
             max_n = oc > max_n ? oc : max_n;
         }
         if (l->type != BNN_CLASSIFIER) {
@@ -161,7 +187,13 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->hbits = calloc(max_n, sizeof *t->hbits);
     t->gates = calloc(max_n, sizeof *t->gates);
     t->dots2 = calloc(max_n, sizeof *t->dots2);
-    if (!t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2)
+    if (max_bits > 16) {
+        snprintf(err->msg, sizeof err->msg, "testbench: %d bit planes (the macro weighs at most 16)", max_bits);
+        tb_free(t);
+        return NULL;
+    }
+    t->planes = calloc((size_t)max_bits * (size_t)t->rw, sizeof *t->planes);
+    if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2)
         goto oom;
     return t;
 oom:
@@ -181,8 +213,8 @@ cim_dut *tb_dut(const tb_ctx *t) { return t->dut; }
 
 double tb_gated_fraction(const tb_layer_stats *s)
 {
-    uint64_t all = s->cnt[DUT_CNT_SEG_ACTIVE] + s->cnt[DUT_CNT_SEG_GATED];
-    return all ? (double)s->cnt[DUT_CNT_SEG_GATED] / (double)all : 0.0;
+    uint64_t mapped = s->cnt[DUT_CNT_SEG_ACTIVE] + s->cnt[DUT_CNT_SEG_GATED];
+    return mapped ? (double)s->cnt[DUT_CNT_SEG_GATED] / (double)mapped : 0.0;
 }
 
 /* Records and prints (up to max_print) one mismatch. rt/ct < 0: not tied to a tile. */
@@ -213,13 +245,24 @@ static void report(tb_ctx *t, int li, const char *what, int rt, int ct, int pixe
     t->printed++;
 }
 
-/* Steps one cycle with the job's static configuration. */
+/* Steps one cycle with the job's static configuration; the models follow. */
 static void step(tb_ctx *t, int op, int addr, const uint64_t *wdata, const uint64_t *in, int first, int last,
-                 int32_t thr, int ncols, unsigned want)
+                 int plane, int32_t thr, int ncols, int nrows, unsigned want)
 {
-    dut_in c = {.op = op, .addr = addr, .wdata = wdata, .in = in, .first = first, .last = last, .thr = thr,
-                .gate_en = t->o.gate_en, .unit_log2 = t->o.unit_log2, .ncols = ncols, .cnt_sel = 0};
+    dut_in c = {.op = op, .addr = addr, .wdata = wdata, .in = in, .first = first, .last = last, .plane = plane,
+                .thr = thr, .gate = t->o.gate, .unit_log2 = t->o.unit_log2, .ncols = ncols, .nrows = nrows,
+                .cnt_sel = 0};
     dut_step(t->dut, &c, &t->out, want);
+    tb_act_step(t->act, &c);
+}
+
+/* A plane the gated run does not issue: the reference models still spend
+ * the cycle a --no-gating run would. */
+static void skipped_plane(tb_ctx *t, const uint64_t *in, int ncols, int nrows)
+{
+    dut_in c = {.op = DUT_COMPUTE, .in = in, .gate = DUT_GATE_NONE, .unit_log2 = t->o.unit_log2, .ncols = ncols,
+                .nrows = nrows};
+    tb_act_skipped(t->act, &c);
 }
 
 /* Writes the job's weight tile (skipping rows the array already holds). */
@@ -231,7 +274,7 @@ static void load_weights(tb_ctx *t, const map_job *j)
         uint64_t *sh = t->shadow + (size_t)r * cw;
         if (!t->o.rewrite_all && t->shadow_ok[r] && !memcmp(sh, row, cw * sizeof *row))
             continue;
-        step(t, DUT_WRITE, r, row, NULL, 0, 0, 0, j->n_cols, 0);
+        step(t, DUT_WRITE, r, row, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows, 0);
         memcpy(sh, row, cw * sizeof *row);
         t->shadow_ok[r] = 1;
     }
@@ -242,31 +285,131 @@ static int32_t host_partial(tb_ctx *t, const map_layer *ml, const map_job *j, co
                             const uint16_t *vec, int p, int c)
 {
     int32_t acc = 0;
-    int x, n = j->n_cols;
+    int x;
     for (int k = 0; k < ml->op.bits; k++) {
         map_job_input(ml, j, in, vec, p, k, t->wl);
         map_job_px(ml, j, t->wl, t->hp, &x);
         acc = 2 * acc + 2 * t->hp[c - j->col0] - x;
     }
-    (void)n;
     return acc;
 }
 
-/* Waits up to the watchdog for a result valid flag (0: acc, 1: read). */
-static int await(tb_ctx *t, int which, int ncols, unsigned want)
+/* Records the result of a pixel's last plane from t->out. */
+static void take_result(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th)
 {
-    for (int i = 0; i < t->o.watchdog; i++) {
-        if (which ? t->out.rd_valid : t->out.acc_valid)
-            return 0;
-        step(t, DUT_NOP, 0, NULL, NULL, 0, 0, 0, ncols, want);
+    const map_layer *ml = t->cur_ml;
+    const map_job *j = &ml->jobs[t->pend.job];
+    int pixels = map_pixels(&ml->op);
+    size_t plane = (size_t)ml->op.out_c * (size_t)pixels;
+    int32_t *part = t->pb.part + (size_t)j->row_tile * plane;
+    t->pb.cyc[(size_t)t->pend.job * (size_t)pixels + (size_t)t->pend.pixel] = dut_cycles(t->dut);
+    for (int c = 0; c < j->n_cols; c++) {
+        size_t at = (size_t)(j->col0 + c) * (size_t)pixels + (size_t)t->pend.pixel;
+        part[at] = t->out.acc[c];
+        if (rtl_thr_ok && !th->neg[j->col0 + c])
+            t->pb.bin[at] = (int8_t)((t->out.bin[c >> 6] >> (c & 63)) & 1u);
     }
-    return (which ? t->out.rd_valid : t->out.acc_valid) ? 0 : -1;
+}
+
+/*
+ * After a step: the outputs now show the COMPUTE issued one step before
+ * (t->pend). Checks P/X (check_px) and takes a last plane's accumulators;
+ * waits up to the watchdog for a late acc_valid. Returns -1 on a stop.
+ */
+static int capture(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
+{
+    if (!t->pend.valid)
+        return 0;
+    const map_job *j = &t->cur_ml->jobs[t->pend.job];
+    int li = t->cur_li;
+    t->pend.valid = 0;
+    if (t->o.check_px) {
+        uint64_t cyc = dut_cycles(t->dut);
+        if (!t->out.cmp_valid)
+            report(t, li, "cmp_valid", j->row_tile, j->col_tile, t->pend.pixel, -1, 1, 0, cyc);
+        if (t->out.x != t->pend.x)
+            report(t, li, "X", j->row_tile, j->col_tile, t->pend.pixel, -1, t->pend.x, t->out.x, cyc);
+        for (int c = 0; c < j->n_cols; c++)
+            if (t->out.p[c] != t->pend.p[c])
+                report(t, li, "P", j->row_tile, j->col_tile, t->pend.pixel, j->col0 + c, t->pend.p[c], t->out.p[c],
+                       cyc);
+    }
+    if (!t->pend.last)
+        return 0;
+    for (int i = 0; !t->out.acc_valid && i < t->o.watchdog; i++)
+        step(t, DUT_NOP, 0, NULL, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows, DUT_OUT_ACC | DUT_OUT_BIN);
+    if (!t->out.acc_valid) {
+        snprintf(err->msg, sizeof err->msg,
+                 "watchdog: image %d layer %s tile r%d/c%d pixel %d: no acc_valid within %d cycles of the last "
+                 "plane (cycle %llu)",
+                 t->image, t->m->layers[li].name, j->row_tile, j->col_tile, t->pend.pixel, t->o.watchdog,
+                 (unsigned long long)dut_cycles(t->dut));
+        return -1;
+    }
+    take_result(t, rtl_thr_ok, th);
+    return 0;
+}
+
+/* 1 when the plane (rw words) has no bit set. */
+static int plane_zero(const uint64_t *w, int rw)
+{
+    for (int i = 0; i < rw; i++)
+        if (w[i])
+            return 0;
+    return 1;
+}
+
+/* Streams one pixel's planes of job ji (issued ones back to back). */
+static int run_pixel(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_tensor *in, const uint16_t *vec,
+                     int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
+{
+    const map_job *j = &ml->jobs[ji];
+    const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && !t->o.no_skip;
+    int first_k = -1, last_k = -1;
+    for (int k = 0; k < bits; k++) {
+        uint64_t *w = t->planes + (size_t)k * (size_t)t->rw;
+        map_job_input(ml, j, in, vec, p, k, w);
+        if (!skip || !plane_zero(w, t->rw)) {
+            if (first_k < 0)
+                first_k = k;
+            last_k = k;
+        }
+    }
+    for (int k = 0; k < bits; k++) {
+        const uint64_t *w = t->planes + (size_t)k * (size_t)t->rw;
+        if (k < first_k || k > last_k || (skip && plane_zero(w, t->rw))) {
+            t->ls[t->cur_li].planes_skipped++;
+            skipped_plane(t, w, j->n_cols, j->n_rows);
+            continue;
+        }
+        int last = k == last_k;
+        unsigned want = DUT_OUT_ACC | DUT_OUT_BIN | (t->o.check_px ? DUT_OUT_P : 0u);
+        step(t, DUT_COMPUTE, 0, NULL, w, k == first_k, last, bits - 1 - k, 0, j->n_cols, j->n_rows, want);
+        if (capture(t, rtl_thr_ok, th, err))
+            return -1;
+        t->pend.valid = 1;
+        t->pend.last = last;
+        t->pend.job = ji;
+        t->pend.pixel = p;
+        if (t->o.check_px)
+            map_job_px(ml, j, w, t->pend.p, &t->pend.x);
+    }
+    if (first_k < 0) {
+        /* every plane zero: the partial is 0, nothing was issued */
+        int pixels = map_pixels(&ml->op);
+        size_t plane = (size_t)ml->op.out_c * (size_t)pixels;
+        for (int c = 0; c < j->n_cols; c++)
+            t->pb.part[(size_t)j->row_tile * plane + (size_t)(j->col0 + c) * (size_t)pixels + (size_t)p] = 0;
+        t->pb.cyc[(size_t)ji * (size_t)pixels + (size_t)p] = dut_cycles(t->dut);
+    }
+    return 0;
 }
 
 /*
  * Streams one layer part (its map ml) through the macro: per job, weights,
  * thresholds (th, columns that may use the RTL's), then every pixel's
- * planes. Fills t->pb. Returns -1 on a watchdog stop.
+ * planes, then one NOP that drains the last result. Fills t->pb. Returns
+ * -1 on a watchdog stop.
  */
 static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in,
                     const uint16_t *vec, bnn_error *err)
@@ -276,52 +419,29 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
     size_t plane = (size_t)oc * (size_t)pixels;
     int rtl_thr_ok = ml->n_row_tiles == 1 && th && th->pairs == 1;
     memset(t->pb.bin, -1, plane);
+    t->cur_ml = ml;
+    t->cur_li = li;
+    t->pend.valid = 0;
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];
         load_weights(t, j);
-        int any_thr = 0;
         if (rtl_thr_ok)
             for (int c = 0; c < j->n_cols; c++)
-                if (!th->neg[j->col0 + c]) {
-                    step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, th->t[j->col0 + c], j->n_cols, 0);
-                    any_thr = 1;
-                }
-        int32_t *part = t->pb.part + (size_t)j->row_tile * plane;
-        for (int p = 0; p < pixels; p++) {
-            for (int k = 0; k < op->bits; k++) {
-                map_job_input(ml, j, in, vec, p, k, t->wl);
-                int last = k == op->bits - 1;
-                unsigned want = (last ? DUT_OUT_ACC | (any_thr ? DUT_OUT_BIN : 0u) : 0u) |
-                                (t->o.check_px ? DUT_OUT_P : 0u);
-                step(t, DUT_COMPUTE, 0, NULL, t->wl, k == 0, last, 0, j->n_cols, want);
-                if (t->o.check_px) {
-                    int hx;
-                    map_job_px(ml, j, t->wl, t->hp, &hx);
-                    uint64_t cyc = dut_cycles(t->dut);
-                    if (!t->out.cmp_valid)
-                        report(t, li, "cmp_valid", j->row_tile, j->col_tile, p, -1, 1, 0, cyc);
-                    if (t->out.x != hx)
-                        report(t, li, "X", j->row_tile, j->col_tile, p, -1, hx, t->out.x, cyc);
-                    for (int c = 0; c < j->n_cols; c++)
-                        if (t->out.p[c] != t->hp[c])
-                            report(t, li, "P", j->row_tile, j->col_tile, p, j->col0 + c, t->hp[c], t->out.p[c], cyc);
-                }
-            }
-            if (await(t, 0, j->n_cols, DUT_OUT_ACC | DUT_OUT_BIN)) {
-                snprintf(err->msg, sizeof err->msg,
-                         "watchdog: image %d layer %s tile r%d/c%d pixel %d: no acc_valid within %d cycles of "
-                         "the last plane (cycle %llu)",
-                         t->image, t->m->layers[li].name, j->row_tile, j->col_tile, p, t->o.watchdog,
-                         (unsigned long long)dut_cycles(t->dut));
+                if (!th->neg[j->col0 + c])
+                    step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, 0, th->t[j->col0 + c], j->n_cols, j->n_rows, 0);
+        for (int p = 0; p < pixels; p++)
+            if (run_pixel(t, ml, ji, p, in, vec, rtl_thr_ok, th, err))
                 return -1;
-            }
-            t->pb.cyc[(size_t)ji * (size_t)pixels + (size_t)p] = dut_cycles(t->dut);
-            for (int c = 0; c < j->n_cols; c++) {
-                size_t at = (size_t)(j->col0 + c) * (size_t)pixels + (size_t)p;
-                part[at] = t->out.acc[c];
-                if (rtl_thr_ok && !th->neg[j->col0 + c])
-                    t->pb.bin[at] = (int8_t)((t->out.bin[c >> 6] >> (c & 63)) & 1u);
-            }
+        /* drain: the last result appears after one more cycle (a run that
+         * issued nothing in this job has nothing to drain; the references,
+         * which issue every plane, still spend the cycle) */
+        if (t->pend.valid) {
+            step(t, DUT_NOP, 0, NULL, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows,
+                 DUT_OUT_ACC | DUT_OUT_BIN | (t->o.check_px ? DUT_OUT_P : 0u));
+            if (capture(t, rtl_thr_ok, th, err))
+                return -1;
+        } else if (pixels > 0) {
+            tb_act_ref_nop(t->act, j->n_cols, j->n_rows);
         }
     }
     for (size_t i = 0; i < plane; i++) {
@@ -459,6 +579,18 @@ static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, in
     return differs;
 }
 
+/* Per layer: the RTL's counter deltas, checked against the expected
+ * model's (a difference is a mismatch), and the references' deltas. */
+static void account_layer(tb_ctx *t, int li)
+{
+    tb_layer_stats *s = &t->ls[li];
+    uint64_t bad = tb_act_account(t->act, s, !t->o.no_check_act && t->compare, t->o.log, &t->printed,
+                                  t->o.max_print, t->image, t->m->layers[li].name);
+    t->mismatches += bad;
+    t->img_mismatches += bad;
+    s->mismatches += bad;
+}
+
 int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *res, bnn_error *err)
 {
     const bnn_model *m = t->m;
@@ -469,9 +601,7 @@ int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *re
     res->pred = res->chained_pred = -1;
     res->ref_pred = ref->pred;
     int diverged = -1; /* first layer whose RTL output differs */
-    uint64_t c0[DUT_NCNT], c1[DUT_NCNT]; /* counters at the layer's start / end */
-    for (int k = 0; k < DUT_NCNT; k++)
-        c0[k] = dut_counter(t->dut, k);
+    tb_act_mark(t->act); /* the image starts here (a chained re-run before it is not counted) */
     for (int li = 0; li < m->n_layers; li++) {
         tb_layer_stats *s = &t->ls[li];
         uint64_t cyc0 = dut_cycles(t->dut);
@@ -481,11 +611,7 @@ int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *re
         if (d && diverged < 0 && m->layers[li].type != BNN_CLASSIFIER)
             diverged = li;
         s->cycles += dut_cycles(t->dut) - cyc0;
-        for (int k = 0; k < DUT_NCNT; k++) {
-            c1[k] = dut_counter(t->dut, k);
-            s->cnt[k] += c1[k] - c0[k];
-            c0[k] = c1[k];
-        }
+        account_layer(t, li);
     }
     res->chained_pred = res->pred;
     res->cycles = dut_cycles(t->dut) - cyc_start;

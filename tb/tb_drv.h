@@ -16,9 +16,20 @@
  * Per array job (map.h): the weight tile rows go through the write port
  * (rows whose content the array already holds are skipped, as a resident
  * weight would be), the thresholds through SET_THR, then per output pixel
- * the input bit planes (MSB first, first/last flags). A pixel whose
- * acc_valid does not come within tb_opts.watchdog cycles of its last plane
- * stops the run with an error (no progress).
+ * the input bit planes (MSB first, each with its weight 2^plane, first/last
+ * on the first/last plane issued), back to back: a result is read in the
+ * step after its last plane, while the next pixel's first plane goes in;
+ * one NOP drains the pipeline at the end of a job. With gating on, an
+ * all-zero plane (inside the job's rows) is not issued at all (the skip):
+ * it adds 0, and a pixel whose planes are all zero has the partial 0
+ * without a cycle. A pixel whose acc_valid does not come within
+ * tb_opts.watchdog cycles of its last plane stops the run with an error.
+ *
+ * Activity: every operation is also given to the host's array model
+ * (csrc/amodel.h) in the run's gate mode; per layer its counts must equal
+ * the RTL's counters (a difference is a mismatch, "activity counter ...").
+ * Two more models give the references of the same work: static (gate
+ * none, every plane issued) and flat (one bit line of ROWS cells).
  *
  * Ownership: a tb_ctx owns its mappings, buffers and statistics; the DUT,
  * the model and the log FILE are borrowed and must outlive it. Nothing
@@ -30,12 +41,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "act.h"
+#include "amodel.h"
 #include "bnn_infer.h"
 #include "dut.h"
 #include "map.h"
 
 typedef struct tb_opts {
-    int gate_en;            /* 1: sparse gating on */
+    int gate;               /* enum dut_gate: lines data gating drives (DUT_GATE_NONE: the static run) */
+    int no_skip;            /* 1: issue all-zero planes too (default: not issued when gating is on) */
+    int no_check_act;       /* 1: do not compare the activity counters with the host's array model */
     int unit_log2;          /* control unit = 2^unit_log2 segments (0..3) */
     map_layout layout;      /* row layout */
     const int *const *perm; /* per layer: input-channel permutation or NULL (may be NULL) */
@@ -54,7 +69,12 @@ typedef struct tb_layer_stats {
     uint64_t cycles;            /* clock cycles spent on the layer */
     uint64_t mismatches;
     uint64_t macs;              /* binary MACs per image */
-    uint64_t cnt[DUT_NCNT];     /* activity counter deltas */
+    uint64_t cnt[DUT_NCNT];     /* activity counter deltas (the RTL's) */
+    uint64_t planes_skipped;    /* all-zero planes not issued */
+    uint64_t act_mismatches;    /* counters that differed from the host's array model (also in mismatches) */
+    int have_ref;               /* 1: stat and flat hold the host model's references */
+    act_counts stat;            /* host array model: the same work as a --no-gating run (static reference) */
+    act_counts flat;            /* host array model: the conventional flat macro (ops not filled) */
 } tb_layer_stats;
 
 typedef struct tb_image_result {
@@ -81,7 +101,7 @@ const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers);
 uint64_t tb_mismatches(const tb_ctx *t);
 cim_dut *tb_dut(const tb_ctx *t);
 
-/* Gated fraction of a layer: segment-cycles gated / all segment-cycles. */
+/* Data-gated fraction of a layer: data-gated / mapped segment-cycles. */
 double tb_gated_fraction(const tb_layer_stats *s);
 
 #endif

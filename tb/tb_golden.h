@@ -6,7 +6,11 @@
  * files onto this; tests build jobs from csrc/map.h in memory.
  *
  * Units: word-line vectors are ROWS bits (rows/64 words, LSB first), weight
- * rows COLS bits (col_words words); planes MSB first (plane 0 = first).
+ * rows COLS bits (col_words words); planes MSB first (plane 0 = first,
+ * weight 2^(bits-1)). Planes go back to back (each result is checked one
+ * step after its COMPUTE, DUT_COMPUTE_LATENCY); with gating on an all-zero
+ * plane is not issued (its expected P and X are 0 by the contract), and a
+ * pixel whose planes are all zero is not issued at all (partial 0).
  * Everything is borrowed; nothing is kept after the call.
  */
 #ifndef SPARSECIM_TB_GOLDEN_H
@@ -16,6 +20,8 @@
 #include <stdio.h>
 
 #include "dut.h"
+
+struct tb_act;
 
 typedef struct tb_golden_job {
     const char *layer;          /* for messages, e.g. "s1b0b" */
@@ -31,18 +37,20 @@ typedef struct tb_golden_job {
 } tb_golden_job;
 
 typedef struct tb_golden_opts {
-    int gate_en, unit_log2;
+    int gate, unit_log2;        /* enum dut_gate; with gating on, all-zero planes are not issued */
     int image;                  /* for messages */
     int max_print;              /* mismatches printed (then counted) */
     int *printed;               /* shared print counter across jobs (may be NULL) */
     FILE *log;                  /* stderr if NULL */
     int watchdog;               /* cycles to wait for acc_valid (0: 64) */
+    struct tb_act *act;         /* host array models that follow the run (tb_act.h), or NULL */
 } tb_golden_opts;
 
-/* Runs the job; *mismatches += the differences found. Returns 0, or -1 on
+/* Runs the job; *mismatches += the differences found; *skipped += the
+ * planes not issued (may be NULL). Returns 0, or -1 on
  * a watchdog stop or bad job (err filled). acc_out (pixels x n_cols, may be
  * NULL) receives the RTL's accumulators. */
 int tb_golden_run(cim_dut *dut, const tb_golden_job *j, const tb_golden_opts *o, int32_t *acc_out,
-                  uint64_t *mismatches, char *err, size_t errlen);
+                  uint64_t *mismatches, uint64_t *skipped, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tb_act.h"
 #include "tb_golden.h"
 
 int tb_is_layer(const bnn_layer *l) { return l->type == BNN_CONV && l->u.conv.in_bits == 1; }
@@ -20,11 +21,11 @@ static int act_bit(const bnn_conv *cv, const bnn_tensor *in, int i, int p)
 }
 
 int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image, const tb_opts *o,
-                tb_layer_stats *ls, uint64_t *mismatches, bnn_error *err)
+                tb_act *act, tb_layer_stats *ls, uint64_t *mismatches, bnn_error *err)
 {
     const dut_geom *g = dut_geometry(dut);
     int rw = g->rows / 64, cw = (g->cols + 63) / 64, rc = 0, printed = 0;
-    tb_golden_opts go = {.gate_en = o->gate_en, .unit_log2 = o->unit_log2, .image = image,
+    tb_golden_opts go = {.act = act, .gate = o->gate, .unit_log2 = o->unit_log2, .image = image,
                          .max_print = o->max_print, .printed = &printed, .log = o->log, .watchdog = o->watchdog};
     for (int li = 0; li < m->n_layers && !rc; li++) {
         const bnn_layer *l = &m->layers[li];
@@ -55,9 +56,9 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
             snprintf(err->msg, sizeof err->msg, "input-stationary: out of memory");
             rc = -1;
         }
-        uint64_t c0[DUT_NCNT], cyc0 = dut_cycles(dut), mis0 = *mismatches;
-        for (int k = 0; k < DUT_NCNT; k++)
-            c0[k] = dut_counter(dut, k);
+        uint64_t cyc0 = dut_cycles(dut), mis0 = *mismatches;
+        if (act)
+            tb_act_mark(act);
         for (int rt = 0; rt < nrt && !rc; rt++) {
             int r0 = rt * g->rows, nr = n - r0 < g->rows ? n - r0 : g->rows;
             /* word lines: output channel o's weight bits of this row tile */
@@ -96,7 +97,7 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                 snprintf(name, sizeof name, "%.31s(IS)", l->name);
                 tb_golden_job job = {name, rt, ct, nr, nc, cw, 1, oc, wrows, wl, ep, ex, ea};
                 char msg[400];
-                if (tb_golden_run(dut, &job, &go, acc, mismatches, msg, sizeof msg)) {
+                if (tb_golden_run(dut, &job, &go, acc, mismatches, &s->planes_skipped, msg, sizeof msg)) {
                     snprintf(err->msg, sizeof err->msg, "%s", msg);
                     rc = -1;
                     break;
@@ -119,9 +120,9 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                 (*mismatches)++;
             }
         s->cycles += dut_cycles(dut) - cyc0;
+        if (act && !rc)
+            *mismatches += tb_act_account(act, s, !o->no_check_act, o->log, &printed, o->max_print, image, l->name);
         s->mismatches += *mismatches - mis0;
-        for (int k = 0; k < DUT_NCNT; k++)
-            s->cnt[k] += dut_counter(dut, k) - c0[k];
         free(dot);
         free(wrows);
         free(wl);

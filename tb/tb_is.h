@@ -29,15 +29,19 @@
 #include "dut.h"
 #include "tb_drv.h"
 
+struct tb_act;
+
 /* Whether layer l runs input-stationary (CONV with 1-bit inputs). */
 int tb_is_layer(const bnn_layer *l);
 
 /* Runs every input-stationary layer of one image (reference trace tr) on
  * dut; ls (m->n_layers entries, caller-zeroed once) accumulates per layer
  * tiles (first image only), cycles, MACs per image, counters and
- * mismatches; *mismatches += all. o: gating, unit, printing. Returns 0, or
+ * mismatches; *mismatches += all. o: gating, unit, printing. act (may be
+ * NULL): the host array models that follow the DUT (tb_act.h): the layers'
+ * counters are checked against them and get the references. Returns 0, or
  * -1 on a watchdog stop or OOM (err filled). */
 int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image, const tb_opts *o,
-                tb_layer_stats *ls, uint64_t *mismatches, bnn_error *err);
+                struct tb_act *act, tb_layer_stats *ls, uint64_t *mismatches, bnn_error *err);
 
 #endif

@@ -1,17 +1,37 @@
 // xcheck_tb: a self-checking Icarus Verilog bench for cim_macro (4-state).
 //
 // Resets the macro with every input driven, writes every row, then runs a
-// random mix of WRITE, READ, COMPUTE (random first/last planes, sparse
-// inputs with all-zero segments and all-zero cycles), SET_THR, CLR_CNT and
-// NOPs, with gating on and off, every control unit size and a varying
-// number of columns in use. After every clock edge it asserts that no output
-// is X or Z, and checks against a behavioural model (docs/SPEC.md sections
-// 1 and 6): READ data, P, X, the accumulators, bin_o, seg_gated_o, the
-// valid flags, and the activity counter selected by a random cnt_sel_i
-// (all 19). At the end it checks the done + gated invariant of the counter
-// pairs 7/8, 10/11 and 14/15 against the ungated counts the model kept for
-// the same computes. Prints "xcheck: PASS ..." or "xcheck: FAIL ..." and
-// ends with $fatal (non-zero exit status) on a failure.
+// random mix of WRITE, READ, COMPUTE, SET_THR, CLR_CNT and NOPs (6 and 7
+// too). COMPUTEs come back to back or spread out, with random first/last
+// flags and plane weights (0..15), sparse inputs (all-zero blocks of 1..8
+// segments, all-zero cycles, inputs only on rows outside the row mask), all
+// four gate modes (gate_i 0..3), every control unit (1..8 segments), and a
+// varying number of rows (nrows_i) and columns (ncols_i) in use, including
+// values past ROWS/COLS. The COMPUTE fields are junk in every other cycle
+// (they must be ignored), and so are addr_i/wdata_i/thr_i when unused.
+//
+// The behavioural model is written from the interface description, not
+// from the RTL: a COMPUTE sampled at edge t loads the lookahead (stage L)
+// and C1/C2 (held until the next COMPUTE) and raises SE for one cycle; the
+// array evaluates in the cycle after (stage A) and the results are
+// registered at edge t+1. The model keeps every local bit line's level
+// (0 precharged .. SEG_ROWS), precharges it when C2 is on in an array
+// cycle, lowers it by one per cell whose word line, stored bit and footer
+// (C1) are on, saturating at SEG_ROWS, senses it with SE (P = sum of the
+// sensed levels), and holds it otherwise. The 22 activity counters follow
+// the per-edge rules of rtl/cim_activity.v's header (increments of the
+// cycle ending at the edge; CLR_CNT drops that edge's increment).
+//
+// After every clock edge it checks: no X/Z on any output, cmp_valid_o,
+// acc_valid_o, rd_valid_o, rdata_o, every column's P, X, seg_gated_o,
+// every column's accumulator and bin_o, and cnt_o for a random cnt_sel_i
+// (0..31; 22..31 must read 0); with INTERNAL=1 (default) also every line
+// level (u_col.u_lbl.lbl_q) and the C1/C2/SE registers of the controller.
+// At the end every counter is read once more, and the run fails if a
+// coverage goal was missed (every counter seen non-zero, gated segments in
+// every gating mode and unit, masked rows and columns).
+// Prints "xcheck: PASS ..." or "xcheck: FAIL ..." and ends with $fatal
+// (non-zero exit status) on a failure.
 `timescale 1ns / 1ps
 module xcheck_tb;
   parameter integer ROWS      = 64;
@@ -20,26 +40,33 @@ module xcheck_tb;
   parameter integer COL_GROUP = 4;
   parameter integer CYCLES    = 3000;
   parameter integer SEED      = 1;
+  parameter integer INTERNAL  = 1;    // also check line levels and C1/C2/SE registers
   localparam integer AW   = $clog2(ROWS);
   localparam integer PW   = $clog2(ROWS + 1);
   localparam integer CW   = $clog2(COLS + 1);
   localparam integer ACC  = 32;
+  localparam integer CNTW = 48;
   localparam integer NSEG = ROWS / SEG_ROWS;
   localparam integer NGRP = COLS / COL_GROUP;
-  localparam integer NCNT = 19;
-  localparam integer PHASE = (CYCLES - ROWS) / 8 > 4 ? (CYCLES - ROWS) / 8 : 4;
+  localparam integer NPR  = NGRP * NSEG;     // C1 (C2, SE) lines
+  localparam integer NCNT = 22;
+
+  localparam [2:0] OP_NOP = 3'd0, OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
+                   OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5;
 
   reg                 clk = 1'b0;
   reg                 rst_n = 1'b0;
-  reg  [2:0]          op = 3'd0;
+  reg  [2:0]          op = OP_NOP;
   reg  [AW-1:0]       addr = {AW{1'b0}};
   reg  [COLS-1:0]     wdata = {COLS{1'b0}};
   reg  [ROWS-1:0]     in_bits = {ROWS{1'b0}};
   reg                 first = 1'b0, last = 1'b0;
+  reg  [3:0]          plane = 4'd0;
   reg  [ACC-1:0]      thr = {ACC{1'b0}};
-  reg                 gate_en = 1'b1;
+  reg  [1:0]          gate = 2'd0;
   reg  [1:0]          unit_log2 = 2'd0;
   reg  [CW-1:0]       ncols = COLS[CW-1:0];
+  reg  [PW-1:0]       nrows = ROWS[PW-1:0];
   reg  [4:0]          cnt_sel = 5'd0;
   wire                cmp_valid, acc_valid, rd_valid;
   wire [COLS*PW-1:0]  p;
@@ -47,213 +74,466 @@ module xcheck_tb;
   wire [COLS*ACC-1:0] acc;
   wire [COLS-1:0]     bin, rdata;
   wire [NSEG-1:0]     seg_gated;
-  wire [47:0]         cnt;
+  wire [CNTW-1:0]     cnt;
 
-  cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP)) dut (
+  cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP),
+              .ACC_W(ACC), .CNT_W(CNTW)) dut (
     .clk_i(clk), .rst_ni(rst_n), .op_i(op), .addr_i(addr), .wdata_i(wdata), .in_i(in_bits),
-    .first_i(first), .last_i(last), .thr_i(thr), .gate_en_i(gate_en), .unit_log2_i(unit_log2),
-    .ncols_i(ncols), .cnt_sel_i(cnt_sel), .cmp_valid_o(cmp_valid), .p_o(p), .x_o(x),
-    .acc_valid_o(acc_valid), .acc_o(acc), .bin_o(bin), .rd_valid_o(rd_valid), .rdata_o(rdata),
-    .seg_gated_o(seg_gated), .cnt_o(cnt));
+    .first_i(first), .last_i(last), .plane_i(plane), .thr_i(thr), .gate_i(gate),
+    .unit_log2_i(unit_log2), .ncols_i(ncols), .nrows_i(nrows), .cnt_sel_i(cnt_sel),
+    .cmp_valid_o(cmp_valid), .p_o(p), .x_o(x), .acc_valid_o(acc_valid), .acc_o(acc), .bin_o(bin),
+    .rd_valid_o(rd_valid), .rdata_o(rdata), .seg_gated_o(seg_gated), .cnt_o(cnt));
 
   always #5 clk = ~clk;
 
-  // ---- behavioural model ----
-  reg [COLS-1:0]        mem [0:ROWS-1];
-  reg signed [ACC-1:0]  macc [0:COLS-1];
-  reg signed [ACC-1:0]  mthr [0:COLS-1];
-  reg [63:0]            mcnt [0:NCNT-1];
-  reg [63:0]            ungated [0:NCNT-1];   // counts of the same computes with gating off
-  reg [NSEG-1:0]        gexp;                 // expected gated segments
-  reg [NGRP*NSEG-1:0]   c12;
-  reg [NSEG-1:0]        gprev;                // gated segments of the previous compute
-  reg                   zero_seg [0:NSEG-1];
-  reg                   seg_any;
-  reg [COLS-1:0]        old_row;
-  integer i, j, k, s, g, u, cyc, errors, n_cmp, n_rd, n_cnt, n_thr, seed;
-  integer pexp, xexp, ucols, pgrp, pairs_on, ngated, nflip, sum_p, n_xfer, n_tog;
+  // ---- internal taps (line levels, C1/C2/SE registers) ----
+  wire [COLS*ROWS-1:0] t_lbl;
+  wire [NPR-1:0]       t_c1, t_c2, t_se;
+  genvar gj;
+  generate
+    if (INTERNAL != 0) begin : g_taps
+      for (gj = 0; gj < COLS; gj = gj + 1) begin : g_col
+        assign t_lbl[gj*ROWS +: ROWS] = dut.g_col[gj].u_col.u_lbl.lbl_q;
+      end
+      assign t_c1 = dut.u_ctrl.c1_o;
+      assign t_c2 = dut.u_ctrl.c2_o;
+      assign t_se = dut.u_ctrl.se_o;
+    end else begin : g_no_taps
+      assign t_lbl = {COLS*ROWS{1'b0}};
+      assign t_c1  = {NPR{1'b0}};
+      assign t_c2  = {NPR{1'b0}};
+      assign t_se  = {NPR{1'b0}};
+    end
+  endgenerate
 
-  task automatic fail(input [8*64-1:0] what, input integer got, input integer want);
+  // ---- behavioural model state ----
+  reg [COLS-1:0]         mem [0:ROWS-1];        // cells, row-major
+  integer                lvl [0:COLS*NSEG-1];   // line level of (column j, segment s) at j*NSEG + s
+  reg [NPR-1:0]          m_c1, m_c2, m_se;      // C1/C2 registers, SE pulse, (group g, segment s) at g*NSEG + s
+  reg [NPR-1:0]          m_c1_prev;             // C1 in the previous cycle (footer state)
+  // lookahead register (stage L -> A)
+  reg                    la_valid, la_first, la_last;
+  reg [ROWS-1:0]         la_in;                 // masked input (word lines of stage A)
+  integer                la_x, la_plane, la_ncols;
+  reg [NSEG-1:0]         la_gated, la_mapped;
+  reg                    la_gate;
+  // registered outputs
+  reg                    o_cmp_valid, o_acc_valid, o_rd_valid;
+  reg [COLS-1:0]         o_rdata;
+  integer                o_p [0:COLS-1];
+  integer                o_x;
+  reg [NSEG-1:0]         o_seg_gated;
+  reg signed [ACC-1:0]   macc [0:COLS-1];
+  reg signed [ACC-1:0]   mthr [0:COLS-1];
+  reg [CNTW-1:0]         mcnt [0:NCNT-1];
+  reg [CNTW-1:0]         inc  [0:NCNT-1];
+  // the controller's decisions for the COMPUTE being sampled
+  reg [ROWS-1:0]         d_in;
+  reg [NSEG-1:0]         d_zero, d_map, d_gated;
+  reg [NPR-1:0]          d_c1, d_c2, d_se;
+  integer                d_x, d_ncols;
+
+  // stimulus state: the current COMPUTE configuration (changes now and then)
+  integer cur_gate, cur_unit, cur_ncols, cur_nrows;
+  integer i, j, k, s, g, r, u, b, cyc, errors, seed, base, pj, old, st, cond, level, cls, pz, dens, cnt_seen;
+  integer n_cmp, n_rd, n_wr, n_cnt, n_thr, n_clr, n_b2b, n_rowmask, n_colmask, n_hold;
+  integer n_gmode [0:3];      // computes per gate mode
+  integer n_gated_mode [0:3]; // computes with data-gated segments per gate mode
+  integer n_gated_unit [0:3]; // computes with data-gated segments per unit
+  reg [NCNT-1:0] cnt_nz;      // counter checked with a non-zero value
+  reg signed [ACC-1:0] term;
+  reg [COLS-1:0] rowv;
+  reg prev_compute;
+
+  task automatic fail(input [8*48-1:0] what, input integer idx, input integer got, input integer want);
     begin
-      $display("xcheck: FAIL: %0s: got %0d, expected %0d (cycle %0d)", what, got, want, cyc);
+      $display("xcheck: FAIL: %0s [%0d]: got %0d, expected %0d (cycle %0d, time %0t)", what, idx, got, want,
+               cyc, $time);
       errors = errors + 1;
       if (errors > 20) $fatal(1, "xcheck: FAIL: too many errors");
     end
   endtask
 
-  initial begin
-    errors = 0; n_cmp = 0; n_rd = 0; n_cnt = 0; n_thr = 0; seed = SEED;
-    for (i = 0; i < ROWS; i = i + 1) mem[i] = {COLS{1'b0}};
-    for (j = 0; j < COLS; j = j + 1) begin macc[j] = 0; mthr[j] = 0; end
-    for (k = 0; k < NCNT; k = k + 1) begin mcnt[k] = 0; ungated[k] = 0; end
-    gprev = {NSEG{1'b0}};
-    k = $urandom(seed);
-    repeat (3) @(posedge clk);
-    #1 rst_n = 1'b1;
-    for (cyc = 0; cyc < CYCLES; cyc = cyc + 1) begin
-      // ---- pick an operation (inputs change away from the clock edge) ----
-      @(negedge clk);
-      k = $urandom % 32;
-      // 8 phases after the initial writes: gating on/off x unit 1, 2, 4, 8
-      gate_en   = ((cyc / PHASE) % 2) == 0;
-      unit_log2 = (cyc / (2 * PHASE)) % 4;
-      ncols     = ((cyc / (3 * PHASE)) % 3 == 2) ? ($urandom % (COLS + 1)) : COLS;
-      cnt_sel   = $urandom % 20;
-      first = $urandom; last = $urandom; thr = $urandom; in_bits = {ROWS{1'b1}};
-      addr = $urandom; wdata = {$urandom, $urandom, $urandom, $urandom};
-      if (cyc < ROWS) begin op = 3'd1; addr = cyc; end
-      else if (k < 4) op = 3'd1;
-      else if (k < 8) op = 3'd2;
-      else if (k < 27) begin
-        op = 3'd3;
-        u = $urandom % 4;  // density class
-        for (i = 0; i < ROWS; i = i + 1)
-          in_bits[i] = (($urandom % (u + 2)) == 0) && ((i / SEG_ROWS) % (u + 2) != 1);
-        if ((k % 7) == 0) in_bits = {ROWS{1'b0}};
-        first = (k % 3) == 0 || n_cmp == 0;
-        last  = (k % 4) == 0;
-      end
-      else if (k < 29) begin op = 3'd4; addr = $urandom % COLS; thr = $urandom % 64 - 32; end
-      else if (k < 30) op = 3'd5;
-      else op = $urandom % 2 ? 3'd0 : 3'd7;
+  task automatic fail_pr(input [8*48-1:0] what, input [NPR-1:0] got, input [NPR-1:0] want);
+    begin
+      $display("xcheck: FAIL: %0s (bit g*NSEG+s): got %h, expected %h (cycle %0d, time %0t)", what, got, want,
+               cyc, $time);
+      errors = errors + 1;
+      if (errors > 20) $fatal(1, "xcheck: FAIL: too many errors");
+    end
+  endtask
 
-      // ---- model of this operation ----
-      mcnt[0] = mcnt[0] + 1;
-      old_row = mem[addr];
-      if (op == 3'd1) begin
-        nflip = 0;
-        for (j = 0; j < COLS; j = j + 1) nflip = nflip + (old_row[j] ^ wdata[j]);
-        mcnt[3] = mcnt[3] + 1; mcnt[4] = mcnt[4] + nflip;
-        ungated[3] = ungated[3] + 1;
+  function integer min2(input integer a, input integer bb);
+    min2 = a < bb ? a : bb;
+  endfunction
+
+  function integer ones_rows(input [ROWS-1:0] v);
+    integer q;
+    begin
+      ones_rows = 0;
+      for (q = 0; q < ROWS; q = q + 1) ones_rows = ones_rows + v[q];
+    end
+  endfunction
+
+  function integer ones_pr(input [NPR-1:0] v);
+    integer q;
+    begin
+      ones_pr = 0;
+      for (q = 0; q < NPR; q = q + 1) ones_pr = ones_pr + v[q];
+    end
+  endfunction
+
+  function integer ones_seg(input [NSEG-1:0] v);
+    integer q;
+    begin
+      ones_seg = 0;
+      for (q = 0; q < NSEG; q = q + 1) ones_seg = ones_seg + v[q];
+    end
+  endfunction
+
+  function integer ones_cols(input [COLS-1:0] v);
+    integer q;
+    begin
+      ones_cols = 0;
+      for (q = 0; q < COLS; q = q + 1) ones_cols = ones_cols + v[q];
+    end
+  endfunction
+
+  // ---- the controller's decisions for the COMPUTE on the inputs now ----
+  task automatic decide;
+    begin
+      // static row mask
+      for (r = 0; r < ROWS; r = r + 1) d_in[r] = in_bits[r] && (r < nrows);
+      d_x = ones_rows(d_in);
+      d_ncols = min2(ncols, COLS);
+      for (s = 0; s < NSEG; s = s + 1) begin
+        d_zero[s] = ~|d_in[s*SEG_ROWS +: SEG_ROWS];
+        d_map[s]  = s * SEG_ROWS < nrows;
       end
-      if (op == 3'd2) mcnt[5] = mcnt[5] + 1;
-      if (op == 3'd4) mthr[addr] = $signed(thr);
-      if (op == 3'd3) begin
-        xexp = 0;
-        for (i = 0; i < ROWS; i = i + 1) xexp = xexp + in_bits[i];
-        for (s = 0; s < NSEG; s = s + 1) zero_seg[s] = ~|in_bits[s*SEG_ROWS +: SEG_ROWS];
+      // control unit of 2^unit_log2 aligned segments (segments past NSEG are zero)
+      for (s = 0; s < NSEG; s = s + 1) begin
+        base = (s >> unit_log2) << unit_log2;
+        u = 1;
+        for (i = base; i < base + (1 << unit_log2); i = i + 1)
+          if (i < NSEG && !d_zero[i]) u = 0;
+        d_gated[s] = u && d_map[s] && (gate != 2'd0);
+      end
+      for (g = 0; g < NGRP; g = g + 1)
         for (s = 0; s < NSEG; s = s + 1) begin
-          g = (s >> unit_log2) << unit_log2;
-          seg_any = 1'b0;
-          for (i = g; i < g + (1 << unit_log2); i = i + 1)
-            if (i < NSEG) seg_any = seg_any | ~zero_seg[i];
-          gexp[s] = gate_en & ~seg_any;
+          // powered: the group's first column is in use and the segment is mapped
+          u = (g * COL_GROUP < ncols) && d_map[s];
+          d_c1[g*NSEG + s] = u && !(d_gated[s] && gate[0]);
+          d_c2[g*NSEG + s] = u && !(d_gated[s] && gate[1]);
+          d_se[g*NSEG + s] = u && !d_gated[s];
         end
-        ucols = (ncols < COLS) ? ncols : COLS;
-        pgrp = 0; pairs_on = 0; ngated = 0; sum_p = 0; n_xfer = 0; n_tog = 0;
-        for (s = 0; s < NSEG; s = s + 1) ngated = ngated + gexp[s];
-        for (g = 0; g < NGRP; g = g + 1) begin
-          if (g * COL_GROUP < ucols) pgrp = pgrp + 1;
-          for (s = 0; s < NSEG; s = s + 1)
-            c12[g*NSEG + s] = (g * COL_GROUP < ucols) && !gexp[s];
-        end
-        for (i = 0; i < NGRP * NSEG; i = i + 1) pairs_on = pairs_on + c12[i];
-        for (s = 0; s < NSEG; s = s + 1) n_tog = n_tog + (gexp[s] ^ gprev[s]);
-        n_tog = n_tog * pgrp;
-        gprev = gexp;
-        for (j = 0; j < COLS; j = j + 1) begin
-          pexp = 0;
-          for (s = 0; s < NSEG; s = s + 1) begin
-            u = 0;
-            for (i = s * SEG_ROWS; i < (s + 1) * SEG_ROWS; i = i + 1) u = u + (in_bits[i] & mem[i][j]);
-            if ((j / COL_GROUP) * COL_GROUP < ucols) begin
-              pexp = pexp + u;
-              if (u != 0) n_xfer = n_xfer + 1;
-            end
-          end
-          sum_p = sum_p + pexp;
-          if (j >= ucols) pexp = 0;
-          macc[j] = first ? (2 * pexp - xexp) : (2 * macc[j] + 2 * pexp - xexp);
-          if (j >= ucols) macc[j] = 0;
-        end
-        mcnt[1]  = mcnt[1] + 1;
-        mcnt[2]  = mcnt[2] + (gate_en && xexp == 0);
-        mcnt[6]  = mcnt[6] + xexp;
-        mcnt[7]  = mcnt[7] + pairs_on * COL_GROUP;
-        mcnt[8]  = mcnt[8] + (pgrp * NSEG - pairs_on) * COL_GROUP;
-        mcnt[9]  = mcnt[9] + sum_p;
-        mcnt[10] = mcnt[10] + pairs_on * COL_GROUP;
-        mcnt[11] = mcnt[11] + (pgrp * NSEG - pairs_on) * COL_GROUP;
-        mcnt[12] = mcnt[12] + n_xfer;
-        mcnt[13] = mcnt[13] + ucols;
-        mcnt[14] = mcnt[14] + NSEG - ngated;
-        mcnt[15] = mcnt[15] + ngated;
-        mcnt[16] = mcnt[16] + (gate_en ? NSEG : 0);
-        mcnt[17] = mcnt[17] + n_tog;
-        mcnt[18] = mcnt[18] + ngated * SEG_ROWS;
-        // the same compute with gating off
-        ungated[7]  = ungated[7] + pgrp * NSEG * COL_GROUP;
-        ungated[10] = ungated[10] + pgrp * NSEG * COL_GROUP;
-        ungated[14] = ungated[14] + NSEG;
-        ungated[1]  = ungated[1] + 1;
-      end
-      if (op == 3'd5) begin
-        for (i = 0; i < NCNT; i = i + 1) mcnt[i] = 0;
-        for (i = 0; i < NCNT; i = i + 1) ungated[i] = 0;
-        gprev = {NSEG{1'b0}};
-      end
+    end
+  endtask
 
-      @(posedge clk);
-      #1;
-      // ---- checks (registered outputs of the op just sampled) ----
+  // ---- one rising edge of the model (op_i and the other inputs sampled here) ----
+  task automatic model_edge;
+    begin
+      for (k = 0; k < NCNT; k = k + 1) inc[k] = 0;
+      inc[0] = 1;
+      // stage A: the COMPUTE sampled at the previous edge evaluates in the cycle ending here
+      if (la_valid) begin
+        inc[1]  = 1;
+        inc[5]  = ones_rows(la_in);
+        inc[13] = la_ncols;
+        inc[14] = ones_seg(la_mapped & ~la_gated);
+        inc[15] = ones_seg(la_mapped & la_gated);
+        inc[16] = NSEG - ones_seg(la_mapped);
+        inc[17] = la_gate ? ones_seg(la_mapped) : 0;
+        for (j = 0; j < COLS; j = j + 1) begin
+          g = j / COL_GROUP;
+          pj = 0;
+          for (s = 0; s < NSEG; s = s + 1) begin
+            old = lvl[j*NSEG + s];
+            st = m_c2[g*NSEG + s] ? 0 : old;
+            if (m_c2[g*NSEG + s]) begin
+              inc[6] = inc[6] + 1;
+              if (old != 0) inc[7] = inc[7] + 1;
+              inc[8] = inc[8] + old;
+            end
+            cond = 0;
+            if (m_c1[g*NSEG + s])
+              for (r = s * SEG_ROWS; r < (s + 1) * SEG_ROWS; r = r + 1)
+                cond = cond + (la_in[r] & mem[r][j]);
+            level = st + cond > SEG_ROWS ? SEG_ROWS : st + cond;
+            inc[9] = inc[9] + cond;
+            if (level != st) inc[10] = inc[10] + 1;
+            if (m_se[g*NSEG + s]) begin
+              inc[11] = inc[11] + 1;
+              pj = pj + level;
+              if (level != 0) inc[12] = inc[12] + 1;
+            end
+            if (!m_c2[g*NSEG + s] && !m_c1[g*NSEG + s] && level == old && old != 0) n_hold = n_hold + 1;
+            lvl[j*NSEG + s] = level;
+          end
+          o_p[j] = j < la_ncols ? pj : 0;
+        end
+        o_x = la_x;
+        o_seg_gated = la_gated;
+        for (j = 0; j < COLS; j = j + 1) begin
+          term = (2 * o_p[j] - la_x);
+          term = term <<< la_plane;
+          if (j >= la_ncols) macc[j] = 0;
+          else if (la_first) macc[j] = term;
+          else macc[j] = macc[j] + term;
+        end
+      end
+      o_cmp_valid = la_valid;
+      o_acc_valid = la_valid && la_last;
+      // footers: on now after a cycle off (wake-up), off now (every clock), per column
+      for (i = 0; i < NPR; i = i + 1) begin
+        if (m_c1[i] && !m_c1_prev[i]) inc[20] = inc[20] + COL_GROUP;
+        if (!m_c1[i]) inc[21] = inc[21] + COL_GROUP;
+      end
+      // the op sampled at this edge
+      o_rd_valid = op == OP_READ;
+      if (op == OP_WRITE) begin
+        inc[2] = 1;
+        inc[3] = ones_cols(mem[addr] ^ wdata);
+      end
+      if (op == OP_READ) begin
+        inc[4] = 1;
+        o_rdata = mem[addr];
+      end
+      m_c1_prev = m_c1;
+      if (op == OP_COMPUTE) begin
+        decide;
+        inc[18] = ones_pr(d_c1 ^ m_c1);
+        inc[19] = ones_pr(d_c2 ^ m_c2);
+        m_c1 = d_c1;
+        m_c2 = d_c2;
+        m_se = d_se;
+        la_valid = 1'b1;
+        la_in = d_in;
+        la_x = d_x;
+        la_first = first;
+        la_last = last;
+        la_plane = plane;
+        la_ncols = d_ncols;
+        la_gated = d_gated;
+        la_mapped = d_map;
+        la_gate = gate != 2'd0;
+      end else begin
+        m_se = {NPR{1'b0}};
+        la_valid = 1'b0;
+      end
+      if (op == OP_WRITE) mem[addr] = wdata;
+      if (op == OP_SET_THR && addr < COLS) mthr[addr] = $signed(thr);
+      for (k = 0; k < NCNT; k = k + 1)
+        mcnt[k] = (op == OP_CLR_CNT) ? {CNTW{1'b0}} : mcnt[k] + inc[k];
+    end
+  endtask
+
+  // ---- compare every output (and the internal state) with the model ----
+  task automatic check_all;
+    begin
       if ((^{cmp_valid, acc_valid, rd_valid, p, x, acc, bin, rdata, seg_gated, cnt}) === 1'bx) begin
         $display("xcheck: FAIL: X/Z on an output at cycle %0d", cyc);
         errors = errors + 1;
       end
-      if (op == 3'd5) begin
-        // CLR_CNT clears at this edge; the cycle counter restarts from 0
-        mcnt[0] = 0;
-      end
-      if (cmp_valid !== (op == 3'd3)) fail("cmp_valid_o", cmp_valid, op == 3'd3);
-      if (rd_valid !== (op == 3'd2)) fail("rd_valid_o", rd_valid, op == 3'd2);
-      if (acc_valid !== (op == 3'd3 && last)) fail("acc_valid_o", acc_valid, op == 3'd3 && last);
-      if (op == 3'd1) mem[addr] = wdata;
-      if (op == 3'd2) begin
-        n_rd = n_rd + 1;
-        if (rdata !== mem[addr]) begin
-          $display("xcheck: FAIL: READ row %0d: got %h, wrote %h (cycle %0d)", addr, rdata, mem[addr], cyc);
-          errors = errors + 1;
-        end
-      end
-      if (op == 3'd3) begin
-        n_cmp = n_cmp + 1;
-        if (x !== xexp[PW-1:0]) fail("X", x, xexp);
-        if (seg_gated !== gexp) fail("seg_gated_o", seg_gated, gexp);
-        for (j = 0; j < COLS; j = j + 1) begin
-          pexp = 0;
-          if (j < ucols)
-            for (i = 0; i < ROWS; i = i + 1) pexp = pexp + (in_bits[i] & mem[i][j]);
-          if (p[j*PW +: PW] !== pexp[PW-1:0]) fail("P", p[j*PW +: PW], pexp);
-          if ($signed(acc[j*ACC +: ACC]) !== macc[j]) fail("acc", $signed(acc[j*ACC +: ACC]), macc[j]);
-          if (bin[j] !== (macc[j] >= mthr[j])) fail("bin_o", bin[j], macc[j] >= mthr[j]);
-        end
+      if (cmp_valid !== o_cmp_valid) fail("cmp_valid_o", 0, cmp_valid, o_cmp_valid);
+      if (acc_valid !== o_acc_valid) fail("acc_valid_o", 0, acc_valid, o_acc_valid);
+      if (rd_valid !== o_rd_valid) fail("rd_valid_o", 0, rd_valid, o_rd_valid);
+      if (rdata !== o_rdata) fail("rdata_o", 0, rdata, o_rdata);
+      if (x !== o_x[PW-1:0]) fail("X", 0, x, o_x);
+      if (seg_gated !== o_seg_gated) fail("seg_gated_o (bit s)", 0, seg_gated, o_seg_gated);
+      for (j = 0; j < COLS; j = j + 1) begin
+        if (p[j*PW +: PW] !== o_p[j]) fail("P of column", j, p[j*PW +: PW], o_p[j]);
+        if ($signed(acc[j*ACC +: ACC]) !== macc[j]) fail("acc of column", j, $signed(acc[j*ACC +: ACC]), macc[j]);
+        if (bin[j] !== (macc[j] >= mthr[j])) fail("bin_o of column", j, bin[j], macc[j] >= mthr[j]);
       end
       if (cnt_sel < NCNT) begin
         n_cnt = n_cnt + 1;
-        if (cnt !== mcnt[cnt_sel][47:0]) begin
-          $display("xcheck: FAIL: counter %0d: got %0d, expected %0d (cycle %0d)", cnt_sel, cnt,
-                   mcnt[cnt_sel], cyc);
-          errors = errors + 1;
-        end
-      end else if (cnt !== 48'd0) fail("counter >= 19", cnt, 0);
-      if (errors > 20) $fatal(1, "xcheck: FAIL: too many errors");
+        if (mcnt[cnt_sel] != 0) cnt_nz[cnt_sel] = 1'b1;
+        if (cnt !== mcnt[cnt_sel]) fail("counter", cnt_sel, cnt, mcnt[cnt_sel]);
+      end else if (cnt !== {CNTW{1'b0}}) fail("counter (>= 22)", cnt_sel, cnt, 0);
+      if (INTERNAL != 0) begin
+        if (t_c1 !== m_c1) fail_pr("C1 registers", t_c1, m_c1);
+        if (t_c2 !== m_c2) fail_pr("C2 registers", t_c2, m_c2);
+        if (t_se !== m_se) fail_pr("SE pulses", t_se, m_se);
+        for (j = 0; j < COLS; j = j + 1)
+          for (s = 0; s < NSEG; s = s + 1)
+            if (t_lbl[j*ROWS + s*SEG_ROWS +: SEG_ROWS] !== lvl[j*NSEG + s])
+              fail("line level (column*NSEG+segment)", j * NSEG + s, t_lbl[j*ROWS + s*SEG_ROWS +: SEG_ROWS],
+                   lvl[j*NSEG + s]);
+      end
     end
-    // ---- done + gated invariant on the final counters ----
-    for (k = 7; k <= 14; k = k + 1) begin
-      if (k == 7 || k == 10 || k == 14) begin
-        @(negedge clk); op = 3'd0; cnt_sel = k;
-        @(posedge clk); #1 i = cnt;
-        @(negedge clk); cnt_sel = k + 1;
-        @(posedge clk); #1 j = cnt;
-        if (i + j != ungated[k]) begin
-          $display("xcheck: FAIL: counters %0d + %0d = %0d, ungated %0d", k, k + 1, i + j, ungated[k]);
-          errors = errors + 1;
+  endtask
+
+  // ---- stimulus ----
+  task automatic pick_config;
+    begin
+      if (($urandom % 4) == 0) cur_gate = $urandom % 4;
+      if (($urandom % 6) == 0) cur_unit = $urandom % 4;
+      if (($urandom % 10) == 0) begin
+        case ($urandom % 8)
+          0: cur_ncols = 0;
+          1: cur_ncols = $urandom % (COLS + 1);
+          2: cur_ncols = $urandom % (1 << CW);          // may exceed COLS
+          3: cur_ncols = COL_GROUP * ($urandom % NGRP) + 1;
+          default: cur_ncols = COLS;
+        endcase
+      end
+      if (($urandom % 10) == 0) begin
+        case ($urandom % 8)
+          0: cur_nrows = 0;
+          1: cur_nrows = $urandom % (ROWS + 1);
+          2: cur_nrows = $urandom % (1 << PW);          // may exceed ROWS
+          3: cur_nrows = SEG_ROWS * ($urandom % NSEG);  // whole segments
+          default: cur_nrows = ROWS;
+        endcase
+      end
+    end
+  endtask
+
+  task automatic gen_input;
+    begin
+      cls = $urandom % 12;
+      if (cls == 0) in_bits = {ROWS{1'b0}};
+      else if (cls == 1) in_bits = {ROWS{1'b1}};
+      else if (cls == 2) begin
+        // inputs only on rows outside the row mask (all dropped)
+        for (r = 0; r < ROWS; r = r + 1) in_bits[r] = (r >= cur_nrows) && ($urandom % 2);
+      end else begin
+        b = $urandom % 4;                 // zero blocks of 2^b segments
+        pz = $urandom % 4;                // zero probability pz/4
+        dens = 1 + $urandom % 6;          // 1 / density of the non-zero blocks
+        for (s = 0; s < NSEG; s = s + (1 << b)) begin
+          u = ($urandom % 4) < pz;
+          for (r = s * SEG_ROWS; r < (s + (1 << b)) * SEG_ROWS && r < ROWS; r = r + 1)
+            in_bits[r] = !u && (($urandom % dens) == 0);
         end
       end
     end
+  endtask
+
+  task automatic junk_compute_fields;
+    begin
+      for (i = 0; i < ROWS; i = i + 32) in_bits[i +: 32] = $urandom;
+      first = $urandom; last = $urandom; plane = $urandom;
+      gate = $urandom; unit_log2 = $urandom; ncols = $urandom; nrows = $urandom;
+    end
+  endtask
+
+  task automatic gen_row;
+    begin
+      case ($urandom % 6)
+        0: wdata = {COLS{1'b0}};
+        1: wdata = {COLS{1'b1}};
+        default: for (j = 0; j < COLS; j = j + 1) wdata[j] = ($urandom % 4) != 0;
+      endcase
+    end
+  endtask
+
+  initial begin
+    errors = 0; n_cmp = 0; n_rd = 0; n_wr = 0; n_cnt = 0; n_thr = 0; n_clr = 0; n_b2b = 0;
+    n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0;
+    for (k = 0; k < 4; k = k + 1) begin n_gmode[k] = 0; n_gated_mode[k] = 0; n_gated_unit[k] = 0; end
+    seed = SEED;
+    k = $urandom(seed);
+    for (i = 0; i < ROWS; i = i + 1) mem[i] = {COLS{1'b0}};
+    for (i = 0; i < COLS * NSEG; i = i + 1) lvl[i] = 0;
+    for (j = 0; j < COLS; j = j + 1) begin macc[j] = 0; mthr[j] = 0; o_p[j] = 0; end
+    for (k = 0; k < NCNT; k = k + 1) mcnt[k] = 0;
+    m_c1 = 0; m_c2 = 0; m_se = 0; m_c1_prev = 0;
+    la_valid = 0; la_first = 0; la_last = 0; la_in = 0; la_x = 0; la_plane = 0; la_ncols = 0;
+    la_gated = 0; la_mapped = 0; la_gate = 0;
+    o_cmp_valid = 0; o_acc_valid = 0; o_rd_valid = 0; o_rdata = 0; o_x = 0; o_seg_gated = 0;
+    cur_gate = 3; cur_unit = 0; cur_ncols = COLS; cur_nrows = ROWS;
+    // reset over 3 edges with junk on the inputs (every input driven)
+    op = OP_COMPUTE; junk_compute_fields;
+    repeat (3) @(posedge clk);
+    #1 rst_n = 1'b1;
+    cyc = -1;
+    check_all;
+    for (cyc = 0; cyc < CYCLES + 32; cyc = cyc + 1) begin
+      // ---- pick an operation (inputs change away from the clock edge) ----
+      @(negedge clk);
+      junk_compute_fields;
+      addr = $urandom; thr = $urandom;
+      for (j = 0; j < COLS; j = j + 1) wdata[j] = $urandom;
+      cnt_sel = $urandom % 32;
+      k = $urandom % 64;
+      if (cyc >= CYCLES) begin
+        // the end: every counter (and 22..31) once more
+        op = ($urandom % 2) ? OP_NOP : 3'd6;
+        cnt_sel = cyc - CYCLES;
+      end else if (cyc < ROWS) begin
+        op = OP_WRITE; addr = cyc; gen_row;
+      end else if (k < 5) begin
+        op = OP_WRITE; gen_row;
+      end else if (k < 10) op = OP_READ;
+      else if (k < 46) begin
+        op = OP_COMPUTE;
+        pick_config;
+        gate = cur_gate; unit_log2 = cur_unit; ncols = cur_ncols; nrows = cur_nrows;
+        gen_input;
+        first = ($urandom % 3) == 0;
+        last  = ($urandom % 3) == 0;
+        plane = ($urandom % 2) ? $urandom % 4 : $urandom % 16;
+      end else if (k < 50) begin
+        op = OP_SET_THR;
+        thr = ($urandom % 4) ? ($urandom % 129) - 64 : $urandom;
+        if ($urandom % 4) addr = $urandom % COLS;
+      end else if (k < 51) op = OP_CLR_CNT;
+      else op = ($urandom % 2) ? OP_NOP : (($urandom % 2) ? 3'd6 : 3'd7);
+
+      // ---- the edge: DUT and model ----
+      @(posedge clk);
+      #1;
+      if (op == OP_COMPUTE) begin
+        n_cmp = n_cmp + 1;
+        if (prev_compute) n_b2b = n_b2b + 1;
+      end
+      prev_compute = op == OP_COMPUTE;
+      if (op == OP_READ) n_rd = n_rd + 1;
+      if (op == OP_WRITE) n_wr = n_wr + 1;
+      if (op == OP_SET_THR) n_thr = n_thr + 1;
+      if (op == OP_CLR_CNT) n_clr = n_clr + 1;
+      model_edge;
+      if (op == OP_COMPUTE) begin
+        n_gmode[gate] = n_gmode[gate] + 1;
+        if (d_gated != 0) begin
+          n_gated_mode[gate] = n_gated_mode[gate] + 1;
+          n_gated_unit[unit_log2] = n_gated_unit[unit_log2] + 1;
+        end
+        if (nrows < ROWS && (in_bits & ~d_in) != 0) n_rowmask = n_rowmask + 1;
+        if (ncols < COLS) n_colmask = n_colmask + 1;
+      end
+      check_all;
+      if (errors > 20) $fatal(1, "xcheck: FAIL: too many errors");
+    end
+
+    // ---- coverage goals ----
+    for (k = 0; k < NCNT; k = k + 1)
+      if (!cnt_nz[k]) begin
+        $display("xcheck: FAIL: coverage: counter %0d never checked with a non-zero value", k);
+        errors = errors + 1;
+      end
+    for (k = 1; k < 4; k = k + 1)
+      if (n_gated_mode[k] == 0) begin
+        $display("xcheck: FAIL: coverage: no COMPUTE with gated segments in gate mode %0d", k);
+        errors = errors + 1;
+      end
+    for (k = 0; k < 4; k = k + 1)
+      if (n_gated_unit[k] == 0 || n_gmode[k] == 0) begin
+        $display("xcheck: FAIL: coverage: gate mode %0d: %0d computes, unit %0d: %0d gated computes",
+                 k, n_gmode[k], 1 << k, n_gated_unit[k]);
+        errors = errors + 1;
+      end
+    if (n_rowmask == 0 || n_colmask == 0 || n_b2b == 0 || n_hold == 0) begin
+      $display("xcheck: FAIL: coverage: %0d computes with masked rows, %0d with masked columns, %0d back to back, %0d held discharged lines",
+               n_rowmask, n_colmask, n_b2b, n_hold);
+      errors = errors + 1;
+    end
     if (errors != 0) $fatal(1, "xcheck: FAIL: %0d errors", errors);
-    $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes, %0d reads, %0d counter reads checked, no X/Z after reset",
-             ROWS, COLS, SEG_ROWS, COL_GROUP, CYCLES, n_cmp, n_rd, n_cnt);
+    $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d), %0d writes, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
+             ROWS, COLS, SEG_ROWS, COL_GROUP, CYCLES + 32, n_cmp, n_b2b, n_gmode[0], n_gmode[1], n_gmode[2],
+             n_gmode[3], n_wr, n_rd, n_cnt, NCNT,
+             INTERNAL != 0 ? "line levels and C1/C2/SE checked every edge" : "outputs only");
     $finish;
   end
 endmodule

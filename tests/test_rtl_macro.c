@@ -87,14 +87,14 @@ static void sram_roundtrip(const dut_geom *want)
 Test(macro, sram_write_read_default) { sram_roundtrip(&rt_default); }
 Test(macro, sram_write_read_small) { sram_roundtrip(&rt_small); }
 
-/* Host model of one compute: P per column, X. */
-static void host_px(const dut_geom *g, const uint64_t *mem, const uint64_t *in, int ncols, int *p, int *x)
+/* Host model of one compute: P per column, X, over rows < nrows. */
+static void host_px(const dut_geom *g, const uint64_t *mem, const uint64_t *in, int ncols, int nrows, int *p, int *x)
 {
     int cw = (g->cols + 63) / 64;
     *x = 0;
     for (int c = 0; c < g->cols; c++)
         p[c] = 0;
-    for (int row = 0; row < g->rows; row++) {
+    for (int row = 0; row < g->rows && row < nrows; row++) {
         if (!((in[row / 64] >> (row % 64)) & 1))
             continue;
         (*x)++;
@@ -103,33 +103,73 @@ static void host_px(const dut_geom *g, const uint64_t *mem, const uint64_t *in, 
     }
 }
 
-/* Random weights, then random multi-plane accumulations with block-sparse
- * inputs; checks P/X/acc/bin; returns the counters. */
-static void compute_run(const dut_geom *want, int gate_en, int unit_log2, uint64_t *cnt)
+/* Every counter of the DUT equals the host array model's. */
+static void counters_match(cim_dut *d, const amodel *am, const char *where, int it)
+{
+    const act_counts *e = amodel_counts(am);
+    for (int k = 0; k < DUT_NCNT; k++) {
+        int ev = act_event_by_name(dut_cnt_names[k]);
+        cr_assert_geq(ev, 0, "%s", dut_cnt_names[k]);
+        cr_assert_eq(dut_counter(d, k), e->n[ev], "%s it %d: counter %s: RTL %llu, host model %llu", where, it,
+                     dut_cnt_names[k], (unsigned long long)dut_counter(d, k), (unsigned long long)e->n[ev]);
+    }
+}
+
+/* One step of the DUT and of the host array model. */
+static void both_step(cim_dut *d, amodel *am, const dut_in *c, dut_out *out)
+{
+    dut_step(d, c, out, DUT_OUT_ALL);
+    amodel_op o = {.op = c->op, .row = c->addr, .wdata = c->wdata, .in = c->in, .gate = c->gate,
+                   .unit_log2 = c->unit_log2, .ncols = c->ncols, .nrows = c->nrows};
+    amodel_step(am, &o);
+}
+
+/* What the step after a COMPUTE must show. */
+typedef struct pending {
+    int valid, last, x, it, k;
+    int p[DUT_MAX_COLS];
+    uint64_t gated;
+} pending;
+
+/*
+ * Random weights, then random multi-plane accumulations (planes in random
+ * order, each with its weight) with block-sparse inputs, random rows and
+ * columns in use, interleaved NOPs, READs, rewrites and counter clears.
+ * Every step: P/X/acc/bin/seg_gated of the COMPUTE one step before, and
+ * every activity counter against the host array model. Fills acc_log
+ * (every accumulation's results, for the mode comparison) and cnt.
+ */
+static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *acc_log, uint64_t *cnt)
 {
     cim_dut *d = open_dut(want, NULL, 0, 0);
     const dut_geom *g = dut_geometry(d);
     int cw = (g->cols + 63) / 64, nseg = g->rows / g->seg_rows;
+    bnn_error err;
+    amodel_cfg mc = {g->rows, g->cols, g->seg_rows, g->col_group, 0};
+    amodel *am = amodel_new(&mc, &err);
+    cr_assert_not_null(am, "%s", err.msg);
     uint64_t *mem = calloc((size_t)g->rows * (size_t)cw, sizeof *mem);
     uint64_t in[DUT_MAX_COLS / 64 * 16];
-    int hp[DUT_MAX_COLS], hx;
-    int32_t acc[DUT_MAX_COLS];
-    int32_t thr[DUT_MAX_COLS];
+    int hx;
+    int32_t acc[DUT_MAX_COLS], thr[DUT_MAX_COLS];
     dut_out *out = calloc(1, sizeof *out);
+    pending *pd = calloc(1, sizeof *pd);
     bnn_rng r;
     bnn_rng_seed(&r, 77);
     for (int row = 0; row < g->rows; row++) {
         random_words(&r, mem + (size_t)row * (size_t)cw, g->cols);
         dut_in w = {.op = DUT_WRITE, .addr = row, .wdata = mem + (size_t)row * (size_t)cw};
-        dut_step(d, &w, NULL, 0);
+        both_step(d, am, &w, out);
     }
     for (int c = 0; c < g->cols; c++) {
         thr[c] = bnn_rng_range(&r, -40, 40);
         dut_in t = {.op = DUT_SET_THR, .addr = c, .thr = thr[c]};
-        dut_step(d, &t, NULL, 0);
+        both_step(d, am, &t, out);
     }
+    int n_acc = 0;
     for (int it = 0; it < 300; it++) {
         int ncols = it % 7 == 0 ? bnn_rng_range(&r, 0, g->cols) : g->cols;
+        int nrows = it % 5 == 0 ? bnn_rng_range(&r, 0, g->rows) : g->rows;
         int planes = bnn_rng_range(&r, 1, 8);
         for (int c = 0; c < g->cols; c++)
             acc[c] = 0;
@@ -143,60 +183,100 @@ static void compute_run(const dut_geom *want, int gate_en, int unit_log2, uint64
                     in[row / 64] = b ? (in[row / 64] | m) : (in[row / 64] & ~m);
                 }
             }
-            host_px(g, mem, in, ncols, hp, &hx);
-            int last = k == planes - 1;
-            dut_in c = {.op = DUT_COMPUTE, .in = in, .first = k == 0, .last = last, .gate_en = gate_en,
-                        .unit_log2 = unit_log2, .ncols = ncols};
-            dut_step(d, &c, out, DUT_OUT_ALL);
-            cr_assert_eq(out->cmp_valid, 1);
-            cr_assert_eq(out->acc_valid, last);
-            cr_assert_eq(out->x, hx, "it %d plane %d: X", it, k);
-            for (int col = 0; col < g->cols; col++) {
-                cr_assert_eq(out->p[col], hp[col], "it %d plane %d col %d (ncols %d): P", it, k, col, ncols);
-                acc[col] = 2 * acc[col] + (col < ncols ? 2 * hp[col] - hx : 0);
+            int plane = (k * 5 + it) % planes, last = k == planes - 1;
+            int hp[DUT_MAX_COLS];
+            host_px(g, mem, in, ncols, nrows, hp, &hx);
+            dut_in c = {.op = DUT_COMPUTE, .in = in, .first = k == 0, .last = last, .plane = plane, .gate = gate,
+                        .unit_log2 = unit_log2, .ncols = ncols, .nrows = nrows};
+            both_step(d, am, &c, out);
+            if (pd->valid) {
+                cr_assert_eq(out->cmp_valid, 1);
+                cr_assert_eq(out->acc_valid, pd->last);
+                cr_assert_eq(out->x, pd->x, "it %d plane %d: X", pd->it, pd->k);
+                for (int col = 0; col < g->cols; col++)
+                    cr_assert_eq(out->p[col], pd->p[col], "it %d plane %d col %d: P", pd->it, pd->k, col);
+                cr_assert_eq(out->seg_gated, pd->gated, "it %d plane %d: seg_gated", pd->it, pd->k);
             }
-            /* a gated segment is one whose unit of 2^unit_log2 segments is all zero */
+            for (int col = 0; col < g->cols; col++)
+                acc[col] += col < ncols ? (2 * hp[col] - hx) * (1 << plane) : 0;
+            /* a gated segment: mapped, and its unit of 2^unit_log2 segments all zero (rows < nrows) */
+            uint64_t gated = 0;
             for (int s = 0; s < nseg; s++) {
                 int u0 = (s >> unit_log2) << unit_log2, zero = 1;
                 for (int t = u0; t < u0 + (1 << unit_log2); t++)
                     for (int row = t * g->seg_rows; t < nseg && row < (t + 1) * g->seg_rows; row++)
-                        zero &= !((in[row / 64] >> (row % 64)) & 1);
-                int want_g = gate_en && zero;
-                cr_assert_eq((int)((out->seg_gated >> s) & 1), want_g, "it %d segment %d gated", it, s);
+                        zero &= row >= nrows || !((in[row / 64] >> (row % 64)) & 1);
+                if (gate && zero && s * g->seg_rows < nrows)
+                    gated |= (uint64_t)1 << s;
             }
+            *pd = (pending){1, last, hx, it, k, {0}, gated};
+            memcpy(pd->p, hp, sizeof hp);
+            counters_match(d, am, "compute", it);
         }
+        /* the result: one step later, with a NOP, a READ or a WRITE of the same value */
+        int kind = it % 3;
+        dut_in nx = {.op = kind == 0 ? DUT_NOP : kind == 1 ? DUT_READ : DUT_WRITE, .addr = it % g->rows,
+                     .wdata = mem + (size_t)(it % g->rows) * (size_t)cw, .gate = gate, .ncols = ncols};
+        both_step(d, am, &nx, out);
+        cr_assert_eq(out->acc_valid, 1, "it %d: acc_valid", it);
+        cr_assert_eq(out->x, pd->x, "it %d: X of the last plane", it);
         for (int col = 0; col < g->cols; col++) {
+            cr_assert_eq(out->p[col], pd->p[col], "it %d col %d: P of the last plane", it, col);
             cr_assert_eq(out->acc[col], acc[col], "it %d col %d: acc", it, col);
             int bin = (int)((out->bin[col / 64] >> (col % 64)) & 1);
             cr_assert_eq(bin, out->acc[col] >= thr[col], "it %d col %d: bin", it, col);
+            acc_log[n_acc++] = out->acc[col];
         }
+        pd->valid = 0;
+        if (it % 37 == 36) {
+            dut_in clr = {.op = DUT_CLR_CNT};
+            both_step(d, am, &clr, out);
+        }
+        counters_match(d, am, "after", it);
     }
     for (int k = 0; k < DUT_NCNT; k++)
         cnt[k] = dut_counter(d, k);
+    amodel_free(am);
+    free(pd);
     free(out);
     free(mem);
     dut_free(d);
 }
 
-static void gating_pair(const dut_geom *g, int unit_log2)
+/* Every gate mode: the same results, counters equal to the host model's;
+ * the modes differ where they must. */
+static void gating_modes(const dut_geom *g, int unit_log2)
 {
-    uint64_t cg[DUT_NCNT], cu[DUT_NCNT];
-    compute_run(g, 1, unit_log2, cg);
-    compute_run(g, 0, unit_log2, cu);
-    cr_assert_eq(cg[DUT_CNT_PRE_DONE] + cg[DUT_CNT_PRE_GATED], cu[DUT_CNT_PRE_DONE]);
-    cr_assert_eq(cg[DUT_CNT_EVAL_DONE] + cg[DUT_CNT_EVAL_GATED], cu[DUT_CNT_EVAL_DONE]);
-    cr_assert_eq(cg[DUT_CNT_SEG_ACTIVE] + cg[DUT_CNT_SEG_GATED], cu[DUT_CNT_SEG_ACTIVE]);
-    cr_assert_gt(cg[DUT_CNT_SEG_GATED], 0);
-    cr_assert_gt(cg[DUT_CNT_SKIPPED], 0);
-    cr_assert_eq(cu[DUT_CNT_SEG_GATED], 0);
-    cr_assert_eq(cu[DUT_CNT_SKIPPED], 0);
-    cr_assert_eq(cg[DUT_CNT_COMPUTE], cu[DUT_CNT_COMPUTE]);
-    cr_assert_eq(cg[DUT_CNT_CYCLES], cu[DUT_CNT_CYCLES]);
+    static uint64_t cnt[4][DUT_NCNT];
+    int32_t *acc[4];
+    for (int m = 0; m < 4; m++) {
+        acc[m] = calloc(300 * DUT_MAX_COLS, sizeof *acc[m]);
+        compute_run(g, m, unit_log2, acc[m], cnt[m]);
+    }
+    for (int m = 1; m < 4; m++)
+        cr_assert_eq(memcmp(acc[m], acc[0], 300 * DUT_MAX_COLS * sizeof *acc[0]), 0, "gate %d: results differ", m);
+    const uint64_t *none = cnt[DUT_GATE_NONE], *both = cnt[DUT_GATE_BOTH], *c1 = cnt[DUT_GATE_C1],
+                   *c2 = cnt[DUT_GATE_C2];
+    cr_assert_gt(both[DUT_CNT_SEG_GATED], 0);
+    cr_assert_eq(none[DUT_CNT_SEG_GATED], 0);
+    cr_assert_lt(both[DUT_CNT_PRECHARGES], none[DUT_CNT_PRECHARGES], "C2 gating saves precharges");
+    cr_assert_eq(c1[DUT_CNT_PRECHARGES], none[DUT_CNT_PRECHARGES], "C1 only: every mapped line precharged");
+    cr_assert_eq(c2[DUT_CNT_PRECHARGES], both[DUT_CNT_PRECHARGES]);
+    cr_assert_gt(both[DUT_CNT_FOOTER_OFF], none[DUT_CNT_FOOTER_OFF], "C1 gating turns footers off");
+    cr_assert_eq(c2[DUT_CNT_FOOTER_OFF], none[DUT_CNT_FOOTER_OFF], "C2 only: footers stay on");
+    cr_assert_lt(both[DUT_CNT_EVALS], none[DUT_CNT_EVALS]);
+    cr_assert_eq(c1[DUT_CNT_EVALS], both[DUT_CNT_EVALS], "the sense stage is gated in every gating mode");
+    cr_assert_eq(none[DUT_CNT_CHECKS], 0);
+    for (int m = 0; m < 4; m++) {
+        cr_assert_eq(cnt[m][DUT_CNT_CELL_DISCHARGES], none[DUT_CNT_CELL_DISCHARGES], "gate %d: cells", m);
+        cr_assert_eq(cnt[m][DUT_CNT_CYCLES], none[DUT_CNT_CYCLES]);
+        free(acc[m]);
+    }
 }
 
-Test(macro, compute_gated_vs_ungated_small_unit1) { gating_pair(&rt_small, 0); }
-Test(macro, compute_gated_vs_ungated_small_unit8) { gating_pair(&rt_small, 3); }
-Test(macro, compute_gated_vs_ungated_default_unit2, .timeout = 120) { gating_pair(&rt_default, 1); }
+Test(macro, gate_modes_small_unit1) { gating_modes(&rt_small, 0); }
+Test(macro, gate_modes_small_unit8) { gating_modes(&rt_small, 3); }
+Test(macro, gate_modes_default_unit2, .timeout = 240) { gating_modes(&rt_default, 1); }
 
 /* ---- waveforms ---- */
 
@@ -221,7 +301,7 @@ static void run_cycles(cim_dut *d, int n)
     uint64_t wd[1] = {0x5a5a5a5a5a5a5a5aull};
     for (int i = 0; i < n; i++) {
         dut_in c = {.op = i % 3 == 0 ? DUT_WRITE : DUT_COMPUTE, .addr = i % 64, .wdata = wd, .in = in,
-                    .first = 1, .last = 1, .gate_en = 1, .ncols = 64};
+                    .first = 1, .last = 1, .gate = DUT_GATE_BOTH, .ncols = 64, .nrows = 256};
         dut_step(d, &c, NULL, 0);
     }
 }
@@ -362,6 +442,8 @@ Test(negative, watchdog_stops_a_dut_without_results)
     cr_assert_not_null(tb, "%s", err.msg);
     bnn_trace *tr = bnn_trace_new(m);
     bnn_tensor *img = bnn_tensor_new(3, 4, 4, 1);
+    for (int i = 0; i < 3 * 4 * 4; i++)
+        img->v[i] = 1; /* not all zero: the first plane is issued */
     cr_assert_eq(bnn_forward(m, img, BNN_FAST, tr, &err), 0);
     tb_image_result ir;
     cr_assert_eq(tb_run_image(tb, tr, 0, &ir, &err), -1);
@@ -482,14 +564,14 @@ Test(golden, replay_matches_and_corruption_is_located)
     cim_dut *d = open_dut(&rt_default, NULL, 0, 0);
     char err[512] = "", path[256];
     uint64_t mism = 0;
-    tb_golden_opts o = {.gate_en = 1, .unit_log2 = 0, .image = 0, .max_print = 5};
-    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, err, sizeof err), 0, "%s", err);
+    tb_golden_opts o = {.gate = DUT_GATE_BOTH, .unit_log2 = 0, .image = 0, .max_print = 5};
+    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, NULL, err, sizeof err), 0, "%s", err);
     cr_assert_eq(mism, 0);
     /* corrupt one golden partial: pixel 7, column 4 */
     s.acc[7 * s.j.n_cols + 4] += 1;
     tu_tmp_path(path, sizeof path, "glog");
     o.log = fopen(path, "w+");
-    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(tb_golden_run(d, &s.j, &o, NULL, &mism, NULL, err, sizeof err), 0, "%s", err);
     fclose(o.log);
     cr_assert_eq(mism, 1);
     size_t n;

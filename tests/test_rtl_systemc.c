@@ -50,7 +50,7 @@ static int wave_body(cim_dut *d, void *arg)
     (void)arg;
     uint64_t in[4] = {0xffull, 0, 0, 1};
     for (int i = 0; i < 50; i++) {
-        dut_in c = {.op = DUT_COMPUTE, .in = in, .first = 1, .last = 1, .gate_en = 1, .ncols = 64};
+        dut_in c = {.op = DUT_COMPUTE, .in = in, .first = 1, .last = 1, .gate = DUT_GATE_BOTH, .ncols = 64, .nrows = 256};
         dut_step(d, &c, NULL, 0);
     }
     return (int)dut_cycles(d);

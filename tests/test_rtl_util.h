@@ -15,6 +15,7 @@
 #include "bnn_rng.h"
 #include "dut.h"
 #include "tb_backend.h"
+#include "amodel.h"
 #include "tb_drv.h"
 
 static const dut_geom rt_default = {256, 64, 16, 0, 32};
@@ -191,9 +192,9 @@ static inline int rt_run(const tb_backend *be, const dut_geom *g, const bnn_mode
     return rc;
 }
 
-static inline tb_opts rt_opts(int gate_en, int unit_log2)
+static inline tb_opts rt_opts(int gate, int unit_log2)
 {
-    tb_opts o = {.gate_en = gate_en, .unit_log2 = unit_log2, .layout = MAP_CHANNEL_MAJOR, .max_print = 10,
+    tb_opts o = {.gate = gate ? DUT_GATE_BOTH : DUT_GATE_NONE, .unit_log2 = unit_log2, .layout = MAP_CHANNEL_MAJOR, .max_print = 10,
                  .log = stderr};
     return o;
 }

@@ -1,0 +1,266 @@
+/* amodel.c - the host's model of the array's activity (see amodel.h). */
+#include "amodel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct amodel {
+    amodel_cfg cfg;
+    int nseg, ngrp, rw, cw;     /* segments, column groups, words per row vector / column vector */
+    uint64_t *cells;            /* column j's bits at [j*rw .. j*rw + rw) */
+    uint16_t *lvl;              /* line level of (segment s, column j) at [s*cols + j] */
+    uint8_t *c1, *c2, *se;      /* C1 / C2 registers, SE pulse of (group g, segment s) at [g*nseg + s] */
+    uint8_t *vgnd;              /* footer of (g, s) on in the previous cycle */
+    /* the lookahead register: the COMPUTE sampled at the previous edge */
+    int la_valid, la_gate, la_ncols;
+    uint64_t *la_rwl;           /* rw words */
+    uint8_t *la_gated, *la_mapped;
+    /* scratch for the next decision */
+    uint64_t *in_use;
+    uint8_t *zero, *gated, *mapped;
+    uint8_t *c1_d, *c2_d, *se_d;
+    act_counts n;
+};
+
+static int popc(uint64_t v) { return __builtin_popcountll(v); }
+
+/* popcount(a AND b) over bits [lo, lo + n) of two word vectors (b NULL: all ones). */
+static int count_and(const uint64_t *a, const uint64_t *b, int lo, int n)
+{
+    if (lo % 64 + n <= 64) { /* within one word: a segment of <= 64 rows */
+        int w = lo / 64;
+        uint64_t mask = (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << (lo % 64);
+        return popc(a[w] & (b ? b[w] : ~(uint64_t)0) & mask);
+    }
+    int total = 0;
+    for (int bit = lo; bit < lo + n;) {
+        int w = bit / 64, off = bit % 64, take = 64 - off < lo + n - bit ? 64 - off : lo + n - bit;
+        uint64_t mask = (take == 64 ? ~(uint64_t)0 : (((uint64_t)1 << take) - 1)) << off;
+        total += popc(a[w] & (b ? b[w] : ~(uint64_t)0) & mask);
+        bit += take;
+    }
+    return total;
+}
+
+void amodel_free(amodel *m)
+{
+    if (!m)
+        return;
+    free(m->cells);
+    free(m->lvl);
+    free(m->c1);
+    free(m->c2);
+    free(m->se);
+    free(m->vgnd);
+    free(m->la_rwl);
+    free(m->la_gated);
+    free(m->la_mapped);
+    free(m->in_use);
+    free(m->zero);
+    free(m->gated);
+    free(m->mapped);
+    free(m->c1_d);
+    free(m->c2_d);
+    free(m->se_d);
+    free(m);
+}
+
+amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
+{
+    if (cfg->rows <= 0 || cfg->cols <= 0 || cfg->seg_rows <= 0 || cfg->col_group <= 0 ||
+        cfg->rows % cfg->seg_rows || cfg->cols % cfg->col_group || cfg->seg_rows > 65535) {
+        snprintf(err->msg, sizeof err->msg,
+                 "array model: bad geometry %dx%d (segment %d rows, group %d columns): segment and group must "
+                 "divide rows and columns",
+                 cfg->rows, cfg->cols, cfg->seg_rows, cfg->col_group);
+        return NULL;
+    }
+    amodel *m = calloc(1, sizeof *m);
+    if (!m)
+        goto oom;
+    m->cfg = *cfg;
+    m->nseg = cfg->rows / cfg->seg_rows;
+    m->ngrp = cfg->cols / cfg->col_group;
+    m->rw = (cfg->rows + 63) / 64;
+    m->cw = (cfg->cols + 63) / 64;
+    size_t pairs = (size_t)m->ngrp * (size_t)m->nseg, ns = (size_t)m->nseg;
+    m->cells = calloc((size_t)cfg->cols * (size_t)m->rw, sizeof *m->cells);
+    m->lvl = calloc(ns * (size_t)cfg->cols, sizeof *m->lvl);
+    m->c1 = calloc(pairs, 1);
+    m->c2 = calloc(pairs, 1);
+    m->se = calloc(pairs, 1);
+    m->vgnd = calloc(pairs, 1);
+    m->la_rwl = calloc((size_t)m->rw, sizeof *m->la_rwl);
+    m->la_gated = calloc(ns, 1);
+    m->la_mapped = calloc(ns, 1);
+    m->in_use = calloc((size_t)m->rw, sizeof *m->in_use);
+    m->zero = calloc(ns, 1);
+    m->gated = calloc(ns, 1);
+    m->mapped = calloc(ns, 1);
+    m->c1_d = calloc(pairs, 1);
+    m->c2_d = calloc(pairs, 1);
+    m->se_d = calloc(pairs, 1);
+    if (!m->c1_d || !m->c2_d || !m->se_d ||!m->cells || !m->lvl || !m->c1 || !m->c2 || !m->se || !m->vgnd || !m->la_rwl || !m->la_gated ||
+        !m->la_mapped || !m->in_use || !m->zero || !m->gated || !m->mapped)
+        goto oom;
+    amodel_reset(m);
+    return m;
+oom:
+    amodel_free(m);
+    snprintf(err->msg, sizeof err->msg, "array model: out of memory");
+    return NULL;
+}
+
+void amodel_reset(amodel *m)
+{
+    size_t pairs = (size_t)m->ngrp * (size_t)m->nseg, ns = (size_t)m->nseg;
+    memset(m->cells, 0, (size_t)m->cfg.cols * (size_t)m->rw * sizeof *m->cells);
+    memset(m->lvl, 0, ns * (size_t)m->cfg.cols * sizeof *m->lvl);
+    memset(m->c1, 0, pairs);
+    memset(m->c2, 0, pairs);
+    memset(m->se, 0, pairs);
+    memset(m->vgnd, 0, pairs);
+    m->la_valid = 0;
+    memset(&m->n, 0, sizeof m->n);
+}
+
+const act_counts *amodel_counts(const amodel *m) { return &m->n; }
+
+/* The array cycle of the COMPUTE in the lookahead register. */
+static void array_cycle(amodel *m)
+{
+    const int seg = m->cfg.seg_rows, cols = m->cfg.cols, grp = m->cfg.col_group;
+    uint64_t *n = m->n.n;
+    n[ACT_COMPUTE_OPS]++;
+    n[ACT_WORDLINE_PULSES] += (uint64_t)count_and(m->la_rwl, NULL, 0, m->cfg.rows);
+    for (int s = 0; s < m->nseg; s++) {
+        int wl = count_and(m->la_rwl, NULL, s * seg, seg);
+        for (int g = 0; g < m->ngrp; g++) {
+            int at = g * m->nseg + s, pch = m->c2[at], foot = m->c1[at], sense = m->se[at];
+            if (!pch && (!foot || !wl)) /* nothing moves on these lines */
+                continue;
+            for (int j = g * grp; j < (g + 1) * grp; j++) {
+                uint16_t *lv = &m->lvl[(size_t)s * (size_t)cols + (size_t)j];
+                int old = *lv, st = pch ? 0 : old;
+                if (pch) {
+                    n[ACT_PRECHARGES]++;
+                    if (old) {
+                        n[ACT_LINE_RECHARGES]++;
+                        n[ACT_RECHARGE_STEPS] += (uint64_t)old;
+                    }
+                }
+                int cnt = (foot && wl) ? count_and(m->la_rwl, m->cells + (size_t)j * (size_t)m->rw, s * seg, seg) : 0;
+                int level = st + cnt > seg ? seg : st + cnt;
+                n[ACT_CELL_DISCHARGES] += (uint64_t)cnt;
+                if (level != st)
+                    n[ACT_LINE_DISCHARGES]++;
+                if (sense) {
+                    n[ACT_LOCAL_EVALS]++;
+                    if (level && !m->cfg.flat)
+                        n[ACT_TRANSFERS]++;
+                }
+                *lv = (uint16_t)level;
+            }
+        }
+    }
+    n[ACT_ACC_UPDATES] += (uint64_t)m->la_ncols;
+    for (int s = 0; s < m->nseg; s++) {
+        if (!m->la_mapped[s])
+            n[ACT_SEG_UNMAPPED]++;
+        else if (m->la_gated[s])
+            n[ACT_SEG_GATED]++;
+        else
+            n[ACT_SEG_ACTIVE]++;
+        if (m->la_gate && m->la_mapped[s])
+            n[ACT_CHECKS]++;
+    }
+}
+
+/* The controller's decision for a COMPUTE: the next C1/C2/SE and the
+ * lookahead register's contents. */
+static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d, uint8_t *se_d)
+{
+    const int seg = m->cfg.seg_rows;
+    int nrows = op->nrows < 0 ? 0 : op->nrows > m->cfg.rows ? m->cfg.rows : op->nrows;
+    for (int w = 0; w < m->rw; w++) {
+        uint64_t keep = 0;
+        int lo = 64 * w;
+        if (nrows >= lo + 64)
+            keep = ~(uint64_t)0;
+        else if (nrows > lo)
+            keep = ((uint64_t)1 << (nrows - lo)) - 1;
+        m->in_use[w] = (op->in ? op->in[w] : 0) & keep;
+    }
+    for (int s = 0; s < m->nseg; s++) {
+        m->mapped[s] = (uint8_t)(s * seg < nrows);
+        m->zero[s] = (uint8_t)(count_and(m->in_use, NULL, s * seg, seg) == 0);
+    }
+    int unit = 1 << (op->unit_log2 & 3);
+    for (int s = 0; s < m->nseg; s++) {
+        int all_zero = 1;
+        for (int u = (s / unit) * unit; u < (s / unit + 1) * unit; u++)
+            if (u < m->nseg && !m->zero[u])
+                all_zero = 0;
+        m->gated[s] = (uint8_t)(all_zero && m->mapped[s] && op->gate);
+    }
+    for (int g = 0; g < m->ngrp; g++) {
+        int powered = g * m->cfg.col_group < op->ncols;
+        for (int s = 0; s < m->nseg; s++) {
+            int at = g * m->nseg + s, on = powered && m->mapped[s];
+            c1_d[at] = (uint8_t)(on && !(m->gated[s] && (op->gate & 1)));
+            c2_d[at] = (uint8_t)(on && !(m->gated[s] && (op->gate & 2)));
+            se_d[at] = (uint8_t)(on && !m->gated[s]);
+        }
+    }
+}
+
+void amodel_step(amodel *m, const amodel_op *op)
+{
+    uint64_t *n = m->n.n;
+    const int pairs = m->ngrp * m->nseg, grp = m->cfg.col_group;
+    /* the cycle ending at this edge */
+    n[ACT_CYCLES]++;
+    if (m->la_valid)
+        array_cycle(m);
+    for (int at = 0; at < pairs; at++) {
+        if (!m->c1[at])
+            n[ACT_FOOTER_OFF] += (uint64_t)grp;
+        else if (!m->vgnd[at])
+            n[ACT_FOOTER_WAKEUPS] += (uint64_t)grp;
+        m->vgnd[at] = m->c1[at];
+    }
+    /* the operation sampled at this edge */
+    m->la_valid = 0;
+    if (op->op == AMODEL_WRITE && op->row >= 0 && op->row < m->cfg.rows) {
+        n[ACT_WEIGHT_ROW_WRITES]++;
+        for (int j = 0; j < m->cfg.cols; j++) {
+            uint64_t *w = m->cells + (size_t)j * (size_t)m->rw + (size_t)(op->row / 64), bit = (uint64_t)1 << (op->row % 64);
+            int v = op->wdata ? (int)((op->wdata[j / 64] >> (j % 64)) & 1u) : 0;
+            if (((*w & bit) != 0) != v)
+                n[ACT_WRITE_BITS_FLIPPED]++;
+            *w = v ? (*w | bit) : (*w & ~bit);
+        }
+    } else if (op->op == AMODEL_READ) {
+        n[ACT_READ_OPS]++;
+    }
+    if (op->op == AMODEL_COMPUTE) {
+        decide(m, op, m->c1_d, m->c2_d, m->se_d);
+        for (int at = 0; at < pairs; at++) {
+            n[ACT_C1_TOGGLES] += (uint64_t)(m->c1_d[at] != m->c1[at]);
+            n[ACT_C2_TOGGLES] += (uint64_t)(m->c2_d[at] != m->c2[at]);
+        }
+        memcpy(m->c1, m->c1_d, (size_t)pairs);
+        memcpy(m->c2, m->c2_d, (size_t)pairs);
+        memcpy(m->se, m->se_d, (size_t)pairs);
+        m->la_valid = 1;
+        m->la_gate = op->gate != 0;
+        m->la_ncols = op->ncols < 0 ? 0 : op->ncols > m->cfg.cols ? m->cfg.cols : op->ncols;
+        memcpy(m->la_rwl, m->in_use, (size_t)m->rw * sizeof *m->la_rwl);
+        memcpy(m->la_gated, m->gated, (size_t)m->nseg);
+        memcpy(m->la_mapped, m->mapped, (size_t)m->nseg);
+    } else {
+        memset(m->se, 0, (size_t)pairs);
+    }
+    if (op->op == AMODEL_CLR_CNT)
+        memset(&m->n, 0, sizeof m->n);
+}

@@ -1,0 +1,129 @@
+/* tb_act.c - the host array models of a run and the per-layer activity
+ * bookkeeping (see tb_act.h). */
+#include "tb_act.h"
+
+#include <stdlib.h>
+
+enum { AM_EXP = 0, AM_STAT = 1, AM_FLAT = 2, AM_N = 3 };
+
+struct tb_act;
+static void mark(struct tb_act *a);
+
+struct tb_act {
+    cim_dut *dut;
+    int gate;
+    amodel *am[AM_N];
+    int ev[DUT_NCNT];           /* act_event of each RTL counter (by name) */
+    uint64_t c0[DUT_NCNT];      /* RTL counters at the mark */
+    act_counts m0[AM_N];        /* model counts at the mark */
+};
+
+void tb_act_free(tb_act *a)
+{
+    if (!a)
+        return;
+    for (int i = 0; i < AM_N; i++)
+        amodel_free(a->am[i]);
+    free(a);
+}
+
+void tb_act_mark(tb_act *a) { mark(a); }
+
+static void mark(tb_act *a)
+{
+    for (int k = 0; k < DUT_NCNT; k++)
+        a->c0[k] = dut_counter(a->dut, k);
+    for (int i = 0; i < AM_N; i++)
+        a->m0[i] = *amodel_counts(a->am[i]);
+}
+
+tb_act *tb_act_new(cim_dut *dut, int gate, bnn_error *err)
+{
+    const dut_geom *g = dut_geometry(dut);
+    tb_act *a = calloc(1, sizeof *a);
+    if (!a) {
+        snprintf(err->msg, sizeof err->msg, "testbench: out of memory");
+        return NULL;
+    }
+    a->dut = dut;
+    a->gate = gate;
+    for (int k = 0; k < DUT_NCNT; k++) {
+        a->ev[k] = act_event_by_name(dut_cnt_names[k]);
+        if (a->ev[k] < 0) {
+            snprintf(err->msg, sizeof err->msg, "testbench: RTL counter '%s' is not an activity event",
+                     dut_cnt_names[k]);
+            tb_act_free(a);
+            return NULL;
+        }
+    }
+    amodel_cfg hc = {g->rows, g->cols, g->seg_rows, g->col_group, 0};
+    amodel_cfg fc = {g->rows, g->cols, g->rows, g->col_group, 1};
+    if (!(a->am[AM_EXP] = amodel_new(&hc, err)) || !(a->am[AM_STAT] = amodel_new(&hc, err)) ||
+        !(a->am[AM_FLAT] = amodel_new(&fc, err))) {
+        tb_act_free(a);
+        return NULL;
+    }
+    mark(a);
+    return a;
+}
+
+static amodel_op model_op(const dut_in *c, int gate)
+{
+    amodel_op o = {.op = c->op, .row = c->addr, .wdata = c->wdata, .in = c->in, .gate = gate,
+                   .unit_log2 = c->unit_log2, .ncols = c->ncols, .nrows = c->nrows};
+    return o;
+}
+
+void tb_act_step(tb_act *a, const dut_in *c)
+{
+    amodel_op e = model_op(c, c->gate), n = model_op(c, DUT_GATE_NONE);
+    amodel_step(a->am[AM_EXP], &e);
+    amodel_step(a->am[AM_STAT], &n);
+    amodel_step(a->am[AM_FLAT], &n);
+}
+
+void tb_act_skipped(tb_act *a, const dut_in *c)
+{
+    amodel_op n = model_op(c, DUT_GATE_NONE);
+    n.op = AMODEL_COMPUTE;
+    amodel_step(a->am[AM_STAT], &n);
+    amodel_step(a->am[AM_FLAT], &n);
+}
+
+void tb_act_ref_nop(tb_act *a, int ncols, int nrows)
+{
+    amodel_op n = {.op = AMODEL_NOP, .gate = DUT_GATE_NONE, .ncols = ncols, .nrows = nrows};
+    amodel_step(a->am[AM_STAT], &n);
+    amodel_step(a->am[AM_FLAT], &n);
+}
+
+uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int *printed, int max_print, int image,
+                        const char *layer)
+{
+    const act_counts *now[AM_N];
+    uint64_t bad = 0;
+    for (int i = 0; i < AM_N; i++)
+        now[i] = amodel_counts(a->am[i]);
+    for (int k = 0; k < DUT_NCNT; k++) {
+        uint64_t got = dut_counter(a->dut, k) - a->c0[k];
+        int e = a->ev[k];
+        uint64_t want = now[AM_EXP]->n[e] - a->m0[AM_EXP].n[e];
+        s->cnt[k] += got;
+        if (check && got != want) {
+            bad++;
+            if ((*printed)++ < max_print)
+                fprintf(log ? log : stderr,
+                        "mismatch: image %d layer %s activity counter %s: expected %llu (host array model), got "
+                        "%llu\n",
+                        image, layer, dut_cnt_names[k], (unsigned long long)want, (unsigned long long)got);
+        }
+    }
+    for (int e = 0; e < ACT_NEVENTS; e++) {
+        s->stat.n[e] += now[AM_STAT]->n[e] - a->m0[AM_STAT].n[e];
+        s->flat.n[e] += now[AM_FLAT]->n[e] - a->m0[AM_FLAT].n[e];
+    }
+    s->have_ref = 1;
+    s->act_mismatches += bad;
+    mark(a);
+    return bad;
+}
