@@ -12,7 +12,8 @@
 # Every run's JSON report and CSV go to OUT/runs/; one row per run goes to
 # OUT/sweep.csv and OUT/sweep.md; OUT/layers.csv holds the per-layer figures
 # of the reference configuration (SEG_ROWS 16, unit 1, channel-major).
-# A run with mismatches stops the sweep (exit 1).
+# A run with mismatches stops the sweep (exit 1). SWEEP_SEGS (default "8 16
+# 32") picks the SEG_ROWS values (each needs its verilated build).
 set -euo pipefail
 build=${1:-build}
 out=${2:-$build/sweep}
@@ -60,7 +61,8 @@ run() { # NAME MODEL SEG UNIT LAYOUT REMAP(0|1) [EXTRA ARGS]
   echo "sweep: $name: $(tail -1 "$out/sweep.csv")"
 }
 
-for seg in 8 16 32; do
+segs=${SWEEP_SEGS:-8 16 32}
+for seg in $segs; do
   for unit in 1 2 4 8; do
     run "se_s${seg}_u${unit}_channel" "$se" "$seg" "$unit" channel 0
   done
@@ -70,7 +72,7 @@ done
 for g in c2 c1 none; do
   run "se_s16_u1_channel_gate_$g" "$se" 16 1 channel 0 --gate "$g"
 done
-for seg in 8 16 32; do
+for seg in $segs; do
   run "se_s${seg}_u1_input_stationary" "$se" "$seg" 1 channel 0 --stationary input
 done
 run "plain_s16_u1_channel" "$plain" 16 1 channel 0
