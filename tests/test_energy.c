@@ -1377,7 +1377,7 @@ static void report_line(const char *what, const energy_profile *p, const act_cou
 }
 
 /* The emulation's references obey the invariants the energy report relies on. */
-Test(energy, emulated_references_are_consistent, .timeout = 120)
+Test(energy, emulated_references_are_consistent)
 {
     energy_geom g = energy_geom_default();
     g.cols = 16;
@@ -1420,7 +1420,7 @@ Test(energy, emulated_references_are_consistent, .timeout = 120)
 /* 16-row segments, 256 x 64 tile fully used, 1024 pixels (a 32x32 CIFAR
  * stage-1 layer) on one weight load, inputs i.i.d. at 50 % density, random
  * weights. Gating is on but i.i.d. 50 % inputs give no all-zero segments. */
-Test(energy, typical_binary_layer_65nm_in_measured_range, .timeout = 120)
+Test(energy, typical_binary_layer_65nm_in_measured_range)
 {
     energy_profile p65, p22;
     load_shipped("65nm", &p65);
@@ -1489,7 +1489,7 @@ Test(energy, typical_binary_layer_65nm_in_measured_range, .timeout = 120)
 /* SE-style sparsity: 28 channels x 3x3 = 252 rows, half the channels zeroed
  * for the whole job, the rest at 50 % density; zeroed channels scattered vs.
  * moved together (channel reorder). Prints the worked example of docs/ENERGY.md. */
-Test(energy, se_sparse_layer_gating_saves, .timeout = 240)
+Test(energy, se_sparse_layer_gating_saves)
 {
     energy_profile p65, p22;
     load_shipped("65nm", &p65);
