@@ -57,7 +57,7 @@ for _ in 1 2 3; do
 done
 t0=$(now); vvp -n "$tmp/xsim.vvp" +vectors="$tmp/vec" > "$tmp/xsim.log"; t1=$(now)
 ica=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')
-xcyc=$(sed -n 's/.*compute cycles, \([0-9]*\) cycles.*/\1/p' "$tmp/xsim.log")
+xcyc=$(sed -n 's/.*none issued), \([0-9]*\) cycles.*/\1/p' "$tmp/xsim.log")
 awk -v v="$ver" -v i="$ica" -v c="$xcyc" 'BEGIN {
   printf "Verilator vs Icarus, same golden vectors (64x16x8, %d cycles, process wall incl. file reading):\n", c;
   printf "  verilated sim      %.3f s\n", v;
