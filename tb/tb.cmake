@@ -11,6 +11,8 @@
 #
 # Options: SPARSECIM_TB_FST   also an FST-tracing build of the default geometry
 #          SPARSECIM_TB_SWEEP SEG_ROWS = 8 and 32 builds of 256x64 (control-unit sweeps)
+#          SPARSECIM_RTL_DIR  the Verilog the builds are made from (default rtl/)
+#          SPARSECIM_TB_ONLY_SMALL  only the 64x16s8 VCD build (make mutate)
 find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT} /usr/share/verilator)
 
 option(SPARSECIM_TB_FST "FST-tracing verilated build of the default geometry" OFF)
