@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tb_act.h"
+#include "tb_golden.h"
 
 /* A layer part's RTL results for one image. */
 typedef struct part_buf {
@@ -350,34 +351,19 @@ static int capture(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th, bnn_error *e
     return 0;
 }
 
-/* 1 when the plane (rw words) has no bit set. */
-static int plane_zero(const uint64_t *w, int rw)
-{
-    for (int i = 0; i < rw; i++)
-        if (w[i])
-            return 0;
-    return 1;
-}
-
 /* Streams one pixel's planes of job ji (issued ones back to back). */
 static int run_pixel(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_tensor *in, const uint16_t *vec,
                      int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
 {
     const map_job *j = &ml->jobs[ji];
     const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && !t->o.no_skip;
-    int first_k = -1, last_k = -1;
-    for (int k = 0; k < bits; k++) {
-        uint64_t *w = t->planes + (size_t)k * (size_t)t->rw;
-        map_job_input(ml, j, in, vec, p, k, w);
-        if (!skip || !plane_zero(w, t->rw)) {
-            if (first_k < 0)
-                first_k = k;
-            last_k = k;
-        }
-    }
+    for (int k = 0; k < bits; k++)
+        map_job_input(ml, j, in, vec, p, k, t->planes + (size_t)k * (size_t)t->rw);
+    int first_k, last_k;
+    unsigned issued = tb_issued_planes(t->planes, bits, t->rw, skip, &first_k, &last_k);
     for (int k = 0; k < bits; k++) {
         const uint64_t *w = t->planes + (size_t)k * (size_t)t->rw;
-        if (k < first_k || k > last_k || (skip && plane_zero(w, t->rw))) {
+        if (!(issued >> k & 1u)) {
             t->ls[t->cur_li].planes_skipped++;
             skipped_plane(t, w, j->n_cols, j->n_rows);
             continue;

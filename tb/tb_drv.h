@@ -42,7 +42,6 @@
 #include <stdio.h>
 
 #include "act.h"
-#include "amodel.h"
 #include "bnn_infer.h"
 #include "dut.h"
 #include "map.h"

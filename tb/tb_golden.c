@@ -86,12 +86,21 @@ static int gold_capture(gold_run *r, int watchdog, char *err, size_t errlen)
     return 0;
 }
 
-static int zero_words(const uint64_t *w, int n)
+unsigned tb_issued_planes(const uint64_t *planes, int bits, int words, int skip, int *first, int *last)
 {
-    for (int i = 0; i < n; i++)
-        if (w[i])
-            return 0;
-    return 1;
+    unsigned mask = 0;
+    *first = *last = -1;
+    for (int k = 0; k < bits; k++) {
+        int any = !skip;
+        for (int i = 0; i < words && !any; i++)
+            any = planes[(size_t)k * (size_t)words + (size_t)i] != 0;
+        if (any) {
+            mask |= 1u << k;
+            *first = *first < 0 ? k : *first;
+            *last = k;
+        }
+    }
+    return mask;
 }
 
 /* A pixel whose planes were all skipped: its partial is 0. */
@@ -138,15 +147,11 @@ int tb_golden_run(cim_dut *dut, const tb_golden_job *j, const tb_golden_opts *o,
     int rc = 0, skip = o->gate != DUT_GATE_NONE;
     for (int p = 0; p < j->pixels && rc == 0; p++) {
         const uint64_t *pl = j->wl + (size_t)p * (size_t)j->bits * (size_t)wwords;
-        int first_k = -1, last_k = -1;
-        for (int k = 0; k < j->bits; k++)
-            if (!skip || !zero_words(pl + (size_t)k * (size_t)wwords, wwords)) {
-                first_k = first_k < 0 ? k : first_k;
-                last_k = k;
-            }
+        int first_k, last_k;
+        unsigned issued = tb_issued_planes(pl, j->bits, wwords, skip, &first_k, &last_k);
         for (int k = 0; k < j->bits && rc == 0; k++) {
             const uint64_t *w = pl + (size_t)k * (size_t)wwords;
-            if (first_k < 0 || (skip && zero_words(w, wwords))) {
+            if (!(issued >> k & 1u)) {
                 if (skipped)
                     (*skipped)++;
                 if (o->act) {

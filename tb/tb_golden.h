@@ -46,6 +46,12 @@ typedef struct tb_golden_opts {
     struct tb_act *act;         /* host array models that follow the run (tb_act.h), or NULL */
 } tb_golden_opts;
 
+/* The planes of one pixel that a run issues: bits planes of `words` 64-bit
+ * words each, MSB plane first; all of them without skip, else those with a
+ * bit set. Returns the mask (bit k = plane k issued, bits <= 16); *first and
+ * *last receive the first and last plane issued (-1 when none). */
+unsigned tb_issued_planes(const uint64_t *planes, int bits, int words, int skip, int *first, int *last);
+
 /* Runs the job; *mismatches += the differences found; *skipped += the
  * planes not issued (may be NULL). Returns 0, or -1 on
  * a watchdog stop or bad job (err filled). acc_out (pixels x n_cols, may be
