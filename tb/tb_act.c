@@ -6,9 +6,6 @@
 
 enum { AM_EXP = 0, AM_STAT = 1, AM_FLAT = 2, AM_N = 3 };
 
-struct tb_act;
-static void mark(struct tb_act *a);
-
 struct tb_act {
     cim_dut *dut;
     int gate;
@@ -27,9 +24,7 @@ void tb_act_free(tb_act *a)
     free(a);
 }
 
-void tb_act_mark(tb_act *a) { mark(a); }
-
-static void mark(tb_act *a)
+void tb_act_mark(tb_act *a)
 {
     for (int k = 0; k < DUT_NCNT; k++)
         a->c0[k] = dut_counter(a->dut, k);
@@ -63,7 +58,7 @@ tb_act *tb_act_new(cim_dut *dut, int gate, bnn_error *err)
         tb_act_free(a);
         return NULL;
     }
-    mark(a);
+    tb_act_mark(a);
     return a;
 }
 
@@ -124,6 +119,6 @@ uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int 
     }
     s->have_ref = 1;
     s->act_mismatches += bad;
-    mark(a);
+    tb_act_mark(a);
     return bad;
 }
