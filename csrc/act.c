@@ -46,6 +46,7 @@ static const struct {
     [ACT_FOOTER_WAKEUPS] = {"footer_wakeups", "footers (segment x column) on after a cycle off"},
     [ACT_FOOTER_OFF] = {"footer_off_cycles", "footer-off segment x column clock cycles (retention leakage)"},
     [ACT_PLANES_SKIPPED] = {"planes_skipped", "all-zero bit planes not issued (counted by the driver)"},
+    [ACT_INDEX_BITS] = {"index_bits", "live-channel mask bits read by the channel skip (counted by the driver)"},
 };
 
 static const char *const ref_names[ACT_NREF] = {"gated", "static", "flat"};

@@ -28,7 +28,8 @@ extern "C" {
 
 /* The events. Order is internal; use names to talk to the RTL. The first
  * 22 are the RTL counters (rtl/cim_activity.v, same names and order as
- * tb/dut.c's dut_cnt_names); ACT_PLANES_SKIPPED is counted by the driver.
+ * tb/dut.c's dut_cnt_names); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
+ * counted by the driver.
  * "Line" = one local bit line = (segment, column); "array cycle" = the
  * stage-A cycle of an issued COMPUTE. Energies: docs/ENERGY.md. */
 typedef enum act_event {
@@ -55,6 +56,7 @@ typedef enum act_event {
     ACT_FOOTER_WAKEUPS,         /* footers (segment x column) on after a cycle off */
     ACT_FOOTER_OFF,             /* footer-off segment x column cycles, every clock (retention leakage) */
     ACT_PLANES_SKIPPED,         /* all-zero bit planes not issued (counted by the driver, not the RTL) */
+    ACT_INDEX_BITS,             /* channel skip: live-channel mask bits read per job (counted by the driver) */
     ACT_NEVENTS
 } act_event;
 

@@ -13,7 +13,7 @@
 
 static const char *usage_text =
     "usage: sparsecim vectors --model FILE.bnn --data SPEC -o DIR [--count N] [--offset K]\n"
-    "                         [--rows 256 --cols 64 --seg-rows 16] [--layout channel|tap] [--quiet]\n"
+    "                         [--rows 256 --cols 64 --seg-rows 16] [--layout channel|tap|aligned] [--quiet]\n"
     "\n"
     "Runs the integer reference model on N images from K on and writes, per image and layer,\n"
     "every array job of the layer mapped onto a ROWS x COLS macro: the weight tile rows as\n"
@@ -61,9 +61,8 @@ int cli_vectors(int argc, char **argv)
         else if (!strcmp(a, "--rows")) { if (cli_int("vectors", a, v, 64, 65472, &rows)) return 2; }
         else if (!strcmp(a, "--cols")) { if (cli_int("vectors", a, v, 1, 4096, &cols)) return 2; }
         else if (!strcmp(a, "--seg-rows")) { if (cli_int("vectors", a, v, 1, 65472, &seg)) return 2; }
-        else if (!strcmp(v, "channel")) layout = MAP_CHANNEL_MAJOR; /* --layout */
-        else if (!strcmp(v, "tap")) layout = MAP_TAP_MAJOR;
-        else return fprintf(stderr, "sparsecim vectors: option --layout: expected channel or tap, got '%s'\n", v), 2;
+        else if (map_layout_parse(v, &layout)) /* --layout */
+            return fprintf(stderr, "sparsecim vectors: option --layout: expected channel, tap or aligned, got '%s'\n", v), 2;
     }
     if (!model || !data || !dir)
         return fprintf(stderr, "sparsecim vectors: --model, --data and -o DIR are required (see --help)\n"), 2;
@@ -107,7 +106,7 @@ int cli_vectors(int argc, char **argv)
         fprintf(stderr, "sparsecim vectors: out of memory\n");
         goto done;
     }
-    map_cfg cfg = {(int)rows, (int)cols, (int)seg, layout, NULL};
+    map_cfg cfg = {(int)rows, (int)cols, (int)seg, layout, NULL, 0};
     if (!(w = vec_writer_open(dir, &cfg, model, data, &err))) {
         fprintf(stderr, "sparsecim vectors: %s\n", err.msg);
         goto done;

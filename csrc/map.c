@@ -59,6 +59,130 @@ void map_layer_free(map_layer *ml)
     free(ml);
 }
 
+const char *map_layout_name(map_layout l)
+{
+    return l == MAP_TAP_MAJOR ? "tap" : l == MAP_ALIGNED ? "aligned" : "channel";
+}
+
+int map_layout_parse(const char *s, map_layout *l)
+{
+    static const map_layout all[] = {MAP_CHANNEL_MAJOR, MAP_TAP_MAJOR, MAP_ALIGNED};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (!strcmp(s, map_layout_name(all[i]))) {
+            *l = all[i];
+            return 0;
+        }
+    return -1;
+}
+
+/* First position of a kk-row channel at or after `at` under the aligned
+ * layout (see map.h): inside one segment when it fits one, else on a
+ * segment boundary and inside one row tile. */
+static int aligned_start(int at, int kk, int seg, int rows)
+{
+    if (kk <= seg)
+        return at % seg + kk > seg ? (at / seg + 1) * seg : at;
+    at = (at + seg - 1) / seg * seg;
+    if (kk <= rows && at % rows + kk > rows)
+        at = (at / rows + 1) * rows;
+    return at;
+}
+
+/* The channel at each permutation position (chans, n_ch entries), checked:
+ * in range, each at most once. Returns 0 or -1 (err filled). */
+static int map_channels(const map_op *op, const map_cfg *cfg, int *chans, int n_ch, bnn_error *err)
+{
+    char *seen = calloc((size_t)op->in_c + 1, 1);
+    if (!seen) {
+        snprintf(err->msg, sizeof err->msg, "map: out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (int pos = 0; pos < n_ch && !rc; pos++) {
+        int c = cfg->perm ? cfg->perm[pos] : pos;
+        if (c < 0 || c >= op->in_c) {
+            snprintf(err->msg, sizeof err->msg, "map: permutation entry %d = %d out of range 0..%d", pos, c, op->in_c - 1);
+            rc = -1;
+        } else if (seen[c]++) {
+            snprintf(err->msg, sizeof err->msg, "map: permutation entry %d: channel %d listed twice", pos, c);
+            rc = -1;
+        }
+        chans[pos] = c;
+    }
+    free(seen);
+    return rc;
+}
+
+/* Fills ml->order / n_pos from the layout (see map.h). Returns 0 or -1. */
+static int map_place(map_layer *ml, const map_op *op, const map_cfg *cfg, bnn_error *err)
+{
+    int kk = op->k_h * op->k_w, n_ch = ml->n_ch;
+    int *chans = malloc(((size_t)n_ch + 1) * sizeof *chans);
+    if (!chans || map_channels(op, cfg, chans, n_ch, err)) {
+        if (!chans)
+            snprintf(err->msg, sizeof err->msg, "map: out of memory");
+        free(chans);
+        return -1;
+    }
+    int n_pos = n_ch * kk;
+    if (cfg->layout == MAP_ALIGNED) {
+        n_pos = 0;
+        for (int pos = 0; pos < n_ch; pos++)
+            n_pos = aligned_start(n_pos, kk, cfg->seg_rows, cfg->rows) + kk;
+    }
+    ml->n_pos = n_pos;
+    ml->order = malloc(((size_t)n_pos + 1) * sizeof *ml->order);
+    if (!ml->order) {
+        free(chans);
+        snprintf(err->msg, sizeof err->msg, "map: out of memory");
+        return -1;
+    }
+    for (int p = 0; p < n_pos; p++)
+        ml->order[p] = -1;
+    for (int pos = 0, at = 0; pos < n_ch; pos++) {
+        int c = chans[pos];
+        if (cfg->layout == MAP_ALIGNED)
+            at = aligned_start(at, kk, cfg->seg_rows, cfg->rows);
+        for (int t = 0; t < kk; t++) {
+            int p = cfg->layout == MAP_TAP_MAJOR ? t * n_ch + pos : at + t;
+            ml->order[p] = c * kk + t;
+        }
+        at += kk;
+    }
+    free(chans);
+    return 0;
+}
+
+/* Builds job (rt, ct): its rows (trailing padding cut off) and weight tile. */
+static int map_job_build(map_layer *ml, int rt, int ct)
+{
+    const map_op *op = &ml->op;
+    const map_cfg *cfg = &ml->cfg;
+    map_job *j = &ml->jobs[rt * ml->n_col_tiles + ct];
+    int cw = (cfg->cols + 63) / 64;
+    j->row_tile = rt;
+    j->col_tile = ct;
+    j->row0 = rt * cfg->rows;
+    j->n_rows = ml->n_pos - j->row0 < cfg->rows ? ml->n_pos - j->row0 : cfg->rows;
+    j->col0 = ct * cfg->cols;
+    j->n_cols = op->out_c - j->col0 < cfg->cols ? op->out_c - j->col0 : cfg->cols;
+    j->elem = ml->order + j->row0;
+    while (j->n_rows > 0 && j->elem[j->n_rows - 1] < 0)
+        j->n_rows--;
+    j->n_elems = 0;
+    for (int r = 0; r < j->n_rows; r++)
+        j->n_elems += j->elem[r] >= 0;
+    j->col_words = cw;
+    j->wrows = calloc((size_t)j->n_rows * (size_t)cw + 1, sizeof *j->wrows);
+    if (!j->wrows)
+        return -1;
+    for (int r = 0; r < j->n_rows; r++)
+        for (int c = 0; c < j->n_cols && j->elem[r] >= 0; c++)
+            if (bnn_bits_get(op->wt, j->col0 + c, j->elem[r]))
+                j->wrows[(size_t)r * (size_t)cw + (size_t)(c >> 6)] |= (uint64_t)1 << (c & 63);
+    return 0;
+}
+
 int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_error *err)
 {
     *out = NULL;
@@ -67,55 +191,32 @@ int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_e
                  cfg->rows, cfg->cols, cfg->seg_rows);
         return -1;
     }
+    if (cfg->n_perm < 0 || cfg->n_perm > op->in_c || (cfg->n_perm > 0 && !cfg->perm)) {
+        snprintf(err->msg, sizeof err->msg, "map: a subset of %d channels (of %d) needs a channel list", cfg->n_perm,
+                 op->in_c);
+        return -1;
+    }
     map_layer *ml = calloc(1, sizeof *ml);
     if (!ml)
         goto oom;
     ml->op = *op;
     ml->cfg = *cfg;
     ml->cfg.perm = NULL; /* the permutation is folded into `order` */
-    int kk = op->k_h * op->k_w, n = op->n;
-    ml->order = malloc((size_t)n * sizeof *ml->order);
-    if (!ml->order)
-        goto oom;
-    /* array-order position -> canonical element */
-    for (int pos = 0; pos < op->in_c; pos++) {
-        int c = cfg->perm ? cfg->perm[pos] : pos;
-        if (c < 0 || c >= op->in_c) {
-            snprintf(err->msg, sizeof err->msg, "map: permutation entry %d = %d out of range 0..%d", pos, c, op->in_c - 1);
-            map_layer_free(ml);
-            return -1;
-        }
-        for (int t = 0; t < kk; t++) {
-            int p = cfg->layout == MAP_TAP_MAJOR ? t * op->in_c + pos : pos * kk + t;
-            ml->order[p] = c * kk + t;
-        }
+    ml->n_ch = cfg->n_perm > 0 ? cfg->n_perm : op->in_c;
+    if (map_place(ml, op, cfg, err)) {
+        map_layer_free(ml);
+        return -1;
     }
-    ml->n_row_tiles = (n + cfg->rows - 1) / cfg->rows;
+    ml->n_row_tiles = (ml->n_pos + cfg->rows - 1) / cfg->rows;
     ml->n_col_tiles = (op->out_c + cfg->cols - 1) / cfg->cols;
     ml->n_jobs = ml->n_row_tiles * ml->n_col_tiles;
-    ml->jobs = calloc((size_t)ml->n_jobs, sizeof *ml->jobs);
+    ml->jobs = calloc((size_t)ml->n_jobs + 1, sizeof *ml->jobs);
     if (!ml->jobs)
         goto oom;
-    int cw = (cfg->cols + 63) / 64;
     for (int rt = 0; rt < ml->n_row_tiles; rt++)
-        for (int ct = 0; ct < ml->n_col_tiles; ct++) {
-            map_job *j = &ml->jobs[rt * ml->n_col_tiles + ct];
-            j->row_tile = rt;
-            j->col_tile = ct;
-            j->row0 = rt * cfg->rows;
-            j->n_rows = n - j->row0 < cfg->rows ? n - j->row0 : cfg->rows;
-            j->col0 = ct * cfg->cols;
-            j->n_cols = op->out_c - j->col0 < cfg->cols ? op->out_c - j->col0 : cfg->cols;
-            j->elem = ml->order + j->row0;
-            j->col_words = cw;
-            j->wrows = calloc((size_t)j->n_rows * (size_t)cw + 1, sizeof *j->wrows);
-            if (!j->wrows)
+        for (int ct = 0; ct < ml->n_col_tiles; ct++)
+            if (map_job_build(ml, rt, ct))
                 goto oom;
-            for (int r = 0; r < j->n_rows; r++)
-                for (int c = 0; c < j->n_cols; c++)
-                    if (bnn_bits_get(op->wt, j->col0 + c, j->elem[r]))
-                        j->wrows[(size_t)r * (size_t)cw + (size_t)(c >> 6)] |= (uint64_t)1 << (c & 63);
-        }
     *out = ml;
     return 0;
 oom:
@@ -135,6 +236,8 @@ void map_job_input(const map_layer *ml, const map_job *j, const bnn_tensor *in, 
     for (int r = 0; r < j->n_rows; r++) {
         int i = j->elem[r];
         unsigned v;
+        if (i < 0)
+            continue; /* padding: never driven */
         if (op->part == MAP_CONV) {
             int c = i / kk, t = i % kk;
             int iy = y * op->stride + t / op->k_w - op->pad_h;

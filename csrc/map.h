@@ -10,6 +10,29 @@
  * map_job is one (row tile, column tile) pair: its weights are written once
  * and then every pixel's planes are streamed through it.
  *
+ * Layouts (array position p of the canonical element c*k*k + tap, c the
+ * channel at permutation position pos):
+ *   channel  p = pos*k*k + tap: a channel's taps on adjacent rows;
+ *   tap      p = tap*n_ch + pos: one tap of every channel, then the next;
+ *   aligned  channel-major, but no channel straddles a segment: when
+ *            k*k <= SEG_ROWS, floor(SEG_ROWS/(k*k)) whole channels per
+ *            segment and the rest of the segment is padding; when k*k >
+ *            SEG_ROWS, each channel starts on a segment boundary (and on
+ *            the next row tile if it would straddle one) and its last
+ *            segment is padded. A channel whose inputs are all zero (an SE
+ *            gate, a dead channel) then zeroes whole segments. For k = 1
+ *            (FC parts, 1x1) aligned = channel.
+ * Padding positions hold no element (elem = -1): their weight bits are 0,
+ * their word lines are never driven, the driver does not write them. A
+ * job's n_rows ends at its last element, so a tile's trailing padding is
+ * unmapped (rows >= n_rows), like the rows after the last tile.
+ *
+ * Channel subsets (the per-image channel skip): with perm and n_perm > 0,
+ * only the n_perm channels perm[0..n_perm-1] are mapped, packed in that
+ * order; the others are absent (their inputs must be zero for the dots to
+ * equal the full layer's). n_perm = 0 means every channel (perm, if given,
+ * is then a permutation of all in_c channels).
+ *
  * Units and orders:
  *   - rows are array word lines: job row r holds input element elem[r];
  *   - a weight tile row is COLS bits, bit j = weight bit (1 = +1) of output
@@ -27,14 +50,19 @@
 #include "bnn_infer.h"
 #include "bnn_model.h"
 
-typedef enum map_layout { MAP_CHANNEL_MAJOR = 0, MAP_TAP_MAJOR = 1 } map_layout;
+typedef enum map_layout { MAP_CHANNEL_MAJOR = 0, MAP_TAP_MAJOR = 1, MAP_ALIGNED = 2 } map_layout;
 typedef enum map_part { MAP_CONV = 0, MAP_FC1 = 1, MAP_FC2 = 2, MAP_CLS = 3 } map_part;
 
 typedef struct map_cfg {
     int rows, cols, seg_rows;   /* macro geometry */
     map_layout layout;
     const int *perm;            /* perm[pos] = input channel at position pos, or NULL */
+    int n_perm;                 /* channels mapped: perm[0..n_perm-1]; 0 = all in_c (see above) */
 } map_cfg;
+
+/* The layout's name ("channel", "tap", "aligned") and the inverse: 0 or -1. */
+const char *map_layout_name(map_layout l);
+int map_layout_parse(const char *s, map_layout *l);
 
 /* The matrix-product view of one layer part. */
 typedef struct map_op {
@@ -51,7 +79,8 @@ typedef struct map_job {
     int row_tile, col_tile;
     int row0, n_rows;           /* first array-order row position, rows used */
     int col0, n_cols;           /* first output channel, columns used */
-    const int *elem;            /* n_rows canonical element indices (into map_layer.order) */
+    const int *elem;            /* n_rows canonical element indices, -1 = padding (into map_layer.order) */
+    int n_elems;                /* rows holding an element (n_rows minus padding) */
     uint64_t *wrows;            /* n_rows x col_words weight tile rows, owned */
     int col_words;              /* 64-bit words per weight row = ceil(COLS/64) */
 } map_job;
@@ -59,7 +88,9 @@ typedef struct map_job {
 typedef struct map_layer {
     map_op op;
     map_cfg cfg;
-    int *order;                 /* n: canonical element at array-order position p */
+    int *order;                 /* n_pos: canonical element at array-order position p, -1 = padding */
+    int n_pos;                  /* array positions (elements + padding) */
+    int n_ch;                   /* input channels mapped (in_c, or n_perm of a subset) */
     int n_row_tiles, n_col_tiles, n_jobs;
     map_job *jobs;              /* row-tile major: job = rt * n_col_tiles + ct */
 } map_layer;

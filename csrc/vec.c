@@ -153,7 +153,7 @@ vec_writer *vec_writer_open(const char *dir, const map_cfg *cfg, const char *mod
     w->cfg.perm = NULL;
     sprint(&w->man, "# sparsecim golden vectors, format %d (csrc/vec.h)\n", VEC_VERSION);
     sprint(&w->man, "# model %s, data %s, %s rows\n", model ? model : "-", data ? data : "-",
-           cfg->layout == MAP_TAP_MAJOR ? "tap-major" : "channel-major");
+           cfg->layout == MAP_TAP_MAJOR ? "tap-major" : cfg->layout == MAP_ALIGNED ? "segment-aligned" : "channel-major");
     sprint(&w->man, "geometry %d %d %d\n", cfg->rows, cfg->cols, cfg->seg_rows);
     return w;
 }

@@ -358,7 +358,7 @@ int cli_run(int argc, char **argv)
         goto done;
     }
     if (vec_dir) {
-        map_cfg vcfg = {c.geom->rows, c.geom->cols, c.geom->seg_rows, c.o.layout, NULL};
+        map_cfg vcfg = {c.geom->rows, c.geom->cols, c.geom->seg_rows, c.o.layout, NULL, 0};
         if (!(r.vw = vec_writer_open(vec_dir, &vcfg, model, data, &err))) {
             fprintf(stderr, "sparsecim run: option --vectors-out: %s\n", err.msg);
             goto done;

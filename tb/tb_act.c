@@ -77,19 +77,30 @@ void tb_act_step(tb_act *a, const dut_in *c)
     amodel_step(a->am[AM_FLAT], &n);
 }
 
-void tb_act_skipped(tb_act *a, const dut_in *c)
+void tb_act_step_exp(tb_act *a, const dut_in *c)
+{
+    amodel_op e = model_op(c, c->gate);
+    amodel_step(a->am[AM_EXP], &e);
+}
+
+void tb_act_ref(tb_act *a, const dut_in *c)
 {
     amodel_op n = model_op(c, DUT_GATE_NONE);
-    n.op = AMODEL_COMPUTE;
     amodel_step(a->am[AM_STAT], &n);
     amodel_step(a->am[AM_FLAT], &n);
 }
 
+void tb_act_skipped(tb_act *a, const dut_in *c)
+{
+    dut_in n = *c;
+    n.op = DUT_COMPUTE;
+    tb_act_ref(a, &n);
+}
+
 void tb_act_ref_nop(tb_act *a, int ncols, int nrows)
 {
-    amodel_op n = {.op = AMODEL_NOP, .gate = DUT_GATE_NONE, .ncols = ncols, .nrows = nrows};
-    amodel_step(a->am[AM_STAT], &n);
-    amodel_step(a->am[AM_FLAT], &n);
+    dut_in n = {.op = DUT_NOP, .gate = DUT_GATE_NONE, .ncols = ncols, .nrows = nrows};
+    tb_act_ref(a, &n);
 }
 
 uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int *printed, int max_print, int image,

@@ -13,6 +13,10 @@
  * cycle); tb_act_ref_nop() is a cycle only the references spend (a drain
  * the gated run did not need). tb_act_account() closes a layer: it adds
  * the RTL's counter deltas and the references' deltas to a tb_layer_stats.
+ * When the run's work differs from the references' by more than skipped
+ * planes (the per-image channel skip maps fewer rows), the driver gives
+ * the run's operations with tb_act_step_exp() and the references' own
+ * operations with tb_act_ref().
  *
  * Ownership: a tb_act owns its models; the DUT is borrowed. No global state.
  */
@@ -36,6 +40,10 @@ void tb_act_free(tb_act *a);
 
 /* One operation the DUT was given (after dut_step). */
 void tb_act_step(tb_act *a, const dut_in *c);
+/* An operation of the run only (the references do other work). */
+void tb_act_step_exp(tb_act *a, const dut_in *c);
+/* An operation of the references only (gate none, whatever c->gate says). */
+void tb_act_ref(tb_act *a, const dut_in *c);
 /* A COMPUTE the gated run did not issue (all-zero plane). */
 void tb_act_skipped(tb_act *a, const dut_in *c);
 /* A NOP only the references spend. */

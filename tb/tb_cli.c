@@ -15,7 +15,9 @@ const char tb_cli_common_help[] =
     "  --no-gating         the static reference run: same as --gate none (no data gating, no skip)\n"
     "  --no-skip           issue all-zero bit planes too (default: not issued when gating is on)\n"
     "  --unit 1|2|4|8      control unit of that many segments (default 1)\n"
-    "  --layout channel|tap  row layout of the mapping (default channel)\n"
+    "  --layout channel|tap|aligned  row layout of the mapping (default channel); aligned: no input\n"
+    "                      channel straddles a segment (a zeroed channel gates whole segments)\n"
+    "  --skip-channels     per image, map only the input channels an SE left on (layers after an SE)\n"
     "  --systemc           run the SystemC model (verilator --sc) instead of the C++ one\n"
     "  --small             the small macro 64x16x8 (same as --geometry 64x16x8)\n"
     "  --geometry RxCxS    macro of R rows, C columns, S rows per segment (default 256x64x16)\n"
@@ -76,6 +78,10 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         c->o.no_skip = 1;
         return 1;
     }
+    if (!strcmp(a, "--skip-channels")) {
+        c->o.skip_channels = 1;
+        return 1;
+    }
     if (!strcmp(a, "--systemc")) {
         c->be = &tb_backend_systemc;
         return 1;
@@ -120,12 +126,8 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         }
         c->o.unit_log2 = u == 1 ? 0 : u == 2 ? 1 : u == 4 ? 2 : 3;
     } else if (!strcmp(a, "--layout")) {
-        if (!strcmp(v, "channel"))
-            c->o.layout = MAP_CHANNEL_MAJOR;
-        else if (!strcmp(v, "tap"))
-            c->o.layout = MAP_TAP_MAJOR;
-        else {
-            fprintf(stderr, "sparsecim %s: option --layout: expected channel or tap, got '%s'\n", cmd, v);
+        if (map_layout_parse(v, &c->o.layout)) {
+            fprintf(stderr, "sparsecim %s: option --layout: expected channel, tap or aligned, got '%s'\n", cmd, v);
             return -1;
         }
     } else if (!strcmp(a, "--geometry")) {
@@ -230,6 +232,7 @@ static int gated_counts(const tb_layer_stats *s, uint64_t ops, act_counts *a, bn
         if (act_set_by_name(a, dut_cnt_names[k], s->cnt[k], err))
             return -1;
     a->n[ACT_PLANES_SKIPPED] = s->planes_skipped;
+    a->n[ACT_INDEX_BITS] = s->index_bits;
     a->ops = ops;
     return 0;
 }
@@ -496,7 +499,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     fprintf(f, "  \"gating\": %s,\n  \"gate\": \"%s\",\n  \"skip\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n",
             c->o.gate ? "true" : "false", tb_gate_name(c->o.gate),
             c->o.gate && !c->o.no_skip ? "true" : "false", 1 << c->o.unit_log2,
-            c->o.layout == MAP_TAP_MAJOR ? "tap" : "channel");
+            map_layout_name(c->o.layout));
+    fprintf(f, "  \"skip_channels\": %s,\n", c->o.skip_channels ? "true" : "false");
     fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {
@@ -530,6 +534,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
                 l->tiles, (unsigned long long)l->cycles, (unsigned long long)l->mismatches,
                 (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),
                 tb_gated_fraction(l));
+        fprintf(f, "\"jobs_run\": %llu, \"channels_total\": %llu, \"channels_skipped\": %llu, ",
+                (unsigned long long)l->jobs_run, (unsigned long long)l->ch_total, (unsigned long long)l->ch_skipped);
         if (have_act) {
             cli_energy e = energy_of(c, &ar.layers[i]);
             json_energy_fields(f, &e, 0);   /* "cycles" is the layer's, above */

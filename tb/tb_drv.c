@@ -30,7 +30,12 @@ struct tb_ctx {
     /* the weights the array holds (what was last written to each row) */
     uint64_t *shadow;
     uint8_t *shadow_ok;
+    uint64_t *rshadow;          /* the same for the references' array (differs under the channel skip) */
+    uint8_t *rshadow_ok;
     int col_words;
+    int exp_only;               /* 1: the references do not follow this layer's steps (channel skip) */
+    map_layer *dyn;             /* this image's map of a channel-skipped layer */
+    int *live;                  /* its channel list */
     part_buf pb;
     uint16_t *vec;              /* FC input vector */
     uint16_t *hbits;            /* SE hidden bits */
@@ -71,6 +76,10 @@ void tb_free(tb_ctx *t)
     free(t->ls);
     free(t->shadow);
     free(t->shadow_ok);
+    free(t->rshadow);
+    free(t->rshadow_ok);
+    map_layer_free(t->dyn);
+    free(t->live);
     free(t->pb.dots);
     free(t->pb.part);
     free(t->pb.cyc);
@@ -128,17 +137,20 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->rtl_out = calloc((size_t)m->n_layers + 1, sizeof *t->rtl_out);
     t->shadow = calloc((size_t)t->g.rows * (size_t)t->col_words, sizeof *t->shadow);
     t->shadow_ok = calloc((size_t)t->g.rows, 1);
+    t->rshadow = calloc((size_t)t->g.rows * (size_t)t->col_words, sizeof *t->rshadow);
+    t->rshadow_ok = calloc((size_t)t->g.rows, 1);
     t->rw = t->g.rows / 64;
     t->wl = calloc((size_t)t->rw, sizeof *t->wl);
     t->hp = calloc((size_t)t->g.cols, sizeof *t->hp);
     t->pend.p = calloc((size_t)t->g.cols, sizeof *t->pend.p);
-    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->wl || !t->hp || !t->pend.p)
+    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->rshadow || !t->rshadow_ok || !t->wl ||
+        !t->hp || !t->pend.p)
         goto oom;
     if (!(t->act = tb_act_new(dut, o->gate, err))) {
         tb_free(t);
         return NULL;
     }
-    map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, o->layout, NULL};
+    map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, o->layout, NULL, 0};
     size_t max_dots = 1, max_part = 1, max_cyc = 1, max_n = 1;
     int max_bits = 1;
     for (int i = 0; i < m->n_layers; i++) {
@@ -188,13 +200,15 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->hbits = calloc(max_n, sizeof *t->hbits);
     t->gates = calloc(max_n, sizeof *t->gates);
     t->dots2 = calloc(max_n, sizeof *t->dots2);
+    t->live = calloc(max_n, sizeof *t->live);
     if (max_bits > 16) {
         snprintf(err->msg, sizeof err->msg, "testbench: %d bit planes (the macro weighs at most 16)", max_bits);
         tb_free(t);
         return NULL;
     }
     t->planes = calloc((size_t)max_bits * (size_t)t->rw, sizeof *t->planes);
-    if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2)
+    if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2 ||
+        !t->live)
         goto oom;
     return t;
 oom:
@@ -254,30 +268,70 @@ static void step(tb_ctx *t, int op, int addr, const uint64_t *wdata, const uint6
                 .thr = thr, .gate = t->o.gate, .unit_log2 = t->o.unit_log2, .ncols = ncols, .nrows = nrows,
                 .cnt_sel = 0};
     dut_step(t->dut, &c, &t->out, want);
-    tb_act_step(t->act, &c);
+    if (t->exp_only)
+        tb_act_step_exp(t->act, &c);
+    else
+        tb_act_step(t->act, &c);
+}
+
+/* One operation of the references only (their own work, see tb_act_ref). */
+static void ref_op(tb_ctx *t, int op, int addr, const uint64_t *wdata, const uint64_t *in, int ncols, int nrows)
+{
+    dut_in c = {.op = op, .addr = addr, .wdata = wdata, .in = in, .gate = DUT_GATE_NONE, .unit_log2 = t->o.unit_log2,
+                .ncols = ncols, .nrows = nrows};
+    tb_act_ref(t->act, &c);
 }
 
 /* A plane the gated run does not issue: the reference models still spend
  * the cycle a --no-gating run would. */
 static void skipped_plane(tb_ctx *t, const uint64_t *in, int ncols, int nrows)
 {
+    if (t->exp_only)
+        return;
     dut_in c = {.op = DUT_COMPUTE, .in = in, .gate = DUT_GATE_NONE, .unit_log2 = t->o.unit_log2, .ncols = ncols,
                 .nrows = nrows};
     tb_act_skipped(t->act, &c);
 }
 
-/* Writes the job's weight tile (skipping rows the array already holds). */
-static void load_weights(tb_ctx *t, const map_job *j)
+/* 1 when row r of the array (shadow sh/ok) must be written to hold `row`;
+ * the shadow then holds it. */
+static int needs_write(const tb_ctx *t, uint64_t *sh, uint8_t *ok, int r, const uint64_t *row)
 {
     size_t cw = (size_t)t->col_words;
+    if (!t->o.rewrite_all && ok[r] && !memcmp(sh + (size_t)r * cw, row, cw * sizeof *row))
+        return 0;
+    memcpy(sh + (size_t)r * cw, row, cw * sizeof *row);
+    ok[r] = 1;
+    return 1;
+}
+
+/* Writes the job's weight tile (skipping rows the array already holds).
+ * The references' array is followed apart (its shadow): with the channel
+ * skip the two arrays hold different rows. Under exp_only the references
+ * are not given this job at all (ref_load_weights gives them theirs). */
+static void load_weights(tb_ctx *t, const map_job *j)
+{
     for (int r = 0; r < j->n_rows; r++) {
         const uint64_t *row = j->wrows + (size_t)r * (size_t)j->col_words;
-        uint64_t *sh = t->shadow + (size_t)r * cw;
-        if (!t->o.rewrite_all && t->shadow_ok[r] && !memcmp(sh, row, cw * sizeof *row))
-            continue;
-        step(t, DUT_WRITE, r, row, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows, 0);
-        memcpy(sh, row, cw * sizeof *row);
-        t->shadow_ok[r] = 1;
+        int run = needs_write(t, t->shadow, t->shadow_ok, r, row);
+        int ref = !t->exp_only && needs_write(t, t->rshadow, t->rshadow_ok, r, row);
+        if (run) {
+            int eo = t->exp_only;
+            t->exp_only = !ref;
+            step(t, DUT_WRITE, r, row, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows, 0);
+            t->exp_only = eo;
+        } else if (ref) {
+            ref_op(t, DUT_WRITE, r, row, NULL, j->n_cols, j->n_rows);
+        }
+    }
+}
+
+static void ref_load_weights(tb_ctx *t, const map_job *j)
+{
+    for (int r = 0; r < j->n_rows; r++) {
+        const uint64_t *row = j->wrows + (size_t)r * (size_t)j->col_words;
+        if (needs_write(t, t->rshadow, t->rshadow_ok, r, row))
+            ref_op(t, DUT_WRITE, r, row, NULL, j->n_cols, j->n_rows);
     }
 }
 
@@ -408,6 +462,8 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
     t->cur_ml = ml;
     t->cur_li = li;
     t->pend.valid = 0;
+    if (t->compare)
+        t->ls[li].jobs_run += (uint64_t)ml->n_jobs;
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];
         load_weights(t, j);
@@ -426,7 +482,7 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
                  DUT_OUT_ACC | DUT_OUT_BIN | (t->o.check_px ? DUT_OUT_P : 0u));
             if (capture(t, rtl_thr_ok, th, err))
                 return -1;
-        } else if (pixels > 0) {
+        } else if (pixels > 0 && !t->exp_only) {
             tb_act_ref_nop(t->act, j->n_cols, j->n_rows);
         }
     }
@@ -437,6 +493,83 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
         t->pb.dots[i] = s;
     }
     return 0;
+}
+
+/*
+ * The references' own work for a layer part the run did differently (the
+ * channel skip): what a run without the skip issues with gating off, job by
+ * job: weights, thresholds, every plane of every pixel, the drain NOP.
+ */
+static void ref_part(tb_ctx *t, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in, const uint16_t *vec)
+{
+    int pixels = map_pixels(&ml->op);
+    int rtl_thr_ok = ml->n_row_tiles == 1 && th && th->pairs == 1;
+    for (int ji = 0; ji < ml->n_jobs; ji++) {
+        const map_job *j = &ml->jobs[ji];
+        ref_load_weights(t, j);
+        if (rtl_thr_ok)
+            for (int c = 0; c < j->n_cols; c++)
+                if (!th->neg[j->col0 + c])
+                    ref_op(t, DUT_SET_THR, c, NULL, NULL, j->n_cols, j->n_rows);
+        for (int p = 0; p < pixels; p++)
+            for (int k = 0; k < ml->op.bits; k++) {
+                map_job_input(ml, j, in, vec, p, k, t->wl);
+                ref_op(t, DUT_COMPUTE, 0, NULL, t->wl, j->n_cols, j->n_rows);
+            }
+        if (pixels > 0)
+            ref_op(t, DUT_NOP, 0, NULL, NULL, j->n_cols, j->n_rows);
+    }
+}
+
+/*
+ * The map layer li runs with in this pass: its static map, or under the
+ * channel skip (a layer right after an SE) this image's map of the
+ * channels the SE left on, in the static map's channel order. The gates
+ * are the reference's while comparing (each layer gets reference inputs),
+ * the RTL's own in the chained re-run. Returns NULL on error (err filled).
+ */
+static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, bnn_error *err)
+{
+    const map_layer *full = t->maps[2 * li];
+    const bnn_layer *l = &t->m->layers[li];
+    int skippable = li > 0 && t->m->layers[li - 1].type == BNN_SE &&
+                    ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
+    if (!t->o.skip_channels || !skippable)
+        return full;
+    const int n_ch = full->op.in_c, kk = full->op.k_h * full->op.k_w;
+    int live = 0;
+    for (int p = 0; p < full->n_pos; p += 1) {
+        int e = full->order[p];
+        if (e < 0 || e % kk)
+            continue; /* one entry per channel: its first tap */
+        int c = e / kk;
+        int on = (chain_from >= 0 && li > chain_from) ? t->gates[c] : ref->se_g[li - 1][c] != 0;
+        if (on)
+            t->live[live++] = c;
+    }
+    map_cfg cfg = full->cfg;
+    cfg.perm = t->live;
+    cfg.n_perm = live;
+    map_layer_free(t->dyn);
+    t->dyn = NULL;
+    if (live == 0) {
+        /* every channel off: an empty map (no rows, no jobs; the dots are 0) */
+        cfg.perm = NULL;
+        cfg.n_perm = 0;
+        map_op op = full->op;
+        op.in_c = 0;
+        op.n = 0;
+        if (map_layer_build(&op, &cfg, &t->dyn, err))
+            return NULL;
+        t->dyn->op = full->op;
+    } else if (map_layer_build(&full->op, &cfg, &t->dyn, err)) {
+        return NULL;
+    }
+    tb_layer_stats *s = &t->ls[li];
+    s->ch_total += (uint64_t)n_ch;
+    s->ch_skipped += (uint64_t)(n_ch - live);
+    s->index_bits += (uint64_t)n_ch * (uint64_t)t->dyn->n_jobs;
+    return t->dyn;
 }
 
 /* Compares the part's dots with the reference; localizes each mismatch to its row tile. */
@@ -481,18 +614,34 @@ static const bnn_tensor *act_of(const tb_ctx *t, const bnn_trace *ref, int chain
     return (chain_from >= 0 && i > chain_from) ? t->rtl_out[i] : ref->act[i];
 }
 
+/* run_part with map ml; when ml is not the layer's static map (the channel
+ * skip), the references are given the static map's work instead. */
+static int run_part_as(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in,
+                       const uint16_t *vec, bnn_error *err)
+{
+    const map_layer *full = t->maps[2 * li];
+    t->exp_only = ml != full;
+    int rc = run_part(t, li, ml, th, in, vec, err);
+    t->exp_only = 0;
+    if (!rc && ml != full)
+        ref_part(t, full, th, in, vec);
+    return rc;
+}
+
 /* Runs layer li; returns 1 when its output differs from the reference's, 0 if
  * equal, -1 on error. *pred receives the class for the classifier. */
 static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, int *pred, bnn_error *err)
 {
     const bnn_layer *l = &t->m->layers[li];
     const bnn_tensor *in = act_of(t, ref, chain_from, li);
-    const map_layer *ml = t->maps[2 * li];
+    const map_layer *ml = layer_map(t, ref, chain_from, li, err);
+    if (!ml)
+        return -1;
     int differs = 0;
     if (l->type == BNN_CONV) {
         const bnn_conv *cv = &l->u.conv;
         int pixels = cv->out_h * cv->out_w;
-        if (run_part(t, li, ml, &cv->th, in, NULL, err))
+        if (run_part_as(t, li, ml, &cv->th, in, NULL, err))
             return -1;
         compare_dots(t, li, "conv dot", ml, in, NULL, ref->dot[li]);
         const bnn_tensor *sc = cv->shortcut >= 0 ? act_of(t, ref, chain_from, cv->shortcut) : NULL;
@@ -543,7 +692,7 @@ static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, in
     } else {
         const bnn_classifier *cl = &l->u.cls;
         bnn_tensor_count_ones(in, t->vec);
-        if (run_part(t, li, ml, NULL, NULL, t->vec, err))
+        if (run_part_as(t, li, ml, NULL, NULL, t->vec, err))
             return -1;
         compare_dots(t, li, "logit", ml, NULL, t->vec, ref->logits);
         int best = 0;

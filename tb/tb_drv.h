@@ -25,6 +25,15 @@
  * without a cycle. A pixel whose acc_valid does not come within
  * tb_opts.watchdog cycles of its last plane stops the run with an error.
  *
+ * Per-image channel skip (tb_opts.skip_channels): a layer whose input is an
+ * SE block's output (a binary CONV or the classifier right after an SE)
+ * is mapped per image with only the channels the SE left on (its gates,
+ * known before the layer starts), packed in the layout: a zeroed channel's
+ * weight rows are not written and its rows take no place in the row tiles.
+ * The dots are unchanged (a zeroed channel's inputs are all zero). The
+ * references (static, flat) still do the full layer: the driver gives them
+ * the work a run without the skip would issue.
+ *
  * Activity: every operation is also given to the host's array model
  * (csrc/amodel.h) in the run's gate mode; per layer its counts must equal
  * the RTL's counters (a difference is a mismatch, "activity counter ...").
@@ -58,6 +67,7 @@ typedef struct tb_opts {
     int check_px;           /* 1: also compare P and X of every compute cycle with the host */
     int watchdog;           /* cycles to wait for a result (0: 64) */
     int rewrite_all;        /* 1: write every weight row of every job (no resident-row skip) */
+    int skip_channels;      /* 1: per image, map only the channels an SE left on (see above) */
 } tb_opts;
 
 /* Per-layer statistics, accumulated over the images run. */
@@ -71,6 +81,10 @@ typedef struct tb_layer_stats {
     uint64_t cnt[DUT_NCNT];     /* activity counter deltas (the RTL's) */
     uint64_t planes_skipped;    /* all-zero planes not issued */
     uint64_t act_mismatches;    /* counters that differed from the host's array model (also in mismatches) */
+    uint64_t ch_total;          /* channel skip: input channels of the layer, summed over images (0: not skipped) */
+    uint64_t ch_skipped;        /* channel skip: of those, zeroed by the SE and not mapped */
+    uint64_t jobs_run;          /* array jobs run, summed over images (tiles x images without the skip) */
+    uint64_t index_bits;        /* channel skip: live-channel mask bits read (in_c per job run) */
     int have_ref;               /* 1: stat and flat hold the host model's references */
     act_counts stat;            /* host array model: the same work as a --no-gating run (static reference) */
     act_counts flat;            /* host array model: the conventional flat macro (ops not filled) */

@@ -7,6 +7,34 @@
 #include "bnn_rng.h"
 #include "map.h"
 
+/* The aligned layout (map.h): a channel's taps are adjacent, a channel of
+ * k*k <= SEG_ROWS rows lies inside one segment, a longer one starts on a
+ * segment boundary, and no channel straddles a row tile; the padding is
+ * the least that does this (a channel moves only when it does not fit). */
+static void assert_aligned(const map_layer *ml, const map_cfg *cfg, int kk, int t)
+{
+    int seg = cfg->seg_rows, prev_end = 0;
+    for (int p = 0; p < ml->n_pos;) {
+        if (ml->order[p] < 0) {
+            p++;
+            continue;
+        }
+        int c = ml->order[p] / kk;
+        for (int k = 0; k < kk; k++)
+            cr_assert_eq(ml->order[p + k], c * kk + k, "case %d: channel %d not on adjacent rows", t, c);
+        if (kk <= seg) {
+            cr_assert_eq(p / seg, (p + kk - 1) / seg, "case %d: channel %d straddles a segment", t, c);
+            cr_assert(p == prev_end || prev_end % seg + kk > seg, "case %d: channel %d padded needlessly", t, c);
+        } else {
+            cr_assert_eq(p % seg, 0, "case %d: channel %d not on a segment boundary", t, c);
+        }
+        if (kk <= cfg->rows)
+            cr_assert_eq(p / cfg->rows, (p + kk - 1) / cfg->rows, "case %d: channel %d straddles a tile", t, c);
+        p += kk;
+        prev_end = p;
+    }
+}
+
 /* Every (output channel, pixel, element) MAC covered exactly once, and the
  * summed per-job partial dots (from the job's own tile bits) equal the
  * reference conv dots, for random shapes, layouts, permutations, geometries. */
@@ -41,23 +69,34 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
             perm[j] = x;
         }
         map_cfg cfg = {rows_opt[bnn_rng_range(&r, 0, 2)], cols_opt[bnn_rng_range(&r, 0, 2)], 0,
-                       (map_layout)bnn_rng_range(&r, 0, 1), bnn_rng_range(&r, 0, 1) ? perm : NULL};
+                       (map_layout)bnn_rng_range(&r, 0, 2), bnn_rng_range(&r, 0, 1) ? perm : NULL, 0};
         cfg.seg_rows = seg_opt[bnn_rng_range(&r, 0, 3)];
         map_op op;
         cr_assert_eq(map_op_of(&l, MAP_CONV, &op), 0);
         map_layer *ml;
         bnn_error err;
         cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);
-        /* coverage: each (channel, element) exactly once */
+        /* coverage: each (channel, element) exactly once; padding rows hold weight 0 */
         int n = op.n;
         int *seen = calloc((size_t)n * (size_t)out_c, sizeof *seen);
         for (int ji = 0; ji < ml->n_jobs; ji++) {
             const map_job *j = &ml->jobs[ji];
             cr_assert(j->n_rows <= cfg.rows && j->n_cols <= cfg.cols);
+            cr_assert(j->n_rows == 0 || j->elem[j->n_rows - 1] >= 0, "case %d: trailing padding mapped", t);
             for (int rr = 0; rr < j->n_rows; rr++)
-                for (int cc = 0; cc < j->n_cols; cc++)
+                for (int cc = 0; cc < j->n_cols; cc++) {
+                    if (j->elem[rr] < 0) {
+                        cr_assert_eq((j->wrows[(size_t)rr * (size_t)j->col_words + (size_t)(cc >> 6)] >> (cc & 63)) & 1,
+                                     0, "case %d: padding row %d holds a weight", t, rr);
+                        continue;
+                    }
                     seen[(size_t)(j->col0 + cc) * (size_t)n + (size_t)j->elem[rr]]++;
+                }
         }
+        cr_assert_eq(cfg.layout == MAP_ALIGNED || ml->n_pos == n, 1, "case %d: %d positions for %d elements", t,
+                     ml->n_pos, n);
+        if (cfg.layout == MAP_ALIGNED)
+            assert_aligned(ml, &cfg, kh * kw, t);
         for (int i = 0; i < n * out_c; i++)
             cr_assert_eq(seen[i], 1, "case %d: MAC %d covered %d times", t, i, seen[i]);
         /* channel-major without permutation: channel c's taps are adjacent rows */
@@ -114,10 +153,118 @@ Test(map, bad_geometry_rejected)
     l.u.se.q_bits = 4;
     bnn_bits_alloc(&l.u.se.fc1, 2, 8);
     cr_assert_eq(map_op_of(&l, MAP_FC1, &op), 0);
-    map_cfg cfg = {100, 16, 8, MAP_CHANNEL_MAJOR, NULL};
+    map_cfg cfg = {100, 16, 8, MAP_CHANNEL_MAJOR, NULL, 0};
     map_layer *ml;
     bnn_error err;
     cr_assert_neq(map_layer_build(&op, &cfg, &ml, &err), 0);
     cr_assert(strstr(err.msg, "multiple of 64"), "%s", err.msg);
     free(l.u.se.fc1.w);
+}
+
+/* A channel subset (the per-image skip) maps only the listed channels, in
+ * their order and packed; with the other channels' inputs zero, the summed
+ * partials equal the full layer's dots, in every layout. Bad lists are
+ * rejected. */
+Test(map, channel_subset_packs_live_channels_and_keeps_dots)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 5);
+    for (int t = 0; t < 120; t++) {
+        int kh = bnn_rng_range(&r, 0, 1) ? 3 : 1, kw = kh, in_c = bnn_rng_range(&r, 1, 70), out_c = bnn_rng_range(&r, 1, 20);
+        int h = bnn_rng_range(&r, 3, 6), w = bnn_rng_range(&r, 3, 6);
+        bnn_layer l = {.type = BNN_CONV};
+        bnn_conv *c = &l.u.conv;
+        *c = (bnn_conv){.in_c = in_c, .out_c = out_c, .in_h = h, .in_w = w, .k_h = kh, .k_w = kw, .stride = 1,
+                        .pad_h = kh / 2, .pad_w = kw / 2, .in_bits = 1, .shortcut = -1, .out_h = h, .out_w = w};
+        bnn_bits_alloc(&c->wt, out_c, in_c * kh * kw);
+        bnn_thresh_alloc(&c->th, out_c, 1);
+        for (int o = 0; o < out_c; o++)
+            for (int i = 0; i < c->wt.cols; i++)
+                bnn_bits_set(&c->wt, o, i, (int)(bnn_rng_u64(&r) & 1));
+        int *live = malloc((size_t)in_c * sizeof *live), n_live = 0;
+        bnn_tensor *in = bnn_tensor_new(in_c, h, w, 1);
+        for (int ch = 0; ch < in_c; ch++) {
+            int on = bnn_rng_range(&r, 0, 2) != 0;
+            if (on)
+                live[n_live++] = ch;
+            for (int i = 0; i < h * w; i++)
+                in->v[(size_t)ch * (size_t)(h * w) + (size_t)i] = (uint16_t)(on ? bnn_rng_range(&r, 0, 1) : 0);
+        }
+        if (n_live == 0)
+            live[n_live++] = 0;
+        for (int i = n_live - 1; i > 0; i--) { /* any order */
+            int j = bnn_rng_range(&r, 0, i), x = live[i];
+            live[i] = live[j];
+            live[j] = x;
+        }
+        map_cfg cfg = {64, 16, bnn_rng_range(&r, 0, 1) ? 8 : 16, (map_layout)bnn_rng_range(&r, 0, 2), live, n_live};
+        map_op op;
+        cr_assert_eq(map_op_of(&l, MAP_CONV, &op), 0);
+        map_layer *ml;
+        bnn_error err;
+        cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);
+        cr_assert_eq(ml->n_ch, n_live);
+        int kk = kh * kw, seen_ch = 0;
+        for (int p = 0; p < ml->n_pos; p++)
+            if (ml->order[p] >= 0 && ml->order[p] % kk == 0) {
+                int ch = ml->order[p] / kk;
+                if (cfg.layout != MAP_TAP_MAJOR)
+                    cr_assert_eq(ch, live[seen_ch], "case %d: position %d holds channel %d, expected %d", t, p, ch,
+                                 live[seen_ch]);
+                seen_ch++;
+            }
+        cr_assert_eq(seen_ch, n_live, "case %d", t);
+        if (cfg.layout != MAP_ALIGNED)
+            cr_assert_eq(ml->n_pos, n_live * kk);
+        int pixels = h * w;
+        int32_t *ref = calloc((size_t)out_c * (size_t)pixels, 4), *sum = calloc((size_t)out_c * (size_t)pixels, 4);
+        bnn_tensor *out = bnn_tensor_new(out_c, h, w, 1);
+        cr_assert_eq(bnn_conv_forward(c, in, NULL, out, ref, BNN_NAIVE, &err), 0);
+        uint64_t wl[1];
+        int P[16], X;
+        for (int ji = 0; ji < ml->n_jobs; ji++) {
+            const map_job *j = &ml->jobs[ji];
+            for (int p = 0; p < pixels; p++) {
+                map_job_input(ml, j, in, NULL, p, 0, wl);
+                map_job_px(ml, j, wl, P, &X);
+                for (int cc = 0; cc < j->n_cols; cc++)
+                    sum[(size_t)(j->col0 + cc) * (size_t)pixels + (size_t)p] += 2 * P[cc] - X;
+            }
+        }
+        cr_assert_eq(memcmp(ref, sum, (size_t)out_c * (size_t)pixels * 4), 0, "case %d: subset dots differ", t);
+        map_layer_free(ml);
+        /* a channel listed twice, out of range, or a subset without a list */
+        if (n_live >= 2) {
+            int keep = live[1];
+            live[1] = live[0];
+            cr_assert_neq(map_layer_build(&op, &cfg, &ml, &err), 0);
+            cr_assert(strstr(err.msg, "listed twice"), "%s", err.msg);
+            live[1] = keep;
+        }
+        live[0] = in_c;
+        cr_assert_neq(map_layer_build(&op, &cfg, &ml, &err), 0);
+        cr_assert(strstr(err.msg, "out of range"), "%s", err.msg);
+        cfg.perm = NULL;
+        cr_assert_neq(map_layer_build(&op, &cfg, &ml, &err), 0);
+        cr_assert(strstr(err.msg, "needs a channel list"), "%s", err.msg);
+        free(ref);
+        free(sum);
+        free(live);
+        bnn_tensor_free(in);
+        bnn_tensor_free(out);
+        free(c->wt.w);
+        free(c->th.neg);
+        free(c->th.t);
+    }
+}
+
+Test(map, layout_names_round_trip)
+{
+    map_layout l;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(map_layout_parse(map_layout_name((map_layout)i), &l), 0);
+        cr_assert_eq((int)l, i);
+    }
+    cr_assert_neq(map_layout_parse("Aligned", &l), 0);
+    cr_assert_neq(map_layout_parse("", &l), 0);
 }

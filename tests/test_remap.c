@@ -89,7 +89,7 @@ Test(remap, permutations_sorted_by_zero_fraction)
             const bnn_layer *l = &m->layers[li];
             map_op op;
             cr_assert_eq(map_op_of(l, MAP_CONV, &op), 0);
-            map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, p[li]};
+            map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, p[li], 0};
             map_layer *ml;
             cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);
             int pix = map_pixels(&op);

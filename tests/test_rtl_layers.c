@@ -3,7 +3,8 @@
  * 3x1, 3x3; stride 1 and 2; channel counts not a multiple of SEG_ROWS,
  * output counts not a multiple of COLS, several row and column tiles;
  * 1-bit and 8-bit inputs; random, all-zero, all-one and channel-sparse
- * inputs; gating on/off and every control unit) through the verilated
+ * inputs; gating on/off and every control unit; channel, tap and aligned
+ * layouts) through the verilated
  * macro, each followed by a classifier, checked bit-exactly, with P and X
  * of every compute cycle compared too (--check-px). The same properties
  * run on the default 256x64x16 build and the small 64x16x8 build.
@@ -15,7 +16,7 @@
 #define N_CASES 220
 
 typedef struct coverage {
-    int k[4], stride2, ch_not_seg, out_not_cols, row_tiles, col_tiles, bits8, zeros, ones, sparse, ungated;
+    int k[4], aligned, stride2, ch_not_seg, out_not_cols, row_tiles, col_tiles, bits8, zeros, ones, sparse, ungated;
 } coverage;
 
 static void random_case(bnn_rng *r, const dut_geom *g, rt_conv_params *p, int *pattern, tb_opts *o, coverage *cv)
@@ -41,7 +42,9 @@ static void random_case(bnn_rng *r, const dut_geom *g, rt_conv_params *p, int *p
     if (o->gate != DUT_GATE_NONE)
         o->gate = bnn_rng_range(r, 1, 3); /* c1, c2 or both */
     o->check_px = 1;
-    o->layout = bnn_rng_range(r, 0, 3) == 0 ? MAP_TAP_MAJOR : MAP_CHANNEL_MAJOR;
+    int lay = bnn_rng_range(r, 0, 3);
+    o->layout = lay == 0 ? MAP_TAP_MAJOR : lay == 1 ? MAP_ALIGNED : MAP_CHANNEL_MAJOR;
+    cv->aligned += o->layout == MAP_ALIGNED;
     int n = p->in_c * p->k_h * p->k_w;
     cv->k[kind]++;
     cv->stride2 += p->stride == 2;
@@ -92,6 +95,7 @@ static void run_cases(const dut_geom *g, uint64_t seed)
     for (int k = 0; k < 4; k++)
         cr_expect_geq(cv.k[k], 20, "kernel kind %d: %d cases", k, cv.k[k]);
     cr_expect_geq(cv.stride2, 50);
+    cr_expect_geq(cv.aligned, 30);
     cr_expect_geq(cv.ch_not_seg, 50);
     cr_expect_geq(cv.out_not_cols, 50);
     cr_expect_geq(cv.row_tiles, 10);

@@ -523,7 +523,7 @@ static void make_golden(const dut_geom *g, golden_set *s, map_layer **mlp, bnn_m
     rt_fill_image(img, &r, RT_SPARSE_CHANNELS);
     map_op op;
     map_op_of(&m->layers[0], MAP_CONV, &op);
-    map_cfg cfg = {g->rows, g->cols, g->seg_rows, MAP_CHANNEL_MAJOR, NULL};
+    map_cfg cfg = {g->rows, g->cols, g->seg_rows, MAP_CHANNEL_MAJOR, NULL, 0};
     bnn_error err;
     map_layer *ml;
     cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);

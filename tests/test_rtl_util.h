@@ -115,6 +115,7 @@ typedef struct rt_result {
     int n_layers;
     tb_layer_stats ls[64];
     int pred[8], chained[8], ref_pred[8];
+    uint64_t se_zero[64];   /* per SE layer: gates the reference set to 0, summed over the images */
     char err[600];
 } rt_result;
 
@@ -150,6 +151,10 @@ static inline int rt_body(cim_dut *dut, void *arg)
             snprintf(res->err, sizeof res->err, "reference: %s", err.msg);
             goto done;
         }
+        for (int l = 0; l < j->m->n_layers && l < 64; l++)
+            if (j->m->layers[l].type == BNN_SE)
+                for (int c = 0; c < j->m->layers[l].u.se.c; c++)
+                    res->se_zero[l] += tr->se_g[l][c] == 0;
         if (j->corrupt)
             j->corrupt(tr);
         if (tb_run_image(tb, tr, i, &ir, &err)) {

@@ -174,7 +174,7 @@ Test(vec, random_models_and_geometries_match_reference, .timeout = 300)
         bnn_error err;
         cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
         const int *g = geo[t % 4];
-        map_cfg cfg = {g[0], g[1], g[2], t % 2 ? MAP_TAP_MAJOR : MAP_CHANNEL_MAJOR, NULL};
+        map_cfg cfg = {g[0], g[1], g[2], t % 2 ? MAP_TAP_MAJOR : MAP_CHANNEL_MAJOR, NULL, 0};
         bnn_trace *tr[2] = {bnn_trace_new(m), bnn_trace_new(m)};
         char dir[256];
         tu_tmp_path(dir, sizeof dir, "vec");
@@ -211,7 +211,7 @@ Test(vec, bad_files_are_rejected_with_place)
     bnn_model *m;
     bnn_error err;
     cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
-    map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, NULL};
+    map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, NULL, 0};
     bnn_trace *tr[1] = {bnn_trace_new(m)};
     char dir[256], path[512], cmd[2048];
     tu_tmp_path(dir, sizeof dir, "vecbad");
@@ -268,7 +268,7 @@ Test(vec, header_fields_checked)
     bnn_model *m;
     bnn_error err;
     cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
-    map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, NULL};
+    map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, NULL, 0};
     bnn_trace *tr[1] = {bnn_trace_new(m)};
     char dir[256], path[512];
     tu_tmp_path(dir, sizeof dir, "vechdr");
@@ -330,7 +330,7 @@ Test(vec, command_line, .timeout = 120)
         {"--model /nonexistent.bnn --data random -o X", "/nonexistent.bnn"},
         {"--model M --data random -o X --rows 100", "rows must be a multiple of 64"},
         {"--model M --data random -o X --cols 0", "option --cols: expected an integer in 1..4096, got '0'"},
-        {"--model M --data random -o X --layout diagonal", "expected channel or tap, got 'diagonal'"},
+        {"--model M --data random -o X --layout diagonal", "expected channel, tap or aligned, got 'diagonal'"},
         {"--model M --data fashion-mnist:nope -o X", "fashion-mnist"},
         {"--model M --data random:x -o X", "random:SEED"},
         {"--bogus", "unknown option '--bogus'"},
