@@ -254,9 +254,17 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "sparsecim run: --model and --data are required (see sparsecim run --help)\n");
         return 2;
     }
-    if (stationary && (inject_spec || vec_dir || remap_spec)) {
+    int per_image_map = c.o.skip_channels || c.o.dynamic_move;
+    if (stationary && (inject_spec || vec_dir || remap_spec || per_image_map || c.o.layout != MAP_CHANNEL_MAJOR)) {
         fprintf(stderr, "sparsecim run: option --stationary input: not with %s\n",
-                inject_spec ? "--inject" : vec_dir ? "--vectors-out" : "--remap");
+                inject_spec ? "--inject" : vec_dir ? "--vectors-out" : remap_spec ? "--remap" :
+                c.o.skip_channels ? "--skip-channels" : c.o.dynamic_move ? "--dynamic-move" :
+                "--layout (the activations are the rows)");
+        return 2;
+    }
+    if (per_image_map && vec_dir) {
+        fprintf(stderr, "sparsecim run: option %s: not with --vectors-out (the vectors hold the static mapping)\n",
+                c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
         return 2;
     }
     if (tb_cli_resolve(&c, "run"))

@@ -166,6 +166,12 @@ int cli_sim(int argc, char **argv)
             goto done;
         }
     }
+    if (c.o.skip_channels || c.o.dynamic_move || c.o.layout != MAP_CHANNEL_MAJOR) {
+        fprintf(stderr, "sparsecim sim: option %s: the golden vectors fix the mapping (give it to `vectors` or "
+                        "`run --vectors-out`)\n",
+                c.o.skip_channels ? "--skip-channels" : c.o.dynamic_move ? "--dynamic-move" : "--layout");
+        return 2;
+    }
     if (tb_cli_resolve(&c, "sim"))
         goto done;
     char derr[512] = "";

@@ -18,6 +18,8 @@ const char tb_cli_common_help[] =
     "  --layout channel|tap|aligned  row layout of the mapping (default channel); aligned: no input\n"
     "                      channel straddles a segment (a zeroed channel gates whole segments)\n"
     "  --skip-channels     per image, map only the input channels an SE left on (layers after an SE)\n"
+    "  --dynamic-move      per image, order those layers' input channels by the ones they carry\n"
+    "                      (the SE's squeeze count; zeroed channels first), so sparse ones share segments\n"
     "  --systemc           run the SystemC model (verilator --sc) instead of the C++ one\n"
     "  --small             the small macro 64x16x8 (same as --geometry 64x16x8)\n"
     "  --geometry RxCxS    macro of R rows, C columns, S rows per segment (default 256x64x16)\n"
@@ -80,6 +82,10 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
     }
     if (!strcmp(a, "--skip-channels")) {
         c->o.skip_channels = 1;
+        return 1;
+    }
+    if (!strcmp(a, "--dynamic-move")) {
+        c->o.dynamic_move = 1;
         return 1;
     }
     if (!strcmp(a, "--systemc")) {
@@ -500,7 +506,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
             c->o.gate ? "true" : "false", tb_gate_name(c->o.gate),
             c->o.gate && !c->o.no_skip ? "true" : "false", 1 << c->o.unit_log2,
             map_layout_name(c->o.layout));
-    fprintf(f, "  \"skip_channels\": %s,\n", c->o.skip_channels ? "true" : "false");
+    fprintf(f, "  \"skip_channels\": %s,\n  \"dynamic_move\": %s,\n", c->o.skip_channels ? "true" : "false",
+            c->o.dynamic_move ? "true" : "false");
     fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {

@@ -36,6 +36,7 @@ struct tb_ctx {
     int exp_only;               /* 1: the references do not follow this layer's steps (channel skip) */
     map_layer *dyn;             /* this image's map of a channel-skipped layer */
     int *live;                  /* its channel list */
+    int *key;                   /* per channel: ones it carries into the layer (the dynamic move's order) */
     part_buf pb;
     uint16_t *vec;              /* FC input vector */
     uint16_t *hbits;            /* SE hidden bits */
@@ -80,6 +81,7 @@ void tb_free(tb_ctx *t)
     free(t->rshadow_ok);
     map_layer_free(t->dyn);
     free(t->live);
+    free(t->key);
     free(t->pb.dots);
     free(t->pb.part);
     free(t->pb.cyc);
@@ -201,6 +203,7 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->gates = calloc(max_n, sizeof *t->gates);
     t->dots2 = calloc(max_n, sizeof *t->dots2);
     t->live = calloc(max_n, sizeof *t->live);
+    t->key = calloc(max_n, sizeof *t->key);
     if (max_bits > 16) {
         snprintf(err->msg, sizeof err->msg, "testbench: %d bit planes (the macro weighs at most 16)", max_bits);
         tb_free(t);
@@ -208,7 +211,7 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     }
     t->planes = calloc((size_t)max_bits * (size_t)t->rw, sizeof *t->planes);
     if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2 ||
-        !t->live)
+        !t->live || !t->key)
         goto oom;
     return t;
 oom:
@@ -521,32 +524,50 @@ static void ref_part(tb_ctx *t, const map_layer *ml, const bnn_thresh *th, const
     }
 }
 
+/* Sorts channels ch[0..n-1] by key[ch] ascending, ties in their order (insertion sort: n <= a few hundred). */
+static void sort_by_key(int *ch, int n, const int *key)
+{
+    for (int i = 1; i < n; i++) {
+        int c = ch[i], j = i;
+        for (; j > 0 && key[ch[j - 1]] > key[c]; j--)
+            ch[j] = ch[j - 1];
+        ch[j] = c;
+    }
+}
+
 /*
- * The map layer li runs with in this pass: its static map, or under the
- * channel skip (a layer right after an SE) this image's map of the
- * channels the SE left on, in the static map's channel order. The gates
- * are the reference's while comparing (each layer gets reference inputs),
- * the RTL's own in the chained re-run. Returns NULL on error (err filled).
+ * The map layer li runs with in this pass: its static map, or for a layer
+ * right after an SE, this image's map: under the channel skip only the
+ * channels the SE left on; under the dynamic move the channels ordered by
+ * the ones each carries into the layer (the SE's squeeze count q, 0 for a
+ * zeroed channel; sparsest first), so that sparse channels share segments;
+ * otherwise in the static map's order. The gates and counts are the
+ * reference's while comparing (each layer gets reference inputs), the
+ * RTL's own in the chained re-run. Returns NULL on error (err filled).
  */
 static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, bnn_error *err)
 {
     const map_layer *full = t->maps[2 * li];
     const bnn_layer *l = &t->m->layers[li];
-    int skippable = li > 0 && t->m->layers[li - 1].type == BNN_SE &&
-                    ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
-    if (!t->o.skip_channels || !skippable)
+    int after_se = li > 0 && t->m->layers[li - 1].type == BNN_SE &&
+                   ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
+    if ((!t->o.skip_channels && !t->o.dynamic_move) || !after_se)
         return full;
     const int n_ch = full->op.in_c, kk = full->op.k_h * full->op.k_w;
+    const int chained = chain_from >= 0 && li > chain_from;
     int live = 0;
     for (int p = 0; p < full->n_pos; p += 1) {
         int e = full->order[p];
         if (e < 0 || e % kk)
             continue; /* one entry per channel: its first tap */
         int c = e / kk;
-        int on = (chain_from >= 0 && li > chain_from) ? t->gates[c] : ref->se_g[li - 1][c] != 0;
-        if (on)
+        int on = chained ? t->gates[c] : ref->se_g[li - 1][c] != 0;
+        t->key[c] = on ? (chained ? (int)t->vec[c] : ref->se_q[li - 1][c]) : 0;
+        if (on || !t->o.skip_channels)
             t->live[live++] = c;
     }
+    if (t->o.dynamic_move)
+        sort_by_key(t->live, live, t->key);
     map_cfg cfg = full->cfg;
     cfg.perm = t->live;
     cfg.n_perm = live;
@@ -568,7 +589,14 @@ static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_fro
     tb_layer_stats *s = &t->ls[li];
     s->ch_total += (uint64_t)n_ch;
     s->ch_skipped += (uint64_t)(n_ch - live);
-    s->index_bits += (uint64_t)n_ch * (uint64_t)t->dyn->n_jobs;
+    /* the gather's table per job: the live mask (1 bit per channel) under the
+     * skip, the channel order (an index of bitlen(in_c - 1) bits per mapped
+     * channel) under the dynamic move */
+    int ibits = 1;
+    while ((1 << ibits) < n_ch)
+        ibits++;
+    uint64_t per_job = (t->o.skip_channels ? (uint64_t)n_ch : 0) + (t->o.dynamic_move ? (uint64_t)live * (uint64_t)ibits : 0);
+    s->index_bits += per_job * (uint64_t)t->dyn->n_jobs;
     return t->dyn;
 }
 

@@ -30,7 +30,11 @@
  * is mapped per image with only the channels the SE left on (its gates,
  * known before the layer starts), packed in the layout: a zeroed channel's
  * weight rows are not written and its rows take no place in the row tiles.
- * The dots are unchanged (a zeroed channel's inputs are all zero). The
+ * The dots are unchanged (a zeroed channel's inputs are all zero).
+ * Dynamic move (tb_opts.dynamic_move, with or without the skip): the same
+ * layers are mapped per image with their channels ordered by the number of
+ * ones each carries in (the SE's squeeze count, 0 for a zeroed channel),
+ * sparsest first, so zeroed and sparse channels share segments. The
  * references (static, flat) still do the full layer: the driver gives them
  * the work a run without the skip would issue.
  *
@@ -68,6 +72,7 @@ typedef struct tb_opts {
     int watchdog;           /* cycles to wait for a result (0: 64) */
     int rewrite_all;        /* 1: write every weight row of every job (no resident-row skip) */
     int skip_channels;      /* 1: per image, map only the channels an SE left on (see above) */
+    int dynamic_move;       /* 1: per image, order those channels sparsest first (see above) */
 } tb_opts;
 
 /* Per-layer statistics, accumulated over the images run. */

@@ -90,13 +90,14 @@ Test(net, resnet14_se_28x28_gated_vs_ungated, .timeout = 170)
  * the references it reports are still those of the run without the skip:
  * its static reference == the --no-gating run's RTL counters. In the
  * channel and the aligned layout. */
-static void skip_case(map_layout layout, uint64_t seed)
+static void skip_case(map_layout layout, int dynamic_move, uint64_t seed)
 {
     bnn_model *m = make_net(14, 1, 1, 28, seed);
     rt_result *s = calloc(1, sizeof *s), *g = calloc(1, sizeof *g), *u = calloc(1, sizeof *u);
     tb_opts os = rt_opts(1, 0), og = rt_opts(1, 0), ou = rt_opts(0, 0);
     os.layout = og.layout = ou.layout = layout;
     os.skip_channels = 1;
+    os.dynamic_move = dynamic_move;
     rt_run(&tb_backend_verilated, &rt_default, m, &os, 2, seed, RT_RANDOM, s);
     assert_clean(s, 2);
     rt_run(&tb_backend_verilated, &rt_default, m, &og, 2, seed, RT_RANDOM, g);
@@ -129,8 +130,44 @@ static void skip_case(map_layout layout, uint64_t seed)
     bnn_model_free(m);
 }
 
-Test(net, resnet14_se_channel_skip, .timeout = 170) { skip_case(MAP_CHANNEL_MAJOR, 21); }
-Test(net, resnet14_se_channel_skip_aligned, .timeout = 170) { skip_case(MAP_ALIGNED, 22); }
+Test(net, resnet14_se_channel_skip, .timeout = 170) { skip_case(MAP_CHANNEL_MAJOR, 0, 21); }
+Test(net, resnet14_se_channel_skip_aligned, .timeout = 170) { skip_case(MAP_ALIGNED, 0, 22); }
+Test(net, resnet14_se_channel_skip_dynamic_move, .timeout = 170) { skip_case(MAP_CHANNEL_MAJOR, 1, 23); }
+
+/* The dynamic move alone (no skip): bit-exact and counter-exact, the same
+ * cells conduct, its references are the static run's, and with the zeroed
+ * channels moved together the layers after an SE gate more segment-cycles
+ * than in the static order. */
+Test(net, resnet14_se_dynamic_move, .timeout = 170)
+{
+    bnn_model *m = make_net(14, 1, 1, 28, 24);
+    rt_result *d = calloc(1, sizeof *d), *g = calloc(1, sizeof *g), *u = calloc(1, sizeof *u);
+    tb_opts od = rt_opts(1, 0), og = rt_opts(1, 0), ou = rt_opts(0, 0);
+    od.dynamic_move = 1;
+    rt_run(&tb_backend_verilated, &rt_default, m, &od, 2, 24, RT_RANDOM, d);
+    assert_clean(d, 2);
+    rt_run(&tb_backend_verilated, &rt_default, m, &og, 2, 24, RT_RANDOM, g);
+    assert_clean(g, 2);
+    rt_run(&tb_backend_verilated, &rt_default, m, &ou, 2, 24, RT_RANDOM, u);
+    assert_clean(u, 2);
+    uint64_t gated_d = 0, gated_g = 0, zeroed = 0;
+    for (int l = 1; l < d->n_layers; l++) {
+        if (m->layers[l - 1].type != BNN_SE)
+            continue;
+        cr_assert_eq(d->ls[l].ch_skipped, 0, "layer %s: the move skipped channels", d->ls[l].name);
+        gated_d += d->ls[l].cnt[DUT_CNT_SEG_GATED];
+        gated_g += g->ls[l].cnt[DUT_CNT_SEG_GATED];
+        zeroed += d->se_zero[l - 1];
+    }
+    cr_assert_gt(zeroed, 0, "the SE gates zeroed no channel: the case tests nothing");
+    cr_assert_gt(gated_d, gated_g, "after an SE: %llu gated segment-cycles with the move, %llu without",
+                 (unsigned long long)gated_d, (unsigned long long)gated_g);
+    assert_gating_invariant(d, u, 1);
+    free(d);
+    free(g);
+    free(u);
+    bnn_model_free(m);
+}
 
 Test(net, resnet14_se_28x28_unit4, .timeout = 170)
 {
