@@ -417,6 +417,8 @@ int cli_run(int argc, char **argv)
     if (c.remap)
         printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c.remap_images,
                c.remap, remap_offset);
+    if (!r.input_stationary)
+        tb_cli_se_summary(stdout, &c, r.ls, r.nl);
     if (tb_cli_energy(stdout, &c, "run", r.ls, r.nl, (int)count))
         goto done;
     if (tb_cli_saif(&c, "run"))

@@ -257,6 +257,51 @@ void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl)
     }
 }
 
+/* The layers right after an SE (those with ch_total > 0), summed. */
+typedef struct se_totals {
+    int layers;
+    uint64_t ch_total, ch_zeroed, ch_skipped, gated, active, jobs_run, index_bits;
+} se_totals;
+
+static se_totals se_sum(const tb_layer_stats *ls, int nl)
+{
+    se_totals t = {0};
+    for (int i = 0; i < nl; i++) {
+        const tb_layer_stats *s = &ls[i];
+        if (!s->ch_total)
+            continue;
+        t.layers++;
+        t.ch_total += s->ch_total;
+        t.ch_zeroed += s->ch_zeroed;
+        t.ch_skipped += s->ch_skipped;
+        t.gated += s->cnt[DUT_CNT_SEG_GATED];
+        t.active += s->cnt[DUT_CNT_SEG_ACTIVE];
+        t.jobs_run += s->jobs_run;
+        t.index_bits += s->index_bits;
+    }
+    return t;
+}
+
+static double frac(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
+
+void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls, int nl)
+{
+    se_totals t = se_sum(ls, nl);
+    if (!t.layers)
+        return;
+    fprintf(f,
+            "SE sparsity: the SE gates zeroed %.1f%% of the input channels of the %d layers after an SE; those "
+            "layers data-gated %.1f%% of their mapped segment-cycles (layout %s%s%s)",
+            100.0 * frac(t.ch_zeroed, t.ch_total), t.layers, 100.0 * frac(t.gated, t.gated + t.active),
+            map_layout_name(c->o.layout), c->o.skip_channels ? ", channel skip" : "",
+            c->o.dynamic_move ? ", dynamic move" : "");
+    if (c->o.skip_channels || c->o.dynamic_move)
+        fprintf(f, "; %.1f%% of their channels not mapped, %llu jobs run, %llu index bits read",
+                100.0 * frac(t.ch_skipped, t.ch_total), (unsigned long long)t.jobs_run,
+                (unsigned long long)t.index_bits);
+    fprintf(f, "\n");
+}
+
 /* A JSON string (quotes, backslashes and control characters escaped). */
 static void json_str(FILE *f, const char *s)
 {
@@ -541,8 +586,9 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
                 l->tiles, (unsigned long long)l->cycles, (unsigned long long)l->mismatches,
                 (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),
                 tb_gated_fraction(l));
-        fprintf(f, "\"jobs_run\": %llu, \"channels_total\": %llu, \"channels_skipped\": %llu, ",
-                (unsigned long long)l->jobs_run, (unsigned long long)l->ch_total, (unsigned long long)l->ch_skipped);
+        fprintf(f, "\"jobs_run\": %llu, \"channels_total\": %llu, \"channels_zeroed\": %llu, \"channels_skipped\": %llu, ",
+                (unsigned long long)l->jobs_run, (unsigned long long)l->ch_total, (unsigned long long)l->ch_zeroed,
+                (unsigned long long)l->ch_skipped);
         if (have_act) {
             cli_energy e = energy_of(c, &ar.layers[i]);
             json_energy_fields(f, &e, 0);   /* "cycles" is the layer's, above */
@@ -552,7 +598,13 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     }
     tb_layer_stats all = {.cnt = {0}};
     memcpy(all.cnt, tot, sizeof tot);
+    se_totals st = se_sum(ls, nl);
     fprintf(f, "  ],\n  \"total\": {\"gated_fraction\": %.6f, ", tb_gated_fraction(&all));
+    fprintf(f, "\"after_se_layers\": %d, \"after_se_channels_zeroed_fraction\": %.6f, "
+               "\"after_se_channels_skipped_fraction\": %.6f, \"after_se_gated_fraction\": %.6f, "
+               "\"after_se_jobs_run\": %llu, \"index_bits\": %llu, ",
+            st.layers, frac(st.ch_zeroed, st.ch_total), frac(st.ch_skipped, st.ch_total),
+            frac(st.gated, st.gated + st.active), (unsigned long long)st.jobs_run, (unsigned long long)st.index_bits);
     if (have_act) {
         act_layer atot;
         act_report_total(&ar, &atot);

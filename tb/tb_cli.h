@@ -67,6 +67,10 @@ void tb_cli_geom_name(const dut_geom *g, char *buf, size_t n);
 /* The per-layer table (layer, shape, tiles, cycles, mismatches, gated:
  * data-gated over mapped segment-cycles, act_gated_fraction_data). */
 void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl);
+/* One line on the layers right after an SE (none: nothing printed): the
+ * channels the SE zeroed, their data gating, and under --skip-channels /
+ * --dynamic-move what was not mapped, the jobs run and the index bits. */
+void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls, int nl);
 
 /* The activity of the layers as an act_report with the three references
  * (act.h, act_ref): gated = the RTL counters by name (dut_cnt_names) plus

@@ -551,10 +551,18 @@ static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_fro
     const bnn_layer *l = &t->m->layers[li];
     int after_se = li > 0 && t->m->layers[li - 1].type == BNN_SE &&
                    ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
-    if ((!t->o.skip_channels && !t->o.dynamic_move) || !after_se)
+    if (!after_se)
         return full;
     const int n_ch = full->op.in_c, kk = full->op.k_h * full->op.k_w;
     const int chained = chain_from >= 0 && li > chain_from;
+    tb_layer_stats *s = &t->ls[li];
+    if (t->compare) {
+        s->ch_total += (uint64_t)n_ch;
+        for (int c = 0; c < n_ch; c++)
+            s->ch_zeroed += ref->se_g[li - 1][c] == 0;
+    }
+    if (!t->o.skip_channels && !t->o.dynamic_move)
+        return full;
     int live = 0;
     for (int p = 0; p < full->n_pos; p += 1) {
         int e = full->order[p];
@@ -586,8 +594,8 @@ static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_fro
     } else if (map_layer_build(&full->op, &cfg, &t->dyn, err)) {
         return NULL;
     }
-    tb_layer_stats *s = &t->ls[li];
-    s->ch_total += (uint64_t)n_ch;
+    if (!t->compare)
+        return t->dyn;
     s->ch_skipped += (uint64_t)(n_ch - live);
     /* the gather's table per job: the live mask (1 bit per channel) under the
      * skip, the channel order (an index of bitlen(in_c - 1) bits per mapped

@@ -86,8 +86,9 @@ typedef struct tb_layer_stats {
     uint64_t cnt[DUT_NCNT];     /* activity counter deltas (the RTL's) */
     uint64_t planes_skipped;    /* all-zero planes not issued */
     uint64_t act_mismatches;    /* counters that differed from the host's array model (also in mismatches) */
-    uint64_t ch_total;          /* channel skip: input channels of the layer, summed over images (0: not skipped) */
-    uint64_t ch_skipped;        /* channel skip: of those, zeroed by the SE and not mapped */
+    uint64_t ch_total;          /* layer after an SE: its input channels, summed over images (else 0) */
+    uint64_t ch_zeroed;         /* of those, zeroed by the SE's gates */
+    uint64_t ch_skipped;        /* of those, not mapped (the channel skip: = ch_zeroed; else 0) */
     uint64_t jobs_run;          /* array jobs run, summed over images (tiles x images without the skip) */
     uint64_t index_bits;        /* channel skip: live-channel mask bits read (in_c per job run) */
     int have_ref;               /* 1: stat and flat hold the host model's references */

@@ -208,6 +208,7 @@ Test(energy, per_event_energies_known_answers)
     assert_close(t.e_event_fj[ACT_COMPUTE_OPS], 88, "E_compute = 8 + 80");
     assert_close(t.e_event_fj[ACT_CHECKS], 4, "E_check = 4*1*0.5*2");
     assert_close(t.e_event_fj[ACT_PLANES_SKIPPED], 8, "E_skip = 2 segments * 4");
+    assert_close(t.e_event_fj[ACT_INDEX_BITS], 2, "E_index = 2*0.5*2 (one flop read)");
     assert_close(t.c_c1_ff, 6, "C_C1 = 2*(1 + 2)");
     assert_close(t.e_event_fj[ACT_C1_TOGGLES], 12, "E_c1 = 6*4/2");
     assert_close(t.c_c2_ff, 10, "C_C2 = 2*(3 + 2)");
@@ -229,6 +230,7 @@ Test(energy, per_event_energies_known_answers)
     cr_assert_eq(energy_event_comp(ACT_FOOTER_WAKEUPS), ENERGY_GATING);
     cr_assert_eq(energy_event_comp(ACT_C1_TOGGLES), ENERGY_GATING);
     cr_assert_eq(energy_event_comp(ACT_PLANES_SKIPPED), ENERGY_CONTROL);
+    cr_assert_eq(energy_event_comp(ACT_INDEX_BITS), ENERGY_CONTROL);
     cr_assert_eq(energy_event_comp(ACT_RECHARGE_STEPS), ENERGY_PRECHARGE);
 }
 
@@ -445,6 +447,7 @@ static const shipped_answer shipped[] = {
     {ACT_COMPUTE_OPS, 2101.2, 1312.9, 301.12, 188.14},
     {ACT_CHECKS, 6.05, 96.8, 0.867, 13.872},
     {ACT_PLANES_SKIPPED, 96.8, 96.8, 13.872, 13.872},
+    {ACT_INDEX_BITS, 1.8906, 1.8906, 0.27094, 0.27094},
     {ACT_C1_TOGGLES, 7.26, 7.26, 0.97682, 0.97682},
     {ACT_C2_TOGGLES, 7.26, 7.26, 0.97682, 0.97682},
     {ACT_FOOTER_WAKEUPS, 4.3003, 63.542, 0.8368, 12.489},
