@@ -281,6 +281,14 @@ int cli_run(int argc, char **argv)
         return 2;
     }
     r.m = m;
+    if (per_image_map) {
+        int n_se = 0;
+        for (int i = 0; i < m->n_layers; i++)
+            n_se += m->layers[i].type == BNN_SE;
+        if (!n_se)
+            fprintf(stderr, "sparsecim run: note: %s: the model has no SE layer; every layer keeps its static map\n",
+                    c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
+    }
     if (remap_spec) {
         ds_set *cal = NULL;
         bnn_trace *ctr = NULL;

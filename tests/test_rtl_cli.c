@@ -265,3 +265,55 @@ Test(cli, input_stationary_bit_exact, .timeout = 120)
     cr_assert(strstr(out, "expected weight or input, got 'diagonal'"), "%s", out);
     remove(model);
 }
+
+/* The per-image mappings from the command line: the shipped SE model with
+ * the skip and the move in the aligned layout is bit-exact, says what the SE
+ * sparsity did (text and JSON: zeroed = skipped channels, index bits read),
+ * and the combinations that cannot work are refused with exit 2. */
+Test(cli, per_image_mappings, .timeout = 120)
+{
+    char rep[256], shipped[1024];
+    tu_tmp_path(rep, sizeof rep, "json");
+    snprintf(shipped, sizeof shipped, "%s/vectors/models/se-resnet14-fmnist.bnn", tu_src_dir());
+    int rc = sh("%s/sparsecim run --model %s --data fashion-mnist:test --count 2 --layout aligned --skip-channels "
+                "--dynamic-move --quiet --report %s 2>&1",
+                shipped, rep, NULL);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "0 mismatches, RTL-chained = reference on 2/2"), "%s", out);
+    const char *line = strstr(out, "SE sparsity: the SE gates zeroed ");
+    cr_assert(line, "%s", out);
+    double zeroed = 0, skipped = 0;
+    cr_assert_eq(sscanf(line, "SE sparsity: the SE gates zeroed %lf%%", &zeroed), 1, "%s", line);
+    const char *ns = strstr(line, "of their channels not mapped");
+    cr_assert(ns && strstr(line, "(layout aligned, channel skip, dynamic move)"), "%s", line);
+    while (ns > line && ns[-1] != ';')
+        ns--;
+    cr_assert_eq(sscanf(ns, " %lf%%", &skipped), 1, "%s", ns);
+    cr_assert(zeroed > 10.0 && zeroed == skipped, "zeroed %.1f%%, skipped %.1f%%", zeroed, skipped);
+    const char *js = slurp(rep);
+    cr_assert(strstr(js, "\"layout\": \"aligned\",\n  \"skip_channels\": true,\n  \"dynamic_move\": true,"), "%.900s",
+              js);
+    cr_assert(strstr(js, "\"after_se_layers\": 6,"), "%.300s", strstr(js, "\"total\""));
+    cr_assert_null(strstr(js, "\"index_bits\": 0,"), "no index bits counted");
+    remove(rep);
+    static const char *const bad[][2] = {
+        {"--layout diagonal", "option --layout: expected channel, tap or aligned, got 'diagonal'"},
+        {"--stationary input --skip-channels", "option --stationary input: not with --skip-channels"},
+        {"--stationary input --dynamic-move", "option --stationary input: not with --dynamic-move"},
+        {"--stationary input --layout aligned", "option --stationary input: not with --layout"},
+        {"--skip-channels --vectors-out /tmp/sparsecim-never", "option --skip-channels: not with --vectors-out"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        char opts[256];
+        snprintf(opts, sizeof opts, "%s", bad[k][0]);
+        rc = sh("%s/sparsecim run --model %s --data random %s 2>&1 >/dev/null", shipped, opts, NULL);
+        cr_assert_eq(rc, 2, "%s: exit %d: %s", opts, rc, out);
+        cr_assert(strstr(out, bad[k][1]), "%s: %s", opts, out);
+    }
+    /* a model without SE: a note, the run as without the option */
+    snprintf(shipped, sizeof shipped, "%s/vectors/models/resnet14-fmnist.bnn", tu_src_dir());
+    rc = sh("%s/sparsecim run --model %s --data random:1 --skip-channels --quiet 2>&1", shipped, NULL, NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "note: --skip-channels: the model has no SE layer"), "%s", out);
+    cr_assert_null(strstr(out, "SE sparsity"), "%s", out);
+}
