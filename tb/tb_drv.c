@@ -545,26 +545,22 @@ static void sort_by_key(int *ch, int n, const int *key)
  * reference's while comparing (each layer gets reference inputs), the
  * RTL's own in the chained re-run. Returns NULL on error (err filled).
  */
-static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, bnn_error *err)
+/* 1 when layer li's input is an SE output (a binary CONV or the classifier right after an SE). */
+static int after_se(const bnn_model *m, int li)
 {
-    const map_layer *full = t->maps[2 * li];
-    const bnn_layer *l = &t->m->layers[li];
-    int after_se = li > 0 && t->m->layers[li - 1].type == BNN_SE &&
-                   ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
-    if (!after_se)
-        return full;
-    const int n_ch = full->op.in_c, kk = full->op.k_h * full->op.k_w;
-    const int chained = chain_from >= 0 && li > chain_from;
-    tb_layer_stats *s = &t->ls[li];
-    if (t->compare) {
-        s->ch_total += (uint64_t)n_ch;
-        for (int c = 0; c < n_ch; c++)
-            s->ch_zeroed += ref->se_g[li - 1][c] == 0;
-    }
-    if (!t->o.skip_channels && !t->o.dynamic_move)
-        return full;
+    const bnn_layer *l = &m->layers[li];
+    return li > 0 && m->layers[li - 1].type == BNN_SE &&
+           ((l->type == BNN_CONV && l->u.conv.in_bits == 1) || l->type == BNN_CLASSIFIER);
+}
+
+/* The channels of this image's map of layer li into t->live (static order;
+ * only the live ones under the skip; sorted by the ones they carry under the
+ * move). Returns their number. */
+static int image_channels(tb_ctx *t, const map_layer *full, const bnn_trace *ref, int chained, int li)
+{
+    const int kk = full->op.k_h * full->op.k_w;
     int live = 0;
-    for (int p = 0; p < full->n_pos; p += 1) {
+    for (int p = 0; p < full->n_pos; p++) {
         int e = full->order[p];
         if (e < 0 || e % kk)
             continue; /* one entry per channel: its first tap */
@@ -576,35 +572,56 @@ static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_fro
     }
     if (t->o.dynamic_move)
         sort_by_key(t->live, live, t->key);
+    return live;
+}
+
+/* Builds t->dyn: full's layer with channels t->live[0..live-1] (none: an
+ * empty map, no rows and no jobs, whose dots are 0). 0 or -1. */
+static int build_image_map(tb_ctx *t, const map_layer *full, int live, bnn_error *err)
+{
     map_cfg cfg = full->cfg;
-    cfg.perm = t->live;
+    cfg.perm = live ? t->live : NULL;
     cfg.n_perm = live;
+    map_op op = full->op;
+    if (!live)
+        op.in_c = op.n = 0;
     map_layer_free(t->dyn);
     t->dyn = NULL;
-    if (live == 0) {
-        /* every channel off: an empty map (no rows, no jobs; the dots are 0) */
-        cfg.perm = NULL;
-        cfg.n_perm = 0;
-        map_op op = full->op;
-        op.in_c = 0;
-        op.n = 0;
-        if (map_layer_build(&op, &cfg, &t->dyn, err))
-            return NULL;
-        t->dyn->op = full->op;
-    } else if (map_layer_build(&full->op, &cfg, &t->dyn, err)) {
-        return NULL;
+    if (map_layer_build(&op, &cfg, &t->dyn, err))
+        return -1;
+    t->dyn->op = full->op;
+    return 0;
+}
+
+static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, bnn_error *err)
+{
+    const map_layer *full = t->maps[2 * li];
+    if (!after_se(t->m, li))
+        return full;
+    const int n_ch = full->op.in_c;
+    tb_layer_stats *s = &t->ls[li];
+    if (t->compare) {
+        s->ch_total += (uint64_t)n_ch;
+        for (int c = 0; c < n_ch; c++)
+            s->ch_zeroed += ref->se_g[li - 1][c] == 0;
     }
-    if (!t->compare)
-        return t->dyn;
-    s->ch_skipped += (uint64_t)(n_ch - live);
-    /* the gather's table per job: the live mask (1 bit per channel) under the
-     * skip, the channel order (an index of bitlen(in_c - 1) bits per mapped
-     * channel) under the dynamic move */
-    int ibits = 1;
-    while ((1 << ibits) < n_ch)
-        ibits++;
-    uint64_t per_job = (t->o.skip_channels ? (uint64_t)n_ch : 0) + (t->o.dynamic_move ? (uint64_t)live * (uint64_t)ibits : 0);
-    s->index_bits += per_job * (uint64_t)t->dyn->n_jobs;
+    if (!t->o.skip_channels && !t->o.dynamic_move)
+        return full;
+    int live = image_channels(t, full, ref, chain_from >= 0 && li > chain_from, li);
+    if (build_image_map(t, full, live, err))
+        return NULL;
+    if (t->compare) {
+        /* the gather's table per job: the live mask (1 bit per channel) under
+         * the skip, the channel order (bitlen(in_c - 1) bits per mapped
+         * channel) under the move */
+        int ibits = 1;
+        while ((1 << ibits) < n_ch)
+            ibits++;
+        uint64_t per_job = (t->o.skip_channels ? (uint64_t)n_ch : 0) +
+                           (t->o.dynamic_move ? (uint64_t)live * (uint64_t)ibits : 0);
+        s->ch_skipped += (uint64_t)(n_ch - live);
+        s->index_bits += per_job * (uint64_t)t->dyn->n_jobs;
+    }
     return t->dyn;
 }
 
