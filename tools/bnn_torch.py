@@ -11,6 +11,14 @@ computes after export); the backward pass uses straight-through estimators.
                out = out * g
   classifier   counts = sum over H,W; logit = counts . Wc; score = logit * scale + bias
 
+forward(x, record=True) also returns, for every binary CONV (not conv1, whose
+input is the 8-bit image), a ConvInput record of its input tensor as the
+macro's word lines see it: the binary activation a (STE output) before the
+SE gate, its pre-step value y (the BN output, + shortcut for a block output)
+and the hard SE gate g (N x C, None when no SE precedes the conv). The input
+is a * g[:, :, None, None] (during the gate warm-up the network itself uses
+the blended gate; the record describes the finished, hard-gated network).
+
 With real=True the same topology is built in full precision (real weights,
 ReLU instead of the step, mean instead of sum pooling, no SE): a distillation
 teacher only, which cannot be exported.
@@ -73,6 +81,21 @@ class GateSTE(torch.autograd.Function):
 step = StepSTE.apply
 bsign = SignSTE.apply
 gate_step = GateSTE.apply
+
+
+class ConvInput:
+    """The input of one binary CONV as the array sees it (forward(record=True)).
+
+    name  layer name (docs/SPEC.md section 3), e.g. "s0b1a"
+    conv  the BinConv (weight shape, stride, padding)
+    a     N x C x H x W binary activation before the SE gate (STE output, graph kept)
+    y     N x C x H x W its pre-step value (a = y >= 0)
+    g     N x C hard SE gate (GateSTE output) or None: input = a * g"""
+
+    __slots__ = ("name", "conv", "a", "y", "g")
+
+    def __init__(self, name, conv, a, y, g):
+        self.name, self.conv, self.a, self.y, self.g = name, conv, a, y, g
 
 
 class BinConv(nn.Module):
@@ -145,12 +168,16 @@ class Block(nn.Module):
         self.bn_b = nn.BatchNorm2d(cout)
         self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
 
-    def forward(self, x):
-        a = self.act(self.bn_a(self.conv_a(x)))
-        out = self.act(self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout))
-        if self.se is None:
-            return out, None, None
-        return self.se(out)
+    def forward(self, x, record=False):
+        ya = self.bn_a(self.conv_a(x))
+        a = self.act(ya)
+        yb = self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout)
+        out = self.act(yb)
+        res = (out, None, None) if self.se is None else self.se(out)
+        if not record:
+            return res
+        # conv_b's input (a, pre-step ya) and this block's output before the gate
+        return res + ({"a": a, "ya": ya, "out": out, "yb": yb},)
 
 
 class BinResNet(nn.Module):
@@ -176,18 +203,29 @@ class BinResNet(nn.Module):
         self.scale = nn.Parameter(torch.full((classes,), 1.0 if real else 0.05))
         self.bias = nn.Parameter(torch.zeros(classes))
 
-    def forward(self, x):
+    def forward(self, x, record=False):
         """x: N x C x H x W raw pixel values 0..255 (float). Returns scores and
-        the list of SE (gate logit, gate) pairs per block."""
-        a = self.act(self.bn1(self.conv1(x)))
-        gates = []
-        for blk in self.blocks:
-            a, z, g = blk(a)
+        the list of SE (gate logit, gate) pairs per block; with record=True
+        also the ConvInput list of every binary CONV (conv_a, conv_b per block)."""
+        y = self.bn1(self.conv1(x))
+        a = self.act(y)
+        gates, recs = [], []
+        prev = (a, y, None)       # the next conv_a's input: activation, pre-step, gate
+        for i, blk in enumerate(self.blocks):
+            if not record:
+                a, z, g = blk(a)
+            else:
+                a, z, g, r = blk(a, True)
+                nm = f"s{i // self.n}b{i % self.n}"
+                recs.append(ConvInput(nm + "a", blk.conv_a, *prev))
+                recs.append(ConvInput(nm + "b", blk.conv_b, r["a"], r["ya"], None))
+                prev = (r["out"], r["yb"], g)
             if z is not None:
                 gates.append((z, g))
         counts = a.mean(dim=(2, 3)) if self.real else a.sum(dim=(2, 3))
         logit = self.fc(counts)
-        return logit * self.scale + self.bias, gates
+        scores = logit * self.scale + self.bias
+        return (scores, gates, recs) if record else (scores, gates)
 
     @classmethod
     def from_checkpoint(cls, ck):

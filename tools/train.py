@@ -10,10 +10,17 @@ The learning rate follows a cosine schedule over the epochs that fit in
 --time-budget minutes (measured after the first epoch) or --epochs, whichever
 is smaller. A checkpoint is written after every epoch, so a run cut short
 still leaves a usable model. Export with tools/export.py.
+
+Segment gating (--seg-reg, --skip-reg; tools/TRAINING.md "Training for the
+gating the macro sees"): a differentiable estimate of the fraction of mapped
+segment-cycles the macro data-gates, per binary CONV, for a row layout,
+SEG_ROWS and control unit; `train.py --check-estimator` compares it with a
+brute-force loop over pixels and segments and exits 0 only if they agree.
 """
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -23,6 +30,429 @@ import torch.nn.functional as F
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from bnn_torch import BinResNet, load_data  # noqa: E402
+
+# ------------------------------------------------- segment-gating estimate ----
+# Macro geometry (docs/SPEC.md section 6 defaults): rows per array tile,
+# columns per tile, columns per C1/C2 group.
+ARRAY_ROWS, ARRAY_COLS, COL_GROUP = 256, 64, 8
+SEG_LAYOUTS = ("channel", "aligned", "tap")
+DEFAULT_PROFILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "constraints",
+                               "energy-65nm.txt")
+
+
+def row_positions(in_c, kk, layout, seg, rows):
+    """Array position (tile * rows + row) of every canonical element i = c*kk + tap
+    (docs/SPEC.md section 5; "aligned": channel-major, no channel straddles a
+    segment (floor(seg/kk) whole channels per segment, the rest padding), or
+    for kk > seg each channel from a segment boundary over ceil(kk/seg)
+    segments and never across a tile)."""
+    c = np.repeat(np.arange(in_c), kk)
+    t = np.tile(np.arange(kk), in_c)
+    if layout == "channel":
+        return c * kk + t
+    if layout == "tap":
+        return t * in_c + c
+    if layout != "aligned":
+        raise ValueError(f"unknown row layout {layout}")
+    if kk <= seg:
+        cps = seg // kk
+        return (c // cps) * seg + (c % cps) * kk + t
+    spc = -(-kk // seg)
+    cpt = (rows // seg) // spc
+    if cpt < 1:
+        raise ValueError(f"aligned layout: a channel of {kk} rows does not fit a tile of {rows} rows")
+    return (c // cpt) * rows + (c % cpt) * spc * seg + t
+
+
+class PieceZero(torch.autograd.Function):
+    """Straight-through all-zero indicator of every piece (its taps of one
+    channel, zero padding) at every output pixel. Forward: exactly
+    (window sum of a == 0), a in {0,1}. Backward: the gradient, with respect
+    to the pre-step values y, of the soft product
+    prod over the taps of (1 - clip((y+1)/2, 0, 1)) = exp(window sum of
+    log(1 - clip(...))) (the log floored at log 1e-6)."""
+
+    @staticmethod
+    def forward(ctx, y, a, layer):
+        z = (layer._window_sums(a) == 0).to(a.dtype)
+        u = ((1.0 - y) * 0.5).clamp_(1e-6, 1.0)                 # 1 - clip((y+1)/2, 0, 1)
+        dead = (u == 1.0) | (u == 1e-6)                         # clipped: no gradient
+        zs = layer._window_sums(torch.log(u)).exp_()
+        ctx.save_for_backward(u, dead, zs)
+        ctx.layer = layer
+        return z
+
+    @staticmethod
+    def backward(ctx, gz):
+        u, dead, zs = ctx.saved_tensors
+        gl = ctx.layer._window_sums_adjoint(gz * zs, u.shape)    # d/d log(u) of the soft product
+        # d log(u) / dy = -1 / (2u) where the clip is not active
+        return gl.div_(u).mul_(-0.5).masked_fill_(dead, 0.0), None, None
+
+
+class SegLayer:
+    """One binary CONV's mapping for the estimate: the mapped segments of its
+    row tiles, and per segment the pieces (channel, tap mask) whose rows it
+    holds. A segment is all zero for an output pixel iff every piece is:
+    the gate of its channel is 0, or the channel's input is 0 at every tap of
+    the mask (zero padding counts as zero input; padding rows and rows not
+    mapped hold no input)."""
+
+    def __init__(self, name, in_c, out_c, k, stride, pad, in_h, in_w, layout, seg, unit, rows, cols, col_group):
+        self.name, self.in_c, self.k, self.stride, self.pad = name, in_c, k, stride, pad
+        self.layout, self.seg, self.rows = layout, seg, rows
+        kk = k * k
+        self.n = in_c * kk
+        self.out_h = (in_h + 2 * pad - k) // stride + 1
+        self.out_w = (in_w + 2 * pad - k) // stride + 1
+        pos = row_positions(in_c, kk, layout, seg, rows)
+        tile, row = pos // rows, pos % rows
+        nseg = rows // seg
+        segs = {}                               # (tile, segment in tile) -> {channel: [taps]}
+        for i in range(self.n):
+            segs.setdefault((int(tile[i]), int(row[i]) // seg), {}).setdefault(i // kk, []).append(i % kk)
+        mapped = []                             # every mapped segment: first row < the tile's nrows
+        for tt in range(int(tile.max()) + 1):
+            nrows = int(row[tile == tt].max()) + 1
+            mapped += [(tt, s_) for s_ in range((nrows + seg - 1) // seg)]
+        # pieces: (channel, tap mask); the ones covering a whole channel first (their
+        # window sums come from one pooling of the whole tensor), then the partial ones
+        raw = []
+        for si, key in enumerate(mapped):
+            for ch, taps in sorted(segs.get(key, {}).items()):
+                raw.append((len(taps) < kk, ch, tuple(taps), si))
+        raw.sort(key=lambda r_: (r_[0], r_[1], r_[3]))
+        seg_pieces = [[] for _ in mapped]
+        for pi, (_, _, _, si) in enumerate(raw):
+            seg_pieces[si].append(pi)
+        P, S = len(raw), len(mapped)
+        self.n_pieces, self.n_seg = P, S
+        self.piece_c = torch.tensor([r_[1] for r_ in raw], dtype=torch.long)
+        self.n_full = sum(1 for r_ in raw if not r_[0])
+        self.full_identity = self.n_full == in_c and all(r_[1] == c_ for c_, r_ in zip(range(in_c), raw))
+        part = [r_ for r_ in raw if r_[0]]
+        self.part_c = torch.tensor([r_[1] for r_ in part], dtype=torch.long)
+        m = np.zeros((len(part), kk), np.float32)
+        for j, r_ in enumerate(part):
+            m[j, list(r_[2])] = 1.0
+        self.mask = torch.from_numpy(m.reshape(len(part), 1, k, k))
+        mp = max(1, max(len(v) for v in seg_pieces))
+        self.seg_idx = torch.tensor([v + [P] * (mp - len(v)) for v in seg_pieces], dtype=torch.long)
+        self.seg_identity = mp == 1 and S == P and all(v == [i_] for i_, v in enumerate(seg_pieces))
+        # control units: unit j of a tile = its segments j*U .. j*U+U-1 (unmapped ones are zero)
+        units = {}
+        for si, (tt, s_) in enumerate(mapped):
+            units.setdefault((tt, s_ // unit), []).append(si)
+        uv = list(units.values())
+        mu = max(len(v) for v in uv)
+        self.unit = unit
+        self.unit_idx = torch.tensor([v + [S] * (mu - len(v)) for v in uv], dtype=torch.long)
+        self.unit_n = torch.tensor([float(len(v)) for v in uv])
+        self.nseg_tile = nseg
+        self.n_row_tiles = int(tile.max()) + 1
+        # powered lines per segment-cycle over the column tiles (C1/C2 groups of col_group columns)
+        self.lines = sum(-(-min(cols, out_c - c0) // col_group) * col_group for c0 in range(0, out_c, cols))
+        self.pixels = self.out_h * self.out_w
+        self.seg_cycles = S * self.pixels       # mapped segment-cycles per image (binary input: 1 plane)
+        self.line_cycles = self.seg_cycles * self.lines
+        self.row_pixel_cols = self.n * self.pixels * self.lines
+
+    def _window_sums(self, t):
+        """Per piece, the sum of t over the piece's taps of its channel at every
+        output pixel (zero padding): N x pieces x out_h x out_w."""
+        parts = []
+        if self.n_full:
+            full = F.conv2d(t, t.new_ones(t.shape[1], 1, self.k, self.k), stride=self.stride, padding=self.pad,
+                            groups=t.shape[1])
+            parts.append(full if self.full_identity else full.index_select(1, self.piece_c[:self.n_full].to(t.device)))
+        if self.n_pieces > self.n_full:
+            parts.append(F.conv2d(t.index_select(1, self.part_c.to(t.device)), self.mask.to(t.dtype),
+                                  stride=self.stride, padding=self.pad, groups=len(self.part_c)))
+        return parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+
+    def _window_sums_same_adj(self, g, shape):
+        out = None
+        k, p = self.k, self.pad
+        if self.n_full:
+            pf = self.n_full
+            gi = F.conv2d(g[:, :pf], g.new_ones(pf, 1, k, k), padding=p, groups=pf)
+            out = gi if self.full_identity else g.new_zeros(shape).index_add_(1, self.piece_c[:pf].to(g.device), gi)
+        if self.n_pieces > self.n_full:
+            pp = self.n_pieces - self.n_full
+            gi = F.conv2d(g[:, self.n_full:], self.mask.to(g.dtype).flip(2, 3), padding=p, groups=pp)
+            out = (g.new_zeros(shape) if out is None else out).index_add_(1, self.part_c.to(g.device), gi)
+        return out
+
+    def _window_sums_adjoint(self, g, shape):
+        """The adjoint of _window_sums: N x pieces x out_h x out_w -> shape (N x C x H x W)."""
+        n, c, h, w = shape
+        if self.stride == 1 and 2 * self.pad == self.k - 1:
+            # stride 1, "same" padding: the adjoint is the correlation with the kernel
+            # turned by 180 degrees (ones: itself), cheaper as a forward conv
+            return self._window_sums_same_adj(g, shape)
+        out = None
+        if self.n_full:
+            gf = g[:, :self.n_full]
+            if self.full_identity:
+                out = torch.nn.grad.conv2d_input(shape, g.new_ones(c, 1, self.k, self.k), gf.contiguous(),
+                                                 stride=self.stride, padding=self.pad, groups=c)
+            else:
+                pf = self.n_full
+                gi = torch.nn.grad.conv2d_input((n, pf, h, w), g.new_ones(pf, 1, self.k, self.k), gf.contiguous(),
+                                                stride=self.stride, padding=self.pad, groups=pf)
+                out = g.new_zeros(shape).index_add_(1, self.piece_c[:pf].to(g.device), gi)
+        if self.n_pieces > self.n_full:
+            pp = self.n_pieces - self.n_full
+            gi = torch.nn.grad.conv2d_input((n, pp, h, w), self.mask.to(g.dtype), g[:, self.n_full:].contiguous(),
+                                            stride=self.stride, padding=self.pad, groups=pp)
+            out = (g.new_zeros(shape) if out is None else out).index_add_(1, self.part_c.to(g.device), gi)
+        return out
+
+    def gated(self, a, y=None, g=None):
+        """Sum over the batch of the gated mapped segment-cycles (a tensor; exact
+        in the forward pass) for input a * g (a: N x C x H x W in {0,1}).
+        With y (the pre-step values), the straight-through gradient of each
+        piece's all-zero indicator is that of prod(1 - clip((y+1)/2, 0, 1))
+        over its taps; the gate's is GateSTE's."""
+        if y is not None:
+            z = PieceZero.apply(y, a.detach(), self)        # exact forward, soft straight-through backward
+        else:
+            with torch.no_grad():
+                z = (self._window_sums(a.detach()) == 0).to(a.dtype)
+        if g is not None:
+            gp = g.index_select(1, self.piece_c.to(g.device))[:, :, None, None]
+            z = 1.0 - gp * (1.0 - z)
+        n, _, oh, ow = z.shape
+        one = torch.ones(n, 1, oh, ow, dtype=z.dtype, device=z.device)
+        if self.seg_identity:
+            pseg = z
+        else:
+            zs_ = torch.cat([z, one], 1)[:, self.seg_idx.to(z.device)]   # N x S x pieces x H x W
+            pseg = zs_[:, :, 0] if zs_.shape[2] == 1 else zs_.prod(2)
+        if self.unit == 1:
+            return pseg.sum()
+        uz = torch.cat([pseg, one], 1)[:, self.unit_idx.to(z.device)]    # N x units x U x H x W
+        punit = uz[:, :, 0] if uz.shape[2] == 1 else uz.prod(2)
+        return (punit * self.unit_n.to(z.dtype)[None, :, None, None]).sum()
+
+
+def seg_line_energy(path, seg):
+    """What one data-gated (segment, column) line-cycle saves with both gating
+    lines (C1+C2): its precharge and its local evaluation (no word line fires,
+    the line stays at level 0: no restore, no transfer either way), derived
+    from the profile's primitives by csrc/energy.c's formulas. Returns
+    (E_precharge, E_local_eval) in fJ."""
+    p = {}
+    with open(path) as f:
+        for ln, line in enumerate(f, 1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            if "=" not in line:
+                raise ValueError(f"{path}:{ln}: expected 'key = value'")
+            k, v = (x.strip() for x in line.split("=", 1))
+            p[k] = float(v)
+    need = ["vdd_v", "pch_gate_cap_ff", "cell_width_um", "wire_cap_ff_per_um", "local_eval_style", "sa_cap_ff",
+            "sa_lsb_ref_mv", "sa_lsb_exponent", "lbl_swing_v", "popcount_ge_per_row", "logic_activity",
+            "logic_cap_ff_per_ge"]
+    miss = [k for k in need if k not in p]
+    if miss:
+        raise ValueError(f"{path}: missing key(s) {', '.join(miss)}")
+    v2 = p["vdd_v"] ** 2
+    e_pch = (p["pch_gate_cap_ff"] + p["cell_width_um"] * p["wire_cap_ff_per_um"]) * v2
+    if int(p["local_eval_style"]) == 1:
+        e_eval = (seg - 1) * p["popcount_ge_per_row"] * p["logic_activity"] * 0.5 * p["logic_cap_ff_per_ge"] * v2
+    else:
+        lsb_mv = 1000.0 * p["lbl_swing_v"] / seg
+        e_eval = seg.bit_length() * p["sa_cap_ff"] * v2 * (p["sa_lsb_ref_mv"] / lsb_mv) ** p["sa_lsb_exponent"]
+    return e_pch, e_eval
+
+
+class SegEstimator:
+    """Per-layer gated fraction of the model's binary CONVs and the weighted
+    totals the penalties use. Layer weight = powered lines x mapped
+    segment-cycles per image (what a gated segment-cycle saves is the same
+    E_line per line in every layer of one geometry)."""
+
+    def __init__(self, model, in_h, in_w, layout, seg, unit, e_line=None, rows=ARRAY_ROWS, cols=ARRAY_COLS,
+                 col_group=COL_GROUP):
+        self.layout, self.seg, self.unit, self.e_line = layout, seg, unit, e_line
+        self.layers = []
+        h, w = in_h, in_w
+        for i, blk in enumerate(model.blocks):
+            nm = f"s{i // model.n}b{i % model.n}"
+            for cv, sfx in ((blk.conv_a, "a"), (blk.conv_b, "b")):
+                o, c, kh, kw = cv.weight.shape
+                if kh != kw:
+                    raise ValueError("square kernels only")
+                L = SegLayer(nm + sfx, c, o, kh, cv.stride, cv.pad, h, w, layout, seg, unit, rows, cols, col_group)
+                self.layers.append(L)
+                h, w = L.out_h, L.out_w
+        self.names = [L.name for L in self.layers]
+        tot = float(sum(L.line_cycles for L in self.layers))
+        self.w_seg = torch.tensor([L.line_cycles / tot for L in self.layers])
+        tot2 = float(sum(L.row_pixel_cols for L in self.layers))
+        self.w_skip = torch.tensor([L.row_pixel_cols / tot2 for L in self.layers])
+
+    def fractions(self, recs, soft, nb=0):
+        """Per-layer gated fraction of mapped segment-cycles (tensor, batch mean;
+        nb > 0: over the first nb images of the batch only)."""
+        out = []
+        for L, r in zip(self.layers, recs):
+            a, y, g = r.a, r.y, r.g
+            if nb and nb < a.shape[0]:
+                a, y, g = a[:nb], y[:nb], (g[:nb] if g is not None else None)
+            out.append(L.gated(a, y if soft else None, g) / float(a.shape[0] * L.seg_cycles))
+        return torch.stack(out)
+
+    def skip_fractions(self, recs):
+        """Per-layer fraction of input channels an SE zeroed (0 where no SE precedes)."""
+        return torch.stack([(1.0 - r.g).mean() if r.g is not None else r.a.new_zeros(()) for r in recs])
+
+    def summary(self, per_layer):
+        """Log fields from per-layer fractions (floats)."""
+        fr = torch.tensor(per_layer, dtype=torch.float64)
+        wf = float((fr * self.w_seg.double()).sum())
+        d = {"seg_gated_per_layer": dict(zip(self.names, [float(v) for v in per_layer])),
+             "seg_gated_weighted": wf}
+        if self.e_line is not None:
+            d["seg_saved_nj_per_image"] = wf * sum(L.line_cycles for L in self.layers) * self.e_line * 1e-6
+        return d
+
+
+# ---------------------------------------------- brute-force check of it ----
+
+def brute_layout(in_c, kk, layout, seg, rows):
+    """Written independently of row_positions: the array rows, built by
+    walking the channels, as tiles of (channel, tap) or None (padding); each
+    tile stripped of trailing padding (its rows >= nrows are not mapped)."""
+    order = []
+    if layout == "channel":
+        order = [(c, t) for c in range(in_c) for t in range(kk)]
+    elif layout == "tap":
+        order = [(c, t) for t in range(kk) for c in range(in_c)]
+    else:
+        for c in range(in_c):
+            if kk <= seg:
+                left = seg - len(order) % seg
+                if left < kk:                   # would straddle the segment: pad to its end
+                    order += [None] * left
+            else:
+                if len(order) % seg:            # start on a segment boundary
+                    order += [None] * (seg - len(order) % seg)
+                if rows - len(order) % rows < kk:   # would straddle the tile
+                    order += [None] * (rows - len(order) % rows)
+            order += [(c, t) for t in range(kk)]
+    tiles = []
+    for i in range(0, len(order), rows):
+        t = order[i:i + rows]
+        while t and t[-1] is None:
+            t.pop()
+        tiles.append(t)
+    return tiles
+
+
+def brute_gated(x, k, stride, pad, layout, seg, unit, rows):
+    """Gated and mapped segment-cycles of a binary input x (numpy N x C x H x W,
+    the conv input itself, gates applied) by loops over images, output
+    pixels, tiles and segments."""
+    n_img, in_c, h, w = x.shape
+    kk = k * k
+    oh, ow = (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1
+    tiles = brute_layout(in_c, kk, layout, seg, rows)
+    gated = total = 0
+    for n in range(n_img):
+        for oy in range(oh):
+            for ox in range(ow):
+                for tile in tiles:
+                    nrows = len(tile)
+                    wl = [0] * rows
+                    for r, e in enumerate(tile):
+                        if e is None:
+                            continue
+                        c, t = e
+                        iy, ix = oy * stride + t // k - pad, ox * stride + t % k - pad
+                        if 0 <= iy < h and 0 <= ix < w:
+                            wl[r] = int(x[n, c, iy, ix])
+                    zero = [not any(wl[s * seg:(s + 1) * seg]) for s in range(rows // seg)]
+                    for s in range(rows // seg):
+                        if s * seg >= nrows:
+                            continue            # unmapped: configuration, not counted
+                        total += 1
+                        u0 = (s // unit) * unit
+                        if all(zero[u0:u0 + unit]):
+                            gated += 1
+    return gated, total
+
+
+def check_estimator():
+    """Estimator vs brute force, forward pass, exactly: synthetic layers over
+    layouts, segment sizes, units, kernels, strides, gates and row tiles, then
+    every binary CONV of a small random SE-ResNet (its real conv inputs,
+    captured by hooks, against the estimate from its records)."""
+    torch.manual_seed(3)
+    rng = np.random.default_rng(3)
+    bad = 0
+
+    def one(label, L, a, y, g, x):
+        nonlocal bad
+        y = y.detach().clone().requires_grad_(True)
+        est = L.gated(a.detach(), y, g)         # with the straight-through soft path
+        est.backward()
+        est_n = float(est.detach())
+        hard_n = float(L.gated(a.detach(), None, g))
+        bg, bt = brute_gated(x, L.k, L.stride, L.pad, L.layout, L.seg, L.unit, L.rows)
+        tot = a.shape[0] * L.seg_cycles
+        ok = bt == tot and est_n == float(bg) and hard_n == est_n and bool(torch.isfinite(y.grad).all())
+        bad += not ok
+        print(f"check: {label:44s} estimator {est_n / tot:.6f} ({est_n:.0f}/{tot}) "
+              f"brute force {bg / max(1, bt):.6f} ({bg}/{bt}) {'ok' if ok else 'MISMATCH'}", flush=True)
+
+    cases = []
+    for layout in SEG_LAYOUTS:
+        for seg, unit, c, kk_k, stride, rows in ((16, 1, 5, 3, 1, 256), (16, 2, 11, 3, 2, 64), (8, 4, 9, 3, 1, 64),
+                                                   (16, 1, 40, 3, 1, 256), (8, 2, 6, 5, 1, 64), (16, 8, 20, 1, 1, 64),
+                                                   (32, 1, 13, 3, 2, 128)):
+            cases.append((layout, seg, unit, c, kk_k, stride, rows))
+    for layout, seg, unit, c, k, stride, rows in cases:
+        for gated_in in (False, True):
+            n, h = 2, 6
+            y = torch.randn(n, c, h, h) - 1.2   # sparse: about 12% ones
+            a = (y >= 0).float()
+            g = (torch.rand(n, c) < 0.6).float() if gated_in else None
+            x = (a * g[:, :, None, None] if g is not None else a).numpy()
+            L = SegLayer("t", c, 24, k, stride, k // 2, h, h, layout, seg, unit, rows, 64, 8)
+            one(f"{layout} seg {seg} unit {unit} C {c} k {k} s {stride} rows {rows}{' gated' if gated_in else ''}",
+                L, a, y, g, x)
+    # the model: records vs the tensors its convs actually receive
+    model = BinResNet(in_c=1, width=8, n=1, se=True, se_div=2, classes=10, gate_bias=0.0)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.bias.data.uniform_(-1.5, 0.3)
+    model.eval()
+    seen = {}
+    hooks = []
+    for i, blk in enumerate(model.blocks):
+        for cv, sfx in ((blk.conv_a, "a"), (blk.conv_b, "b")):
+            hooks.append(cv.register_forward_pre_hook(
+                lambda mod, inp, nm=f"s{i}b0{sfx}": seen.__setitem__(nm, inp[0].detach().numpy().copy())))
+    xb = torch.from_numpy(rng.integers(0, 256, (2, 1, 12, 12)).astype(np.float32))
+    with torch.no_grad():
+        _, _, recs = model(xb, record=True)
+    for hk in hooks:
+        hk.remove()
+    for layout, seg, unit, rows in (("channel", 16, 1, 64), ("aligned", 16, 1, 64), ("aligned", 8, 2, 64),
+                                    ("tap", 16, 4, 64), ("channel", 16, 2, 256), ("aligned", 16, 1, 256)):
+        est = SegEstimator(model, 12, 12, layout, seg, unit, rows=rows, cols=64)
+        for L, r in zip(est.layers, recs):
+            x = seen[r.name]
+            if set(np.unique(x)) - {0.0, 1.0}:
+                print(f"check: {r.name}: conv input not binary")
+                bad += 1
+                continue
+            one(f"model {r.name} {layout} seg {seg} unit {unit} rows {rows}", L, r.a, r.y, r.g, x)
+    print(f"check-estimator: {'all agree' if not bad else f'{bad} MISMATCH(ES)'}", flush=True)
+    return bad == 0
 
 
 def augment(xb, pad, flip, gen):
@@ -42,13 +472,25 @@ def augment(xb, pad, flip, gen):
     return xb.contiguous()
 
 
-def evaluate(model, x, y, bs=1000):
+def evaluate(model, x, y, bs=1000, est=None):
+    """Test accuracy, SE zero fraction per block and, with a SegEstimator, the
+    exact gated fraction of mapped segment-cycles per binary CONV (hard
+    forward pass: what the macro sees on these images) and the fraction of
+    input channels an SE zeroed per CONV."""
     model.eval()
     correct, zeros, blocks = 0, None, 0
+    seg_n, skip_n = None, None
     with torch.no_grad():
         for i in range(0, len(x), bs):
             xb = torch.from_numpy(x[i:i + bs]).float()
-            s, gates = model(xb)
+            if est is not None:
+                s, gates, recs = model(xb, record=True)
+                f = est.fractions(recs, soft=False).double() * len(xb)
+                k = est.skip_fractions(recs).double() * len(xb)
+                seg_n = f if seg_n is None else seg_n + f
+                skip_n = k if skip_n is None else skip_n + k
+            else:
+                s, gates = model(xb)
             correct += (s.argmax(1).numpy() == y[i:i + bs]).sum()
             if gates:
                 z = np.array([(1 - g.mean().item()) * len(xb) for _, g in gates])
@@ -56,7 +498,17 @@ def evaluate(model, x, y, bs=1000):
     model.train()
     acc = correct / len(x)
     per_block = (zeros / len(x)).tolist() if zeros is not None else []
-    return acc, per_block
+    if est is None:
+        return acc, per_block
+    return acc, per_block, (seg_n / len(x)).tolist(), (skip_n / len(x)).tolist()
+
+
+def seg_fields(est, seg_l, skip_l):
+    """Per-epoch log fields of the gating estimate (evaluate()'s last two values)."""
+    d = est.summary(seg_l)
+    d["skip_channel_fraction_per_layer"] = dict((nm, float(v)) for nm, v in zip(est.names, skip_l))
+    d["skip_weighted"] = float(sum(float(w) * v for w, v in zip(est.w_skip, skip_l)))
+    return d
 
 
 def bn_recalibrate(model, x, batches, bs, gen):
@@ -112,6 +564,28 @@ def stage_fracs(per_block, n):
     return [float(np.mean(per_block[s * n:(s + 1) * n])) for s in range(3)] if per_block else []
 
 
+def nonneg_float(v):
+    """argparse type: a finite number >= 0."""
+    try:
+        f = float(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: '{v}'")
+    if not math.isfinite(f) or f < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got '{v}'")
+    return f
+
+
+def seg_rows_arg(v):
+    """argparse type: SEG_ROWS, a power of two 8..32 (docs/SPEC.md section 6)."""
+    try:
+        n = int(v)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer: '{v}'")
+    if n not in (8, 16, 32):
+        raise argparse.ArgumentTypeError(f"must be 8, 16 or 32 (a power of two, 8 <= SEG_ROWS <= 32), got '{v}'")
+    return n
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default="fashion-mnist", choices=["fashion-mnist", "cifar10"])
@@ -158,11 +632,41 @@ def main():
     ap.add_argument("--no-augment", dest="augment", action="store_false", default=True,
                     help="no random crop / horizontal flip (short schedules of a narrow binary net underfit "
                     "with them)")
+    ap.add_argument("--seg-reg", type=nonneg_float, default=0.0, metavar="L",
+                    help="segment-gating reward: loss += L * (1 - estimated weighted fraction of mapped "
+                    "segment-cycles the macro data-gates) over the binary CONVs (not conv1), each layer weighted "
+                    "by its powered lines x mapped segment-cycles per image; 0 = off (default). Beside or "
+                    "instead of --gate-reg")
+    ap.add_argument("--seg-layout", default="aligned", choices=SEG_LAYOUTS,
+                    help="row layout the estimate maps with: channel (row = c*k*k + tap), tap (tap*C + c) or "
+                    "aligned (channel-major, no channel straddles a segment: one 3x3 channel per 16-row "
+                    "segment); default aligned")
+    ap.add_argument("--seg-rows", type=seg_rows_arg, default=16, metavar="N",
+                    help="SEG_ROWS of the estimate: 8, 16 (default) or 32")
+    ap.add_argument("--seg-unit", type=int, default=1, choices=[1, 2, 4, 8],
+                    help="control unit of the estimate in segments (a unit gates only if all its segments are "
+                    "zero): 1 (default), 2, 4 or 8")
+    ap.add_argument("--seg-energy", metavar="PROFILE", default=DEFAULT_PROFILE,
+                    help="energy profile whose precharge + local-evaluation energy per line prices a gated "
+                    "segment-cycle in the log's seg_saved_nj_per_image (default: the source tree's "
+                    "constraints/energy-65nm.txt)")
+    ap.add_argument("--seg-batch", type=int, default=0, metavar="N",
+                    help="with --seg-reg: compute the estimate on the first N images of each (shuffled) batch "
+                    "only, an unbiased estimate of the batch mean at about N/batch of the cost (the estimate "
+                    "of a whole batch of 256 roughly doubles the step time on one CPU thread); 0 = the whole "
+                    "batch (default)")
+    ap.add_argument("--skip-reg", type=nonneg_float, default=0.0, metavar="L2",
+                    help="channel-skip reward (needs SE): loss += L2 * (1 - weighted fraction of input channels "
+                    "an SE zeroed) over the CONVs that follow an SE, each weighted by its rows x output pixels "
+                    "x columns (a zeroed channel's k*k rows need no writes and no compute); 0 = off")
+    ap.add_argument("--check-estimator", action="store_true",
+                    help="compare the gating estimate with a brute-force loop over pixels and segments on small "
+                    "random inputs and a small random model, print both, exit 0 only if all agree exactly")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--progress", type=int, default=0, help="print a progress line every N steps (0 = off)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke tests)")
-    ap.add_argument("--out", required=True, help="checkpoint path (.pt)")
+    ap.add_argument("--out", help="checkpoint path (.pt); required unless --check-estimator")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
     ap.add_argument("--init-partial", action="store_true",
@@ -173,12 +677,29 @@ def main():
                     "stops (checkpoint saved) when the budget is spent, even mid-epoch")
     a = ap.parse_args()
 
+    if a.check_estimator:
+        torch.set_num_threads(a.threads)
+        sys.exit(0 if check_estimator() else 1)
+    if not a.out:
+        ap.error("the following arguments are required: --out")
     if (a.depth - 2) % 6:
         ap.error("--depth must be 6n+2")
     if a.real and a.se:
         ap.error("--real needs --no-se (the full-precision teacher has no SE)")
     if a.gate_shift and not a.init:
         ap.error("--gate-shift needs --init (it shifts a trained model's gates)")
+    if a.real and (a.seg_reg > 0 or a.skip_reg > 0):
+        ap.error("--seg-reg / --skip-reg need a binary model (the --real teacher has no binary inputs)")
+    if a.seg_batch < 0:
+        ap.error(f"--seg-batch must be >= 0, got {a.seg_batch}")
+    if a.skip_reg > 0 and not a.se:
+        ap.error("--skip-reg needs --se (it rewards channels the SE gates zero)")
+    e_line = None
+    if not a.real:
+        try:
+            e_line = sum(seg_line_energy(a.seg_energy, a.seg_rows))
+        except (OSError, ValueError) as e:
+            ap.error(f"--seg-energy {a.seg_energy}: {e}")
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     torch.set_num_threads(a.threads)
@@ -206,6 +727,18 @@ def main():
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
     if a.gate_shift:
         shift_gates(model, a.gate_shift, n, ap)
+    est = None
+    if not a.real:
+        try:
+            est = SegEstimator(model, int(xtr.shape[2]), int(xtr.shape[3]), a.seg_layout, a.seg_rows, a.seg_unit,
+                               e_line)
+        except ValueError as e:
+            ap.error(f"--seg-layout {a.seg_layout} --seg-rows {a.seg_rows}: {e}")
+        print(f"train: gating estimate {a.seg_layout} layout, SEG_ROWS {a.seg_rows}, unit {a.seg_unit}, "
+              f"{e_line:.4g} fJ per gated line-cycle; layer weights "
+              + " ".join(f"{nm} {float(w):.3f}" for nm, w in zip(est.names, est.w_seg))
+              + (f"; seg-reg {a.seg_reg}" if a.seg_reg > 0 else "")
+              + (f"; skip-reg {a.skip_reg}" if a.skip_reg > 0 else ""), flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     teacher = load_teacher(a.distill) if a.distill else None
     # without augmentation the inputs are fixed: the teacher's scores once
@@ -222,6 +755,7 @@ def main():
     t0 = time.time()
     log = list(prior_log)
     print(f"train: {a.data} depth {a.depth} width {a.width} se={a.se} augment={a.augment} gate_reg={a.gate_reg} "
+          f"seg_reg={a.seg_reg} skip_reg={a.skip_reg} "
           f"epochs<={a.epochs} budget={a.time_budget}min", flush=True)
     step_i = 0
     epoch = 0
@@ -237,7 +771,7 @@ def main():
     while epoch < total_epochs and not stop:
         te = time.time()
         perm = torch.randperm(len(xtr), generator=gen).numpy()
-        tot_loss, tot_n, dens = 0.0, 0, []
+        tot_loss, tot_n, dens, segw, skw = 0.0, 0, [], [], []
         for bi in range(steps_per_epoch):
             idx = perm[bi * a.batch:(bi + 1) * a.batch]
             xb = torch.from_numpy(xtr[idx]).float()
@@ -257,7 +791,11 @@ def main():
             for pg in opt.param_groups:
                 pg["lr"] = lr
             model.set_gate_alpha(1.0 if a.gate_warmup <= 0 else min(1.0, frac / a.gate_warmup))
-            scores, gates = model(xb)
+            use_seg = est is not None and (a.seg_reg > 0 or a.skip_reg > 0)
+            if use_seg:
+                scores, gates, recs = model(xb, record=True)
+            else:
+                scores, gates = model(xb)
             loss = F.cross_entropy(scores, yb)
             if teacher is not None:
                 if t_scores is not None:
@@ -277,6 +815,15 @@ def main():
                     loss = loss + a.gate_reg * over.mean()
                 else:
                     loss = loss + a.gate_reg * torch.relu(soft.mean() - a.gate_target)
+            if use_seg and a.seg_reg > 0:
+                # forward: the exact gated fraction of this batch; backward: straight-through
+                wf = (est.fractions(recs, soft=True, nb=a.seg_batch) * est.w_seg).sum()
+                loss = loss + a.seg_reg * (1.0 - wf)
+                segw.append(wf.item())
+            if use_seg and a.skip_reg > 0:
+                wk = (est.skip_fractions(recs) * est.w_skip).sum()
+                loss = loss + a.skip_reg * (1.0 - wk)
+                skw.append(wk.item())
             if gates:
                 dens.append(np.mean([gg.mean().item() for _, gg in gates]))
             opt.zero_grad()
@@ -289,7 +836,9 @@ def main():
             if a.progress and step_i % a.progress == 0:
                 print(f"  step {step_i} ({bi + 1}/{steps_per_epoch}) loss {loss.item():.4f} lr {lr:.2e} "
                       f"alpha {min(1.0, frac / a.gate_warmup) if a.gate_warmup > 0 else 1.0:.2f} "
-                      f"gate_density {dens[-1] if dens else 1:.2f} elapsed {(time.time() - t0) / 60:.1f} min",
+                      f"gate_density {dens[-1] if dens else 1:.2f}"
+                      + (f" seg_gated {segw[-1]:.3f}" if segw else "") + (f" skip {skw[-1]:.3f}" if skw else "")
+                      + f" elapsed {(time.time() - t0) / 60:.1f} min",
                       flush=True)
         epoch += 1
         ep_time = time.time() - te
@@ -297,14 +846,23 @@ def main():
             fit = int((a.time_budget * 60 - (time.time() - t0)) // (ep_time * 1.08)) + 1
             total_epochs = max(1, min(a.epochs, fit))
             print(f"train: epoch time {ep_time:.0f}s -> {total_epochs} epochs fit the budget", flush=True)
-        acc, per_block = evaluate(model, xte, yte)
+        ev = evaluate(model, xte, yte, est=est)
+        acc, per_block = ev[0], ev[1]
         zf = stage_fracs(per_block, n)
         rec = {"epoch": epoch, "steps": step_i, "partial": stop, "loss": tot_loss / max(1, tot_n), "test_acc": float(acc),
                "se_zero_per_stage": zf, "epoch_seconds": ep_time, "lr": lr}
+        if est is not None:
+            rec.update(seg_fields(est, ev[2], ev[3]))
+            if segw:
+                rec["train_seg_gated_weighted"] = float(np.mean(segw))
+            if skw:
+                rec["train_skip_weighted"] = float(np.mean(skw))
         log.append(rec)
         print(f"epoch {epoch:2d}/{total_epochs}{' (cut)' if stop else ''} loss {rec['loss']:.4f} test {acc*100:.2f}% "
               f"se_zero {['%.2f' % v for v in zf]} train_gate_density {np.mean(dens) if dens else 1:.2f} "
-              f"{ep_time:.0f}s", flush=True)
+              + (f"seg_gated {rec['seg_gated_weighted']:.3f} ({rec['seg_saved_nj_per_image']:.2f} nJ/image) "
+                 if est is not None else "")
+              + f"{ep_time:.0f}s", flush=True)
         save()
     # after training: BN re-estimation, or with no training step at all (--epochs
     # 0, e.g. only --gate-shift) the model as initialized; evaluated and saved
@@ -314,18 +872,31 @@ def main():
         if a.bn_recal > 0:
             bn_recalibrate(model, xtr, a.bn_recal, a.batch, gen)
             rec["bn_recal"] = a.bn_recal
-        acc, per_block = evaluate(model, xte, yte)
+        ev = evaluate(model, xte, yte, est=est)
+        acc, per_block = ev[0], ev[1]
         zf = stage_fracs(per_block, n)
         rec.update(test_acc=float(acc), se_zero_per_stage=zf, epoch_seconds=time.time() - tr)
+        if est is not None:
+            rec.update(seg_fields(est, ev[2], ev[3]))
         log.append(rec)
         what = f"bn-recal over {a.bn_recal} batches" if a.bn_recal > 0 else "as initialized"
-        print(f"{what}: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}", flush=True)
+        print(f"{what}: test {acc*100:.2f}% se_zero {['%.2f' % v for v in zf]}"
+              + (f" seg_gated {rec['seg_gated_weighted']:.3f}" if est is not None else ""), flush=True)
         save()
     wall = time.time() - t0
     final = f", final test {log[-1]['test_acc']*100:.2f}%" if log else ""
     print(f"train: done, {epoch} epochs, {wall/60:.1f} min{final}", flush=True)
     with open(a.out + ".log.json", "w") as f:
-        json.dump({"args": vars(a), "log": log, "wall_seconds": wall}, f, indent=1)
+        out = {"args": vars(a), "log": log, "wall_seconds": wall}
+        if est is not None:
+            out["seg_estimate"] = {"layout": a.seg_layout, "seg_rows": a.seg_rows, "unit": a.seg_unit,
+                                   "array_rows": ARRAY_ROWS, "array_cols": ARRAY_COLS, "col_group": COL_GROUP,
+                                   "profile": os.path.abspath(a.seg_energy), "e_line_fj": e_line,
+                                   "layers": [{"name": L.name, "mapped_segments": L.n_seg, "row_tiles": L.n_row_tiles,
+                                               "out_pixels": L.pixels, "lines": L.lines,
+                                               "seg_weight": float(w), "skip_weight": float(w2)}
+                                              for L, w, w2 in zip(est.layers, est.w_seg, est.w_skip)]}
+        json.dump(out, f, indent=1)
 
 
 if __name__ == "__main__":
