@@ -1,0 +1,46 @@
+#!/bin/bash
+# tools/gating_points.sh BUILD OUT COUNT GEOMETRY MODEL.bnn... - accuracy
+# against energy for trained models (Makefile.sim target `plot-gating`):
+# every model through the verilated macro on the first COUNT Fashion-MNIST
+# test images with the per-image channel skip (`run --skip-channels`, channel
+# layout, 65 nm), bit-exact against the reference. Its energy is compared
+# with the run's own static reference (the same model, --no-gating, no skip:
+# docs/SPEC.md §5). The accuracy and the SE zeroed fractions are the
+# exporter's (MODEL.json beside MODEL.bnn: the whole evaluated test set).
+# The family of a model is its file name up to the last '_' (seg_La ->
+# seg, ft_zero_2 -> ft_zero; a name without '_' is its own family).
+# Output: OUT/points.csv (one row per model) and OUT/runs/.
+set -euo pipefail
+[ $# -ge 5 ] || { echo "usage: tools/gating_points.sh BUILD OUT COUNT GEOMETRY MODEL.bnn..." >&2; exit 2; }
+build=$1 out=$2 count=$3 geom=$4
+shift 4
+bin=$build/sparsecim
+mkdir -p "$out/runs"
+total_field() { sed -n '/^  "total": {/{s/.*"'"$2"'": \([-0-9.e+]*\).*/\1/p}' "$1"; }
+json_num() { sed -n 's/^ *"'"$2"'": \([-0-9.e+]*\),*$/\1/p' "$1" | head -1; }
+# mean of the array "NAME": [a, b, c] in a JSON file (one value per line)
+json_mean() { awk -v k="\"$2\"" 'index($0, k) { on = 1; next } on && /\]/ { exit } on { gsub(/[ ,]/, ""); s += $0; n++ }
+              END { printf "%.4f", n ? s / n : 0 }' "$1"; }
+echo "family,model,accuracy,accuracy_images,se_zeroed_mean,images,mismatches,nj_per_image,static_nj_per_image,saving_vs_static,cycles_per_image,static_cycles_per_image,cycles_saved" > "$out/points.csv"
+for model in "$@"; do
+  meta=${model%.bnn}.json
+  [ -f "$model" ] || { echo "gating_points: $model: no such file" >&2; exit 2; }
+  [ -f "$meta" ] || { echo "gating_points: $meta: no such file (the exporter writes it beside the model)" >&2; exit 2; }
+  name=$(basename "$model" .bnn)
+  fam=${name%_*}
+  rep="$out/runs/$name.json"
+  if ! "$bin" run --model "$model" --data fashion-mnist:test --count "$count" --geometry "$geom" --skip-channels \
+       --quiet --energy constraints/energy-65nm.txt --report "$rep" > "$out/runs/$name.log" 2>&1; then
+    echo "gating_points: $name: run failed or mismatched (see $out/runs/$name.log)" >&2
+    exit 1
+  fi
+  acc=$(json_num "$meta" accuracy_integer); nacc=$(json_num "$meta" test_images)
+  z=$(json_mean "$meta" se_channels_zeroed_per_stage)
+  awk -v f="$fam" -v n="$name" -v a="$acc" -v na="$nacc" -v z="$z" \
+      -v i="$(sed -n 's/^  "images": \([0-9]*\),$/\1/p' "$rep")" -v m="$(sed -n 's/^  "mismatches": \([0-9]*\),$/\1/p' "$rep")" \
+      -v e="$(total_field "$rep" energy_fj)" -v es="$(total_field "$rep" energy_fj_ungated)" \
+      -v c="$(total_field "$rep" cycles)" -v cs="$(total_field "$rep" cycles_static)" 'BEGIN {
+        printf "%s,%s,%.4f,%d,%.4f,%d,%d,%.2f,%.2f,%.4f,%.0f,%.0f,%.4f\n", f, n, a, na, z, i, m, e / i / 1e6, es / i / 1e6,
+        1 - e / es, c / i, cs / i, 1 - c / cs }' >> "$out/points.csv"
+  echo "gating_points: $(tail -1 "$out/points.csv")"
+done
