@@ -11,6 +11,7 @@ struct tb_act {
     int gate;
     amodel *am[AM_N];
     int ev[DUT_NCNT];           /* act_event of each RTL counter (by name) */
+    int cd;                     /* the RTL counter of cell discharges */
     uint64_t c0[DUT_NCNT];      /* RTL counters at the mark */
     act_counts m0[AM_N];        /* model counts at the mark */
 };
@@ -50,6 +51,15 @@ tb_act *tb_act_new(cim_dut *dut, int gate, bnn_error *err)
             tb_act_free(a);
             return NULL;
         }
+    }
+    a->cd = -1;
+    for (int k = 0; k < DUT_NCNT; k++)
+        if (a->ev[k] == ACT_CELL_DISCHARGES)
+            a->cd = k;
+    if (a->cd < 0) {
+        snprintf(err->msg, sizeof err->msg, "testbench: no RTL counter of cell discharges");
+        tb_act_free(a);
+        return NULL;
     }
     amodel_cfg hc = {g->rows, g->cols, g->seg_rows, g->col_group, 0};
     amodel_cfg fc = {g->rows, g->cols, g->rows, g->col_group, 1};
@@ -123,6 +133,19 @@ uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int 
                         "%llu\n",
                         image, layer, dut_cnt_names[k], (unsigned long long)want, (unsigned long long)got);
         }
+    }
+    /* the static reference did the same arithmetic: the same cells conduct
+     * (gating and skipping only leave out lines and planes whose inputs are
+     * all zero), so a reference that was not given the layer's work shows */
+    uint64_t dis_rtl = dut_counter(a->dut, a->cd) - a->c0[a->cd];
+    uint64_t dis_ref = now[AM_STAT]->n[ACT_CELL_DISCHARGES] - a->m0[AM_STAT].n[ACT_CELL_DISCHARGES];
+    if (check && dis_rtl != dis_ref) {
+        bad++;
+        if ((*printed)++ < max_print)
+            fprintf(log ? log : stderr,
+                    "mismatch: image %d layer %s: %llu cells conducted, the static reference's %llu (it was not given "
+                    "the same work)\n",
+                    image, layer, (unsigned long long)dis_rtl, (unsigned long long)dis_ref);
     }
     for (int e = 0; e < ACT_NEVENTS; e++) {
         s->stat.n[e] += now[AM_STAT]->n[e] - a->m0[AM_STAT].n[e];

@@ -58,7 +58,10 @@ void tb_act_mark(tb_act *a);
  * differs is printed to log (while *printed < max_print; *printed counts
  * up) as "mismatch: image I layer L activity counter C: expected E (host
  * array model), got G" and counted in s->act_mismatches. Returns the number
- * of counters that differed. Then marks now as the next layer's start. */
+ * of counters that differed, plus 1 when the RTL's cell discharges differ
+ * from the static reference's (the same cells conduct in every gate mode:
+ * a reference not given the layer's work shows so; printed like the
+ * others). Then marks now as the next layer's start. */
 uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int *printed, int max_print, int image,
                         const char *layer);
 

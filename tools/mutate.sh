@@ -3,7 +3,7 @@
 #
 #   tools/mutate.sh [-j JOBS] [--only NAME,NAME...] [--all-checks] BUILD
 #
-# Each file tools/mutations/NAME.mut is one named hardware fault: one exact
+# Each file tools/mutations/NAME.mut is one named hardware (or driver) fault: one exact
 # search text in one file of the tree and its replacement (format below).
 # The runner copies the tree to BUILD/mutate/ (a snapshot: rtl/, csrc/, tb/,
 # tests/, constraints/, CMakeLists.txt, Makefile.sim), checks that every
@@ -30,6 +30,9 @@
 #              the host's array model (csrc/amodel.c); M.bnn is a random
 #              8-layer SE model made once by the unmutated build. Killed on
 #              a non-zero exit status or a non-zero "N mismatches".
+#   run-skip   the same with --gate both --skip-channels --dynamic-move
+#              --layout aligned (the per-image mappings of the driver; the
+#              model's SE gates zero about half the channels)
 #   lines      test_rtl_lines (VCD of the local lines vs the counters,
 #              gated lines hold), every gate mode
 #   layers     test_rtl_layers --filter 'layers/random_small_build' (random
@@ -236,9 +239,10 @@ do_build() {
     cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
-do_run() {
-  local out rc
-  out=$("$W/build/sparsecim" run --small --model "$W/M.bnn" --data random:2 --count 2 --gate "$1" --check-px --quiet 2>&1)
+do_run() { # GATE [EXTRA RUN OPTIONS]
+  local out rc g=$1
+  shift
+  out=$("$W/build/sparsecim" run --small --model "$W/M.bnn" --data random:2 --count 2 --gate "$g" --check-px --quiet "$@" 2>&1)
   rc=$?
   printf '%s\n' "$out"
   [ $rc -eq 0 ] || return $rc
@@ -285,6 +289,8 @@ checks() {
   for g in both c2 c1 none; do
     run_check "$dir" "run-$g" 900 do_run $g || { FAILED+=("run-$g"); [ $ALL = 1 ] || return 0; }
   done
+  run_check "$dir" run-skip 900 do_run both --skip-channels --dynamic-move --layout aligned ||
+    { FAILED+=(run-skip); [ $ALL = 1 ] || return 0; }
   run_check "$dir" lines 900 do_test ./test_rtl_lines --jobs "$JOBS" || { FAILED+=(lines); [ $ALL = 1 ] || return 0; }
   run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/random_small_build' ||
     FAILED+=(layers)
@@ -301,7 +307,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, lines, layers)"
+echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, lines, layers)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0
