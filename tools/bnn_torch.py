@@ -22,8 +22,14 @@ the blended gate; the record describes the finished, hard-gated network).
 With real=True the same topology is built in full precision (real weights,
 ReLU instead of the step, mean instead of sum pooling, no SE): a distillation
 teacher only, which cannot be exported.
+
+model_from_bnn(parsed) builds the network that computes exactly what a .bnn
+file (parsed by tools/export.py's parse_bnn) computes, thresholds turned back
+into BN parameters; calibrate_bnn_bn() gives it real BN statistics
+(train.py --init-bnn, --distill FILE.bnn).
 """
 import gzip
+import math
 import os
 import struct
 
@@ -297,3 +303,211 @@ def load_data(name, split, cifar_dir=None):
     if name == "cifar10":
         return load_cifar10(cifar_dir, split)
     raise ValueError(f"unknown data set {name}")
+
+
+# ------------------------------------------- a .bnn file as a network ----
+# (train.py --init-bnn, --distill FILE.bnn; the file is parsed by
+# tools/export.py's parse_bnn, the one reader of the format)
+
+def _reach(n, bits):
+    """|dot| can be at most n * (2^bits - 1) for n weights on bits-bit inputs."""
+    return int(n) * ((1 << int(bits)) - 1)
+
+
+def _thr_affine(neg, T, reach, residual):
+    """The affine map BN(d) = A*d + B (float64, per channel) whose step
+    computes the file's integer threshold exactly on every integer dot d:
+
+      plain     (s*d >= T)  <=>  (A*d + B >= 0),   A*d + B = (s*d - u) * scale
+      residual  (s*d >= T[x]) <=> (A*d + B + x >= 0), x in {0, 1}
+
+    Plain: u = T - 0.5 (half a dot from either integer), and the scale is
+    free (calibrated later: 1 / std of the dot). A threshold at +-2^30
+    ("always" / "never", export.fold_one's BIG) gets u 1000 further out so
+    that export.py folds it back to the same +-2^30. Residual: the shortcut
+    bit adds 1 after BN, so the scale is fixed: 1/A = k with u - k = the
+    x = 1 threshold; k = T0 - T1, u = T0 - 0.5 (both thresholds half a dot
+    from the integers: exact) when T0 > T1; k = 0.5, u = T0 - 0.25 when T0 ==
+    T1 (exact, margin 0.25); T1 > T0 cannot be written as BN + x (x = 1
+    would make the output harder) and is approximated by T0 == T1 at the
+    mean (counted as inexact). Thresholds beyond the reach of the dot are
+    first clamped to +-(reach + 1) (the same function) in the residual case.
+    Returns (s, u, k) with k = None for plain (free scale) and the number of
+    inexact channels."""
+    s = np.where(np.asarray(neg).astype(bool), -1.0, 1.0)
+    T = np.asarray(T, dtype=np.float64)
+    bad = 0
+    if not residual:
+        t = T[:, 0]
+        big = float(1 << 30)
+        u = np.where(t >= big, t + 1000.0, np.where(t <= -big, t - 1000.0, t - 0.5))
+        return s, u, None, 0
+    R = float(reach + 1)
+    t0, t1 = np.clip(T[:, 0], -R, R), np.clip(T[:, 1], -R, R)
+    u, k = np.empty_like(t0), np.empty_like(t0)
+    for o in range(len(t0)):
+        if t0[o] > t1[o]:
+            k[o], u[o] = t0[o] - t1[o], t0[o] - 0.5
+        elif t0[o] == t1[o]:
+            k[o], u[o] = 0.5, t0[o] - 0.25
+        else:
+            bad += 1
+            m = math.floor((t0[o] + t1[o]) / 2)
+            k[o], u[o] = 0.5, m - 0.25
+    return s, u, k, bad
+
+
+class BnnThreshold:
+    """One BN of a network built from a .bnn file and the integer threshold
+    it must compute: s, u, k of _thr_affine, the dot's reach, the file's
+    (neg, T) for the exhaustive check."""
+
+    def __init__(self, name, bn, neg, T, reach, residual):
+        self.name, self.bn, self.reach, self.residual = name, bn, reach, residual
+        self.neg, self.T = np.asarray(neg), np.asarray(T, dtype=np.int64)
+        self.s, self.u, self.k, self.inexact = _thr_affine(neg, T, reach, residual)
+
+    def set(self, mu, var):
+        """BN parameters such that eval-mode BN(d) = A*d + B exactly (float64,
+        stored float32) with running statistics mu, var: gamma = A*sqrt(var+eps),
+        beta = B + A*mu. Plain thresholds: scale 1/sqrt(var+eps), i.e.
+        gamma = s (+-1) and beta = (s*mu - u)/sqrt(var+eps)."""
+        mu = np.asarray(mu, dtype=np.float64)
+        var = np.asarray(var, dtype=np.float64)
+        sd = np.sqrt(var + self.bn.eps)
+        if self.k is None:
+            A, B = self.s / sd, -self.u / sd
+        else:
+            A, B = self.s / self.k, -self.u / self.k
+        gamma, beta = A * sd, B + A * mu
+        bn = self.bn
+        with torch.no_grad():
+            bn.running_mean.copy_(torch.from_numpy(mu))
+            bn.running_var.copy_(torch.from_numpy(var))
+            bn.weight.copy_(torch.from_numpy(gamma))
+            bn.bias.copy_(torch.from_numpy(beta))
+            bn.num_batches_tracked.zero_()
+
+    def check(self):
+        """Exhaustive: the eval-mode BN module (float32, as the network runs it)
+        against the file's (s*d >= T[x]) on every integer d in [-reach, reach]
+        (and x = 0, 1 for residual). Returns the number of (channel, d, x)
+        that differ."""
+        C = len(self.s)
+        d = torch.arange(-self.reach, self.reach + 1, dtype=torch.float32)
+        shape = (len(d), C) + ((1, 1) if isinstance(self.bn, nn.BatchNorm2d) else ())
+        bn = self.bn
+        was = bn.training
+        bn.eval()
+        with torch.no_grad():
+            y = bn(d.reshape(-1, *([1] * (len(shape) - 1))).expand(shape).contiguous()).reshape(len(d), C)
+        bn.train(was)
+        dd = d.long().numpy()[:, None]
+        sdot = np.where(self.neg.astype(bool), -1, 1)[None, :] * dd
+        yn = y.double().numpy()
+        bad = 0
+        for x in ((0, 1) if self.residual else (0,)):
+            want = sdot >= self.T[:, x][None, :]
+            got = (yn + x) >= 0
+            bad += int((want != got).sum())
+        return bad
+
+
+def model_from_bnn(m, mag=0.05):
+    """A BinResNet that computes exactly what the parsed .bnn m computes
+    (tools/export.py parse_bnn; docs/SPEC.md section 3 topology), in
+    evaluation mode. Weights: latent = +-mag (the file's bit). Thresholds: BN
+    parameters per BnnThreshold.set with placeholder statistics (mean 0,
+    variance 1); calibrate_bnn_bn() sets the real ones. Returns (model, cfg,
+    thresholds)."""
+    L = m["layers"]
+    convs = [x for x in L if x["type"] == 1]
+    ses = [x for x in L if x["type"] == 2]
+    nblk = sum(1 for x in convs if x["shortcut"] >= 0)
+    if nblk % 3 or len(convs) != 1 + 2 * nblk or L[-1]["type"] != 3 or (ses and len(ses) != nblk):
+        raise ValueError("not the SE-ResNet topology of docs/SPEC.md section 3")
+    width, n = convs[0]["out_c"], nblk // 3
+    se = bool(ses)
+    se_div = 1
+    if se:
+        c0, h0 = ses[0]["c"], ses[0]["hidden"]
+        se_div = c0 // h0 if h0 and c0 % h0 == 0 else 0
+        if not se_div or any(max(1, x["c"] // se_div) != x["hidden"] for x in ses):
+            raise ValueError("SE hidden sizes are not C / se_div for one se_div")
+    model = BinResNet(in_c=m["in_c"], width=width, n=n, se=se, se_div=se_div, classes=m["classes"])
+    thr = []
+
+    def setw(p, bits):
+        with torch.no_grad():
+            p.copy_(torch.from_numpy((bits.astype(np.float32) * 2 - 1) * mag).reshape(p.shape))
+
+    it = iter(zip(m["names"], L))
+    nm, x = next(it)
+    if tuple(model.conv1.weight.shape[2:]) != tuple(x["k"]) or x["stride"] != 1 or tuple(x["pad"]) != (1, 1):
+        raise ValueError("conv1 is not 3x3 stride 1 pad 1")
+    setw(model.conv1.weight, x["w"])
+    thr.append(BnnThreshold(nm, model.bn1, x["neg"], x["T"], _reach(x["w"].shape[1], x["in_bits"]), False))
+    for blk in model.blocks:
+        nm, xa = next(it)
+        nmb, xb = next(it)
+        if xa["stride"] != blk.stride or xb["shortcut"] < 0 or xa["out_c"] != blk.cout:
+            raise ValueError(f"{nm}: stride / shortcut / width differ from the topology")
+        setw(blk.conv_a.weight, xa["w"])
+        thr.append(BnnThreshold(nm, blk.bn_a, xa["neg"], xa["T"], _reach(xa["w"].shape[1], xa["in_bits"]), False))
+        setw(blk.conv_b.weight, xb["w"])
+        thr.append(BnnThreshold(nmb, blk.bn_b, xb["neg"], xb["T"], _reach(xb["w"].shape[1], 1), True))
+        if se:
+            nms, xs = next(it)
+            if xs["type"] != 2:
+                raise ValueError(f"{nms}: expected an SE layer")
+            hw = xs["in_shape"][1] * xs["in_shape"][2]
+            setw(blk.se.fc1.weight, xs["w1"])
+            thr.append(BnnThreshold(nms + ".fc1", blk.se.bn1, xs["neg1"], xs["T1"],
+                                    _reach(xs["c"], max(1, int(hw).bit_length())), False))
+            setw(blk.se.fc2.weight, xs["w2"])
+            thr.append(BnnThreshold(nms + ".fc2", blk.se.bn2, xs["neg2"], xs["T2"], _reach(xs["hidden"], 1), False))
+    nm, xc = next(it)
+    setw(model.fc.weight, xc["w"])
+    with torch.no_grad():
+        model.scale.copy_(torch.from_numpy(xc["scale"].astype(np.float32)))
+        model.bias.copy_(torch.from_numpy(xc["bias"].astype(np.float32)))
+    for t in thr:
+        C = len(t.s)
+        t.set(np.zeros(C), np.ones(C))
+    model.eval()
+    cfg = {"in_c": m["in_c"], "width": width, "n": n, "se": se, "real": False, "se_div": se_div,
+           "classes": m["classes"], "in_h": m["in_h"], "in_w": m["in_w"]}
+    return model, cfg, thr
+
+
+def calibrate_bnn_bn(model, thr, x, bs=256):
+    """Sets every BN's running statistics to the mean / variance of its input
+    over the images x (evaluation-mode forward: the file's function, which
+    the statistics do not change) and its gamma / beta so that evaluation
+    still computes the file exactly; training-mode BN (batch statistics)
+    then starts near the file's function. Variance floored at 1e-2 (a
+    constant dot)."""
+    acc = {id(t.bn): [0.0, 0.0, 0] for t in thr}
+    hooks = []
+
+    def hook(mod, inp):
+        v = inp[0].detach().double()
+        dims = [0] + list(range(2, v.dim()))
+        a = acc[id(mod)]
+        a[0] = a[0] + v.sum(dim=dims)
+        a[1] = a[1] + (v * v).sum(dim=dims)
+        a[2] += v.numel() // v.shape[1]
+
+    for t in thr:
+        hooks.append(t.bn.register_forward_pre_hook(hook))
+    model.eval()
+    with torch.no_grad():
+        for i in range(0, len(x), bs):
+            model(torch.from_numpy(x[i:i + bs]).float())
+    for h in hooks:
+        h.remove()
+    for t in thr:
+        s1, s2, cnt = acc[id(t.bn)]
+        mu = (s1 / cnt).numpy()
+        var = np.maximum((s2 / cnt).numpy() - mu * mu, 0.0) * cnt / max(1, cnt - 1)
+        t.set(mu, np.maximum(var, 1e-2))

@@ -11,6 +11,12 @@ The learning rate follows a cosine schedule over the epochs that fit in
 is smaller. A checkpoint is written after every epoch, so a run cut short
 still leaves a usable model. Export with tools/export.py.
 
+  tools/train.py --init-bnn vectors/models/se-resnet14-fmnist.bnn --gate-warmup 0 ... --out run/ft.pt
+starts from a .bnn file (no checkpoint needed): the network computes exactly
+what the file computes (checked on every reachable dot at start), its BN
+statistics calibrated on training images (tools/TRAINING.md "Fine-tuning from
+a .bnn file"). --distill also takes a .bnn file.
+
 Segment gating (--seg-reg, --skip-reg; tools/TRAINING.md "Training for the
 gating the macro sees"): a differentiable estimate of the fraction of mapped
 segment-cycles the macro data-gates, per binary CONV, for a row layout,
@@ -29,7 +35,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from bnn_torch import BinResNet, load_data  # noqa: E402
+from bnn_torch import BinResNet, calibrate_bnn_bn, load_data, model_from_bnn  # noqa: E402
+from export import parse_bnn  # noqa: E402  (the one .bnn reader)
 
 # ------------------------------------------------- segment-gating estimate ----
 # Macro geometry (docs/SPEC.md section 6 defaults): rows per array tile,
@@ -532,8 +539,81 @@ def bn_recalibrate(model, x, batches, bs, gen):
 
 
 def load_teacher(path):
-    """A trained checkpoint as a model in evaluation mode (distillation teacher)."""
+    """A trained checkpoint, or a .bnn file (the network that computes exactly
+    the file's integer scores), as a model in evaluation mode (distillation
+    teacher)."""
+    if path.endswith(".bnn"):
+        with open(path, "rb") as f:
+            return model_from_bnn(parse_bnn(f.read()))[0]
     return BinResNet.from_checkpoint(torch.load(path, map_location="cpu"))
+
+
+def teacher_scores(teacher, a, xtr):
+    """The teacher's scores on the (un-augmented) training images. For a .bnn
+    teacher they are a function of the file's bytes only: cached next to
+    --out as .teacher-<crc32 of the file>-<data>.pt (written via a temporary
+    file), so the runs of one recipe compute them once."""
+    if not a.distill.endswith(".bnn"):
+        return scores_of(teacher, xtr)
+    import zlib
+    with open(a.distill, "rb") as f:
+        crc = zlib.crc32(f.read()) & 0xFFFFFFFF
+    path = os.path.join(os.path.dirname(os.path.abspath(a.out)), f".teacher-{crc:08x}-{a.data}.pt")
+    if os.path.exists(path):
+        ts = torch.load(path)
+        if ts.shape == (len(xtr), teacher.classes):
+            print(f"train: teacher scores from {path}", flush=True)
+            return ts
+    ts = scores_of(teacher, xtr)
+    torch.save(ts, path + ".tmp")
+    os.replace(path + ".tmp", path)
+    return ts
+
+
+def read_pred(path):
+    """A tools/export.py .pred file: '#' header lines, then one class per line."""
+    with open(path) as f:
+        return np.array([int(ln) for ln in f if ln.strip() and not ln.startswith("#")], dtype=np.int64)
+
+
+def init_from_bnn(a, ap, xtr, xte):
+    """--init-bnn: the model that computes exactly what the file computes
+    (bnn_torch.model_from_bnn), its BN statistics calibrated on training
+    images, checked exhaustively per threshold and against the file's .pred."""
+    try:
+        with open(a.init_bnn, "rb") as f:
+            im = parse_bnn(f.read())
+        model, cfg, thr = model_from_bnn(im, a.init_bnn_mag)
+    except (OSError, ValueError) as e:
+        ap.error(f"--init-bnn {a.init_bnn}: {e}")
+    if (cfg["in_c"], cfg["in_h"], cfg["in_w"]) != tuple(int(v) for v in xtr.shape[1:]):
+        ap.error(f"--init-bnn {a.init_bnn}: input {cfg['in_c']}x{cfg['in_h']}x{cfg['in_w']}, "
+                 f"data {'x'.join(str(v) for v in xtr.shape[1:])}")
+    a.width, a.depth, a.se, a.se_div = cfg["width"], 6 * cfg["n"] + 2, cfg["se"], cfg["se_div"]
+    inexact = sum(t.inexact for t in thr)
+    if a.init_bnn_calib > 0:
+        g = torch.Generator().manual_seed(a.seed + 1000)
+        idx = torch.randperm(len(xtr), generator=g).numpy()[:a.init_bnn_calib * a.batch]
+        calibrate_bnn_bn(model, thr, xtr[idx], a.batch)
+    bad = [(t.name, t.check()) for t in thr]
+    nbad = sum(b for _, b in bad)
+    ncase = sum(len(t.s) * (2 * t.reach + 1) * (2 if t.residual else 1) for t in thr)
+    print(f"train: --init-bnn {a.init_bnn}: depth {a.depth} width {a.width} se={a.se} se_div {a.se_div}, "
+          f"latent weights +-{a.init_bnn_mag}, BN statistics from {a.init_bnn_calib} training batches; "
+          f"{len(thr)} thresholds, every reachable integer dot checked: {ncase - nbad}/{ncase} equal"
+          + (f" ({', '.join(f'{nm} {b}' for nm, b in bad if b)} differ)" if nbad else "")
+          + (f"; {inexact} residual channels with T1 > T0 approximated" if inexact else ""), flush=True)
+    pred_path = (a.init_bnn[:-4] if a.init_bnn.endswith(".bnn") else a.init_bnn) + ".pred"
+    if os.path.exists(pred_path):
+        want = read_pred(pred_path)
+        k = min(len(want), len(xte))
+        with torch.no_grad():
+            got = torch.cat([model(torch.from_numpy(xte[i:min(k, i + 1000)]).float())[0].argmax(1)
+                             for i in range(0, k, 1000)]).numpy()
+        same = int((got == want[:k]).sum())
+        print(f"train: --init-bnn predictions == {pred_path} on {same}/{k} test images", flush=True)
+    model.train()
+    return model, cfg
 
 
 def shift_gates(model, spec, n, ap):
@@ -669,6 +749,17 @@ def main():
     ap.add_argument("--out", help="checkpoint path (.pt); required unless --check-estimator")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
+    ap.add_argument("--init-bnn", metavar="FILE.bnn",
+                    help="start from a .bnn file instead of a checkpoint: the same architecture (width, depth, "
+                    "SE, se-div taken from the file), latent weights +-M (--init-bnn-mag) with the file's "
+                    "signs, every folded threshold turned back into BN parameters so that evaluation computes "
+                    "exactly what the file computes, BN statistics calibrated on training images")
+    ap.add_argument("--init-bnn-mag", type=float, default=0.05, metavar="M",
+                    help="with --init-bnn: magnitude of the latent weights (default 0.05; clipped to [-1, 1] "
+                    "in training, a weight flips once its latent crosses 0)")
+    ap.add_argument("--init-bnn-calib", type=int, default=8, metavar="BATCHES",
+                    help="with --init-bnn: training batches whose per-channel dot mean / variance become the "
+                    "BN running statistics (gamma / beta follow so that evaluation stays exact); default 8")
     ap.add_argument("--init-partial", action="store_true",
                     help="with --init: load matching tensors only (e.g. a no-SE model into an SE model); "
                     "the SE layers start fresh")
@@ -686,8 +777,14 @@ def main():
         ap.error("--depth must be 6n+2")
     if a.real and a.se:
         ap.error("--real needs --no-se (the full-precision teacher has no SE)")
-    if a.gate_shift and not a.init:
-        ap.error("--gate-shift needs --init (it shifts a trained model's gates)")
+    if a.init and a.init_bnn:
+        ap.error("--init and --init-bnn exclude each other")
+    if a.init_bnn and a.real:
+        ap.error("--init-bnn builds a binary model (--real is a full-precision one)")
+    if a.init_bnn and a.init_partial:
+        ap.error("--init-partial goes with --init (a .bnn file holds every layer)")
+    if a.gate_shift and not (a.init or a.init_bnn):
+        ap.error("--gate-shift needs --init or --init-bnn (it shifts a trained model's gates)")
     if a.real and (a.seg_reg > 0 or a.skip_reg > 0):
         ap.error("--seg-reg / --skip-reg need a binary model (the --real teacher has no binary inputs)")
     if a.seg_batch < 0:
@@ -707,10 +804,17 @@ def main():
 
     xtr, ytr = load_data(a.data, "train", a.cifar_dir)
     xte, yte = load_data(a.data, "test", a.cifar_dir)
-    n = (a.depth - 2) // 6
-    model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
-                      gate_bias=a.gate_bias, real=a.real)
     prior_log = []
+    if a.init_bnn:
+        model, _ = init_from_bnn(a, ap, xtr, xte)
+        n = (a.depth - 2) // 6
+        if a.gate_warmup > 0:
+            print(f"train: note: --gate-warmup {a.gate_warmup} blends the file's SE gates open at the start "
+                  "(--gate-warmup 0 keeps its function)", flush=True)
+    else:
+        n = (a.depth - 2) // 6
+        model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
+                          gate_bias=a.gate_bias, real=a.real)
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         if bool(ck["cfg"].get("real", False)) != a.real:
@@ -742,7 +846,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     teacher = load_teacher(a.distill) if a.distill else None
     # without augmentation the inputs are fixed: the teacher's scores once
-    t_scores = scores_of(teacher, xtr) if teacher is not None and not a.augment else None
+    t_scores = teacher_scores(teacher, a, xtr) if teacher is not None and not a.augment else None
     if teacher is not None:
         print(f"train: distilling from {a.distill} (weight {a.distill_weight}, T {a.distill_temp})", flush=True)
     # gate penalty weights: each block's feature-map area relative to the last
