@@ -7,8 +7,9 @@
 # with the run's own static reference (the same model, --no-gating, no skip:
 # docs/SPEC.md §5). The accuracy and the SE zeroed fractions are the
 # exporter's (MODEL.json beside MODEL.bnn: the whole evaluated test set).
-# The family of a model is its file name up to the last '_' (seg_La ->
-# seg, ft_zero_2 -> ft_zero; a name without '_' is its own family).
+# The family of a model is its file name without the trailing strength
+# (ft_skip100h -> ft_skip, ft_zero20 -> ft_zero), else up to the last '_'
+# (seg_La -> seg); a name without either is its own family.
 # Output: OUT/points.csv (one row per model) and OUT/runs/.
 set -euo pipefail
 [ $# -ge 5 ] || { echo "usage: tools/gating_points.sh BUILD OUT COUNT GEOMETRY MODEL.bnn..." >&2; exit 2; }
@@ -27,7 +28,7 @@ for model in "$@"; do
   [ -f "$model" ] || { echo "gating_points: $model: no such file" >&2; exit 2; }
   [ -f "$meta" ] || { echo "gating_points: $meta: no such file (the exporter writes it beside the model)" >&2; exit 2; }
   name=$(basename "$model" .bnn)
-  fam=${name%_*}
+  if [[ $name =~ ^(.*[^0-9_])_?[0-9]+[a-z]?$ ]]; then fam=${BASH_REMATCH[1]}; else fam=${name%_*}; fi
   rep="$out/runs/$name.json"
   if ! "$bin" run --model "$model" --data fashion-mnist:test --count "$count" --geometry "$geom" --skip-channels \
        --quiet --energy constraints/energy-65nm.txt --report "$rep" > "$out/runs/$name.log" 2>&1; then
