@@ -448,6 +448,13 @@ static int run_pixel(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_te
     return 0;
 }
 
+/* 1 when the RTL threshold unit thresholds this part (docs/SPEC.md §5: one
+ * row tile, a plain threshold pair). */
+static int rtl_thresholds(const map_layer *ml, const bnn_thresh *th)
+{
+    return ml->n_row_tiles == 1 && th && th->pairs == 1;
+}
+
 /*
  * Streams one layer part (its map ml) through the macro: per job, weights,
  * thresholds (th, columns that may use the RTL's), then every pixel's
@@ -460,7 +467,7 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
     const map_op *op = &ml->op;
     int pixels = map_pixels(op), oc = op->out_c;
     size_t plane = (size_t)oc * (size_t)pixels;
-    int rtl_thr_ok = ml->n_row_tiles == 1 && th && th->pairs == 1;
+    int rtl_thr_ok = rtl_thresholds(ml, th);
     memset(t->pb.bin, -1, plane);
     t->cur_ml = ml;
     t->cur_li = li;
@@ -506,7 +513,7 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
 static void ref_part(tb_ctx *t, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in, const uint16_t *vec)
 {
     int pixels = map_pixels(&ml->op);
-    int rtl_thr_ok = ml->n_row_tiles == 1 && th && th->pairs == 1;
+    int rtl_thr_ok = rtl_thresholds(ml, th);
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];
         ref_load_weights(t, j);
