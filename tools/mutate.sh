@@ -33,6 +33,11 @@
 #   run-skip   the same with --gate both --skip-channels --dynamic-move
 #              --layout aligned (the per-image mappings of the driver; the
 #              model's SE gates zero about half the channels)
+#   run-is-both, run-is-c2
+#              the same run with --stationary input (activations in the
+#              cells, each tile's stored-zero flags written with SET_ZF):
+#              every dot bit-exactly, every counter against the host model,
+#              and the simulation's assertions (a flag over a stored 1)
 #   lines      test_rtl_lines (VCD of the local lines vs the counters,
 #              gated lines hold), every gate mode
 #   layers     test_rtl_layers --filter 'layers/random_small_build' (random
@@ -291,6 +296,9 @@ checks() {
   done
   run_check "$dir" run-skip 900 do_run both --skip-channels --dynamic-move --layout aligned ||
     { FAILED+=(run-skip); [ $ALL = 1 ] || return 0; }
+  for g in both c2; do
+    run_check "$dir" "run-is-$g" 900 do_run $g --stationary input || { FAILED+=("run-is-$g"); [ $ALL = 1 ] || return 0; }
+  done
   run_check "$dir" lines 900 do_test ./test_rtl_lines --jobs "$JOBS" || { FAILED+=(lines); [ $ALL = 1 ] || return 0; }
   run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/random_small_build' ||
     FAILED+=(layers)
@@ -307,7 +315,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, lines, layers)"
+echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0
