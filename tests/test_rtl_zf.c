@@ -399,8 +399,12 @@ static void property(const dut_geom *g, uint64_t seed, int iters)
     free(b.acc);
 }
 
-Test(zero_flags, property_small, .timeout = 120) { property(&rt_small, 7, 400); }
-Test(zero_flags, property_default, .timeout = 240) { property(&rt_default, 8, 120); }
+Test(zero_flags, property_small, .timeout = 120)
+{
+    for (uint64_t seed = 7; seed < 10; seed++)
+        property(&rt_small, seed, 1500);
+}
+Test(zero_flags, property_default, .timeout = 240) { property(&rt_default, 8, 500); }
 
 /* ---- the input-stationary driver ---- */
 
