@@ -45,6 +45,9 @@ static const struct {
     [ACT_C2_TOGGLES] = {"c2_toggles", "C2 line transitions (segment x column group)"},
     [ACT_FOOTER_WAKEUPS] = {"footer_wakeups", "footers (segment x column) on after a cycle off"},
     [ACT_FOOTER_OFF] = {"footer_off_cycles", "footer-off segment x column clock cycles (retention leakage)"},
+    [ACT_ZERO_FLAG_WRITES] = {"zero_flag_writes", "segments whose stored-zero flags a SET_ZF wrote"},
+    [ACT_ZERO_FLAG_GATED] = {"zero_flag_gated",
+                             "(powered group, mapped segment) pairs gated by their stored-zero flag, per array cycle"},
     [ACT_PLANES_SKIPPED] = {"planes_skipped", "all-zero bit planes not issued (counted by the driver)"},
     [ACT_INDEX_BITS] = {"index_bits", "live-channel mask bits read by the channel skip (counted by the driver)"},
 };

@@ -27,7 +27,7 @@ extern "C" {
 #endif
 
 /* The events. Order is internal; use names to talk to the RTL. The first
- * 22 are the RTL counters (rtl/cim_activity.v, same names and order as
+ * 24 are the RTL counters (rtl/cim_activity.v, same names and order as
  * tb/dut.c's dut_cnt_names); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
  * counted by the driver.
  * "Line" = one local bit line = (segment, column); "array cycle" = the
@@ -55,6 +55,8 @@ typedef enum act_event {
     ACT_C2_TOGGLES,             /* C2 line transitions (segment x column group) */
     ACT_FOOTER_WAKEUPS,         /* footers (segment x column) on after a cycle off */
     ACT_FOOTER_OFF,             /* footer-off segment x column cycles, every clock (retention leakage) */
+    ACT_ZERO_FLAG_WRITES,       /* SET_ZF operations: one segment's stored-zero flags written */
+    ACT_ZERO_FLAG_GATED,        /* (powered group, mapped segment) pairs with their stored-zero flag set, per array cycle, gating on */
     ACT_PLANES_SKIPPED,         /* all-zero bit planes not issued (counted by the driver, not the RTL) */
     ACT_INDEX_BITS,             /* channel skip: live-channel mask bits read per job (counted by the driver) */
     ACT_NEVENTS

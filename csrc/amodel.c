@@ -11,13 +11,15 @@ struct amodel {
     uint16_t *lvl;              /* line level of (segment s, column j) at [s*cols + j] */
     uint8_t *c1, *c2, *se;      /* C1 / C2 registers, SE pulse of (group g, segment s) at [g*nseg + s] */
     uint8_t *vgnd;              /* footer of (g, s) on in the previous cycle */
+    uint8_t *zf;                /* stored-zero flag of (g, s) at [g*nseg + s] (SET_ZF) */
     /* the lookahead register: the COMPUTE sampled at the previous edge */
     int la_valid, la_gate, la_ncols;
+    int la_zf_gated;            /* (powered group, mapped segment) pairs with their stored-zero flag set, gating on */
     uint64_t *la_rwl;           /* rw words */
     uint8_t *la_gated, *la_mapped;
     /* scratch for the next decision */
     uint64_t *in_use;
-    uint8_t *zero, *gated, *mapped;
+    uint8_t *zero, *unit_zero, *gated, *mapped;
     uint8_t *c1_d, *c2_d, *se_d;
     act_counts n;
 };
@@ -52,11 +54,13 @@ void amodel_free(amodel *m)
     free(m->c2);
     free(m->se);
     free(m->vgnd);
+    free(m->zf);
     free(m->la_rwl);
     free(m->la_gated);
     free(m->la_mapped);
     free(m->in_use);
     free(m->zero);
+    free(m->unit_zero);
     free(m->gated);
     free(m->mapped);
     free(m->c1_d);
@@ -90,18 +94,20 @@ amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
     m->c2 = calloc(pairs, 1);
     m->se = calloc(pairs, 1);
     m->vgnd = calloc(pairs, 1);
+    m->zf = calloc(pairs, 1);
     m->la_rwl = calloc((size_t)m->rw, sizeof *m->la_rwl);
     m->la_gated = calloc(ns, 1);
     m->la_mapped = calloc(ns, 1);
     m->in_use = calloc((size_t)m->rw, sizeof *m->in_use);
     m->zero = calloc(ns, 1);
+    m->unit_zero = calloc(ns, 1);
     m->gated = calloc(ns, 1);
     m->mapped = calloc(ns, 1);
     m->c1_d = calloc(pairs, 1);
     m->c2_d = calloc(pairs, 1);
     m->se_d = calloc(pairs, 1);
     if (!m->c1_d || !m->c2_d || !m->se_d ||!m->cells || !m->lvl || !m->c1 || !m->c2 || !m->se || !m->vgnd || !m->la_rwl || !m->la_gated ||
-        !m->la_mapped || !m->in_use || !m->zero || !m->gated || !m->mapped)
+        !m->la_mapped || !m->in_use || !m->zero || !m->gated || !m->mapped || !m->zf || !m->unit_zero)
         goto oom;
     amodel_reset(m);
     return m;
@@ -120,6 +126,7 @@ void amodel_reset(amodel *m)
     memset(m->c2, 0, pairs);
     memset(m->se, 0, pairs);
     memset(m->vgnd, 0, pairs);
+    memset(m->zf, 0, pairs);
     m->la_valid = 0;
     memset(&m->n, 0, sizeof m->n);
 }
@@ -174,10 +181,14 @@ static void array_cycle(amodel *m)
         if (m->la_gate && m->la_mapped[s])
             n[ACT_CHECKS]++;
     }
+    n[ACT_ZERO_FLAG_GATED] += (uint64_t)m->la_zf_gated;
 }
 
 /* The controller's decision for a COMPUTE: the next C1/C2/SE and the
- * lookahead register's contents. */
+ * lookahead register's contents (docs/SPEC.md section 6: gated(g, s) =
+ * unit_zero(s) OR zf(g, s) for a powered group and mapped segment; a
+ * mapped segment counts as data-gated when unit_zero(s), or when some
+ * group is powered and every powered group's flag of s is set). */
 static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d, uint8_t *se_d)
 {
     const int seg = m->cfg.seg_rows;
@@ -195,21 +206,29 @@ static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d,
         m->mapped[s] = (uint8_t)(s * seg < nrows);
         m->zero[s] = (uint8_t)(count_and(m->in_use, NULL, s * seg, seg) == 0);
     }
-    int unit = 1 << (op->unit_log2 & 3);
+    int unit = 1 << (op->unit_log2 & 3), any_powered = op->ncols > 0;
+    m->la_zf_gated = 0;
     for (int s = 0; s < m->nseg; s++) {
         int all_zero = 1;
         for (int u = (s / unit) * unit; u < (s / unit + 1) * unit; u++)
             if (u < m->nseg && !m->zero[u])
                 all_zero = 0;
-        m->gated[s] = (uint8_t)(all_zero && m->mapped[s] && op->gate);
+        m->unit_zero[s] = (uint8_t)all_zero;
+        /* stored zeros in every powered group (group g is powered when g*col_group < ncols) */
+        int zf_all = any_powered;
+        for (int g = 0; g < m->ngrp && g * m->cfg.col_group < op->ncols; g++)
+            zf_all &= m->zf[g * m->nseg + s];
+        m->gated[s] = (uint8_t)((all_zero || zf_all) && m->mapped[s] && op->gate);
     }
     for (int g = 0; g < m->ngrp; g++) {
         int powered = g * m->cfg.col_group < op->ncols;
         for (int s = 0; s < m->nseg; s++) {
             int at = g * m->nseg + s, on = powered && m->mapped[s];
-            c1_d[at] = (uint8_t)(on && !(m->gated[s] && (op->gate & 1)));
-            c2_d[at] = (uint8_t)(on && !(m->gated[s] && (op->gate & 2)));
-            se_d[at] = (uint8_t)(on && !m->gated[s]);
+            int gat = m->unit_zero[s] || m->zf[at];
+            c1_d[at] = (uint8_t)(on && !(gat && (op->gate & 1)));
+            c2_d[at] = (uint8_t)(on && !(gat && (op->gate & 2)));
+            se_d[at] = (uint8_t)(on && !(gat && op->gate));
+            m->la_zf_gated += on && m->zf[at] && op->gate;
         }
     }
 }
@@ -242,6 +261,10 @@ void amodel_step(amodel *m, const amodel_op *op)
         }
     } else if (op->op == AMODEL_READ) {
         n[ACT_READ_OPS]++;
+    } else if (op->op == AMODEL_SET_ZF && op->row >= 0 && op->row < m->nseg) {
+        n[ACT_ZERO_FLAG_WRITES]++;
+        for (int g = 0; g < m->ngrp; g++)
+            m->zf[g * m->nseg + op->row] = op->wdata ? (uint8_t)((op->wdata[g / 64] >> (g % 64)) & 1u) : 0;
     }
     if (op->op == AMODEL_COMPUTE) {
         decide(m, op, m->c1_d, m->c2_d, m->se_d);

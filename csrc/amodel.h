@@ -22,7 +22,9 @@
  * (footers off) and footer wake-ups, then the operation sampled at this
  * edge (a WRITE changes cells after the array cycle has used them; a
  * COMPUTE sets the next C1/C2/SE from its inputs: the controller's
- * lookahead). CLR_CNT zeroes every count, this edge's included.
+ * lookahead, with the stored-zero flags SET_ZF wrote: a (group, segment)
+ * whose flag is set is gated as a zero unit is, in every control unit).
+ * CLR_CNT zeroes every count, this edge's included.
  *
  * Units: counts of events as in act.h (ACT_PLANES_SKIPPED and ops are not
  * touched: the driver owns them). Ownership: an amodel owns its state;
@@ -51,13 +53,13 @@ typedef struct amodel_cfg {
 
 /* The operations of docs/SPEC.md section 6 (the op_i codes). */
 enum { AMODEL_NOP = 0, AMODEL_WRITE = 1, AMODEL_READ = 2, AMODEL_COMPUTE = 3, AMODEL_SET_THR = 4,
-       AMODEL_CLR_CNT = 5 };
+       AMODEL_CLR_CNT = 5, AMODEL_SET_ZF = 6 };
 
 /* One operation at one clock edge; fields not used by op are ignored. */
 typedef struct amodel_op {
     int op;                     /* AMODEL_* */
-    int row;                    /* WRITE: row written */
-    const uint64_t *wdata;      /* WRITE: cols bits (NULL = zero) */
+    int row;                    /* WRITE: row written; SET_ZF: segment */
+    const uint64_t *wdata;      /* WRITE: cols bits; SET_ZF: bit g = stored-zero flag of group g (NULL = zero) */
     const uint64_t *in;         /* COMPUTE: rows bits (NULL = zero) */
     int gate;                   /* COMPUTE: bit 0 C1, bit 1 C2 driven by data gating */
     int unit_log2;              /* COMPUTE: control unit = 2^unit_log2 segments */
@@ -65,7 +67,7 @@ typedef struct amodel_op {
 } amodel_op;
 
 /* A model in its reset state (every line precharged, C1/C2 off, cells 0,
- * counts 0). NULL on error (err filled). */
+ * stored-zero flags 0, counts 0). NULL on error (err filled). */
 amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err);
 void amodel_free(amodel *m);
 

@@ -312,7 +312,8 @@ int energy_event_comp(act_event e)
     case ACT_COMPUTE_OPS:
     case ACT_CHECKS:
     case ACT_PLANES_SKIPPED:
-    case ACT_INDEX_BITS: return ENERGY_CONTROL;
+    case ACT_INDEX_BITS:
+    case ACT_ZERO_FLAG_WRITES: return ENERGY_CONTROL;
     case ACT_C1_TOGGLES:
     case ACT_C2_TOGGLES:
     case ACT_FOOTER_WAKEUPS: return ENERGY_GATING;
@@ -413,6 +414,12 @@ static int derive(const energy_profile *p, const energy_geom *g0, int flat, ener
     /* the channel skip's gather reads one bit of the live-channel mask (a flip-flop
      * the SE's gate output was latched in) per channel and job */
     e[ACT_INDEX_BITS] = p->flop_ge * p->logic_activity * t->e_ge_fj;
+    /* SET_ZF: one segment's row of the stored-zero flag bank (rtl/cim_zero_flags.v,
+     * ngrp flip-flops) loaded. The bank's ngrp*nseg flops are enabled only by a
+     * SET_ZF and hold otherwise, so they are billed per write, not with the
+     * lookahead register that every array cycle loads */
+    t->n_zf_ff = (g->cols / g->col_group) * t->nseg;
+    e[ACT_ZERO_FLAG_WRITES] = (g->cols / g->col_group) * p->flop_ge * p->logic_activity * t->e_ge_fj;
 
     /* C1 and C2 over one segment x column group: col_group footer / header gates plus
      * col_group cell widths of wire; one transition draws C*V^2/2 */
@@ -621,6 +628,9 @@ int energy_profile_print(FILE *f, const energy_profile *p, const energy_geom *g,
             t->e_event_fj[ACT_CHECKS], t->e_event_fj[ACT_PLANES_SKIPPED]);
     fprintf(f, "  E_index_bit = flop_ge*activity*E_ge           = %g*%g*%.4g = %.4g fJ\n", p->flop_ge,
             p->logic_activity, t->e_ge_fj, t->e_event_fj[ACT_INDEX_BITS]);
+    fprintf(f, "  E_zero_flag_write = ngrp*flop_ge*activity*E_ge = %d*%g*%g*%.4g = %.4g fJ (bank of %d flops)\n",
+            g->cols / g->col_group, p->flop_ge, p->logic_activity, t->e_ge_fj, t->e_event_fj[ACT_ZERO_FLAG_WRITES],
+            t->n_zf_ff);
     fprintf(f, "  C_C1   = col_group*(footer_gate + cell_w*wire) = %d*(%g + %g*%g) = %.4g fF\n", g->col_group,
             p->footer_gate_cap_ff, p->cell_width_um, w, t->c_c1_ff);
     fprintf(f, "  E_c1_toggle = C_C1*V^2/2                      = %.4g*%g^2/2 = %.4g fJ\n", t->c_c1_ff, v,

@@ -111,7 +111,7 @@ typedef enum energy_comp {
     ENERGY_EVAL,                /* local sense stages (SAR comparisons or digital adder trees) */
     ENERGY_TRANSFER,            /* local-to-global transfers */
     ENERGY_ACCUMULATE,          /* per-column accumulators */
-    ENERGY_CONTROL,             /* X popcount, lookahead register, zero checks, zero detect of skipped planes */
+    ENERGY_CONTROL,             /* X popcount, lookahead register, zero checks, zero detect of skipped planes, stored-zero flag writes */
     ENERGY_GATING,              /* C1/C2 line transitions, footer wake-ups (virtual ground recharge) */
     ENERGY_WRITE,               /* weight-row writes */
     ENERGY_READ,                /* plain memory reads */
@@ -153,6 +153,7 @@ typedef struct energy_table {
     double e_popcount_fj;               /* X popcount per compute */
     int n_la_ff;                        /* flip-flops of the lookahead register */
     double e_lookahead_fj;              /* lookahead register per compute */
+    int n_zf_ff;                        /* flip-flops of the stored-zero flag bank (ngrp*nseg; billed per SET_ZF) */
     double c_c1_ff, c_c2_ff;            /* C1 / C2 line of one segment x column group */
     double c_vgnd_ff;                   /* virtual ground of one segment x column */
     double c_wwl_ff;                    /* one write word line */

@@ -6,8 +6,9 @@
 // synchronous clear (CLR_CNT); the per-cycle increments come from adders
 // over the columns' own activity taps (cim_local_bl, cim_global_bl: what
 // the lines did), the word lines as they reach the array, the C1/C2
-// registers' transitions and the controller's segment states. Nothing is a
-// difference of two counts. "Array cycle" = stage A of a COMPUTE.
+// registers' transitions, the controller's segment states and the
+// stored-zero flag bank (cim_zero_flags). Nothing is a difference of two
+// counts. "Array cycle" = stage A of a COMPUTE.
 //
 //   idx event                 increment
 //    0  cycles                1 every clock
@@ -32,6 +33,13 @@
 //   19  c2_toggles            C2 lines that switched
 //   20  footer_wakeups        footers (segment x column) on after a cycle off
 //   21  footer_off_cycles     footers off, every clock (segment x column)
+//   22  zero_flag_writes      SET_ZF: 1 (a segment's flags written)
+//   23  zero_flag_gated       (powered group, mapped segment) pairs whose stored-zero
+//                             flag is set, per array cycle with gating on
+// A segment is data-gated (14/15) when its unit is, or when every powered
+// group's stored-zero flag of it is set (the controller's la_gated_o).
+// The flag bank holds during an array cycle (the op sampled at its start
+// was the COMPUTE), so zf_i is the bank that COMPUTE's decision used.
 module cim_activity #(
   parameter integer NSEG      = 16,
   parameter integer SEG_ROWS  = 16,
@@ -53,6 +61,8 @@ module cim_activity #(
   input  wire [COLS-1:0]                    col_use_i,    // columns in use (array cycle)
   input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c1_tog_i,     // C1 lines switching at this edge
   input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c2_tog_i,     // C2 lines switching at this edge
+  input  wire                               zf_wr_i,      // SET_ZF wrote a segment's flags
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   zf_i,         // stored-zero flags, (g, s) at [g*NSEG + s]
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_xfer_i,     // per column taps ...
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_pch_i,
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_rch_i,
@@ -68,7 +78,8 @@ module cim_activity #(
 
   // The increments' adders are not traced; the counters are.
   /* verilator tracing_off */
-  localparam integer NCNT = 22;
+  localparam integer NCNT = 24;
+  localparam integer NGRP = COLS / COL_GROUP;
   localparam integer ROWS = NSEG * SEG_ROWS;
   localparam integer NPR  = (COLS / COL_GROUP) * NSEG;  // C1 (or C2) lines
   localparam integer PW   = $clog2(ROWS + 1);
@@ -83,7 +94,7 @@ module cim_activity #(
   wire [PW-1:0] n_wl;
   wire [SW-1:0] n_gated, n_map;
   wire [SW-1:0] n_act;
-  wire [RW-1:0] n_c1, n_c2;
+  wire [RW-1:0] n_c1, n_c2, n_zfg;
   wire [FW-1:0] n_use, n_flip;
   cim_popcount #(.N(ROWS)) u_n_wl    (.v_i(rwl_i),                 .cnt_o(n_wl));
   cim_popcount #(.N(NSEG)) u_n_gated (.v_i(gated_i & mapped_i),    .cnt_o(n_gated));
@@ -93,6 +104,18 @@ module cim_activity #(
   cim_popcount #(.N(NPR))  u_n_c2    (.v_i(c2_tog_i),              .cnt_o(n_c2));
   cim_popcount #(.N(COLS)) u_n_use   (.v_i(col_use_i),             .cnt_o(n_use));
   cim_popcount #(.N(COLS)) u_n_flip  (.v_i(flip_i),                .cnt_o(n_flip));
+
+  // (group, segment) pairs gated by their stored-zero flag: group powered
+  // (its first column in use), segment mapped, gating on
+  wire [NPR-1:0] zf_gated;
+  genvar zg;
+  generate
+    for (zg = 0; zg < NGRP; zg = zg + 1) begin : g_zfg
+      assign zf_gated[zg*NSEG +: NSEG] = zf_i[zg*NSEG +: NSEG] & mapped_i &
+                                         {NSEG{col_use_i[zg*COL_GROUP] & gate_on_i}};
+    end
+  endgenerate
+  cim_popcount #(.N(NPR))  u_n_zfg   (.v_i(zf_gated),              .cnt_o(n_zfg));
 
   // Sums of the columns' taps.
   reg [IW-1:0] t_xfer, t_pch, t_rch, t_srch, t_cell, t_dis, t_eval, t_wake, t_off;
@@ -148,6 +171,8 @@ module cim_activity #(
   assign inc[19*IW +: IW] = {{(IW-RW){1'b0}}, n_c2};
   assign inc[20*IW +: IW] = t_wake;
   assign inc[21*IW +: IW] = t_off;
+  assign inc[22*IW +: IW] = zf_wr_i ? one : zero;
+  assign inc[23*IW +: IW] = eval_i ? {{(IW-RW){1'b0}}, n_zfg} : zero;
 
   /* verilator tracing_on */
   // ---- the counter bank ----

@@ -5,13 +5,15 @@
 // feeding one global line per column), a C1 line (AND-cell footer) and a
 // C2 line (local precharge supply) per (segment, column group), a local
 // sense stage per line with its enable SE, a sparse controller that
-// decides C1/C2/SE one cycle before the word lines fire, and per-column
-// bit-serial accumulators with thresholds. Per array cycle and column j:
+// decides C1/C2/SE one cycle before the word lines fire (from the word
+// lines' zero flags and the host-written stored-zero flags), and
+// per-column bit-serial accumulators with thresholds. Per array cycle and column j:
 // P_j = popcount(in AND column_j) over the sensed segments, X =
 // popcount(in), and the accumulator adds (2P - X) << plane
 // (docs/SPEC.md sections 1 and 6).
 //
 //   in_i -> cim_sparse_ctrl [zero flags, unit decision, C1/C2/SE, lookahead register]
+//           ^ cim_zero_flags [stored-zero flag per (group, segment), SET_ZF]
 //        -> word lines, C1, C2, SE -> cim_column x COLS [cim_local_bl: line levels, sense
 //           -> cim_global_bl: P] -> cim_accum -> acc, bin       (+ cim_activity: counters)
 //           cim_cell_array: write port (wwl/wbl), cells -> AND cells, read port -> rdata
@@ -32,7 +34,10 @@
 //                                                   p_o/x_o/acc_o registered at its end
 //   4     SET_THR  addr_i (column), thr_i           threshold of column addr_i (ignored if >= COLS)
 //   5     CLR_CNT  -                                every activity counter <= 0
-//   6, 7  -        -                                as NOP
+//   6     SET_ZF   addr_i (segment), wdata_i        stored-zero flags of segment addr_i: flag of
+//                                                   (group g, segment addr_i) <= wdata_i[g]
+//                                                   (ignored if addr_i >= NSEG)
+//   7     -        -                                as NOP
 //
 // A two-plane accumulation (bits = 2: plane 1 then plane 0) and its result:
 //
@@ -53,13 +58,18 @@
 // Rows >= nrows_i and columns >= ncols_i are configuration: their segments
 // and column groups are off in every mode (never counted as gating);
 // masked columns report P = 0, acc = 0. bin_o[j] = (acc_j >= threshold_j),
-// signed. cnt_o = activity counter cnt_sel_i (0 for indices >= 22; the
+// signed. A (group, segment) whose stored-zero flag is set (SET_ZF; 0
+// after reset) is data-gated like a segment whose unit's word lines are
+// all zero, whatever the control unit: the host sets it only where the
+// cells hold no 1 on a row in use (input-stationary tiles), so results
+// are unchanged. cnt_o = activity counter cnt_sel_i (0 for indices >= 24; the
 // list and the exact rules are in cim_activity.v): cycles, compute_ops,
 // weight_row_writes, write_bits_flipped, read_ops, wordline_pulses,
 // precharges, line_recharges, recharge_steps, cell_discharges,
 // line_discharges, local_evals, transfers, accumulator_updates,
 // segment_cycles_active / _gated / _unmapped, controller_checks,
-// c1_toggles, c2_toggles, footer_wakeups, footer_off_cycles. Every
+// c1_toggles, c2_toggles, footer_wakeups, footer_off_cycles,
+// zero_flag_writes, zero_flag_gated. Every
 // counter counts what the array, its lines and its control registers did.
 //
 // Geometry: ROWS, COLS, SEG_ROWS, COL_GROUP powers of two; 8 <= SEG_ROWS <=
@@ -117,13 +127,14 @@ module cim_macro #(
   endgenerate
 
   localparam [2:0] OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
-                   OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5;
+                   OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5, OP_SET_ZF = 3'd6;
 
   wire do_write   = op_i == OP_WRITE;
   wire do_read    = op_i == OP_READ;
   wire do_compute = op_i == OP_COMPUTE;
   wire do_thr     = (op_i == OP_SET_THR) && ({1'b0, addr_i} < COLS[AW:0]);
   wire do_clr     = op_i == OP_CLR_CNT;
+  wire do_zf      = op_i == OP_SET_ZF;
 
   // ---- cell array ----
   wire [COLS*ROWS-1:0] cells;
@@ -136,6 +147,19 @@ module cim_macro #(
     .wdata_i (wdata_i),
     .cells_o (cells),
     .rdata_o (row_bits)
+  );
+
+  // ---- stored-zero flags (SET_ZF) ----
+  wire [NGRP*NSEG-1:0] zf;                // flag of (group g, segment s) at [g*NSEG + s]
+  wire                 zf_wr;             // a SET_ZF wrote a segment's flags
+  cim_zero_flags #(.NSEG(NSEG), .NGRP(NGRP), .AW(AW)) u_zf (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (do_zf),
+    .seg_i   (addr_i),
+    .flags_i (wdata_i[NGRP-1:0]),
+    .zf_o    (zf),
+    .wr_o    (zf_wr)
   );
 
   // ---- sparse controller and its lookahead register (stage L) ----
@@ -159,6 +183,7 @@ module cim_macro #(
     .unit_log2_i  (unit_log2_i),
     .ncols_i      (ncols_i),
     .nrows_i      (nrows_i),
+    .zf_i         (zf),
     .la_valid_o   (la_valid),
     .la_rwl_o     (la_rwl),
     .la_x_o       (la_x),
@@ -255,6 +280,8 @@ module cim_macro #(
     .col_use_i  (la_col_use),
     .c1_tog_i   (c1_d ^ c1),
     .c2_tog_i   (c2_d ^ c2),
+    .zf_wr_i    (zf_wr),
+    .zf_i       (zf),
     .n_xfer_i   (n_xfer),
     .n_pch_i    (n_pch),
     .n_rch_i    (n_rch),
@@ -292,5 +319,29 @@ module cim_macro #(
       end
     end
   end
+
+`ifndef SYNTHESIS
+  genvar sr;
+  // Assertion (simulation): the host's stored-zero flags are true. In an
+  // array cycle with gating on, no cell of a (powered group, mapped
+  // segment) gated by its stored-zero flag holds a 1 on a raised word line
+  // (with C2-only gating its footer is on, and such a cell would discharge
+  // an unprecharged line; with C1 it would be a result the gate hid).
+  generate
+    for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
+      localparam integer G = j / COL_GROUP;
+      wire [ROWS-1:0] zrows;     // rows of the column's segments gated by a stored-zero flag
+      for (sr = 0; sr < NSEG; sr = sr + 1) begin : g_seg
+        assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
+          {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
+      end
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (rst_ni && la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows)) begin
+          $error("cim_macro: column %0d: a stored 1 under a raised word line in a segment gated by its stored-zero flag", j);
+        end
+      end
+    end
+  endgenerate
+`endif
 
 endmodule

@@ -9,11 +9,23 @@
 //  - a SEG_ROWS-input NOR per segment: the zero flag of its (masked) inputs;
 //  - control units of 2^unit_log2_i adjacent segments (the run-time variable
 //    control unit): a unit is data-gated when all its segments are zero;
+//  - the stored-zero flags zf_i (cim_zero_flags, written by the host with
+//    an input-stationary tile): flag (g, s) says that the cells of segment
+//    s in group g hold no 1 on a row in use, so its lines cannot discharge
+//    whatever the word lines carry. It gates (g, s) on its own, without the
+//    control-unit rule: it is a static fact of the tile, not a lookahead
+//    decision, and C1/C2/SE exist per (group, segment) anyway;
 //  - per (column group, segment): C1 (AND-cell footer), C2 (local precharge
 //    supply) and SE (local sense stage). A group is powered when its first
-//    column is < ncols_i. gate_i picks the lines that data gating drives:
-//    bit 0 C1, bit 1 C2 (3 both, 2 C2 only, 1 C1 only, 0 none); SE is gated
-//    whenever gate_i != 0 (a data-gated segment is never sensed);
+//    column is < ncols_i. (g, s) is data-gated when its segment's unit is
+//    (word lines) or its stored-zero flag is set. gate_i picks the lines
+//    that data gating drives: bit 0 C1, bit 1 C2 (3 both, 2 C2 only, 1 C1
+//    only, 0 none); SE is gated whenever gate_i != 0 (a data-gated line is
+//    never sensed);
+//  - the segment status of the counters (la_gated_o): a mapped segment is
+//    data-gated when its unit is, or when a group is powered and every
+//    powered group's stored-zero flag of the segment is set (the segment
+//    is off across the macro); otherwise it is active;
 //  - X = popcount(masked input): the count the accumulator needs for 2P - X.
 // At the rising edge ending stage L all of this is registered (the
 // lookahead register): the word-line drivers' input latch la_rwl_o, X, the
@@ -38,6 +50,7 @@ module cim_sparse_ctrl #(
   input  wire [1:0]                       unit_log2_i,  // unit = 2^unit_log2_i segments
   input  wire [$clog2(COLS+1)-1:0]        ncols_i,      // columns in use
   input  wire [$clog2(ROWS+1)-1:0]        nrows_i,      // rows in use (static row mask)
+  input  wire [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] zf_i,  // stored-zero flag of (group g, segment s) at [g*NSEG + s]
   // lookahead register (valid in stage A, the cycle after the COMPUTE)
   output reg                              la_valid_o,   // stage A holds a COMPUTE
   output reg  [ROWS-1:0]                  la_rwl_o,     // read word line drivers' inputs
@@ -47,7 +60,7 @@ module cim_sparse_ctrl #(
   output reg  [3:0]                       la_plane_o,
   output reg  [COLS-1:0]                  la_col_use_o, // column in use (result not masked)
   output reg                              la_gate_o,    // gating was on (gate_i != 0)
-  output reg  [ROWS/SEG_ROWS-1:0]         la_gated_o,   // segment's unit data-gated (gating on)
+  output reg  [ROWS/SEG_ROWS-1:0]         la_gated_o,   // segment data-gated (unit, or stored zeros in every powered group)
   output reg  [ROWS/SEG_ROWS-1:0]         la_mapped_o,  // segment holds weights (row mask)
   output reg  [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c1_o,  // C1 of (group g, segment s) at [g*NSEG + s]
   output reg  [(COLS/COL_GROUP)*(ROWS/SEG_ROWS)-1:0] c2_o,  // C2, same order
@@ -108,6 +121,8 @@ module cim_sparse_ctrl #(
   endgenerate
 
   // ---- C1 / C2 / SE decisions per (group, segment) ----
+  // (g, s) is data-gated when its segment's unit is (word lines) or its
+  // stored-zero flag is set.
   wire [NGRP-1:0]      grp_on;
   wire [NGRP*NSEG-1:0] c1_d, c2_d, se_d;
   wire [COLS-1:0]      col_use;
@@ -115,12 +130,30 @@ module cim_sparse_ctrl #(
   generate
     for (g = 0; g < NGRP; g = g + 1) begin : g_grp
       localparam integer FIRST = g * COL_GROUP;
-      wire [NSEG-1:0] on = seg_map & {NSEG{grp_on[g]}};
+      wire [NSEG-1:0] on  = seg_map & {NSEG{grp_on[g]}};
+      wire [NSEG-1:0] gat = seg_gated | zf_i[g*NSEG +: NSEG];
       assign grp_on[g] = FIRST[CW-1:0] < ncols_i;
-      assign c1_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_i[0]}});
-      assign c2_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_i[1]}});
-      assign se_d[g*NSEG +: NSEG] = on & ~(seg_gated & {NSEG{gate_any}});
+      assign c1_d[g*NSEG +: NSEG] = on & ~(gat & {NSEG{gate_i[0]}});
+      assign c2_d[g*NSEG +: NSEG] = on & ~(gat & {NSEG{gate_i[1]}});
+      assign se_d[g*NSEG +: NSEG] = on & ~(gat & {NSEG{gate_any}});
     end
+  endgenerate
+
+  // ---- segment status: data-gated across the macro ----
+  // A mapped segment whose every powered group has its stored-zero flag set
+  // (and at least one group powered) is off everywhere, as a gated unit is.
+  wire [NSEG-1:0] seg_zf_all, seg_off;
+  generate
+    for (s = 0; s < NSEG; s = s + 1) begin : g_zf_all
+      wire [NGRP-1:0] zcol;
+      for (g = 0; g < NGRP; g = g + 1) begin : g_col
+        assign zcol[g] = zf_i[g*NSEG + s] | ~grp_on[g];
+      end
+      assign seg_zf_all[s] = (&zcol) & (|grp_on) & seg_map[s];
+    end
+  endgenerate
+  assign seg_off = seg_gated | seg_zf_all;
+  generate
     for (j = 0; j < COLS; j = j + 1) begin : g_cols
       localparam integer COL = j;
       assign col_use[j] = COL[CW-1:0] < ncols_i;
@@ -163,7 +196,7 @@ module cim_sparse_ctrl #(
         la_plane_o   <= plane_i;
         la_col_use_o <= col_use;
         la_gate_o    <= gate_any;
-        la_gated_o   <= seg_gated & {NSEG{gate_any}};
+        la_gated_o   <= seg_off & {NSEG{gate_any}};
         la_mapped_o  <= seg_map;
       end
     end
@@ -185,11 +218,15 @@ module cim_sparse_ctrl #(
 `ifndef SYNTHESIS
   // Assertions (simulation): a sensed line was precharged in the same array
   // cycle (else it would sense a stale level); C1/C2/SE are off where the
-  // geometry has no weights (rows >= nrows_i, columns >= ncols_i).
+  // geometry has no weights (rows >= nrows_i, columns >= ncols_i); a
+  // segment counted as data-gated is sensed in no group.
   always @(posedge clk_i or negedge rst_ni) begin
     if (rst_ni) begin
       if (|(se_o & ~c2_o)) begin
         $error("cim_sparse_ctrl: SE on a segment whose C2 is off");
+      end
+      if (la_valid_o && |(se_o & {NGRP{la_gated_o}})) begin
+        $error("cim_sparse_ctrl: SE on a segment counted as data-gated");
       end
       if (compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}})) begin
         $error("cim_sparse_ctrl: C1/C2/SE on an unmapped segment");

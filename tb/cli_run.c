@@ -43,7 +43,9 @@ static const char usage_text[] =
     "  --remap-count N     calibration images (default 100), from --remap-offset K (default 0)\n"
     "  --stationary weight|input  weight (default): weights in the cells, inputs on the word lines;\n"
     "                      input: the binary conv layers only, activations in the cells, weight bits\n"
-    "                      on the word lines, dots rebuilt from the RTL and checked (tb/tb_is.h)\n";
+    "                      on the word lines, dots rebuilt from the RTL and checked (tb/tb_is.h); with\n"
+    "                      gating, each tile's stored-zero flags are written (SET_ZF) after its rows\n"
+    "  --no-zero-flags     input-stationary: write no stored-zero flags (gating on the word lines only)\n";
 
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 
@@ -216,6 +218,10 @@ int cli_run(int argc, char **argv)
             return 2;
         if (k > 0)
             continue;
+        if (!strcmp(a, "--no-zero-flags")) {
+            c.o.no_zero_flags = 1;
+            continue;
+        }
         if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
             !strcmp(a, "--inject") || !strcmp(a, "--vectors-out") || !strcmp(a, "--remap") ||
             !strcmp(a, "--remap-count") || !strcmp(a, "--remap-offset") || !strcmp(a, "--stationary")) {
@@ -255,6 +261,10 @@ int cli_run(int argc, char **argv)
         return 2;
     }
     int per_image_map = c.o.skip_channels || c.o.dynamic_move;
+    if (c.o.no_zero_flags && !stationary) {
+        fprintf(stderr, "sparsecim run: option --no-zero-flags: only with --stationary input\n");
+        return 2;
+    }
     if (stationary && (inject_spec || vec_dir || remap_spec || per_image_map || c.o.layout != MAP_CHANNEL_MAJOR)) {
         fprintf(stderr, "sparsecim run: option --stationary input: not with %s\n",
                 inject_spec ? "--inject" : vec_dir ? "--vectors-out" : remap_spec ? "--remap" :

@@ -69,7 +69,7 @@ static int sim_body(cim_dut *dut, void *arg)
             return -1;
         }
         tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
-                             v.wrows, v.wl, v.p, v.x, v.acc};
+                             v.wrows, v.wl, v.p, v.x, v.acc, NULL};
         tb_layer_stats *ls = &s->ls[v.layer];
         snprintf(ls->name, sizeof ls->name, "%.31s", v.name);
         char *part = strstr(ls->name, ".fc");   /* SE: both FC jobs count for the layer */

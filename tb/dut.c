@@ -11,7 +11,7 @@ const char *const dut_cnt_names[DUT_NCNT] = {
     "precharges", "line_recharges", "recharge_steps", "cell_discharges", "line_discharges", "local_evals",
     "transfers", "accumulator_updates", "segment_cycles_active", "segment_cycles_gated",
     "segment_cycles_unmapped", "controller_checks", "c1_toggles", "c2_toggles", "footer_wakeups",
-    "footer_off_cycles"};
+    "footer_off_cycles", "zero_flag_writes", "zero_flag_gated"};
 
 static int geom_eq(const dut_geom *a, const dut_geom *b)
 {

@@ -34,7 +34,8 @@ typedef struct cim_dut cim_dut;
 #define DUT_MAX_COLS 256        /* widest geometry the shim supports */
 #define DUT_MAX_SEGS 64         /* ROWS / SEG_ROWS at most */
 
-enum dut_op { DUT_NOP = 0, DUT_WRITE = 1, DUT_READ = 2, DUT_COMPUTE = 3, DUT_SET_THR = 4, DUT_CLR_CNT = 5 };
+enum dut_op { DUT_NOP = 0, DUT_WRITE = 1, DUT_READ = 2, DUT_COMPUTE = 3, DUT_SET_THR = 4, DUT_CLR_CNT = 5,
+              DUT_SET_ZF = 6 };
 
 /* Activity counter indices: rtl/cim_activity.v header. */
 enum dut_cnt {
@@ -42,7 +43,7 @@ enum dut_cnt {
     DUT_CNT_PRECHARGES, DUT_CNT_RECHARGES, DUT_CNT_RECHARGE_STEPS, DUT_CNT_CELL_DISCHARGES,
     DUT_CNT_LINE_DISCHARGES, DUT_CNT_EVALS, DUT_CNT_TRANSFERS, DUT_CNT_ACC_UPDATES, DUT_CNT_SEG_ACTIVE,
     DUT_CNT_SEG_GATED, DUT_CNT_SEG_UNMAPPED, DUT_CNT_CHECKS, DUT_CNT_C1_TOGGLES, DUT_CNT_C2_TOGGLES,
-    DUT_CNT_FOOTER_WAKEUPS, DUT_CNT_FOOTER_OFF, DUT_NCNT
+    DUT_CNT_FOOTER_WAKEUPS, DUT_CNT_FOOTER_OFF, DUT_CNT_ZF_WRITES, DUT_CNT_ZF_GATED, DUT_NCNT
 };
 /* Counter names as used in reports (snake_case). */
 extern const char *const dut_cnt_names[DUT_NCNT];
@@ -66,8 +67,8 @@ typedef enum dut_trace_fmt { DUT_TRACE_VCD = 0, DUT_TRACE_FST = 1 } dut_trace_fm
 /* One cycle's inputs (all of the macro's input ports but the clock/reset). */
 typedef struct dut_in {
     int op;                  /* enum dut_op */
-    int addr;                /* WRITE/READ: row; SET_THR: column */
-    const uint64_t *wdata;   /* COLS bits (WRITE), NULL = all zero */
+    int addr;                /* WRITE/READ: row; SET_THR: column; SET_ZF: segment */
+    const uint64_t *wdata;   /* COLS bits (WRITE; SET_ZF: bit g = stored-zero flag of group g), NULL = all zero */
     const uint64_t *in;      /* ROWS bits (COMPUTE), NULL = all zero */
     int first, last;         /* COMPUTE: first / last plane issued of an accumulation */
     int plane;               /* COMPUTE: the plane's weight is 2^plane (0..15) */
@@ -86,7 +87,7 @@ enum { DUT_OUT_P = 1, DUT_OUT_ACC = 2, DUT_OUT_BIN = 4, DUT_OUT_RDATA = 8, DUT_O
 typedef struct dut_out {
     int cmp_valid, acc_valid, rd_valid;
     int x;                            /* X of the last array cycle */
-    uint64_t seg_gated;               /* bit s: segment s data-gated in the last array cycle */
+    uint64_t seg_gated;               /* bit s: segment s data-gated in the last array cycle (docs/SPEC.md 6) */
     int p[DUT_MAX_COLS];              /* DUT_OUT_P: per-column P of the last COMPUTE */
     int32_t acc[DUT_MAX_COLS];        /* DUT_OUT_ACC: per-column accumulator */
     uint64_t bin[DUT_MAX_COLS / 64];  /* DUT_OUT_BIN: per-column acc >= threshold */

@@ -150,7 +150,7 @@ void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->cnt_sel_i = (uint8_t)(in->cnt_sel & 31);
     // Wide inputs only change when their op uses them (saves copies; the
     // RTL ignores them otherwise).
-    if (in->op == DUT_WRITE)
+    if (in->op == DUT_WRITE || in->op == DUT_SET_ZF)
         dut_put_bits(t->wdata_i, in->wdata, DUT_COLS);
     if (in->op == DUT_COMPUTE)
         dut_put_bits(t->in_i, in->in, DUT_ROWS);

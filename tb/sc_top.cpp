@@ -220,7 +220,7 @@ void s_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->ncols.write((PORT_T(ncols_i))in->ncols);
     t->nrows.write((PORT_T(nrows_i))in->nrows);
     t->cnt_sel.write((PORT_T(cnt_sel_i))(in->cnt_sel & 31));
-    if (in->op == DUT_WRITE)
+    if (in->op == DUT_WRITE || in->op == DUT_SET_ZF)
         t->wdata.write(sc_from_words<PORT_T(wdata_i)>(in->wdata, DUT_COLS));
     if (in->op == DUT_COMPUTE)
         t->in.write(sc_from_words<PORT_T(in_i)>(in->in, DUT_ROWS));

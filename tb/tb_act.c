@@ -136,7 +136,8 @@ uint64_t tb_act_account(tb_act *a, tb_layer_stats *s, int check, FILE *log, int 
     }
     /* the static reference did the same arithmetic: the same cells conduct
      * (gating and skipping only leave out lines and planes whose inputs are
-     * all zero), so a reference that was not given the layer's work shows */
+     * all zero, and the stored-zero flags lines whose cells are), so a
+     * reference that was not given the layer's work shows */
     uint64_t dis_rtl = dut_counter(a->dut, a->cd) - a->c0[a->cd];
     uint64_t dis_ref = now[AM_STAT]->n[ACT_CELL_DISCHARGES] - a->m0[AM_STAT].n[ACT_CELL_DISCHARGES];
     if (check && dis_rtl != dis_ref) {

@@ -554,6 +554,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     fprintf(f, "  \"skip_channels\": %s,\n  \"dynamic_move\": %s,\n", c->o.skip_channels ? "true" : "false",
             c->o.dynamic_move ? "true" : "false");
     fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
+    fprintf(f, "  \"zero_flags\": %s,\n",
+            c->input_stationary && c->o.gate && !c->o.no_zero_flags ? "true" : "false");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {
         json_str(f, c->remap);

@@ -73,6 +73,7 @@ typedef struct tb_opts {
     int rewrite_all;        /* 1: write every weight row of every job (no resident-row skip) */
     int skip_channels;      /* 1: per image, map only the channels an SE left on (see above) */
     int dynamic_move;       /* 1: per image, order those channels sparsest first (see above) */
+    int no_zero_flags;      /* 1: input-stationary runs write no stored-zero flags (tb/tb_is.h) */
 } tb_opts;
 
 /* Per-layer statistics, accumulated over the images run. */

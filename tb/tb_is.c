@@ -52,7 +52,9 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
         int32_t *ea = calloc((size_t)oc * (size_t)g->cols, sizeof *ea);
         int32_t *acc = calloc((size_t)oc * (size_t)g->cols, sizeof *acc);
         int *ones = calloc((size_t)g->cols, sizeof *ones);
-        if (!dot || !wrows || !wl || !ex || !ep || !ea || !acc || !ones) {
+        int nseg = g->rows / g->seg_rows, ngrp = g->cols / g->col_group, zflags = o->gate && !o->no_zero_flags;
+        uint64_t *zf = calloc((size_t)nseg * (size_t)cw, sizeof *zf);
+        if (!dot || !wrows || !wl || !ex || !ep || !ea || !acc || !ones || !zf) {
             snprintf(err->msg, sizeof err->msg, "input-stationary: out of memory");
             rc = -1;
         }
@@ -83,6 +85,17 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                             wrows[(size_t)r * (size_t)cw + (size_t)(j / 64)] |= 1ull << (j % 64);
                             ones[j]++;
                         }
+                /* stored-zero flags: (g, s) holds no 1 in the tile's rows of segment s, columns of group g */
+                memset(zf, 0, (size_t)nseg * (size_t)cw * sizeof *zf);
+                for (int sg = 0; zflags && sg * g->seg_rows < nr; sg++)
+                    for (int gr = 0; gr < ngrp; gr++) {
+                        int any = 0;
+                        for (int r = sg * g->seg_rows; r < (sg + 1) * g->seg_rows && r < nr && !any; r++)
+                            for (int j = gr * g->col_group; j < (gr + 1) * g->col_group && !any; j++)
+                                any = (int)(wrows[(size_t)r * (size_t)cw + (size_t)(j / 64)] >> (j % 64) & 1);
+                        if (!any)
+                            zf[(size_t)sg * (size_t)cw + (size_t)(gr / 64)] |= 1ull << (gr % 64);
+                    }
                 /* expected P, X and accumulators of every compute (one per output channel) */
                 for (int q = 0; q < oc; q++)
                     for (int j = 0; j < nc; j++) {
@@ -95,7 +108,7 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                     }
                 char name[48];
                 snprintf(name, sizeof name, "%.31s(IS)", l->name);
-                tb_golden_job job = {name, rt, ct, nr, nc, cw, 1, oc, wrows, wl, ep, ex, ea};
+                tb_golden_job job = {name, rt, ct, nr, nc, cw, 1, oc, wrows, wl, ep, ex, ea, zflags ? zf : NULL};
                 char msg[400];
                 if (tb_golden_run(dut, &job, &go, acc, mismatches, &s->planes_skipped, msg, sizeof msg)) {
                     snprintf(err->msg, sizeof err->msg, "%s", msg);
@@ -131,6 +144,7 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
         free(ea);
         free(acc);
         free(ones);
+        free(zf);
     }
     return rc;
 }

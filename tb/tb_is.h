@@ -15,9 +15,15 @@
  * (P = (acc + X) / 2) summed over row tiles are compared with the reference
  * trace's dots: a difference counts as a mismatch.
  *
- * The sparse controller gates on zero word lines, which here are -1
- * weights, not zero activations; that is the point of the comparison with
- * the weight-stationary default. Layers other than binary convs (conv1's
+ * The sparse controller's word-line rule gates on zero word lines, which
+ * here are -1 weights, not zero activations. With gating on (and unless
+ * tb_opts.no_zero_flags), each tile therefore also gets its stored-zero
+ * flags (docs/SPEC.md sections 5, 6): after its rows, one SET_ZF per
+ * mapped segment s with flag (g, s) = 1 where the tile stores no 1 in
+ * segment s's rows (< the tile's rows) of column group g's columns; the
+ * controller gates those (group, segment) lines whatever the weights. The
+ * flags cost one cycle per mapped segment and tile (zero_flag_writes); a
+ * --no-gating run writes none. Layers other than binary convs (conv1's
  * 8-bit input, SE FCs, the classifier) are not run in this mode.
  */
 #ifndef SPARSECIM_TB_IS_H

@@ -1,7 +1,7 @@
 // xcheck_tb: a self-checking Icarus Verilog bench for cim_macro (4-state).
 //
 // Resets the macro with every input driven, writes every row, then runs a
-// random mix of WRITE, READ, COMPUTE, SET_THR, CLR_CNT and NOPs (6 and 7
+// random mix of WRITE, READ, COMPUTE, SET_THR, CLR_CNT, SET_ZF and NOPs (7
 // too). COMPUTEs come back to back or spread out, with random first/last
 // flags and plane weights (0..15), sparse inputs (all-zero blocks of 1..8
 // segments, all-zero cycles, inputs only on rows outside the row mask), all
@@ -9,6 +9,12 @@
 // varying number of rows (nrows_i) and columns (ncols_i) in use, including
 // values past ROWS/COLS. The COMPUTE fields are junk in every other cycle
 // (they must be ignored), and so are addr_i/wdata_i/thr_i when unused.
+// The cells hold all-zero (group, segment) blocks (a random zero map, whole
+// segments among them, that the first fill and 3/4 of the later writes
+// follow; one segment in the lower half stays zero); SET_ZF writes a segment's stored-zero flags as a random subset
+// of its all-zero blocks (often all of them, sometimes for a segment past
+// NSEG), and a WRITE keeps the bits of flagged blocks 0, so the flags are
+// always true (the host's promise, docs/SPEC.md section 6).
 //
 // The behavioural model is written from the interface description, not
 // from the RTL: a COMPUTE sampled at edge t loads the lookahead (stage L)
@@ -18,18 +24,22 @@
 // (0 precharged .. SEG_ROWS), precharges it when C2 is on in an array
 // cycle, lowers it by one per cell whose word line, stored bit and footer
 // (C1) are on, saturating at SEG_ROWS, senses it with SE (P = sum of the
-// sensed levels), and holds it otherwise. The 22 activity counters follow
+// sensed levels), and holds it otherwise. (g, s) is data-gated when its
+// segment's unit is all zero or its stored-zero flag is set. The 24
+// activity counters follow
 // the per-edge rules of rtl/cim_activity.v's header (increments of the
 // cycle ending at the edge; CLR_CNT drops that edge's increment).
 //
 // After every clock edge it checks: no X/Z on any output, cmp_valid_o,
 // acc_valid_o, rd_valid_o, rdata_o, every column's P, X, seg_gated_o,
 // every column's accumulator and bin_o, and cnt_o for a random cnt_sel_i
-// (0..31; 22..31 must read 0); with INTERNAL=1 (default) also every line
-// level (u_col.u_lbl.lbl_q) and the C1/C2/SE registers of the controller.
-// At the end every counter is read once more, and the run fails if a
-// coverage goal was missed (every counter seen non-zero, gated segments in
-// every gating mode and unit, masked rows and columns).
+// (0..31; 24..31 must read 0); with INTERNAL=1 (default) also every line
+// level (u_col.u_lbl.lbl_q), the C1/C2/SE registers of the controller and
+// the stored-zero flag bank. At the end every counter is read once more,
+// and the run fails if a coverage goal was missed (every counter seen
+// non-zero, gated segments in every gating mode and unit, masked rows and
+// columns, (g, s) gated by a stored-zero flag in every gating mode, a
+// segment data-gated by its flags alone).
 // Prints "xcheck: PASS ..." or "xcheck: FAIL ..." and ends with $fatal
 // (non-zero exit status) on a failure.
 `timescale 1ns / 1ps
@@ -49,10 +59,10 @@ module xcheck_tb;
   localparam integer NSEG = ROWS / SEG_ROWS;
   localparam integer NGRP = COLS / COL_GROUP;
   localparam integer NPR  = NGRP * NSEG;     // C1 (C2, SE) lines
-  localparam integer NCNT = 22;
+  localparam integer NCNT = 24;
 
   localparam [2:0] OP_NOP = 3'd0, OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
-                   OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5;
+                   OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5, OP_SET_ZF = 3'd6;
 
   reg                 clk = 1'b0;
   reg                 rst_n = 1'b0;
@@ -88,7 +98,7 @@ module xcheck_tb;
 
   // ---- internal taps (line levels, C1/C2/SE registers) ----
   wire [COLS*ROWS-1:0] t_lbl;
-  wire [NPR-1:0]       t_c1, t_c2, t_se;
+  wire [NPR-1:0]       t_c1, t_c2, t_se, t_zf;
   genvar gj;
   generate
     if (INTERNAL != 0) begin : g_taps
@@ -98,11 +108,13 @@ module xcheck_tb;
       assign t_c1 = dut.u_ctrl.c1_o;
       assign t_c2 = dut.u_ctrl.c2_o;
       assign t_se = dut.u_ctrl.se_o;
+      assign t_zf = dut.u_zf.zf_o;
     end else begin : g_no_taps
       assign t_lbl = {COLS*ROWS{1'b0}};
       assign t_c1  = {NPR{1'b0}};
       assign t_c2  = {NPR{1'b0}};
       assign t_se  = {NPR{1'b0}};
+      assign t_zf  = {NPR{1'b0}};
     end
   endgenerate
 
@@ -111,10 +123,12 @@ module xcheck_tb;
   integer                lvl [0:COLS*NSEG-1];   // line level of (column j, segment s) at j*NSEG + s
   reg [NPR-1:0]          m_c1, m_c2, m_se;      // C1/C2 registers, SE pulse, (group g, segment s) at g*NSEG + s
   reg [NPR-1:0]          m_c1_prev;             // C1 in the previous cycle (footer state)
+  reg [NPR-1:0]          m_zf;                  // stored-zero flags, (g, s) at g*NSEG + s
+  reg [NPR-1:0]          zmap;                  // stimulus: (g, s) blocks the writes keep zero
   // lookahead register (stage L -> A)
   reg                    la_valid, la_first, la_last;
   reg [ROWS-1:0]         la_in;                 // masked input (word lines of stage A)
-  integer                la_x, la_plane, la_ncols;
+  integer                la_x, la_plane, la_ncols, la_zfg;
   reg [NSEG-1:0]         la_gated, la_mapped;
   reg                    la_gate;
   // registered outputs
@@ -129,9 +143,9 @@ module xcheck_tb;
   reg [CNTW-1:0]         inc  [0:NCNT-1];
   // the controller's decisions for the COMPUTE being sampled
   reg [ROWS-1:0]         d_in;
-  reg [NSEG-1:0]         d_zero, d_map, d_gated;
+  reg [NSEG-1:0]         d_zero, d_map, d_gated, d_unit, d_zf_all;
   reg [NPR-1:0]          d_c1, d_c2, d_se;
-  integer                d_x, d_ncols;
+  integer                d_x, d_ncols, d_zfg, pw;
 
   // stimulus state: the current COMPUTE configuration (changes now and then)
   integer cur_gate, cur_unit, cur_ncols, cur_nrows;
@@ -140,6 +154,9 @@ module xcheck_tb;
   integer n_gmode [0:3];      // computes per gate mode
   integer n_gated_mode [0:3]; // computes with data-gated segments per gate mode
   integer n_gated_unit [0:3]; // computes with data-gated segments per unit
+  integer n_zfg_mode [0:3];   // computes with (g, s) gated by a stored-zero flag per gate mode
+  integer n_zf, n_zf_seg;     // SET_ZF ops; computes with a segment gated by its flags alone
+  integer zseg;               // a segment the zero map keeps zero in every group
   reg [NCNT-1:0] cnt_nz;      // counter checked with a non-zero value
   reg signed [ACC-1:0] term;
   reg [COLS-1:0] rowv;
@@ -216,15 +233,29 @@ module xcheck_tb;
         u = 1;
         for (i = base; i < base + (1 << unit_log2); i = i + 1)
           if (i < NSEG && !d_zero[i]) u = 0;
-        d_gated[s] = u && d_map[s] && (gate != 2'd0);
+        d_unit[s] = u;
+        // the segment's stored-zero flags set in every powered group (and a group powered)
+        pw = 0;
+        d_zf_all[s] = 1'b1;
+        for (g = 0; g < NGRP; g = g + 1)
+          if (g * COL_GROUP < ncols) begin
+            pw = 1;
+            if (!m_zf[g*NSEG + s]) d_zf_all[s] = 1'b0;
+          end
+        if (!pw) d_zf_all[s] = 1'b0;
+        d_gated[s] = (u || d_zf_all[s]) && d_map[s] && (gate != 2'd0);
       end
+      d_zfg = 0;
       for (g = 0; g < NGRP; g = g + 1)
         for (s = 0; s < NSEG; s = s + 1) begin
           // powered: the group's first column is in use and the segment is mapped
           u = (g * COL_GROUP < ncols) && d_map[s];
-          d_c1[g*NSEG + s] = u && !(d_gated[s] && gate[0]);
-          d_c2[g*NSEG + s] = u && !(d_gated[s] && gate[1]);
-          d_se[g*NSEG + s] = u && !d_gated[s];
+          // (g, s) gated: the unit's word lines are zero or its stored-zero flag is set
+          cond = (d_unit[s] || m_zf[g*NSEG + s]) && (gate != 2'd0);
+          d_c1[g*NSEG + s] = u && !(cond && gate[0]);
+          d_c2[g*NSEG + s] = u && !(cond && gate[1]);
+          d_se[g*NSEG + s] = u && !cond;
+          if (u && m_zf[g*NSEG + s] && (gate != 2'd0)) d_zfg = d_zfg + 1;
         end
     end
   endtask
@@ -243,6 +274,7 @@ module xcheck_tb;
         inc[15] = ones_seg(la_mapped & la_gated);
         inc[16] = NSEG - ones_seg(la_mapped);
         inc[17] = la_gate ? ones_seg(la_mapped) : 0;
+        inc[23] = la_zfg;
         for (j = 0; j < COLS; j = j + 1) begin
           g = j / COL_GROUP;
           pj = 0;
@@ -298,6 +330,7 @@ module xcheck_tb;
         inc[4] = 1;
         o_rdata = mem[addr];
       end
+      if (op == OP_SET_ZF && addr < NSEG) inc[22] = 1;
       m_c1_prev = m_c1;
       if (op == OP_COMPUTE) begin
         decide;
@@ -316,11 +349,14 @@ module xcheck_tb;
         la_gated = d_gated;
         la_mapped = d_map;
         la_gate = gate != 2'd0;
+        la_zfg = d_zfg;
       end else begin
         m_se = {NPR{1'b0}};
         la_valid = 1'b0;
       end
       if (op == OP_WRITE) mem[addr] = wdata;
+      if (op == OP_SET_ZF && addr < NSEG)
+        for (g = 0; g < NGRP; g = g + 1) m_zf[g*NSEG + addr] = wdata[g];
       if (op == OP_SET_THR && addr < COLS) mthr[addr] = $signed(thr);
       for (k = 0; k < NCNT; k = k + 1)
         mcnt[k] = (op == OP_CLR_CNT) ? {CNTW{1'b0}} : mcnt[k] + inc[k];
@@ -349,11 +385,12 @@ module xcheck_tb;
         n_cnt = n_cnt + 1;
         if (mcnt[cnt_sel] != 0) cnt_nz[cnt_sel] = 1'b1;
         if (cnt !== mcnt[cnt_sel]) fail("counter", cnt_sel, cnt, mcnt[cnt_sel]);
-      end else if (cnt !== {CNTW{1'b0}}) fail("counter (>= 22)", cnt_sel, cnt, 0);
+      end else if (cnt !== {CNTW{1'b0}}) fail("counter (>= NCNT)", cnt_sel, cnt, 0);
       if (INTERNAL != 0) begin
         if (t_c1 !== m_c1) fail_pr("C1 registers", t_c1, m_c1);
         if (t_c2 !== m_c2) fail_pr("C2 registers", t_c2, m_c2);
         if (t_se !== m_se) fail_pr("SE pulses", t_se, m_se);
+        if (t_zf !== m_zf) fail_pr("stored-zero flags", t_zf, m_zf);
         for (j = 0; j < COLS; j = j + 1)
           for (s = 0; s < NSEG; s = s + 1)
             if (t_lbl[j*ROWS + s*SEG_ROWS +: SEG_ROWS] !== lvl[j*NSEG + s])
@@ -398,7 +435,7 @@ module xcheck_tb;
         // inputs only on rows outside the row mask (all dropped)
         for (r = 0; r < ROWS; r = r + 1) in_bits[r] = (r >= cur_nrows) && ($urandom % 2);
       end else begin
-        b = $urandom % 4;                 // zero blocks of 2^b segments
+        b = ($urandom % 2) ? cur_unit : $urandom % 4;  // zero blocks of 2^b segments (often the unit)
         pz = $urandom % 4;                // zero probability pz/4
         dens = 1 + $urandom % 6;          // 1 / density of the non-zero blocks
         for (s = 0; s < NSEG; s = s + (1 << b)) begin
@@ -418,29 +455,64 @@ module xcheck_tb;
     end
   endtask
 
-  task automatic gen_row;
+  // A row for row addr: random, or (follow_map) zero in the blocks of the
+  // zero map; always zero in the blocks whose stored-zero flag is set and
+  // in segment zseg.
+  task automatic gen_row(input integer follow_map);
     begin
       case ($urandom % 6)
         0: wdata = {COLS{1'b0}};
         1: wdata = {COLS{1'b1}};
         default: for (j = 0; j < COLS; j = j + 1) wdata[j] = ($urandom % 4) != 0;
       endcase
+      for (j = 0; j < COLS; j = j + 1)
+        if (m_zf[(j / COL_GROUP)*NSEG + addr / SEG_ROWS] || addr / SEG_ROWS == zseg ||
+            (follow_map && zmap[(j / COL_GROUP)*NSEG + addr / SEG_ROWS]))
+          wdata[j] = 1'b0;
+    end
+  endtask
+
+  // SET_ZF: the flags of segment addr, a random subset of its all-zero blocks.
+  task automatic gen_zf;
+    begin
+      wdata = {COLS{1'b0}};
+      cls = $urandom % 8;           // 0: none, 1..4: all zero blocks, else each with probability 1/2
+      if (addr < NSEG)
+        for (g = 0; g < NGRP; g = g + 1) begin
+          u = 1;
+          for (r = addr * SEG_ROWS; r < (addr + 1) * SEG_ROWS; r = r + 1)
+            for (j = g * COL_GROUP; j < (g + 1) * COL_GROUP; j = j + 1)
+              if (mem[r][j]) u = 0;
+          wdata[g] = u && cls != 0 && (cls <= 4 || ($urandom % 2));
+        end
+      // the bits above NGRP are junk (ignored)
+      for (j = NGRP; j < COLS; j = j + 1) wdata[j] = $urandom;
     end
   endtask
 
   initial begin
     errors = 0; n_cmp = 0; n_rd = 0; n_wr = 0; n_cnt = 0; n_thr = 0; n_clr = 0; n_b2b = 0;
     n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0;
-    for (k = 0; k < 4; k = k + 1) begin n_gmode[k] = 0; n_gated_mode[k] = 0; n_gated_unit[k] = 0; end
+    for (k = 0; k < 4; k = k + 1) begin
+      n_gmode[k] = 0; n_gated_mode[k] = 0; n_gated_unit[k] = 0; n_zfg_mode[k] = 0;
+    end
+    n_zf = 0; n_zf_seg = 0;
     seed = SEED;
     k = $urandom(seed);
     for (i = 0; i < ROWS; i = i + 1) mem[i] = {COLS{1'b0}};
     for (i = 0; i < COLS * NSEG; i = i + 1) lvl[i] = 0;
     for (j = 0; j < COLS; j = j + 1) begin macc[j] = 0; mthr[j] = 0; o_p[j] = 0; end
     for (k = 0; k < NCNT; k = k + 1) mcnt[k] = 0;
-    m_c1 = 0; m_c2 = 0; m_se = 0; m_c1_prev = 0;
+    m_c1 = 0; m_c2 = 0; m_se = 0; m_c1_prev = 0; m_zf = 0;
+    // zero map: per segment all groups (1/4), none (1/4) or each group with probability 1/2
+    for (s = 0; s < NSEG; s = s + 1) begin
+      k = $urandom % 4;
+      for (g = 0; g < NGRP; g = g + 1) zmap[g*NSEG + s] = k == 0 || (k >= 2 && ($urandom % 2));
+    end
+    zseg = $urandom % ((NSEG + 1) / 2);  // one whole segment, always zero (and often mapped)
+    for (g = 0; g < NGRP; g = g + 1) zmap[g*NSEG + zseg] = 1'b1;
     la_valid = 0; la_first = 0; la_last = 0; la_in = 0; la_x = 0; la_plane = 0; la_ncols = 0;
-    la_gated = 0; la_mapped = 0; la_gate = 0;
+    la_gated = 0; la_mapped = 0; la_gate = 0; la_zfg = 0;
     o_cmp_valid = 0; o_acc_valid = 0; o_rd_valid = 0; o_rdata = 0; o_x = 0; o_seg_gated = 0;
     cur_gate = 3; cur_unit = 0; cur_ncols = COLS; cur_nrows = ROWS;
     // reset over 3 edges with junk on the inputs (every input driven)
@@ -459,12 +531,12 @@ module xcheck_tb;
       k = $urandom % 64;
       if (cyc >= CYCLES) begin
         // the end: every counter (and 22..31) once more
-        op = ($urandom % 2) ? OP_NOP : 3'd6;
+        op = ($urandom % 2) ? OP_NOP : 3'd7;
         cnt_sel = cyc - CYCLES;
       end else if (cyc < ROWS) begin
-        op = OP_WRITE; addr = cyc; gen_row;
+        op = OP_WRITE; addr = cyc; gen_row(1);
       end else if (k < 5) begin
-        op = OP_WRITE; gen_row;
+        op = OP_WRITE; gen_row(($urandom % 4) != 0);
       end else if (k < 10) op = OP_READ;
       else if (k < 46) begin
         op = OP_COMPUTE;
@@ -479,7 +551,16 @@ module xcheck_tb;
         thr = ($urandom % 4) ? ($urandom % 129) - 64 : $urandom;
         if ($urandom % 4) addr = $urandom % COLS;
       end else if (k < 51) op = OP_CLR_CNT;
-      else op = ($urandom % 2) ? OP_NOP : (($urandom % 2) ? 3'd6 : 3'd7);
+      else if (k < 55) begin
+        op = OP_SET_ZF;
+        case ($urandom % 8)
+          0: ;                                  // junk address: may be past NSEG
+          1, 2: addr = zseg;
+          default: addr = $urandom % NSEG;
+        endcase
+        gen_zf;
+      end
+      else op = ($urandom % 2) ? OP_NOP : 3'd7;
 
       // ---- the edge: DUT and model ----
       @(posedge clk);
@@ -493,6 +574,7 @@ module xcheck_tb;
       if (op == OP_WRITE) n_wr = n_wr + 1;
       if (op == OP_SET_THR) n_thr = n_thr + 1;
       if (op == OP_CLR_CNT) n_clr = n_clr + 1;
+      if (op == OP_SET_ZF) n_zf = n_zf + 1;
       model_edge;
       if (op == OP_COMPUTE) begin
         n_gmode[gate] = n_gmode[gate] + 1;
@@ -500,6 +582,8 @@ module xcheck_tb;
           n_gated_mode[gate] = n_gated_mode[gate] + 1;
           n_gated_unit[unit_log2] = n_gated_unit[unit_log2] + 1;
         end
+        if (d_zfg != 0) n_zfg_mode[gate] = n_zfg_mode[gate] + 1;
+        if ((d_gated & ~d_unit) != 0) n_zf_seg = n_zf_seg + 1;
         if (nrows < ROWS && (in_bits & ~d_in) != 0) n_rowmask = n_rowmask + 1;
         if (ncols < COLS) n_colmask = n_colmask + 1;
       end
@@ -524,16 +608,26 @@ module xcheck_tb;
                  k, n_gmode[k], 1 << k, n_gated_unit[k]);
         errors = errors + 1;
       end
+    for (k = 1; k < 4; k = k + 1)
+      if (n_zfg_mode[k] == 0) begin
+        $display("xcheck: FAIL: coverage: no COMPUTE with a (group, segment) gated by its stored-zero flag in gate mode %0d", k);
+        errors = errors + 1;
+      end
+    if (n_zf == 0 || n_zf_seg == 0) begin
+      $display("xcheck: FAIL: coverage: %0d SET_ZF, %0d computes with a segment gated by its stored-zero flags alone",
+               n_zf, n_zf_seg);
+      errors = errors + 1;
+    end
     if (n_rowmask == 0 || n_colmask == 0 || n_b2b == 0 || n_hold == 0) begin
       $display("xcheck: FAIL: coverage: %0d computes with masked rows, %0d with masked columns, %0d back to back, %0d held discharged lines",
                n_rowmask, n_colmask, n_b2b, n_hold);
       errors = errors + 1;
     end
     if (errors != 0) $fatal(1, "xcheck: FAIL: %0d errors", errors);
-    $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d), %0d writes, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
+    $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d; %0d with stored-zero gating), %0d writes, %0d SET_ZF, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
              ROWS, COLS, SEG_ROWS, COL_GROUP, CYCLES + 32, n_cmp, n_b2b, n_gmode[0], n_gmode[1], n_gmode[2],
-             n_gmode[3], n_wr, n_rd, n_cnt, NCNT,
-             INTERNAL != 0 ? "line levels and C1/C2/SE checked every edge" : "outputs only");
+             n_gmode[3], n_zfg_mode[1] + n_zfg_mode[2] + n_zfg_mode[3], n_wr, n_zf, n_rd, n_cnt, NCNT,
+             INTERNAL != 0 ? "line levels, C1/C2/SE and stored-zero flags checked every edge" : "outputs only");
     $finish;
   end
 endmodule

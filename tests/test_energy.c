@@ -1606,3 +1606,42 @@ Test(act, testbench_counter_names_all_map)
     cr_assert_eq(ACT_PLANES_SKIPPED, ACT_NEVENTS - 2);
     cr_assert_eq(ACT_INDEX_BITS, ACT_NEVENTS - 1);
 }
+
+/* The stored-zero flag bank (SET_ZF, rtl/cim_zero_flags.v): billed per
+ * write (one segment's NGRP flags loaded), not in the lookahead register;
+ * zero_flag_gated is a time base. */
+Test(energy, zero_flag_events_known_answers)
+{
+    energy_profile p;
+    energy_table t, f;
+    bnn_error err = {{0}};
+    hand_parse(&p);
+    cr_assert_eq(energy_table_derive(&p, &hand_geom, &t, &err), 0, "%s", err.msg);
+    cr_assert_eq(energy_table_derive_flat(&p, &hand_geom, &f, &err), 0, "%s", err.msg);
+    cr_assert_eq(t.n_zf_ff, 2 * 2, "2 groups x 2 segments");
+    assert_close(t.e_event_fj[ACT_ZERO_FLAG_WRITES], 4, "E_zf_write = 2 groups*2 GE*0.5*2");
+    assert_close(f.e_event_fj[ACT_ZERO_FLAG_WRITES], 4, "the same row of flops (the references write none)");
+    cr_assert_eq(t.e_event_fj[ACT_ZERO_FLAG_GATED], 0.0);
+    cr_assert_eq(energy_event_comp(ACT_ZERO_FLAG_WRITES), ENERGY_CONTROL);
+    cr_assert_eq(energy_event_comp(ACT_ZERO_FLAG_GATED), -1);
+    cr_assert_str_eq(act_event_name(ACT_ZERO_FLAG_WRITES), "zero_flag_writes");
+    cr_assert_str_eq(act_event_name(ACT_ZERO_FLAG_GATED), "zero_flag_gated");
+    /* shipped 65 nm, default geometry: 8 groups x 5 GE x 0.25 x 1.5125 fJ; the lookahead register is unchanged */
+    energy_profile p65;
+    energy_model m;
+    load_shipped("65nm", &p65);
+    energy_geom g = energy_geom_default();
+    cr_assert_eq(energy_model_derive(&p65, &g, &m, &err), 0, "%s", err.msg);
+    assert_near(m.hier.e_event_fj[ACT_ZERO_FLAG_WRITES], 15.13, "65 nm zero_flag_writes");
+    cr_assert_eq(m.hier.n_zf_ff, 128);
+    cr_assert_eq(m.hier.n_la_ff, 753);
+    /* a layer's counts: 10 flag writes bill 10 x E in the control component */
+    act_counts c;
+    memset(&c, 0, sizeof c);
+    c.n[ACT_ZERO_FLAG_WRITES] = 10;
+    c.n[ACT_ZERO_FLAG_GATED] = 1000;
+    energy_result r;
+    cr_assert_eq(energy_compute(&t, &c, &r, &err), 0, "%s", err.msg);
+    assert_close(r.comp_fj[ENERGY_CONTROL], 40, "control = 10*4");
+    assert_close(r.total_fj, 40, "nothing else");
+}

@@ -22,7 +22,8 @@
 #   (build)    a CMake build of the snapshot with SPARSECIM_RTL_DIR = the
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only): targets sparsecim, test_rtl_lines,
-#              test_rtl_layers. A mutant that does not build is an error.
+#              test_rtl_layers, test_rtl_zf. A mutant that does not build is
+#              an error.
 #   run-both, run-c2, run-c1, run-none
 #              `sparsecim run --small --model M.bnn --data random:2 --count 2
 #              --gate G --check-px --quiet`: every result bit-exactly against
@@ -33,10 +34,18 @@
 #   run-skip   the same with --gate both --skip-channels --dynamic-move
 #              --layout aligned (the per-image mappings of the driver; the
 #              model's SE gates zero about half the channels)
+#   run-is-both, run-is-c2
+#              the same run with --stationary input (activations in the
+#              cells, each tile's stored-zero flags written with SET_ZF):
+#              every dot bit-exactly, every counter against the host model,
+#              and the simulation's assertions (a flag over a stored 1)
 #   lines      test_rtl_lines (VCD of the local lines vs the counters,
 #              gated lines hold), every gate mode
 #   layers     test_rtl_layers --filter 'layers/random_small_build' (random
 #              conv layers; an all-zero input issues no compute when gated)
+#   zf         test_rtl_zf --filter 'zero_flags/*small*' (stored-zero flags:
+#              known answer, random tiles and flags, the input-stationary
+#              driver with and without flags)
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -236,7 +245,7 @@ do_build() {
     rm -rf "$W"/build/CMakeFiles/dut_*.dir/V*.dir "$W/build/.mutate-rtl"
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
-    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers &&
+    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_run() { # GATE [EXTRA RUN OPTIONS]
@@ -291,9 +300,13 @@ checks() {
   done
   run_check "$dir" run-skip 900 do_run both --skip-channels --dynamic-move --layout aligned ||
     { FAILED+=(run-skip); [ $ALL = 1 ] || return 0; }
+  for g in both c2; do
+    run_check "$dir" "run-is-$g" 900 do_run $g --stationary input || { FAILED+=("run-is-$g"); [ $ALL = 1 ] || return 0; }
+  done
   run_check "$dir" lines 900 do_test ./test_rtl_lines --jobs "$JOBS" || { FAILED+=(lines); [ $ALL = 1 ] || return 0; }
   run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/random_small_build' ||
-    FAILED+=(layers)
+    { FAILED+=(layers); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' || FAILED+=(zf)
   return 0
 }
 
@@ -307,7 +320,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, lines, layers)"
+echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

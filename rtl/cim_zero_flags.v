@@ -1,0 +1,58 @@
+// cim_zero_flags: the stored-zero flags, one per (column group, segment).
+//
+// Hardware: a bank of NGRP x NSEG flip-flops beside the sparse controller,
+// written one segment at a time by the host (SET_ZF: the segment on
+// seg_i, the flags of its NGRP column groups on flags_i) and cleared by
+// reset. Flag (g, s) = 1 is the host's statement that no cell of segment s
+// in the columns of group g holds a 1 on a row in use (rows < nrows_i): the
+// local lines of (g, s) cannot discharge whatever the word lines carry, so
+// the controller may gate them (input-stationary tiles, where the stored
+// bits are the activations). Only a SET_ZF loads the bank (its flops are
+// enabled by the write decode and hold otherwise); a SET_ZF whose segment
+// is >= NSEG writes nothing. The bank's outputs are static lines into the
+// controller's per-(group, segment) gating decision.
+//
+// Order: flag (g, s) at zf_o[g*NSEG + s] (the order of C1/C2/SE).
+module cim_zero_flags #(
+  parameter integer NSEG = 16,   // segments (ROWS / SEG_ROWS)
+  parameter integer NGRP = 8,    // column groups (COLS / COL_GROUP)
+  parameter integer AW   = 8     // width of the segment address
+) (
+  input  wire                 clk_i,
+  input  wire                 rst_ni,
+  input  wire                 we_i,      // SET_ZF
+  input  wire [AW-1:0]        seg_i,     // the segment written
+  input  wire [NGRP-1:0]      flags_i,   // bit g: flag of (group g, segment seg_i)
+  output wire [NGRP*NSEG-1:0] zf_o,
+  output wire                 wr_o       // a SET_ZF that wrote a segment (for the counters)
+);
+
+  // write decode: one enable per segment
+  wire [NSEG-1:0] seg_we;
+  genvar s, g;
+  generate
+    for (s = 0; s < NSEG; s = s + 1) begin : g_dec
+      localparam integer SEG = s;
+      assign seg_we[s] = we_i && ({1'b0, seg_i} == SEG[AW:0]);
+    end
+  endgenerate
+  assign wr_o = |seg_we;
+
+  // the flag flip-flops of each segment's row, loaded by its enable
+  generate
+    for (s = 0; s < NSEG; s = s + 1) begin : g_seg
+      reg [NGRP-1:0] zf_q;
+      always @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          zf_q <= {NGRP{1'b0}};
+        end else if (seg_we[s]) begin
+          zf_q <= flags_i;
+        end
+      end
+      for (g = 0; g < NGRP; g = g + 1) begin : g_out
+        assign zf_o[g*NSEG + s] = zf_q[g];
+      end
+    end
+  endgenerate
+
+endmodule
