@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out)
 {
@@ -82,4 +83,28 @@ void cli_progress(FILE *f, int is_tty, int done, int total, const char *what)
         if (done == total || done % every == 0)
             fprintf(f, "%s: %d/%d\n", what, done, total);
     }
+}
+
+int cli_file_crc(const char *path, uint64_t *bytes, uint32_t *crc)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    unsigned char buf[65536];
+    uLong c = crc32(0L, Z_NULL, 0);
+    uint64_t n = 0;
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0) {
+        c = crc32(c, buf, (uInt)k);
+        n += k;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        errno = EIO;
+        return -1;
+    }
+    *bytes = n;
+    *crc = (uint32_t)c;
+    return 0;
 }

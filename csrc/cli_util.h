@@ -27,6 +27,9 @@ int cli_out_open(cli_out *o, const char *cmd, const char *path);
 int cli_out_commit(cli_out *o, const char *cmd);  /* closes; 0 ok */
 void cli_out_abort(cli_out *o);
 
+/* Size and CRC-32 (zlib) of a whole file: 0, or -1 (errno set). */
+int cli_file_crc(const char *path, uint64_t *bytes, uint32_t *crc);
+
 /* Progress: a bar on a terminal, a plain line every `every` items otherwise. */
 void cli_progress(FILE *f, int is_tty, int done, int total, const char *what);
 
