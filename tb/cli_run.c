@@ -541,7 +541,7 @@ int cli_run(int argc, char **argv)
         return 2;
     }
     r.m = m;
-    if (cli_file_crc(model, &id.model_bytes, &id.model_crc)) {
+    if (cli_file_crc(model, 4, &id.model_bytes, &id.model_crc)) {
         fprintf(stderr, "sparsecim run: %s: cannot read\n", model);
         goto done;
     }

@@ -123,7 +123,7 @@ typedef struct tb_cli_summary {
     double wall_seconds;
     int have_model_id;          /* 1: model_bytes / model_crc identify the source's file (run) */
     uint64_t model_bytes;
-    uint32_t model_crc;         /* CRC-32 of the whole file */
+    uint32_t model_crc;         /* the .bnn's CRC-32 (of every byte before its CRC field) */
     const tb_shard *shard;      /* NULL: the whole run */
 } tb_cli_summary;
 

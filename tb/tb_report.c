@@ -24,7 +24,7 @@ int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
     bnn_error err;
     uint64_t bytes;
     energy_geom g = {c->geom->rows, c->geom->cols, c->geom->seg_rows, c->geom->col_group, c->geom->acc_w};
-    if (cli_file_crc(path, &bytes, &c->prof_crc)) {
+    if (cli_file_crc(path, 0, &bytes, &c->prof_crc)) {
         fprintf(stderr, "sparsecim %s: option --energy: %s: %s\n", cmd, path, strerror(errno));
         return -1;
     }
