@@ -85,10 +85,14 @@ static int write_merged(const merge_args *a, const tb_part *m)
     }
     tb_cli_summary s = tb_part_summary(m);
     FILE *log = a->quiet ? NULL : stdout;
-    if (log)
-        printf("merged %d images (%ld..%ld) of %s: %llu mismatches, RTL-chained = reference on %d/%d\n", m->images,
+    if (log) {
+        printf("merged %d images (%ld..%ld) of %s: %llu mismatches, RTL-chained = reference on %d/%d", m->images,
                m->sh.first, m->sh.first + m->images - 1, s.source ? s.source : "?",
                (unsigned long long)m->mismatches, tb_part_chained_equal(m), m->images);
+        if (m->label && m->images)
+            printf(", accuracy %.2f%%", 100.0 * s.correct / m->images);
+        printf("\n");
+    }
     if (c.have_energy && (c.csv || log)) {
         FILE *sink = log ? log : fopen("/dev/null", "w");
         int rc = sink ? tb_cli_energy(sink, &c, "merge", m->ls, m->nl, m->images) : -1;

@@ -56,11 +56,11 @@ static const char usage_text[] =
     "                      one process but for wall_seconds. A failed or killed worker fails the run\n"
     "                      (exit 2, naming it and its images). Not with --waves, --saif, --vectors-out\n"
     "  --shard I/N         run only block I (0-based) of N contiguous blocks of the images; --report\n"
-    "                      then records the shard and its images, for sparsecim merge (also with --jobs)\n"
-    "  A block after the first starts with the image before it, run and not counted (a warm-up), so\n"
-    "  that the macro's state there is the single run's; the reports carry a hash of that state and\n"
-    "  the merge checks it. Test hook: SPARSECIM_TEST_KILL_WORKER=K kills worker K (SIGKILL) after\n"
-    "  its first image.\n";
+    "                      then records the shard and its images, for sparsecim merge (also with --jobs).\n"
+    "                      A block after the first begins with the image before it, run and not counted\n"
+    "                      (a warm-up), so that the macro starts the block in the single run's state; the\n"
+    "                      reports carry a hash of that state and the merge checks it. Test hook:\n"
+    "                      SPARSECIM_TEST_KILL_WORKER=K: worker K kills itself (SIGKILL) after one image\n";
 
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 

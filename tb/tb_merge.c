@@ -111,14 +111,15 @@ static int get_long(const tb_part *p, const jr_val *o, const char *key, long *v,
     return 0;
 }
 
-/* A hex string member of up to 16 digits. */
+/* A hex string member of 1 to 16 digits. */
 static int get_hex(const tb_part *p, const jr_val *o, const char *key, uint64_t *v, char *msg, size_t n)
 {
     const jr_val *s = jr_get(o, key);
-    char *end;
-    if (!s || s->t != JR_STR || !s->str[0] || strlen(s->str) > 16 ||
-        (errno = 0, *v = strtoull(s->str, &end, 16), errno || *end))
+    size_t len = s && s->t == JR_STR ? strlen(s->str) : 0;
+    int ok = len >= 1 && len <= 16 && strspn(s->str, "0123456789abcdefABCDEF") == len;
+    if (!ok)
         return say(msg, n, "%s: field '%s': expected a hexadecimal string", p->path, key);
+    *v = strtoull(s->str, NULL, 16);
     return 0;
 }
 
