@@ -1,7 +1,9 @@
 /*
- * tb_cli.h - what `sparsecim sim` and `sparsecim run` share: the common
- * options (back end, geometry, gating, waves), the per-layer table, the
- * JSON report. Errors are one line on stderr; nothing exits.
+ * tb_cli.h - what `sparsecim sim`, `run` and `merge` share: the common
+ * options (back end, geometry, gating, waves; tb_cli.c), the per-layer
+ * table, the energy table and the JSON / CSV reports (tb_report.c, which
+ * needs no DUT and is built without the RTL too). Errors are one line on
+ * stderr; nothing exits.
  */
 #ifndef SPARSECIM_TB_CLI_H
 #define SPARSECIM_TB_CLI_H
