@@ -106,6 +106,14 @@ Test(jobs, jobs_2_and_3_equal_one_process, .timeout = 120)
     run_to(model, "--data random:7 --count 6 --small --jobs 3", dir, "j3");
     same_json_csv(dir, "j1", "j2");
     same_json_csv(dir, "j1", "j3");
+    /* the text report too (the per-layer and energy tables, the image lines), but the wall time */
+    static char cmd[1 << 13];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && for j in 1 3; do %s/sparsecim run --model %s --data random:7 --count 6 --small --jobs $j "
+             "2>/dev/null | grep -v cycles/s > t$j; done && cmp t1 t3 && wc -l < t1",
+             dir, tu_bin_dir(), model);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "text reports differ: %s", out);
+    cr_assert_gt(atoi(out), 15, "%s", out);
     /* more workers than images: one per image */
     run_to(model, "--data random:7 --count 2 --offset 3 --small", dir, "k1");
     run_to(model, "--data random:7 --count 2 --offset 3 --small --jobs 5", dir, "k5");
