@@ -27,6 +27,12 @@ int cli_out_open(cli_out *o, const char *cmd, const char *path);
 int cli_out_commit(cli_out *o, const char *cmd);  /* closes; 0 ok */
 void cli_out_abort(cli_out *o);
 
+/* Size of a file and the CRC-32 (zlib) of its bytes but the last `tail`
+ * (a .bnn ends with the CRC-32 of what precedes it, and the CRC of a
+ * message followed by its own CRC is the same for every message: pass 4,
+ * and *crc is the model's own CRC). 0, or -1 (errno set). */
+int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc);
+
 /* Progress: a bar on a terminal, a plain line every `every` items otherwise. */
 void cli_progress(FILE *f, int is_tty, int done, int total, const char *what);
 
