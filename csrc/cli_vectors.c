@@ -90,13 +90,8 @@ int cli_vectors(int argc, char **argv)
             fprintf(stderr, "sparsecim vectors: %s\n", err.msg);
             goto done;
         }
-        if (ds_check_model(ds, m, data, &err)) {
-            fprintf(stderr, "sparsecim vectors: %s (model %s)\n", err.msg, model);
-            goto done;
-        }
-        if (offset + count > ds->count) {
-            fprintf(stderr, "sparsecim vectors: --offset %ld --count %ld: %s has only %d images\n", offset, count,
-                    data, ds->count);
+        if (ds_check_use(ds, m, data, model, "--", offset, &count, &err)) {
+            fprintf(stderr, "sparsecim vectors: %s\n", err.msg);
             goto done;
         }
     }

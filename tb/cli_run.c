@@ -277,8 +277,14 @@ int cli_run(int argc, char **argv)
                 c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
         return 2;
     }
-    if (tb_cli_resolve(&c, "run"))
+    cli_inputs in = {.n = 0};
+    cli_inputs_add(&in, model);
+    cli_inputs_add_spec(&in, data);
+    cli_inputs_add_spec(&in, remap_spec);
+    if (tb_cli_check_outputs(&c, "run", &in) || tb_cli_resolve(&c, "run")) {
+        tb_cli_cleanup(&c);
         return 2;
+    }
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
@@ -304,12 +310,9 @@ int cli_run(int argc, char **argv)
         bnn_trace *ctr = NULL;
         bnn_tensor *cimg = NULL;
         int bad = 0;
-        if (ds_load(remap_spec, &cal, &err) || ds_check_model(cal, m, remap_spec, &err)) {
+        if (ds_load(remap_spec, &cal, &err) ||
+            ds_check_use(cal, m, remap_spec, model, "--remap-", remap_offset, &remap_count, &err)) {
             fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
-            bad = 1;
-        } else if (remap_offset + remap_count > cal->count) {
-            fprintf(stderr, "sparsecim run: option --remap-count: %ld images from %ld, but %s has %d\n", remap_count,
-                    remap_offset, remap_spec, cal->count);
             bad = 1;
         } else if (!(rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
                    !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {
@@ -362,17 +365,10 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "sparsecim run: %s\n", err.msg);
             goto done;
         }
-        if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
-            fprintf(stderr, "sparsecim run: %s: images are %dx%dx%d (CxHxW) but %s expects %dx%dx%d\n", data, ds->c,
-                    ds->h, ds->w, model, m->in_c, m->in_h, m->in_w);
+        if (ds_check_use(ds, m, data, model, "--", offset, &count, &err)) {
+            fprintf(stderr, "sparsecim run: %s\n", err.msg);
             goto done;
         }
-        if (offset >= ds->count) {
-            fprintf(stderr, "sparsecim run: option --offset: %ld, but %s has %d images\n", offset, data, ds->count);
-            goto done;
-        }
-        if (offset + count > ds->count)
-            r.count = count = ds->count - offset;
         r.ds = ds;
     }
     r.pred = calloc((size_t)count, sizeof *r.pred);
@@ -441,21 +437,13 @@ int cli_run(int argc, char **argv)
         goto done;
     if (tb_cli_saif(&c, "run"))
         goto done;
-    if (c.report) {
-        cli_out ro = {0};
-        tb_cli_summary s = {"run", model, data, (int)count, r.correct, r.chained_equal == count, r.mismatches,
-                            r.pred, r.chained, r.ref_pred, ds ? r.label : NULL, wall};
-        if (cli_out_open(&ro, "run", c.report))
-            goto done;
-        tb_cli_json(ro.f, &c, &s, r.ls, r.nl);
-        if (cli_out_commit(&ro, "run"))
-            goto done;
-        printf("report: %s\n", c.report);
-    }
+    tb_cli_summary s = {"run", model, data, (int)count, r.correct, r.chained_equal == count, r.mismatches,
+                        r.pred, r.chained, r.ref_pred, ds ? r.label : NULL, wall};
+    if (tb_cli_report(&c, "run", &s, r.ls, r.nl))
+        goto done;
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
-    if (c.saif_tmp)
-        remove(c.saif_vcd);
+    tb_cli_cleanup(&c);
     remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);
