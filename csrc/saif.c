@@ -571,9 +571,10 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
         bnn_set_err(err, "%.200s: cannot open: %s", vcd_path, strerror(e));
         return -1;
     }
-    out_file out;
+    /* the output is checked now and created only when the dump has been read */
+    out_file out = {0};
     const char *ins[] = {vcd_path};
-    if (out_open(&out, saif_path, ins, 1, err)) {
+    if (out_check(saif_path, ins, 1, err)) {
         fclose(f);
         return -1;
     }
@@ -600,6 +601,10 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
     if (!rc) {
         for (size_t i = 0; i < v.n_bits; i++)
             account(&v, &v.bits[i], v.end);
+        if (out_open(&out, saif_path, ins, 1, err)) {
+            vcd_free(&v);
+            return -1;
+        }
         int top = 0;
         fprintf(out.f, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
         put_name(out.f, o && o->design ? o->design : v.scopes[top].name);

@@ -162,8 +162,8 @@ int cli_sim(int argc, char **argv)
         dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 32};
         if ((c.want.rows != 256 || c.want.cols != 64 || c.want.seg_rows != 16) &&
             (c.want.rows != fg.rows || c.want.cols != fg.cols || c.want.seg_rows != fg.seg_rows)) {
-            fprintf(stderr, "sparsecim sim: %s: the vectors are for a %dx%dx%d macro, not the one asked for\n", dir,
-                    fg.rows, fg.cols, fg.seg_rows);
+            fprintf(stderr, "sparsecim sim: option --geometry %dx%dx%d: the vectors in %s are for a %dx%dx%d macro\n",
+                    c.want.rows, c.want.cols, c.want.seg_rows, dir, fg.rows, fg.cols, fg.seg_rows);
             goto done;
         }
         c.want = fg;
