@@ -83,6 +83,18 @@ static void sh(const char *cmd)
     cr_assert_eq(rc, 0, "%s: %s", cmd, out);
 }
 
+/* sh() of a formatted command */
+static void shf(const char *f, ...)
+{
+    va_list ap;
+    va_start(ap, f);
+    char cmd[4096];
+    int n = vsnprintf(cmd, sizeof cmd, f, ap);
+    va_end(ap);
+    cr_assert(n > 0 && (size_t)n < sizeof cmd);
+    sh(cmd);
+}
+
 static void be32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
@@ -153,6 +165,7 @@ static void make_fixture(fx *x)
     put_gz(x, "img.gz", ib, il);
     put_gz(x, "lab.gz", lb, ll);
     /* a VCD, an energy profile, a vector set, special files */
+    put_text(x, "keep.json", "{\"an existing output\": 1}\n");
     put_text(x, "ok.vcd", "$timescale 1ns $end\n$scope module t $end\n$var wire 1 ! a $end\n"
                           "$var wire 4 \" b [3:0] $end\n$upscope $end\n$enddefinitions $end\n#0\n0!\nb0000 \"\n"
                           "#5\n1!\nb1010 \"\n#10\n0!\n");
@@ -372,7 +385,7 @@ static char *snapshot(const fx *x)
 
 /* Runs `sparsecim ARGS` in the fixture directory; expects the contract above.
  * needles: up to 2 strings the one stderr line must hold (NULL: none). */
-static void expect2(fx *x, int needs_rtl, const char *args, const char *n1, const char *n2)
+static void expect2_sh(fx *x, int needs_rtl, const char *prefix, const char *args, const char *n1, const char *n2)
 {
     x->cases++;
     if (needs_rtl && !x->rtl) {
@@ -380,7 +393,7 @@ static void expect2(fx *x, int needs_rtl, const char *args, const char *n1, cons
         return;
     }
     char *before = snapshot(x);
-    char *cmd = fmt("cd '%s' && timeout 20 %s %s 2>&1 >/dev/null", x->t, x->bin, args);
+    char *cmd = fmt("cd '%s' && %s timeout 20 %s %s 2>&1 >/dev/null", x->t, prefix, x->bin, args);
     static char out[16384];
     int rc = tu_run(cmd, out, sizeof out);
     char *after = snapshot(x);
@@ -396,6 +409,11 @@ static void expect2(fx *x, int needs_rtl, const char *args, const char *n1, cons
     free(before);
     free(after);
     free(cmd);
+}
+
+static void expect2(fx *x, int needs_rtl, const char *args, const char *n1, const char *n2)
+{
+    expect2_sh(x, needs_rtl, "", args, n1, n2);
 }
 
 static void report(const fx *x, const char *what)
@@ -620,7 +638,7 @@ Test(bad_input, outputs, .timeout = 600)
         }
     }
     /* a device that ends in .vcd, a FIFO named .vcd */
-    sh(fmt("cd '%s' && ln -s /dev/full full.vcd && mkfifo fifo.vcd && ln -s ok.vcd ln.vcd", x.t));
+    shf("cd '%s' && ln -s /dev/full full.vcd && mkfifo fifo.vcd && ln -s ok.vcd ln.vcd", x.t);
     expect2(&x, 1, "run " M " " D " --small --energy none --waves full.vcd", "--waves", "symbolic link");
     expect2(&x, 1, "run " M " " D " --small --energy none --waves fifo.vcd", "--waves", "FIFO");
     expect2(&x, 1, "sim --vectors vec --energy none --waves ln.vcd", "--waves", "symbolic link");
@@ -642,6 +660,18 @@ Test(bad_input, outputs, .timeout = 600)
         expect2(&x, 1, a, "--vectors-out", NULL);
         free(a);
     }
+    /* write errors are failures, the target untouched: a file size limit
+     * (EFBIG, as a full disk gives ENOSPC) while the outputs are written */
+    const char *lim = "trap '' XFSZ; ulimit -f 2;";
+    expect2_sh(&x, 0, lim, "model random --depth 14 --width 16 --seed 1 -o out/big.bnn", "out/big.bnn", "File too large");
+    expect2_sh(&x, 0, lim, "model random --depth 14 --width 16 --seed 1 -o m.bnn", "m.bnn", "File too large");
+    expect2_sh(&x, 0, "trap '' XFSZ; ulimit -f 1;", "infer " M " " D " --json out/j.json", "out/j.json", "File too large");
+    expect2_sh(&x, 0, "trap '' XFSZ; ulimit -f 1;", "infer " M " " D " --json keep.json", "keep.json",
+               "File too large");
+    expect2_sh(&x, 0, "trap '' XFSZ; ulimit -f 0;", "saif --vcd ok.vcd -o out/x.saif", "out/x.saif", "File too large");
+    expect2_sh(&x, 1, lim, "run " M " " D " --small --report out/r.json", "out/r.json", "File too large");
+    expect2_sh(&x, 1, lim, "run " M " " D " --small --csv out/r.csv", "out/r.csv", "File too large");
+    expect2_sh(&x, 1, lim, "sim --vectors vec --report out/r.json", "out/r.json", "File too large");
     /* a typo in --report's directory is found before the run, not after */
     expect2(&x, 1, "run " M " " D " --small --energy none --csv out/c.csv --report nodir/r.json", "--report", "nodir");
     report(&x, "outputs");
@@ -875,11 +905,11 @@ Test(bad_input, vector_and_profile_files, .timeout = 600)
         {"m_spaces", "s/^geometry 64/geometry  64/", "ROWS"},
     };
     for (size_t i = 0; i < sizeof man / sizeof *man; i++)
-        sh(fmt("cd '%s' && mkdir %s && sed -e '%s' vec/manifest.txt > %s/manifest.txt", x.t, man[i].name, man[i].sed,
-               man[i].name));
-    sh(fmt("cd '%s' && mkdir m_bin && (head -n 3 vec/manifest.txt; printf '\\001\\002\\377\\n'; tail -n +4 "
+        shf("cd '%s' && mkdir %s && sed -e '%s' vec/manifest.txt > %s/manifest.txt", x.t, man[i].name, man[i].sed,
+               man[i].name);
+    shf("cd '%s' && mkdir m_bin && (head -n 3 vec/manifest.txt; printf '\\001\\002\\377\\n'; tail -n +4 "
            "vec/manifest.txt) > m_bin/manifest.txt && (printf '\\001\\377 = 1\\n'; cat energy.txt) > e_bin.txt",
-           x.t));
+           x.t);
     expect2(&x, 1, "sim --energy none --vectors m_bin", "m_bin", "\\x01\\x02\\xff");
     expect2(&x, 1, "run " M " " D " --small --energy e_bin.txt", "e_bin.txt", "\\x01\\xff");
     expect2(&x, 1, "sim --vectors vec --energy e_bin.txt", "e_bin.txt", "\\x01\\xff");
@@ -890,9 +920,9 @@ Test(bad_input, vector_and_profile_files, .timeout = 600)
     }
     /* a legal long comment line is accepted: the case must not fail because of it
      * (checked with a bad line after it, so the error is that line's) */
-    sh(fmt("cd '%s' && mkdir m_comment && (echo '# %0600d'; sed -e '3a frob' vec/manifest.txt) > "
+    shf("cd '%s' && mkdir m_comment && (echo '# %0600d'; sed -e '3a frob' vec/manifest.txt) > "
            "m_comment/manifest.txt",
-           x.t, 0));
+           x.t, 0);
     expect2(&x, 1, "sim --energy none --vectors m_comment", "line 5", "frob");
     expect2(&x, 1, "sim --energy none --vectors dir", "manifest", NULL);
     expect2(&x, 1, "sim --energy none --vectors nosuch", "nosuch", NULL);
@@ -910,8 +940,8 @@ Test(bad_input, vector_and_profile_files, .timeout = 600)
         {"j_gone", "rm \"$f\"", "cannot open"},
     };
     for (size_t i = 0; i < sizeof jobs / sizeof *jobs; i++) {
-        sh(fmt("cd '%s' && cp -r vec %s && f=%s/$(awk '$1==\"job\"{print $2; exit}' vec/manifest.txt) && %s", x.t,
-               jobs[i].name, jobs[i].name, jobs[i].cmd));
+        shf("cd '%s' && cp -r vec %s && f=%s/$(awk '$1==\"job\"{print $2; exit}' vec/manifest.txt) && %s", x.t,
+               jobs[i].name, jobs[i].name, jobs[i].cmd);
         char *a = fmt("sim --energy none --vectors %s", jobs[i].name);
         expect2(&x, 1, a, jobs[i].name, jobs[i].needle);
         free(a);
@@ -933,7 +963,7 @@ Test(bad_input, vector_and_profile_files, .timeout = 600)
         {"e_int.txt", "s/^local_eval_style *=.*/local_eval_style = 0.5/", "local_eval_style"},
     };
     for (size_t i = 0; i < sizeof prof / sizeof *prof; i++)
-        sh(fmt("cd '%s' && sed -e '%s' energy.txt > %s", x.t, prof[i].sed, prof[i].name));
+        shf("cd '%s' && sed -e '%s' energy.txt > %s", x.t, prof[i].sed, prof[i].name);
     put_file(&x, "e_nul.txt", "vdd_v = 1\0\n", 11);
     for (size_t i = 0; i < sizeof prof / sizeof *prof; i++) {
         char *a = fmt("run " M " " D " --small --energy %s", prof[i].name);
@@ -950,5 +980,47 @@ Test(bad_input, vector_and_profile_files, .timeout = 600)
         free(a);
     }
     report(&x, "vector and profile files");
+    drop_fixture(&x);
+}
+
+/* vectors -o over an existing set, failing half-way (a job file's name is
+ * taken by a directory): the old manifest is gone before any file is
+ * replaced, no new one is written, and sim refuses the directory */
+Test(bad_input, interrupted_vectors_leave_no_manifest, .timeout = 300)
+{
+    fx x;
+    make_fixture(&x);
+    char cmd[2000], out[4096];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && cp -r vec v2 && last=$(awk '$1==\"job\"{f=$2} END{print f}' v2/manifest.txt) && "
+             "rm v2/$last && mkdir v2/$last && echo $last",
+             x.t);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    out[strcspn(out, "\n")] = 0;
+    char last[256];
+    snprintf(last, sizeof last, "%.200s", out);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && %s vectors --model m.bnn --data idx:img,lab --count 1 --rows 64 --cols 16 --seg-rows 8 "
+             "-o v2 2>&1 >/dev/null",
+             x.t, x.bin);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, last) && strstr(out, "directory"), "%s", out);
+    char p[700];
+    snprintf(p, sizeof p, "%s/v2/manifest.txt", x.t);
+    cr_assert_neq(access(p, F_OK), 0, "an interrupted vectors run left %s", p);
+    if (x.rtl) {
+        snprintf(cmd, sizeof cmd, "cd '%s' && %s sim --energy none --vectors v2 2>&1 >/dev/null", x.t, x.bin);
+        cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+        cr_assert(strstr(out, "no manifest.txt") && strstr(out, "v2"), "%s", out);
+    }
+    /* a write error (a file size limit) part way: exit 2, no manifest */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && trap '' XFSZ && ulimit -f 8 && %s vectors --model m.bnn --data idx:img,lab --count 1 "
+             "--rows 64 --cols 16 --seg-rows 8 -o vec 2>&1 >/dev/null",
+             x.t, x.bin);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "vec/") && strstr(out, "File too large"), "%s", out);
+    snprintf(p, sizeof p, "%s/vec/manifest.txt", x.t);
+    cr_assert_neq(access(p, F_OK), 0, "a failed vectors run left %s", p);
     drop_fixture(&x);
 }
