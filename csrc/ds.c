@@ -363,14 +363,14 @@ int ds_check_use(const ds_set *s, const bnn_model *m, const char *spec, const ch
     if (ds_check_model(s, m, spec, model, err))
         return -1;
     if (offset < 0 || offset >= s->count) {
-        set_err(err, "option %soffset: %ld, but %s has %d images (0..%d)", opt, offset, spec, s->count, s->count - 1);
+        set_err(err, "option %soffset %ld: %s has %d images (0..%d)", opt, offset, spec, s->count, s->count - 1);
         return -1;
     }
     if (*count < 0)
         *count = s->count - offset;
     if (*count > s->count - offset) {
-        set_err(err, "option %scount: %ld images from %soffset %ld, but %s has only %d images", opt, *count, opt, offset,
-                spec, s->count);
+        set_err(err, "option %scount: %ld images from %ld, but %s has %d (%soffset %ld)", opt, *count, offset, spec,
+                s->count, opt, offset);
         return -1;
     }
     return 0;

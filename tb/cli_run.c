@@ -310,9 +310,11 @@ int cli_run(int argc, char **argv)
         bnn_trace *ctr = NULL;
         bnn_tensor *cimg = NULL;
         int bad = 0;
-        if (ds_load(remap_spec, &cal, &err) ||
-            ds_check_use(cal, m, remap_spec, model, "--remap-", remap_offset, &remap_count, &err)) {
+        if (ds_load(remap_spec, &cal, &err)) {
             fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
+            bad = 1;
+        } else if (ds_check_use(cal, m, remap_spec, model, "--remap-", remap_offset, &remap_count, &err)) {
+            fprintf(stderr, "sparsecim run: %s\n", err.msg);
             bad = 1;
         } else if (!(rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
                    !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {

@@ -572,7 +572,10 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
             fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
             rc = -1;
         } else if (act_write_csv(o.f, &r, &c->prof, &g, &err)) {
-            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
+            if (ferror(o.f) && out_commit(&o, &oerr))   /* a write error: out_commit says which and why */
+                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
+            else
+                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
             out_abort(&o);
             rc = -1;
         } else if (out_commit(&o, &oerr)) {
