@@ -462,7 +462,7 @@ Test(bad_input, numbers, .timeout = 600)
     make_fixture(&x);
     static const char *const ints[] = {"''", "abc", "12abc", "0x10", "+5", "' 5'", "'5 '", "1e3", "1.5",
                                        "99999999999999999999", "-99999999999999999999", "-1",
-                                       "9223372036854775808"};
+                                       "9223372036854775808", "18446744073709551617", "18446744073709551621"};
     static const struct {
         int cmd;
         const char *opt;
@@ -481,10 +481,10 @@ Test(bad_input, numbers, .timeout = 600)
         }
     /* structured values: each list for the commands that take it */
     static const char *const windows[] = {"''", "5", "5:", ":5", "5:5", "6:5", "1:99999999999999999999",
-                                          "-1:5", "0x1:5", "1:2:3", "a:b", "'1 :5'", "4503599627370497:4503599627370498"};
+                                          "-1:5", "0x1:5", "1:2:3", "a:b", "'1 :5'", "0:18446744073709551621", "4503599627370497:4503599627370498"};
     static const char *const geoms[] = {"''", "64x16", "64x16x8x1", "4294967360x16x8", "64x16x0", "0x16x8",
                                         "-64x16x8", "64X16X8", "0x40x16x8", "'64x16x8 '", "99999999999999999999x1x1",
-                                        "+64x16x8", "64x16x8x", "100x16x8"};
+                                        "+64x16x8", "64x16x8x", "100x16x8", "18446744073709551680x16x8"};
     static const char *const units[] = {"0", "3", "16", "-1", "1.0", "abc", "''", "0x1", "99999999999999999999"};
     for (int c = 6; c <= 7; c++) {
         for (size_t v = 0; v < sizeof windows / sizeof *windows; v++) {
