@@ -393,7 +393,8 @@ int cli_run(int argc, char **argv)
     int brc = c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, run_body, &r, derr, sizeof derr);
     double wall = now_s() - t0;
     if (brc) {
-        fprintf(stderr, "sparsecim run: %s\n", r.err[0] ? r.err : derr);
+        char ebuf[1200];
+        fprintf(stderr, "sparsecim run: %s\n", tb_cli_error(&c, r.err[0] ? r.err : derr, ebuf, sizeof ebuf));
         goto done;
     }
     if (r.vw) {

@@ -189,7 +189,8 @@ int cli_sim(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (brc) {
-        fprintf(stderr, "sparsecim sim: %s\n", s.err[0] ? s.err : derr);
+        char ebuf[1200];
+        fprintf(stderr, "sparsecim sim: %s\n", tb_cli_error(&c, s.err[0] ? s.err : derr, ebuf, sizeof ebuf));
         goto done;
     }
     /* layers that had no file (none, normally) are dropped from the table */

@@ -710,3 +710,12 @@ int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary 
     printf("report: %s\n", c->report);
     return 0;
 }
+
+const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, size_t n)
+{
+    size_t k = strlen(c->saif_vcd);
+    if (!c->saif_tmp || !k || strncmp(msg, c->saif_vcd, k))
+        return msg;
+    snprintf(buf, n, "option --saif: %s: the VCD of the window (a temporary file beside it)%s", c->saif, msg + k);
+    return buf;
+}

@@ -95,6 +95,10 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
  * line printed. */
 int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in);
 
+/* A back end's error message as the user should read it: one about the
+ * temporary VCD of --saif names the --saif file instead (buf holds it). */
+const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, size_t n);
+
 /* Removes the temporary VCD of --saif without --waves (and its directory);
  * no-op otherwise. */
 void tb_cli_cleanup(tb_cli_common *c);

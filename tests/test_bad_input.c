@@ -688,6 +688,14 @@ Test(bad_input, outputs, .timeout = 600)
     expect2_sh(&x, 1, lim, "run " M " " D " --small --report out/r.json", "out/r.json", "File too large");
     expect2_sh(&x, 1, lim, "run " M " " D " --small --csv out/r.csv", "out/r.csv", "File too large");
     expect2_sh(&x, 1, lim, "sim --vectors vec --report out/r.json", "out/r.json", "File too large");
+    /* a write error on the waveform (a full disk deadlocked Verilator's trace
+     * flush): the run fails naming the file, the incomplete file removed */
+    expect2_sh(&x, 1, "trap '' XFSZ; ulimit -f 64;", "run " M " " D " --small --energy none --waves out/w.vcd --window 0:100000",
+               "out/w.vcd", "cannot write the waveform");
+    expect2_sh(&x, 1, "trap '' XFSZ; ulimit -f 64;", "run " M " " D " --small --energy none --saif out/w.saif --window 0:100000",
+               "--saif", "out/w.saif");
+    expect2_sh(&x, 1, "trap '' XFSZ; ulimit -f 64;", "sim --vectors vec --energy none --waves out/w.vcd --window 0:100000",
+               "out/w.vcd", "cannot write the waveform");
     /* a typo in --report's directory is found before the run, not after */
     expect2(&x, 1, "run " M " " D " --small --energy none --csv out/c.csv --report nodir/r.json", "--report", "nodir");
     report(&x, "outputs");
@@ -716,6 +724,9 @@ Test(bad_input, model_and_data_files, .timeout = 600)
             expect2(&x, u == 3, a, models[i], "byte ");
             free(a);
         }
+    /* with random data nothing but the model's own limit stands between it and 8 GiB */
+    expect2(&x, 0, "vectors --data random -o out/v --model huge.bnn", "huge.bnn", "limit");
+    expect2(&x, 1, "run --data random --small --energy none --model huge.bnn", "huge.bnn", "limit");
     for (size_t u = 0; u < 4; u++) {
         char *a = fmt(users[u], "nosuch.bnn");
         expect2(&x, u == 3, a, "nosuch.bnn", NULL);
