@@ -133,6 +133,35 @@ void amodel_reset(amodel *m)
 
 const act_counts *amodel_counts(const amodel *m) { return &m->n; }
 
+uint64_t amodel_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t amodel_state_hash(const amodel *m, uint64_t h)
+{
+    size_t pairs = (size_t)m->ngrp * (size_t)m->nseg, ns = (size_t)m->nseg;
+    int la[4] = {m->la_valid, m->la_valid ? m->la_gate : 0, m->la_valid ? m->la_ncols : 0,
+                 m->la_valid ? m->la_zf_gated : 0};
+    h = amodel_hash_bytes(h, m->cells, (size_t)m->cfg.cols * (size_t)m->rw * sizeof *m->cells);
+    h = amodel_hash_bytes(h, m->lvl, ns * (size_t)m->cfg.cols * sizeof *m->lvl);
+    h = amodel_hash_bytes(h, m->c1, pairs);
+    h = amodel_hash_bytes(h, m->c2, pairs);
+    h = amodel_hash_bytes(h, m->se, pairs);
+    h = amodel_hash_bytes(h, m->vgnd, pairs);
+    h = amodel_hash_bytes(h, m->zf, pairs);
+    h = amodel_hash_bytes(h, la, sizeof la);
+    if (m->la_valid) {
+        h = amodel_hash_bytes(h, m->la_rwl, (size_t)m->rw * sizeof *m->la_rwl);
+        h = amodel_hash_bytes(h, m->la_gated, ns);
+        h = amodel_hash_bytes(h, m->la_mapped, ns);
+    }
+    return h;
+}
+
 /* The array cycle of the COMPUTE in the lookahead register. */
 static void array_cycle(amodel *m)
 {

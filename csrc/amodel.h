@@ -33,6 +33,7 @@
 #ifndef SPARSECIM_AMODEL_H
 #define SPARSECIM_AMODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "act.h"
@@ -79,6 +80,15 @@ void amodel_step(amodel *m, const amodel_op *op);
 
 /* The counts since reset or the last CLR_CNT. */
 const act_counts *amodel_counts(const amodel *m);
+
+/* 64-bit FNV-1a hash of the model's state (cells, line levels, C1/C2/SE,
+ * footers, stored-zero flags, the lookahead register; not the counts),
+ * folded into h (start with AMODEL_HASH_INIT). Two models with the same
+ * geometry and the same state count the same events for the same
+ * operations from then on (a split run checks its image boundaries with it). */
+#define AMODEL_HASH_INIT 0xcbf29ce484222325ull
+uint64_t amodel_hash_bytes(uint64_t h, const void *p, size_t n);
+uint64_t amodel_state_hash(const amodel *m, uint64_t h);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@ int cli_infer(int argc, char **argv);    /* csrc/cli_infer.c:   reference infere
 int cli_vectors(int argc, char **argv);  /* csrc/cli_vectors.c: golden vectors */
 int cli_saif(int argc, char **argv);     /* csrc/cli_saif.c:    SAIF from a VCD */
 int cli_bench(int argc, char **argv);    /* csrc/cli_bench.c:   reference-model benchmark */
+int cli_merge(int argc, char **argv);    /* tb/cli_merge.c:     merge shard reports (no RTL needed) */
 /* provided by the testbench library (tb/), present when built with the RTL */
 int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */
 int cli_run(int argc, char **argv);      /* model + data through reference and RTL */

@@ -6,9 +6,11 @@
 #include "num.h"
 #include "outfile.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out)
 {
@@ -80,5 +82,37 @@ int cli_check_outputs(const char *cmd, const cli_inputs *in, const char *const *
         fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
         return -1;
     }
+    return 0;
+}
+
+int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        errno = EIO;
+        return -1;
+    }
+    unsigned char buf[65536];
+    uLong c = crc32(0L, Z_NULL, 0);
+    long left = size > tail ? size - tail : 0;
+    while (left > 0) {
+        size_t want = left < (long)sizeof buf ? (size_t)left : sizeof buf, k = fread(buf, 1, want, f);
+        if (k == 0)
+            break;
+        c = crc32(c, buf, (uInt)k);
+        left -= (long)k;
+    }
+    int bad = ferror(f) || left > 0;
+    fclose(f);
+    if (bad) {
+        errno = EIO;
+        return -1;
+    }
+    *bytes = (uint64_t)size;
+    *crc = (uint32_t)c;
     return 0;
 }

@@ -20,7 +20,7 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 
 /* The input files of a command (outputs must not be one of them). */
 typedef struct cli_inputs {
-    const char *p[8];
+    const char *p[64];
     int n;
     char spec[4][4096];     /* storage for the files of data specs */
     int n_spec;
@@ -36,6 +36,12 @@ void cli_inputs_add_spec(cli_inputs *in, const char *spec);
  * why" and returns -1. */
 int cli_check_outputs(const char *cmd, const cli_inputs *in, const char *const *paths, const char *const *opts,
                       int n);
+
+/* Size of a file and the CRC-32 (zlib) of its bytes but the last `tail`
+ * (a .bnn ends with the CRC-32 of what precedes it, and the CRC of a
+ * message followed by its own CRC is the same for every message: pass 4,
+ * and *crc is the model's own CRC). 0, or -1 (errno set). */
+int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc);
 
 /* Progress: a bar on a terminal, a plain line every `every` items otherwise. */
 void cli_progress(FILE *f, int is_tty, int done, int total, const char *what);

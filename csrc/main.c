@@ -18,6 +18,7 @@ static const subcommand subcommands[] = {
     {"sim", cli_sim, "replay golden vectors through the verilated macro"},
     {"run", cli_run, "model + data through reference and RTL, checked"},
 #endif
+    {"merge", cli_merge, "merge the JSON reports of run --shard I/N into one run's report"},
     {"saif", cli_saif, "switching activity (SAIF 2.0) from a VCD dump"},
     {"bench", cli_bench, "benchmark the reference model (packed vs naive)"},
 };

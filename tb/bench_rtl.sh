@@ -4,7 +4,9 @@
 #   - simulated cycles/s and binary MACs/s of the verilated 256x64x16 macro
 #     on one 28x28 SE-ResNet-14 image (best of 5 runs);
 #   - waveforms on (VCD of the whole run) vs off: wall-time ratio;
-#   - SystemC back end vs plain verilated C++: wall-time ratio.
+#   - SystemC back end vs plain verilated C++: wall-time ratio;
+#   - run --jobs 2 vs --jobs 1 on the same 16 images: wall-time ratio (the
+#     two reports must be equal but wall_seconds, else exit 1).
 # The model is a random SE-ResNet-14 (seeded); the image a Fashion-MNIST
 # test image when the data set is installed, else a random one.
 set -euo pipefail
@@ -40,6 +42,23 @@ awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v s="$sc" -v mb="$v
   printf "  binary MACs/s      %.3g  (%d MACs)\n", m / p, m;
   printf "  waves on / off     %.2fx  (%.3f s, whole-run VCD %d MB)\n", w / p, w, mb;
   printf "  SystemC / plain    %.2fx  (%.3f s)\n", s / p, s }'
+
+# --jobs 2 against --jobs 1 on the same 16 images (best of 2, interleaved):
+# the wall-time ratio, and the two reports must be equal but wall_seconds.
+# Worker 1 runs a warm-up image before its 8 (the image before its block),
+# so two idle cores give at most 16/9 = 1.78x here (2B/(B+1) for blocks of B).
+jwall() { "$bin" run --model "$tmp/m.bnn" --data "$data" --count 16 --quiet --report "$tmp/j$1.json" --jobs "$1" 2>/dev/null >/dev/null;
+          sed -n 's/.*"wall_seconds": \([0-9.]*\).*/\1/p' "$tmp/j$1.json"; }
+j1= j2=
+for _ in 1 2; do
+  j1=$(min "$(jwall 1)" "$j1")
+  j2=$(min "$(jwall 2)" "$j2")
+done
+same=equal
+cmp -s <(grep -v '"wall_seconds"' "$tmp/j1.json") <(grep -v '"wall_seconds"' "$tmp/j2.json") || same=DIFFERENT
+awk -v a="$j1" -v b="$j2" -v s="$same" -v n="$(nproc)" 'BEGIN {
+  printf "  --jobs 2 / --jobs 1 %.2fx faster  (16 images: %.3f s vs %.3f s, best of 2; at most 1.78x with the warm-up image; reports %s; %d online cores)\n", a / b, b, a, s, n }'
+[ "$same" = equal ]
 
 # Verilator vs Icarus on the same golden vectors: a random depth-8 SE-ResNet
 # (8x8 input, 2 images) written for the 64x16x8 macro, replayed by

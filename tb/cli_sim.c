@@ -216,7 +216,7 @@ int cli_sim(int argc, char **argv)
             goto done;
         for (int i = 0; i < s.images; i++)
             none[i] = -1;
-        tb_cli_summary sum = {"sim", dir, NULL, s.images, 0, 1, s.mismatches, none, none, none, NULL, wall};
+        tb_cli_summary sum = {"sim", dir, NULL, s.images, 0, 1, s.mismatches, none, none, none, NULL, wall, 0, 0, 0, NULL};
         int bad = tb_cli_report(&c, "sim", &sum, s.ls, nl);
         free(none);
         if (bad)

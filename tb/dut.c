@@ -6,13 +6,6 @@
 
 #include "tb_backend.h"
 
-const char *const dut_cnt_names[DUT_NCNT] = {
-    "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
-    "precharges", "line_recharges", "recharge_steps", "cell_discharges", "line_discharges", "local_evals",
-    "transfers", "accumulator_updates", "segment_cycles_active", "segment_cycles_gated",
-    "segment_cycles_unmapped", "controller_checks", "c1_toggles", "c2_toggles", "footer_wakeups",
-    "footer_off_cycles", "zero_flag_writes", "zero_flag_gated"};
-
 static int geom_eq(const dut_geom *a, const dut_geom *b)
 {
     return a->rows == b->rows && a->cols == b->cols && a->seg_rows == b->seg_rows &&

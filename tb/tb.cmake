@@ -105,7 +105,7 @@ configure_file(${CMAKE_BINARY_DIR}/dut_registry.c.in ${CMAKE_BINARY_DIR}/dut_reg
 
 # ---- the testbench library (C11) ----
 file(GLOB TB_C_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tb/*.c)
-list(REMOVE_ITEM TB_C_SRC ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
+list(REMOVE_ITEM TB_C_SRC ${CMAKE_SOURCE_DIR}/tb/sc_stub.c ${SPARSECIM_REPORT_SRC})
 add_library(sparsecim_tb STATIC ${TB_C_SRC} ${CMAKE_BINARY_DIR}/dut_registry.c)
 # libsystemc.so's main() references sc_main: every program linking the
 # SystemC back end gets the stub compiled in (an archive member would not
@@ -114,4 +114,4 @@ target_sources(sparsecim_tb INTERFACE ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
 target_include_directories(sparsecim_tb PUBLIC ${CMAKE_SOURCE_DIR}/tb)
 target_compile_options(sparsecim_tb PRIVATE ${SPARSECIM_C_FLAGS} -O2)
 target_compile_definitions(sparsecim_tb PRIVATE SPARSECIM_DEFAULT_PROFILE="${CMAKE_SOURCE_DIR}/constraints/energy-65nm.txt")
-target_link_libraries(sparsecim_tb PUBLIC sparsecim_core ${dut_libs})
+target_link_libraries(sparsecim_tb PUBLIC sparsecim_report sparsecim_core ${dut_libs})

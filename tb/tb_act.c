@@ -33,6 +33,13 @@ void tb_act_mark(tb_act *a)
         a->m0[i] = *amodel_counts(a->am[i]);
 }
 
+uint64_t tb_act_state_hash(const tb_act *a, uint64_t h)
+{
+    for (int i = 0; i < AM_N; i++)
+        h = amodel_state_hash(a->am[i], h);
+    return h;
+}
+
 tb_act *tb_act_new(cim_dut *dut, int gate, bnn_error *err)
 {
     const dut_geom *g = dut_geometry(dut);

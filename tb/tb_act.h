@@ -49,6 +49,10 @@ void tb_act_skipped(tb_act *a, const dut_in *c);
 /* A NOP only the references spend. */
 void tb_act_ref_nop(tb_act *a, int ncols, int nrows);
 
+/* The state of the three host models (amodel_state_hash), folded into h:
+ * what the array holds and how its lines stand (a split run's boundary check). */
+uint64_t tb_act_state_hash(const tb_act *a, uint64_t h);
+
 /* Marks now as the start of the next layer (its counts so far are dropped). */
 void tb_act_mark(tb_act *a);
 

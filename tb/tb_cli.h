@@ -1,7 +1,9 @@
 /*
- * tb_cli.h - what `sparsecim sim` and `sparsecim run` share: the common
- * options (back end, geometry, gating, waves), the per-layer table, the
- * JSON report. Errors are one line on stderr; nothing exits.
+ * tb_cli.h - what `sparsecim sim`, `run` and `merge` share: the common
+ * options (back end, geometry, gating, waves; tb_cli.c), the per-layer
+ * table, the energy table and the JSON / CSV reports (tb_report.c, which
+ * needs no DUT and is built without the RTL too). Errors are one line on
+ * stderr; nothing exits.
  */
 #ifndef SPARSECIM_TB_CLI_H
 #define SPARSECIM_TB_CLI_H
@@ -34,7 +36,10 @@ typedef struct tb_cli_common {
     int input_stationary;   /* run --stationary input */
     const char *remap;      /* run --remap calibration spec, or NULL */
     int remap_images;       /* calibration images used */
+    long remap_offset;      /* the first of them */
     int have_energy;        /* a profile is loaded (after tb_cli_resolve) */
+    const char *prof_path;  /* its file (have_energy) */
+    uint32_t prof_crc;      /* CRC-32 of that file (have_energy) */
     energy_profile prof;    /* the profile (have_energy) */
     energy_table et;        /* its per-event energies for the build's geometry */
 } tb_cli_common;
@@ -59,6 +64,10 @@ extern const char tb_cli_common_help[];
  * builds in this program and loads the energy profile (derived for the
  * build's geometry); 0 ok, -1 with a message. */
 int tb_cli_resolve(tb_cli_common *c, const char *cmd);
+
+/* Loads the profile `path` (derived for c->geom) into c: prof, et,
+ * prof_path, prof_crc, have_energy = 1. 0, or -1 with a message. */
+int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path);
 
 /* Name of a gate mode (enum dut_gate): "none", "c1", "c2", "both". */
 const char *tb_gate_name(int gate);
@@ -107,6 +116,20 @@ void tb_cli_cleanup(tb_cli_common *c);
  * and removes a temporary VCD. 0, or -1 with a message. */
 int tb_cli_saif(tb_cli_common *c, const char *cmd);
 
+/* The part of a split run a report holds (run --shard I/N, a worker of
+ * run --jobs N): block `index` of `of` contiguous blocks of the run's
+ * images [run_first, run_first + run_count), its own images [first, first
+ * + count); the host models' state hash (tb_state_hash) where the block
+ * starts (after the warm-up image first - 1 when index > 0) and ends. */
+typedef struct tb_shard {
+    int index, of;
+    long first, count, run_first, run_count;
+    uint64_t state_start, state_end;
+} tb_shard;
+
+/* Block i of n of `count` images from `first`: [*b, *b + *len). */
+void tb_shard_block(long first, long count, int i, int n, long *b, long *len);
+
 /* Summary of a run for the JSON report. */
 typedef struct tb_cli_summary {
     const char *command;        /* "run" | "sim" */
@@ -116,6 +139,10 @@ typedef struct tb_cli_summary {
     uint64_t mismatches;
     const int *pred, *chained, *ref_pred, *label;   /* images entries; label may be NULL */
     double wall_seconds;
+    int have_model_id;          /* 1: model_bytes / model_crc identify the source's file (run) */
+    uint64_t model_bytes;
+    uint32_t model_crc;         /* the .bnn's CRC-32 (of every byte before its CRC field) */
+    const tb_shard *shard;      /* NULL: the whole run */
 } tb_cli_summary;
 
 /* Writes the JSON report: images, mismatches, cycles, predictions,
@@ -128,7 +155,11 @@ typedef struct tb_cli_summary {
  * gated_fraction_data, unmapped_fraction, cycles_skipped, cycles (total
  * only: a layer's "cycles" is the driver's), cycles_static; and "energy"
  * (csrc/act.h act_write_json: per-event energies, components and counts of
- * the three references per layer). */
+ * the three references per layer). Every report also holds what an exact
+ * merge needs (tb_merge.h): the model file's size and CRC, the profile's
+ * path and CRC, and per layer `raw`: MACs per image, planes skipped, index
+ * bits, activity mismatches and the static and flat counts by event name;
+ * a part of a split run its `shard` (tb_shard). */
 void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
 
 /* With --report: writes the JSON report (tb_cli_json) through outfile.h

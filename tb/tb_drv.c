@@ -226,14 +226,34 @@ const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers)
     return t->ls;
 }
 
+void tb_layer_stats_clear(tb_layer_stats *ls, int n)
+{
+    for (int i = 0; i < n; i++) {
+        tb_layer_stats keep = {.tiles = ls[i].tiles, .macs = ls[i].macs};
+        memcpy(keep.name, ls[i].name, sizeof keep.name);
+        memcpy(keep.shape, ls[i].shape, sizeof keep.shape);
+        ls[i] = keep;
+    }
+}
+
+void tb_stats_clear(tb_ctx *t)
+{
+    tb_layer_stats_clear(t->ls, t->m->n_layers);
+    t->mismatches = 0;
+}
+
+uint64_t tb_state_hash(const tb_ctx *t)
+{
+    size_t n = (size_t)t->g.rows * (size_t)t->col_words * sizeof *t->shadow;
+    uint64_t h = tb_act_state_hash(t->act, AMODEL_HASH_INIT);
+    h = amodel_hash_bytes(h, t->shadow, n);
+    h = amodel_hash_bytes(h, t->shadow_ok, (size_t)t->g.rows);
+    h = amodel_hash_bytes(h, t->rshadow, n);
+    return amodel_hash_bytes(h, t->rshadow_ok, (size_t)t->g.rows);
+}
+
 uint64_t tb_mismatches(const tb_ctx *t) { return t->mismatches; }
 cim_dut *tb_dut(const tb_ctx *t) { return t->dut; }
-
-double tb_gated_fraction(const tb_layer_stats *s)
-{
-    uint64_t mapped = s->cnt[DUT_CNT_SEG_ACTIVE] + s->cnt[DUT_CNT_SEG_GATED];
-    return mapped ? (double)s->cnt[DUT_CNT_SEG_GATED] / (double)mapped : 0.0;
-}
 
 /* Records and prints (up to max_print) one mismatch. rt/ct < 0: not tied to a tile. */
 static void report(tb_ctx *t, int li, const char *what, int rt, int ct, int pixel, int col, long expected, long got,

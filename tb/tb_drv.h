@@ -118,6 +118,19 @@ void tb_free(tb_ctx *t);
 int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *res, bnn_error *err);
 
 const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers);
+
+/* Zeroes what the images run so far added to the statistics (per layer:
+ * everything but name, shape, tiles and MACs per image; the mismatch
+ * count), keeping the macro's and the models' state: a split run's worker
+ * runs the image before its block this way (a warm-up, not counted), so
+ * that its block starts from the state the single run has there. */
+void tb_stats_clear(tb_ctx *t);
+void tb_layer_stats_clear(tb_layer_stats *ls, int n);
+
+/* Hash of the state the next image starts from: the host models' (tb_act.h)
+ * and the driver's record of the rows the array holds. Equal hashes at an
+ * image boundary: the rest of the run counts the same events. */
+uint64_t tb_state_hash(const tb_ctx *t);
 uint64_t tb_mismatches(const tb_ctx *t);
 cim_dut *tb_dut(const tb_ctx *t);
 

@@ -451,6 +451,7 @@ static const cmd_base cmds[] = {
     {"bench", "bench", 0},
     {"run", "run " M " " D " --small --energy none", 1},
     {"sim", "sim --vectors vec --energy none", 1},
+    {"merge", "merge vec/manifest.txt -o out/m.json", 0},
 };
 
 /* ------------------------------------------------------------ options ---- */
@@ -674,6 +675,29 @@ Test(bad_input, outputs, .timeout = 600)
         free(a);
         a = fmt("run " M " " D " --small --energy none --vectors-out %s", vdirs[v]);
         expect2(&x, 1, a, "--vectors-out", NULL);
+        free(a);
+    }
+    /* merge: its outputs, and reports that are no reports */
+    shf("cd '%s' && cp %s/tests/data/merge/shard0.json %s/tests/data/merge/shard1.json . && printf '{' > r_cut.json && "
+        "printf '\\001\\377' > r_bin.json && : > r_empty.json && echo '[1, 2]' > r_arr.json",
+        x.t, tu_src_dir(), tu_src_dir());
+    for (size_t t = 0; t < sizeof targets / sizeof *targets; t++) {
+        if (!x.have_dev && !strcmp(targets[t].path, "full"))
+            continue;
+        char *a = fmt("merge shard0.json shard1.json -o %s", targets[t].path);
+        expect2(&x, 0, a, "-o", targets[t].needle);
+        free(a);
+        a = fmt("merge shard0.json shard1.json -o out/m.json --csv %s", targets[t].path);
+        expect2(&x, 0, a, "--csv", targets[t].needle);
+        free(a);
+    }
+    expect2(&x, 0, "merge shard0.json shard1.json -o shard1.json", "-o", "input");
+    expect2(&x, 0, "merge shard0.json shard1.json -o out/a --csv out/a", "--csv", "-o");
+    static const char *const reps[] = {"r_cut.json", "r_bin.json", "r_empty.json", "r_arr.json", "nosuch.json", "dir",
+                                       "m.bnn"};
+    for (size_t i = 0; i < sizeof reps / sizeof *reps; i++) {
+        char *a = fmt("merge shard0.json %s -o out/m.json", reps[i]);
+        expect2(&x, 0, a, reps[i], NULL);
         free(a);
     }
     /* write errors are failures, the target untouched: a file size limit

@@ -1571,14 +1571,14 @@ Test(energy, se_sparse_layer_gating_saves)
     cr_assert_lt(e_mode[2], e_mode[3], "C1 only saves too (no sensing)");
 }
 
-/* Every counter name the testbench reports (tb/dut.c, dut_cnt_names) is an
+/* Every counter name the testbench reports (tb/tb_report.c, dut_cnt_names) is an
  * event here, in the same order: the one place an RTL counter list change
  * must be mirrored. The driver's planes_skipped and index_bits are the two
  * events beyond. */
 Test(act, testbench_counter_names_all_map)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/tb/dut.c", tu_src_dir());
+    snprintf(path, sizeof path, "%s/tb/tb_report.c", tu_src_dir());
     FILE *f = fopen(path, "r");
     if (!f)
         cr_skip_test("no %s", path);

@@ -46,6 +46,9 @@
 #   zf         test_rtl_zf --filter 'zero_flags/*small*' (stored-zero flags:
 #              known answer, random tiles and flags, the input-stationary
 #              driver with and without flags)
+#   jobs       `sparsecim run` of M.bnn on random:2, 4 images, with --jobs 2
+#              and with --jobs 1: the two JSON reports must be equal but
+#              wall_seconds (the split run's warm-up, merge and state check)
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -260,12 +263,17 @@ do_run() { # GATE [EXTRA RUN OPTIONS]
     return 1
   fi
 }
+do_jobs() { # --jobs 2 against --jobs 1: the same report but wall_seconds
+  local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 4 --quiet)
+  "$b" "${a[@]}" --report "$W/jobs1.json" && "$b" "${a[@]}" --jobs 2 --report "$W/jobs2.json" &&
+    diff <(grep -v '"wall_seconds"' "$W/jobs1.json") <(grep -v '"wall_seconds"' "$W/jobs2.json")
+}
 do_test() {
   (cd "$W/build" && SPARSECIM_SRC="$W/src" SPARSECIM_BIN="$W/build" "$@")
 }
 
 export W JOBS
-export -f do_lint do_xcheck do_build do_run do_test
+export -f do_lint do_xcheck do_build do_run do_jobs do_test
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
@@ -306,7 +314,9 @@ checks() {
   run_check "$dir" lines 900 do_test ./test_rtl_lines --jobs "$JOBS" || { FAILED+=(lines); [ $ALL = 1 ] || return 0; }
   run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/random_small_build' ||
     { FAILED+=(layers); [ $ALL = 1 ] || return 0; }
-  run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' || FAILED+=(zf)
+  run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' ||
+    { FAILED+=(zf); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" jobs 600 do_jobs || FAILED+=(jobs)
   return 0
 }
 
@@ -320,7 +330,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf)"
+echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, jobs)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0
