@@ -198,12 +198,17 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
         tb_cli_geom_name(&c->want, want, sizeof want);
         fprintf(stderr, "sparsecim %s: no %s build of geometry %s in this program (available:", cmd,
                 c->be->systemc ? "SystemC" : "verilated", want);
+        int listed = 0;
         for (int k = 0; dut_geom_at(k); k++) {
+            unsigned m;
+            if (!dut_find_build(dut_geom_at(k), c->be->systemc, &m))
+                continue;   /* only builds of this back end */
             char n[32];
             tb_cli_geom_name(dut_geom_at(k), n, sizeof n);
             fprintf(stderr, " %s", n);
+            listed++;
         }
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "%s)\n", listed ? "" : " none");
         return -1;
     }
     if (c->saif && c->waves && dut_trace_fmt_of(c->waves) != DUT_TRACE_VCD) {

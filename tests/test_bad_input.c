@@ -721,7 +721,10 @@ Test(bad_input, outputs, .timeout = 600)
     expect2_sh(&x, 1, "trap '' XFSZ; ulimit -f 64;", "sim --vectors vec --energy none --waves out/w.vcd --window 0:100000",
                "out/w.vcd", "cannot write the waveform");
     /* a typo in --report's directory is found before the run, not after */
-    expect2(&x, 1, "run " M " " D " --small --energy none --csv out/c.csv --report nodir/r.json", "--report", "nodir");
+    expect2(&x, 1, "run " M " " D " --small --csv out/c.csv --report nodir/r.json", "--report", "nodir");
+    expect2(&x, 1, "run " M " " D " --small --csv out/c.csv --saif full", "--saif", NULL);
+    expect2(&x, 1, "sim --vectors vec --csv out/c.csv --report nodir/r.json", "--report", "nodir");
+    expect2(&x, 1, "run " M " " D " --small --systemc --geometry 100x16x8", "SystemC", "100x16x8");
     report(&x, "outputs");
     drop_fixture(&x);
 }
