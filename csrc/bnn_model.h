@@ -32,6 +32,8 @@ extern "C" {
 #define BNN_MAX_CLASSES 1000
 #define BNN_MAX_LAYERS 1024
 #define BNN_MAX_WEIGHT_BYTES (256u << 20)   /* all packed weight rows of a file */
+#define BNN_MAX_ACT_ELEMS (1u << 24)        /* elements of one activation tensor (C x H x W), input included */
+#define BNN_MAX_TRACE_BYTES (512u << 20)    /* a per-image trace: every tensor (2 B/element) and conv dot (4 B) */
 
 typedef enum bnn_layer_type {
     BNN_CONV = 1,
@@ -104,6 +106,18 @@ typedef struct bnn_error {
     char msg[512];
 } bnn_error;
 
+/* printf into err->msg (err may be NULL): the error helper every module
+ * uses to fill a bnn_error. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void bnn_set_err(bnn_error *err, const char *fmt, ...);
+
+/* Text from a file, made safe to quote in a one-line message: at most
+ * max_in bytes of src (stopping at a NUL), printable ASCII kept, every
+ * other byte written as \xHH, "..." when cut. Always NUL-terminates dst. */
+void bnn_quote(char *dst, size_t n, const char *src, size_t max_in);
+
 /* Bits needed to hold n (bitlen(0) = 1). */
 int bnn_bitlen(unsigned n);
 
@@ -132,7 +146,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name,
  * checked first as by bnn_model_validate() (on a copy: m is not changed);
  * an invalid model is refused, so whatever is written loads again. */
 int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_error *err);
-/* Writes a .bnn file atomically (PATH.tmp.PID, then rename). */
+/* Writes a .bnn file atomically (csrc/outfile.h: beside PATH, fsync, rename; non-regular PATH refused). */
 int bnn_model_save(const bnn_model *m, const char *path, bnn_error *err);
 
 /* Checks an in-memory model completely: header and per-layer ranges, the

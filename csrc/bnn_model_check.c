@@ -251,11 +251,26 @@ int bnn_model_check(bnn_model *m, const char *file, const size_t *rec_off, bnn_e
     }
     shape cur = {m->in_c, m->in_h, m->in_w, m->in_bits};
     int rc = 0;
+    /* activations are not backed by file bytes: a small file may claim a
+     * huge input, so every tensor and the whole trace are limited before
+     * anything is allocated for them */
+    uint64_t trace = 0;
+    if ((uint64_t)m->in_c * (uint64_t)m->in_h * (uint64_t)m->in_w > BNN_MAX_ACT_ELEMS)
+        rc = fail(&c, -1, BNN_HDR_IN_C, "in_c", "input %dx%dx%d (CxHxW) has more than %u elements (the limit)", m->in_c,
+                  m->in_h, m->in_w, BNN_MAX_ACT_ELEMS);
     for (int i = 0; i < m->n_layers && !rc; i++) {
         in_shapes[i] = cur;
+        trace += 2 * (uint64_t)cur.c * (uint64_t)cur.h * (uint64_t)cur.w;
         switch (m->layers[i].type) {
         case BNN_CONV:
             rc = check_conv(&c, i, &cur, in_shapes);
+            if (!rc && (uint64_t)cur.c * (uint64_t)cur.h * (uint64_t)cur.w > BNN_MAX_ACT_ELEMS)
+                rc = fail(&c, i, BNN_REC_CONV_OUT_C, "out_c", "output %dx%dx%d has more than %u elements (the limit)",
+                          cur.c, cur.h, cur.w, BNN_MAX_ACT_ELEMS);
+            trace += 4 * (uint64_t)cur.c * (uint64_t)cur.h * (uint64_t)cur.w;
+            if (!rc && trace > BNN_MAX_TRACE_BYTES)
+                rc = fail(&c, i, BNN_REC_CONV_OUT_C, "out_c", "the activations up to this layer need more than %u MiB "
+                          "per image (the limit)", BNN_MAX_TRACE_BYTES >> 20);
             break;
         case BNN_SE:
             rc = check_se(&c, i, &cur);

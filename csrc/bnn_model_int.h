@@ -1,6 +1,6 @@
 /*
  * bnn_model_int.h - internals shared by the bnn_model_*.c files only
- * (error formatting, the incremental layer namer, the model checker).
+ * (the incremental layer namer, the model checker).
  * Other modules use bnn_model.h.
  */
 #ifndef SPARSECIM_BNN_MODEL_INT_H
@@ -9,12 +9,6 @@
 #include <stddef.h>
 
 #include "bnn_model.h"
-
-/* printf into err->msg (err may be NULL). */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void bnn_set_err(bnn_error *err, const char *fmt, ...);
 
 /* Names layers one at a time, in file order (docs/SPEC.md section 3).
  * Layer i's name depends on layers 0..i only, except that an "a" conv is

@@ -18,6 +18,7 @@
 
 #include "bnn_model.h"
 #include "bnn_model_int.h"
+#include "outfile.h"
 
 /* zlib crc32 over any length (its length argument is 32-bit). */
 static uint32_t crc32_all(const uint8_t *p, size_t n)
@@ -532,25 +533,7 @@ int bnn_model_save(const bnn_model *m, const char *path, bnn_error *err)
     size_t len;
     if (bnn_model_serialize(m, &buf, &len, err))
         return -1;
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
-        free(buf);
-        bnn_set_err(err, "%s: path too long", path);
-        return -1;
-    }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        bnn_set_err(err, "%s: cannot create: %s", tmp, strerror(errno));
-        free(buf);
-        return -1;
-    }
-    int ok = fwrite(buf, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
+    int rc = out_write_all(path, buf, len, NULL, 0, err);
     free(buf);
-    if (!ok || rename(tmp, path) != 0) {
-        bnn_set_err(err, "%s: write failed: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
+    return rc;
 }

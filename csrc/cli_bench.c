@@ -21,6 +21,7 @@
 #include "bnn_model.h"
 #include "bnn_rng.h"
 #include "cli.h"
+#include "num.h"
 
 /* The thread's CPU time: rates per CPU-second stay meaningful when other
  * processes share the cores (wall time would count their time slices). */
@@ -167,9 +168,7 @@ int cli_bench(int argc, char **argv)
             return 0;
         }
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-            char *end;
-            sec = strtod(argv[++i], &end);
-            if (end == argv[i] || *end || !(sec >= 0.1 && sec <= 60)) {
+            if (num_parse_real(argv[++i], &sec) || !(sec >= 0.1 && sec <= 60)) {
                 fprintf(stderr, "sparsecim bench: option --seconds: expected a number in 0.1..60, got '%s'\n",
                         argv[i]);
                 return 2;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "ds.h"
+#include "outfile.h"
 
 static const char *usage_text =
     "usage: sparsecim infer --model FILE.bnn --data SPEC [--count N] [--offset K] [--json OUT.json]\n"
@@ -78,6 +79,14 @@ int cli_infer(int argc, char **argv)
     }
     if (!model || !data)
         return fprintf(stderr, "sparsecim infer: --model and --data are required (see --help)\n"), 2;
+    {
+        cli_inputs in = {.n = 0};
+        cli_inputs_add(&in, model);
+        cli_inputs_add_spec(&in, data);
+        const char *outs[] = {json, preds}, *onames[] = {"--json", "--predictions"};
+        if (cli_check_outputs("infer", &in, outs, onames, 2))
+            return 2;
+    }
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
@@ -91,20 +100,9 @@ int cli_infer(int argc, char **argv)
     bnn_tensor *img = NULL;
     bnn_stats *st = NULL;
     int *pred = NULL;
-    cli_out jo = {0}, po = {0};
-    if (ds_check_model(ds, m, data, &err)) {
-        fprintf(stderr, "sparsecim infer: %s (model %s)\n", err.msg, model);
-        goto done;
-    }
-    if (offset >= ds->count) {
-        fprintf(stderr, "sparsecim infer: --offset %ld: the data set has %d images\n", offset, ds->count);
-        goto done;
-    }
-    if (count < 0)
-        count = ds->count - offset;
-    if (offset + count > ds->count) {
-        fprintf(stderr, "sparsecim infer: --offset %ld --count %ld: %s has only %d images\n", offset, count, data,
-                ds->count);
+    out_file jo = {0}, po = {0};
+    if (ds_check_use(ds, m, data, model, "--", offset, &count, &err)) {
+        fprintf(stderr, "sparsecim infer: %s\n", err.msg);
         goto done;
     }
     tr = bnn_trace_new(m);
@@ -117,8 +115,13 @@ int cli_infer(int argc, char **argv)
     }
     /* outputs are opened (as temporary files) before the run, so a bad path
      * fails at once, and renamed into place together at the end */
-    if ((preds && cli_out_open(&po, "infer", preds)) || (json && cli_out_open(&jo, "infer", json)))
-        goto done;
+    {
+        const char *ins[] = {model};
+        if ((preds && out_open(&po, preds, ins, 1, &err)) || (json && out_open(&jo, json, ins, 1, &err))) {
+            fprintf(stderr, "sparsecim infer: option %s: %s\n", po.f || !preds ? "--json" : "--predictions", err.msg);
+            goto done;
+        }
+    }
     int tty = isatty(2);
     double t0 = now_s();
     for (long n = 0; n < count; n++) {
@@ -174,16 +177,18 @@ int cli_infer(int argc, char **argv)
             fprintf(jo.f, "%s%d", n ? "," : "", pred[n]);
         fprintf(jo.f, "]\n}\n");
     }
-    if ((preds && cli_out_commit(&po, "infer")) || (json && cli_out_commit(&jo, "infer")))
+    if ((preds && out_commit(&po, &err)) || (json && out_commit(&jo, &err))) {
+        fprintf(stderr, "sparsecim infer: %s\n", err.msg);
         goto done;
+    }
     if (preds)
         printf("wrote %s\n", preds);
     if (json)
         printf("wrote %s\n", json);
     rc = 0;
 done:
-    cli_out_abort(&jo);
-    cli_out_abort(&po);
+    out_abort(&jo);
+    out_abort(&po);
     free(pred);
     bnn_stats_free(st);
     bnn_tensor_free(img);

@@ -6,6 +6,7 @@
 
 #include "bnn_model.h"
 #include "cli.h"
+#include "num.h"
 #include "cli_util.h"
 
 static const char *usage_text =
@@ -31,17 +32,13 @@ static const char *usage_text =
 /* "HxWxC" with H, W in 1..BNN_MAX_IMG and C in 1..BNN_MAX_CH; 0 on success. */
 static int parse_shape(const char *s, int *h, int *w, int *c)
 {
-    long v[3];
-    const long hi[3] = {BNN_MAX_IMG, BNN_MAX_IMG, BNN_MAX_CH};
+    int64_t v[3];
+    const int64_t hi[3] = {BNN_MAX_IMG, BNN_MAX_IMG, BNN_MAX_CH};
     for (int i = 0; i < 3; i++) {
-        char *end;
-        if (*s < '0' || *s > '9')
+        s = num_i64(s, 1, hi[i], &v[i]);
+        if (!s || *s != (i < 2 ? 'x' : '\0'))
             return -1;
-        errno = 0;
-        v[i] = strtol(s, &end, 10);
-        if (errno || v[i] < 1 || v[i] > hi[i] || *end != (i < 2 ? 'x' : '\0'))
-            return -1;
-        s = end + (i < 2);
+        s += i < 2;
     }
     *h = (int)v[0];
     *w = (int)v[1];
@@ -109,7 +106,7 @@ static int model_random(int argc, char **argv)
     }
     int rc = bnn_model_save(m, out, &err);
     if (rc)
-        fprintf(stderr, "sparsecim model random: %s\n", err.msg);
+        fprintf(stderr, "sparsecim model random: option -o: %s\n", err.msg);
     else
         printf("wrote %s: depth %d, width %d, %s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",
                out, o.depth, o.width, o.se ? "SE" : "no SE", o.in_h, o.in_w, o.in_c, o.classes, m->n_layers,

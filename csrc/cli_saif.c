@@ -47,6 +47,11 @@ int cli_saif(int argc, char **argv)
     }
     if (!in || !out)
         return fprintf(stderr, "sparsecim saif: --vcd IN.vcd and -o OUT.saif are required (see --help)\n"), 2;
+    cli_inputs ins = {.n = 0};
+    cli_inputs_add(&ins, in);
+    const char *outs[] = {out}, *names[] = {"-o"};
+    if (cli_check_outputs("saif", &ins, outs, names, 1))
+        return 2;
     bnn_error err;
     saif_stats st;
     if (saif_from_vcd(in, out, &o, &st, &err))

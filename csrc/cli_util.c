@@ -2,6 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli_util.h"
 
+#include "ds.h"
+#include "num.h"
+#include "outfile.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +14,13 @@
 
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(val, &end, 10);
-    if (errno || end == val || *end || v < lo || v > hi) {
+    int64_t v;
+    if (num_parse_i64(val, lo, hi, &v)) {
         fprintf(stderr, "sparsecim %s: option %s: expected an integer in %ld..%ld, got '%s'\n", cmd, opt, lo,
                 hi, val);
         return -1;
     }
-    *out = v;
+    *out = (long)v;
     return 0;
 }
 
@@ -29,40 +31,6 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i)
         return NULL;
     }
     return argv[++*i];
-}
-
-int cli_out_open(cli_out *o, const char *cmd, const char *path)
-{
-    snprintf(o->path, sizeof o->path, "%s", path);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%ld", path, (long)getpid());
-    o->f = fopen(o->tmp, "w");
-    if (!o->f) {
-        fprintf(stderr, "sparsecim %s: %s: cannot create: %s\n", cmd, o->tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-int cli_out_commit(cli_out *o, const char *cmd)
-{
-    int bad = ferror(o->f);
-    bad |= fclose(o->f) != 0;
-    o->f = NULL;
-    if (bad || rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "sparsecim %s: %s: write failed: %s\n", cmd, o->path, strerror(errno));
-        remove(o->tmp);
-        return -1;
-    }
-    return 0;
-}
-
-void cli_out_abort(cli_out *o)
-{
-    if (o->f) {
-        fclose(o->f);
-        o->f = NULL;
-        remove(o->tmp);
-    }
 }
 
 void cli_progress(FILE *f, int is_tty, int done, int total, const char *what)
@@ -83,6 +51,38 @@ void cli_progress(FILE *f, int is_tty, int done, int total, const char *what)
         if (done == total || done % every == 0)
             fprintf(f, "%s: %d/%d\n", what, done, total);
     }
+}
+
+void cli_inputs_add(cli_inputs *in, const char *path)
+{
+    if (path && in->n < (int)(sizeof in->p / sizeof in->p[0]))
+        in->p[in->n++] = path;
+}
+
+void cli_inputs_add_spec(cli_inputs *in, const char *spec)
+{
+    if (!spec || in->n_spec + 2 > (int)(sizeof in->spec / sizeof in->spec[0]))
+        return;
+    int k = ds_spec_files(spec, &in->spec[in->n_spec]);
+    for (int i = 0; i < k; i++)
+        cli_inputs_add(in, in->spec[in->n_spec + i]);
+    in->n_spec += k;
+}
+
+int cli_check_outputs(const char *cmd, const cli_inputs *in, const char *const *paths, const char *const *opts,
+                      int n)
+{
+    bnn_error err;
+    for (int i = 0; i < n; i++)
+        if (paths[i] && out_check(paths[i], in->p, in->n, &err)) {
+            fprintf(stderr, "sparsecim %s: option %s: %s\n", cmd, opts[i], err.msg);
+            return -1;
+        }
+    if (out_distinct(paths, opts, n, &err)) {
+        fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc)

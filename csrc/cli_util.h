@@ -1,6 +1,7 @@
 /*
  * cli_util.h - small helpers shared by the subcommands: option values with
- * range checks, JSON string output, atomic file output, a progress line.
+ * range checks (num.h: decimal only, no wrap), a progress line.
+ * Output files: outfile.h.
  */
 #ifndef SPARSECIM_CLI_UTIL_H
 #define SPARSECIM_CLI_UTIL_H
@@ -8,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Parses a decimal integer option value in [lo, hi]. On error prints
+/* Parses a decimal integer option value in [lo, hi] (num_parse_i64). On error prints
  * "sparsecim CMD: option OPT: expected an integer in lo..hi, got 'V'" and
  * returns -1. */
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out);
@@ -17,15 +18,24 @@ int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi,
  * returns NULL when it is missing. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 
-/* A file written atomically: opened as PATH.tmp.PID, renamed on commit. */
-typedef struct cli_out {
-    FILE *f;
-    char path[4096];
-    char tmp[4160];
-} cli_out;
-int cli_out_open(cli_out *o, const char *cmd, const char *path);
-int cli_out_commit(cli_out *o, const char *cmd);  /* closes; 0 ok */
-void cli_out_abort(cli_out *o);
+/* The input files of a command (outputs must not be one of them). */
+typedef struct cli_inputs {
+    const char *p[64];
+    int n;
+    char spec[4][4096];     /* storage for the files of data specs */
+    int n_spec;
+} cli_inputs;
+/* Adds a path (NULL ignored). */
+void cli_inputs_add(cli_inputs *in, const char *path);
+/* Adds the files a data spec reads (ds_spec_files). */
+void cli_inputs_add_spec(cli_inputs *in, const char *spec);
+
+/* Checks every output before any work is done: each path (NULL: not given)
+ * with out_check against the inputs, and all of them distinct
+ * (out_distinct). On error prints one line "sparsecim CMD: option OPT:
+ * why" and returns -1. */
+int cli_check_outputs(const char *cmd, const cli_inputs *in, const char *const *paths, const char *const *opts,
+                      int n);
 
 /* Size of a file and the CRC-32 (zlib) of its bytes but the last `tail`
  * (a .bnn ends with the CRC-32 of what precedes it, and the CRC of a

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -29,63 +30,26 @@ void ds_free(ds_set *s)
     free(s);
 }
 
-/* Reads a whole file through zlib (transparent for non-gzip files). */
-static int read_all(const char *path, uint8_t **buf, size_t *len, bnn_error *err)
+/* gzread of exactly n bytes (or fewer at the end of the data); -1 on an
+ * error (err filled, naming the byte offset). */
+static long gz_read_n(gzFile f, const char *path, uint8_t *dst, size_t n, size_t at, bnn_error *err)
 {
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
-        set_err(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 20, n = 0;
-    uint8_t *b = malloc(cap);
-    for (;;) {
-        if (!b)
-            break;
-        if (n == cap) {
-            if (cap >= ((size_t)1 << 31)) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            uint8_t *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        int got = gzread(f, b + n, (unsigned)(cap - n > (1u << 30) ? (1u << 30) : cap - n));
-        if (got < 0) {
-            int e;
-            set_err(err, "%s: byte %zu%s: read error: %s", path, n, gzdirect(f) ? "" : " of the gzip data",
-                    gzerror(f, &e));
-            free(b);
-            gzclose(f);
-            return -1;
-        }
-        n += (size_t)got;
+    size_t got = 0;
+    while (got < n) {
+        unsigned chunk = n - got > (1u << 30) ? (1u << 30) : (unsigned)(n - got);
+        int r = gzread(f, dst + got, chunk);
         int e = Z_OK;
         const char *why = gzerror(f, &e);
-        if (e != Z_OK) { /* a gzip stream cut short reports its partial data, then this */
-            set_err(err, "%s: byte %zu of the gzip data: %s", path, n, why);
-            free(b);
-            gzclose(f);
+        if (r < 0 || e != Z_OK) {   /* a gzip stream cut short: its data, then Z_BUF_ERROR */
+            set_err(err, "%s: byte %zu%s: %s", path, at + got + (r > 0 ? (size_t)r : 0),
+                    gzdirect(f) ? "" : " of the gzip data", why);
             return -1;
         }
-        if (got == 0)
+        if (r == 0)
             break;
+        got += (size_t)r;
     }
-    gzclose(f);
-    if (!b) {
-        set_err(err, "%s: out of memory or file too large", path);
-        return -1;
-    }
-    *buf = b;
-    *len = n;
-    return 0;
+    return (long)got;
 }
 
 static uint32_t be32(const uint8_t *p)
@@ -93,49 +57,95 @@ static uint32_t be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-/* Parses an unsigned-byte IDX header; dims out, returns payload offset or -1. */
-static long idx_header(const char *path, const uint8_t *b, size_t len, int want_nd, uint32_t *dims,
-                       bnn_error *err)
+/* Reads an unsigned-byte IDX file of want_nd dimensions (gzip or plain):
+ * the header first, its dimensions checked (each 1..2^24, at most
+ * DS_MAX_BYTES of data, the real size of a plain file), then exactly the
+ * data it promises, inflated incrementally into a buffer of that size; a
+ * file with less or more data is refused. */
+static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **data, size_t *len, bnn_error *err)
 {
-    if (len < 4) {
-        set_err(err, "%s: byte 0: truncated IDX header (%zu bytes)", path, len);
+    *data = NULL;
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
         return -1;
     }
-    if (b[0] || b[1] || b[2] != 0x08) {
-        set_err(err, "%s: byte 0: not an unsigned-byte IDX file (magic %02x %02x %02x %02x)", path, b[0],
-                b[1], b[2], b[3]);
-        return -1;
+    uint8_t h[16];
+    size_t hl = 4 + 4 * (size_t)want_nd;
+    long got = gz_read_n(f, path, h, 4, 0, err);
+    int rc = -1;
+    if (got < 0)
+        goto done;
+    if (got < 4) {
+        set_err(err, "%s: byte %ld: truncated IDX header (%ld bytes)", path, got, got);
+        goto done;
     }
-    if (b[3] != want_nd) {
-        set_err(err, "%s: byte 3: expected %d dimensions, got %d", path, want_nd, b[3]);
-        return -1;
+    if (h[0] || h[1] || h[2] != 0x08) {
+        set_err(err, "%s: byte 0: not an unsigned-byte IDX file (magic %02x %02x %02x %02x)", path, h[0], h[1], h[2],
+                h[3]);
+        goto done;
     }
-    if (len < 4 + 4 * (size_t)want_nd) {
-        set_err(err, "%s: byte %zu: truncated IDX header", path, len);
-        return -1;
+    if (h[3] != want_nd) {
+        set_err(err, "%s: byte 3: expected %d dimensions, got %d", path, want_nd, h[3]);
+        goto done;
+    }
+    if ((got = gz_read_n(f, path, h + 4, hl - 4, 4, err)) < 0)
+        goto done;
+    if ((size_t)got < hl - 4) {
+        set_err(err, "%s: byte %zu: truncated IDX header", path, 4 + (size_t)got);
+        goto done;
     }
     uint64_t total = 1;
     for (int i = 0; i < want_nd; i++) {
-        dims[i] = be32(b + 4 + 4 * i);
+        dims[i] = be32(h + 4 + 4 * i);
         if (dims[i] == 0 || dims[i] > (1u << 24)) {
-            set_err(err, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * i, i, dims[i],
-                    1u << 24);
-            return -1;
+            set_err(err, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * i, i, dims[i], 1u << 24);
+            goto done;
         }
         total *= dims[i];
+        if (total > DS_MAX_BYTES) {
+            set_err(err, "%s: byte %d: the header promises more than %u MiB of data (the limit)", path, 4 + 4 * i,
+                    DS_MAX_BYTES >> 20);
+            goto done;
+        }
     }
-    size_t off = 4 + 4 * (size_t)want_nd;
-    if (len - off < total) {
-        set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path, len,
-                (unsigned long long)total, off);
-        return -1;
+    struct stat st;
+    if (gzdirect(f) && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size != hl + total) {
+        if ((uint64_t)st.st_size < hl + total)
+            set_err(err, "%s: byte %llu: truncated: the header promises %llu bytes of data from byte %zu", path,
+                    (unsigned long long)st.st_size, (unsigned long long)total, hl);
+        else
+            set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
+                    (unsigned long long)(hl + total), (unsigned long long)st.st_size - hl - total);
+        goto done;
     }
-    if (len - off > total) {
-        set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
-                (unsigned long long)(off + total), (unsigned long long)(len - off - total));
-        return -1;
+    uint8_t *b = malloc(total + 1);
+    if (!b) {
+        set_err(err, "%s: out of memory (%llu bytes of data)", path, (unsigned long long)total);
+        goto done;
     }
-    return (long)off;
+    /* one byte more than promised: there must be none */
+    got = gz_read_n(f, path, b, total + 1, hl, err);
+    if (got < 0) {
+        free(b);
+        goto done;
+    }
+    if ((uint64_t)got != total) {
+        if ((uint64_t)got < total)
+            set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path,
+                    hl + (size_t)got, (unsigned long long)total, hl);
+        else
+            set_err(err, "%s: byte %llu: bytes after the data the header describes", path,
+                    (unsigned long long)(hl + total));
+        free(b);
+        goto done;
+    }
+    *data = b;
+    *len = total;
+    rc = 0;
+done:
+    gzclose(f);
+    return rc;
 }
 
 int ds_load_idx(const char *images, const char *labels, ds_set **out, bnn_error *err)
@@ -145,46 +155,36 @@ int ds_load_idx(const char *images, const char *labels, ds_set **out, bnn_error 
     size_t il, ll;
     uint32_t idim[3], ldim[1];
     ds_set *s = NULL;
-    if (read_all(images, &ib, &il, err) || read_all(labels, &lb, &ll, err))
+    if (read_idx(images, 3, idim, &ib, &il, err))
         goto fail;
-    long io = idx_header(images, ib, il, 3, idim, err);
-    if (io < 0)
+    if (idim[1] > 1024 || idim[2] > 1024) {
+        set_err(err, "%s: byte 8: image size %ux%u too large (at most 1024x1024)", images, idim[1], idim[2]);
         goto fail;
-    long lo = idx_header(labels, lb, ll, 1, ldim, err);
-    if (lo < 0)
+    }
+    if (read_idx(labels, 1, ldim, &lb, &ll, err))
         goto fail;
     if (idim[0] != ldim[0]) {
         set_err(err, "%s: byte 4: %u labels for %u images in %s", labels, ldim[0], idim[0], images);
         goto fail;
     }
-    if (idim[1] > 1024 || idim[2] > 1024) {
-        set_err(err, "%s: byte 8: image size %ux%u too large", images, idim[1], idim[2]);
-        goto fail;
-    }
     for (uint32_t i = 0; i < ldim[0]; i++)
-        if (lb[lo + i] > 99) {
-            set_err(err, "%s: byte %ld: label %u out of range 0..99", labels, lo + (long)i, lb[lo + i]);
+        if (lb[i] > 99) {
+            set_err(err, "%s: byte %u: label %u out of range 0..99", labels, 8 + i, lb[i]);
             goto fail;
         }
     s = calloc(1, sizeof *s);
-    if (!s)
-        goto oom;
+    if (!s) {
+        set_err(err, "%s: out of memory", images);
+        goto fail;
+    }
     s->count = (int)idim[0];
     s->c = 1;
     s->h = (int)idim[1];
     s->w = (int)idim[2];
-    s->pixels = malloc(il - (size_t)io);
-    s->labels = malloc(ll - (size_t)lo);
-    if (!s->pixels || !s->labels)
-        goto oom;
-    memcpy(s->pixels, ib + io, il - (size_t)io);
-    memcpy(s->labels, lb + lo, ll - (size_t)lo);
-    free(ib);
-    free(lb);
+    s->pixels = ib;
+    s->labels = lb;
     *out = s;
     return 0;
-oom:
-    set_err(err, "%s: out of memory", images);
 fail:
     ds_free(s);
     free(ib);
@@ -195,46 +195,92 @@ fail:
 int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err)
 {
     *out = NULL;
-    uint8_t *b;
-    size_t len;
-    if (read_all(path, &b, &len, err))
-        return -1;
     const size_t rec = 1 + 3072;
-    if (len == 0 || len % rec) {
-        set_err(err, "%s: byte %zu: size %zu is not a whole number of 3073-byte CIFAR-10 records", path,
-                len - len % rec, len);
-        free(b);
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
         return -1;
     }
     ds_set *s = calloc(1, sizeof *s);
-    int n = (int)(len / rec);
-    if (s) {
-        s->count = n;
-        s->c = 3;
-        s->h = 32;
-        s->w = 32;
-        s->pixels = malloc((size_t)n * 3072);
-        s->labels = malloc((size_t)n);
-    }
-    if (!s || !s->pixels || !s->labels) {
-        ds_free(s);
-        free(b);
+    uint8_t *r = malloc(rec);
+    size_t cap = 0;
+    int rc = -1;
+    if (!s || !r) {
         set_err(err, "%s: out of memory", path);
-        return -1;
+        goto done;
     }
-    for (int i = 0; i < n; i++) {
-        const uint8_t *r = b + (size_t)i * rec;
-        if (r[0] > 9) {
-            set_err(err, "%s: byte %zu: label %u out of range 0..9", path, (size_t)i * rec, r[0]);
-            ds_free(s);
-            free(b);
-            return -1;
+    s->c = 3;
+    s->h = 32;
+    s->w = 32;
+    for (;;) {
+        size_t at = (size_t)s->count * rec;
+        long got = gz_read_n(f, path, r, rec, at, err);
+        if (got < 0)
+            goto done;
+        if (got == 0 && s->count > 0)
+            break;
+        if ((size_t)got < rec) {
+            set_err(err, "%s: byte %zu: size %zu is not a whole number of 3073-byte CIFAR-10 records", path, at,
+                    at + (size_t)got);
+            goto done;
         }
-        s->labels[i] = r[0];
-        memcpy(s->pixels + (size_t)i * 3072, r + 1, 3072);
+        if (r[0] > 9) {
+            set_err(err, "%s: byte %zu: label %u out of range 0..9", path, at, r[0]);
+            goto done;
+        }
+        if (at + rec > DS_MAX_BYTES) {
+            set_err(err, "%s: byte %zu: more than %u MiB of records (the limit)", path, at, DS_MAX_BYTES >> 20);
+            goto done;
+        }
+        if ((size_t)s->count == cap) {
+            cap = cap ? 2 * cap : 1024;
+            uint8_t *np = realloc(s->pixels, cap * 3072), *nl = np ? realloc(s->labels, cap) : NULL;
+            if (np)
+                s->pixels = np;
+            if (nl)
+                s->labels = nl;
+            if (!np || !nl) {
+                set_err(err, "%s: out of memory", path);
+                goto done;
+            }
+        }
+        s->labels[s->count] = r[0];
+        memcpy(s->pixels + (size_t)s->count * 3072, r + 1, 3072);
+        s->count++;
     }
-    free(b);
     *out = s;
+    s = NULL;
+    rc = 0;
+done:
+    gzclose(f);
+    free(r);
+    ds_free(s);
+    return rc;
+}
+
+int ds_spec_files(const char *spec, char files[][4096])
+{
+    if (!strncmp(spec, "idx:", 4)) {
+        const char *comma = strchr(spec + 4, ',');
+        if (!comma)
+            return 0;
+        snprintf(files[0], 4096, "%.*s", (int)(comma - spec - 4), spec + 4);
+        snprintf(files[1], 4096, "%s", comma + 1);
+        return 2;
+    }
+    if (!strncmp(spec, "cifar10:", 8)) {
+        snprintf(files[0], 4096, "%s", spec + 8);
+        return 1;
+    }
+    if (!strncmp(spec, "fashion-mnist:", 14)) {
+        const char *dir = getenv("SPARSECIM_FMNIST_DIR");
+        const char *pre = !strcmp(spec + 14, "train") ? "train" : "t10k";
+        if (!dir || !*dir)
+            dir = DS_FMNIST_DIR;
+        snprintf(files[0], 4096, "%.3000s/%s-images-idx3-ubyte.gz", dir, pre);
+        snprintf(files[1], 4096, "%.3000s/%s-labels-idx1-ubyte.gz", dir, pre);
+        return 2;
+    }
     return 0;
 }
 
@@ -291,23 +337,42 @@ void ds_image(const ds_set *s, int i, bnn_tensor *t)
         t->v[j] = p[j];
 }
 
-int ds_check_model(const ds_set *s, const bnn_model *m, const char *spec, bnn_error *err)
+int ds_check_model(const ds_set *s, const bnn_model *m, const char *spec, const char *model, bnn_error *err)
 {
     if (s->c != m->in_c || s->h != m->in_h || s->w != m->in_w) {
-        set_err(err, "%s: images are %dx%dx%d (CxHxW) but the model expects %dx%dx%d", spec, s->c, s->h, s->w,
-                m->in_c, m->in_h, m->in_w);
+        set_err(err, "%s: images are %dx%dx%d (CxHxW) but the model %s expects %dx%dx%d", spec, s->c, s->h, s->w,
+                model, m->in_c, m->in_h, m->in_w);
         return -1;
     }
     if (m->in_bits != 8) {
-        set_err(err, "%s: pixels are 8-bit but the model's input has %d bits", spec, m->in_bits);
+        set_err(err, "%s: pixels are 8-bit but the model %s has %d-bit inputs", spec, model, m->in_bits);
         return -1;
     }
     for (int i = 0; i < s->count; i++)
         if (s->labels[i] >= m->classes) {
-            set_err(err, "%s: image %d has label %u but the model has %d classes", spec, i, s->labels[i],
+            set_err(err, "%s: image %d has label %u but the model %s has %d classes", spec, i, s->labels[i], model,
                     m->classes);
             return -1;
         }
+    return 0;
+}
+
+int ds_check_use(const ds_set *s, const bnn_model *m, const char *spec, const char *model, const char *opt,
+                 long offset, long *count, bnn_error *err)
+{
+    if (ds_check_model(s, m, spec, model, err))
+        return -1;
+    if (offset < 0 || offset >= s->count) {
+        set_err(err, "option %soffset %ld: %s has %d images (0..%d)", opt, offset, spec, s->count, s->count - 1);
+        return -1;
+    }
+    if (*count < 0)
+        *count = s->count - offset;
+    if (*count > s->count - offset) {
+        set_err(err, "option %scount: %ld images from %ld, but %s has %d (%soffset %ld)", opt, *count, offset, spec,
+                s->count, opt, offset);
+        return -1;
+    }
     return 0;
 }
 

@@ -1,6 +1,8 @@
 /* energy.c - technology profiles and the energy model (see energy.h, docs/ENERGY.md). */
 #include "energy.h"
 
+#include "num.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -146,14 +148,18 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
             continue;
         char *eq = strchr(l, '=');
         if (!eq) {
-            set_err(err, "%s:%d: expected 'key = value', got '%s'", name, lineno, l);
+            char q[80];
+            bnn_quote(q, sizeof q, l, 40);
+            set_err(err, "%s:%d: expected 'key = value', got '%s'", name, lineno, q);
             return -1;
         }
         *eq = '\0';
         char *key = trim(l), *val = trim(eq + 1);
         int ki = key_index(key);
         if (ki < 0) {
-            set_err(err, "%s:%d: unknown key '%s'", name, lineno, key);
+            char q[80];
+            bnn_quote(q, sizeof q, key, 40);
+            set_err(err, "%s:%d: unknown key '%s'", name, lineno, q);
             return -1;
         }
         if (seen[ki]) {
@@ -164,11 +170,12 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
             set_err(err, "%s:%d: missing value for key '%s'", name, lineno, key);
             return -1;
         }
-        char *end = NULL;
-        errno = 0;
-        double v = strtod(val, &end);
-        if (end == val || *end != '\0' || errno == ERANGE || !isfinite(v)) {
-            set_err(err, "%s:%d: bad number '%s' for key '%s' (%s)", name, lineno, val, key, keys[ki].unit);
+        double v;
+        if (num_parse_real(val, &v)) {
+            char q[80];
+            bnn_quote(q, sizeof q, val, 40);
+            set_err(err, "%s:%d: bad number '%s' for key '%s' (%s): expected a decimal number", name, lineno, q, key,
+                    keys[ki].unit);
             return -1;
         }
         const key_def *k = &keys[ki];

@@ -7,7 +7,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "num.h"
+#include "outfile.h"
 
 /* Per net bit: time at 0, 1, X/Z (index = value), transitions, last change. */
 typedef struct bit_state {
@@ -53,10 +57,17 @@ typedef struct vcd {
     int64_t start, end, now, first_ts, last_ts;
     int have_ts, end_given;
     long changes;
+    uint64_t filled;    /* bits filled by extending short vector values (SAIF_MAX_FILL) */
+    int failed;         /* an error message is set: later ones do not replace it */
 } vcd;
 
+/* Sets the error "FILE:LINE: what" (the first one stands: a failing
+ * tokenizer's reason is not replaced by its caller's "expected ...") */
 static int fail(vcd *v, const char *fmt, ...)
 {
+    if (v->failed)
+        return -1;
+    v->failed = 1;
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
@@ -125,34 +136,87 @@ static int grow(void **a, int *cap, int n, size_t elem)
     return 0;
 }
 
+/* A byte a VCD (text) may hold: printable ASCII or white space. */
+static int text_byte(int ch) { return (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
+
+static int bad_byte(vcd *v, int ch)
+{
+    return fail(v, "byte 0x%02x: binary data, not a VCD text file", ch & 0xff);
+}
+
 /* Header: $timescale, $scope, $var, $upscope, up to $enddefinitions. Tokens
- * may spread over lines, so the header is read as one token stream. */
-static char *next_tok(vcd *v, FILE *f, char *buf, size_t n)
+ * may spread over lines, so the header is read as one token stream.
+ * Returns 1 with a token in buf, 0 at the end of the file, -1 on a token
+ * longer than the buffer or a non-text byte (message set). */
+static int next_tok(vcd *v, FILE *f, char *buf, size_t n)
 {
     int ch;
-    while ((ch = fgetc(f)) != EOF && isspace(ch))
+    while ((ch = getc(f)) != EOF && isspace(ch))
         if (ch == '\n')
             v->line++;
     if (ch == EOF)
-        return NULL;
+        return 0;
     size_t k = 0;
     do {
-        if (k + 1 < n)
-            buf[k++] = (char)ch;
-    } while ((ch = fgetc(f)) != EOF && !isspace(ch));
+        if (!text_byte(ch))
+            return bad_byte(v, ch);
+        if (k + 1 >= n)
+            return fail(v, "a token longer than %zu bytes", n - 1);
+        buf[k++] = (char)ch;
+    } while ((ch = getc(f)) != EOF && !isspace(ch));
     if (ch == '\n')
-        v->line++;
+        ungetc(ch, f);   /* counted with the next token: v->line is the line of this one */
     buf[k] = 0;
-    return buf;
+    return 1;
+}
+
+/* The next token of a header section: at the end of the file, "file ends
+ * inside WHAT". 0 or -1. */
+static int need_tok(vcd *v, FILE *f, char *buf, size_t n, const char *what)
+{
+    int r = next_tok(v, f, buf, n);
+    if (r == 0)
+        return fail(v, "file ends inside %s (truncated VCD)", what);
+    return r < 0 ? -1 : 0;
+}
+
+/* Skips a section to its $end. */
+static int skip_section(vcd *v, FILE *f, const char *what)
+{
+    char tok[4096];
+    do {
+        if (need_tok(v, f, tok, sizeof tok, what))
+            return -1;
+    } while (strcmp(tok, "$end"));
+    return 0;
+}
+
+/* A declared range "[MSB:LSB]" or "[BIT]", int32 indices; its width as int64. */
+static int parse_range(const char *rng, int *msb, int *lsb, int64_t *width)
+{
+    int64_t a, b;
+    const char *p = rng[0] == '[' ? num_i64(rng + 1, INT32_MIN, INT32_MAX, &a) : NULL;
+    if (!p)
+        return -1;
+    if (*p == ':')
+        p = num_i64(p + 1, INT32_MIN, INT32_MAX, &b);
+    else
+        b = a;
+    if (!p || strcmp(p, "]"))
+        return -1;
+    *msb = (int)a;
+    *lsb = (int)b;
+    *width = (a > b ? a - b : b - a) + 1;
+    return 0;
 }
 
 static int read_header(vcd *v, FILE *f)
 {
     char tok[4096];
-    int cur = -1;
-    while (next_tok(v, f, tok, sizeof tok)) {
+    int cur = -1, r;
+    while ((r = next_tok(v, f, tok, sizeof tok)) > 0) {
         if (!strcmp(tok, "$enddefinitions")) {
-            if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+            if (need_tok(v, f, tok, sizeof tok, "$enddefinitions") || strcmp(tok, "$end"))
                 return fail(v, "expected $end after $enddefinitions");
             if (cur != -1)
                 return fail(v, "$enddefinitions inside scope '%s' (missing $upscope)", v->scopes[cur].name);
@@ -161,9 +225,14 @@ static int read_header(vcd *v, FILE *f)
             return 0;
         } else if (!strcmp(tok, "$timescale")) {
             char ts[32] = "";
-            while (next_tok(v, f, tok, sizeof tok) && strcmp(tok, "$end"))
+            for (;;) {
+                if (need_tok(v, f, tok, sizeof tok, "$timescale"))
+                    return -1;
+                if (!strcmp(tok, "$end"))
+                    break;
                 if (strlen(ts) + strlen(tok) + 2 < sizeof ts)
                     strcat(strcat(ts, *ts ? " " : ""), tok);
+            }
             /* "1ns" -> "1 ns" */
             size_t d = strspn(ts, "0123456789");
             if (d == 0 || d == strlen(ts))
@@ -171,8 +240,8 @@ static int read_header(vcd *v, FILE *f)
             snprintf(v->timescale, sizeof v->timescale, "%.*s %s", (int)d, ts, ts[d] == ' ' ? ts + d + 1 : ts + d);
         } else if (!strcmp(tok, "$scope")) {
             char kind[64], name[1024];
-            if (!next_tok(v, f, kind, sizeof kind) || !next_tok(v, f, name, sizeof name) ||
-                !next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+            if (need_tok(v, f, kind, sizeof kind, "$scope") || need_tok(v, f, name, sizeof name, "$scope") ||
+                need_tok(v, f, tok, sizeof tok, "$scope") || strcmp(tok, "$end"))
                 return fail(v, "expected '$scope TYPE NAME $end'");
             if (grow((void **)&v->scopes, &v->cap_scopes, v->n_scopes, sizeof *v->scopes) ||
                 !(v->scopes[v->n_scopes].name = strdup(name)))
@@ -180,7 +249,7 @@ static int read_header(vcd *v, FILE *f)
             v->scopes[v->n_scopes].parent = cur;
             cur = v->n_scopes++;
         } else if (!strcmp(tok, "$upscope")) {
-            if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+            if (need_tok(v, f, tok, sizeof tok, "$upscope") || strcmp(tok, "$end"))
                 return fail(v, "expected $end after $upscope");
             if (cur < 0)
                 return fail(v, "$upscope without an open $scope");
@@ -188,20 +257,20 @@ static int read_header(vcd *v, FILE *f)
         } else if (!strcmp(tok, "$var")) {
             char type[64], id[64], name[1024], rng[128] = "";
             char width_s[32];
-            if (!next_tok(v, f, type, sizeof type) || !next_tok(v, f, width_s, sizeof width_s) ||
-                !next_tok(v, f, id, sizeof id) || !next_tok(v, f, name, sizeof name))
+            if (need_tok(v, f, type, sizeof type, "$var") || need_tok(v, f, width_s, sizeof width_s, "$var") ||
+                need_tok(v, f, id, sizeof id, "$var") || need_tok(v, f, name, sizeof name, "$var"))
                 return fail(v, "expected '$var TYPE WIDTH ID NAME [RANGE] $end'");
             if (cur < 0)
                 return fail(v, "$var '%s' outside any $scope", name);
-            char *end;
-            long w = strtol(width_s, &end, 10);
-            if (*end || w < 1 || w > (1 << 24))
-                return fail(v, "$var %s: expected a width of 1..2^24, got '%s'", name, width_s);
-            if (!next_tok(v, f, tok, sizeof tok))
-                return fail(v, "$var %s: expected $end", name);
+            int64_t w;
+            if (num_parse_i64(width_s, 1, SAIF_MAX_WIDTH, &w))
+                return fail(v, "$var %s: expected a width of 1..%d bits (the limit), got '%s'", name, SAIF_MAX_WIDTH,
+                            width_s);
+            if (need_tok(v, f, tok, sizeof tok, "$var"))
+                return -1;
             if (strcmp(tok, "$end")) {
                 snprintf(rng, sizeof rng, "%.127s", tok);
-                if (!next_tok(v, f, tok, sizeof tok) || strcmp(tok, "$end"))
+                if (need_tok(v, f, tok, sizeof tok, "$var") || strcmp(tok, "$end"))
                     return fail(v, "$var %s: expected $end after the range", name);
             }
             /* a range glued to the name: "bus[7:0]" */
@@ -212,20 +281,21 @@ static int read_header(vcd *v, FILE *f)
             }
             int msb = -1, lsb = -1;
             if (rng[0]) {
-                char tail;
-                if (sscanf(rng, "[%d:%d]%c", &msb, &lsb, &tail) != 2) {
-                    if (sscanf(rng, "[%d]%c", &msb, &tail) != 1)
-                        return fail(v, "$var %s: expected a range [MSB:LSB] or [BIT], got '%s'", name, rng);
-                    lsb = msb;
-                }
-                if (abs(msb - lsb) + 1 != w)
-                    return fail(v, "$var %s: range %s does not match width %ld", name, rng, w);
+                int64_t rw;
+                if (parse_range(rng, &msb, &lsb, &rw))
+                    return fail(v, "$var %s: expected a range [MSB:LSB] or [BIT] of 32-bit indices, got '%s'", name,
+                                rng);
+                if (rw != w)
+                    return fail(v, "$var %s: range %s (%lld bits) does not match width %lld", name, rng,
+                                (long long)rw, (long long)w);
             }
             int s = find_sig(v, id);
             if (s >= 0 && v->sigs[s].width != w)
-                return fail(v, "$var %s: identifier '%s' declared with widths %d and %ld", name, id,
-                            v->sigs[s].width, w);
+                return fail(v, "$var %s: identifier '%s' declared with widths %d and %lld", name, id,
+                            v->sigs[s].width, (long long)w);
             if (s < 0) {
+                if (v->n_bits + (size_t)w > SAIF_MAX_BITS)
+                    return fail(v, "$var %s: more than %d net bits in the dump (the limit)", name, SAIF_MAX_BITS);
                 if (grow((void **)&v->sigs, &v->cap_sigs, v->n_sigs, sizeof *v->sigs) ||
                     !(v->sigs[v->n_sigs].id = strdup(id)))
                     return fail(v, "out of memory");
@@ -243,13 +313,17 @@ static int read_header(vcd *v, FILE *f)
             v->n_vars++;
         } else if (tok[0] == '$') {
             /* $date, $version, $comment and unknown sections: skip to $end */
-            while (next_tok(v, f, tok, sizeof tok) && strcmp(tok, "$end"))
-                ;
+            char what[80];
+            snprintf(what, sizeof what, "%.60s", tok);
+            if (skip_section(v, f, what))
+                return -1;
         } else {
             return fail(v, "expected a $keyword in the header, got '%.40s'", tok);
         }
     }
-    return fail(v, "file ends before $enddefinitions");
+    if (r < 0)
+        return -1;
+    return fail(v, "file ends inside the header, before $enddefinitions (truncated VCD?)");
 }
 
 static void account(vcd *v, bit_state *b, int64_t t)
@@ -292,6 +366,12 @@ static int change(vcd *v, const char *value, const char *id, int vector)
         return fail(v, "expected a scalar value change");
     if (n > (size_t)g->width)
         return fail(v, "value of %zu bits for identifier '%.20s' of width %d", n, id, g->width);
+    if (n < (size_t)g->width) {
+        v->filled += (uint64_t)g->width - n;
+        if (v->filled > SAIF_MAX_FILL)
+            return fail(v, "short vector values extended to more than %llu bits in all (the limit)",
+                        (unsigned long long)SAIF_MAX_FILL);
+    }
     int lead = val_of((unsigned char)value[0]);
     if (lead < 0)
         return fail(v, "expected 0, 1, x or z digits, got '%c'", value[0]);
@@ -306,21 +386,54 @@ static int change(vcd *v, const char *value, const char *id, int vector)
     return 0;
 }
 
+/* Reads one line (at most SAIF_MAX_LINE bytes) into buf. Returns its
+ * length, -1 at the end of the file, -2 on an error (message set). *nl:
+ * the line ended with a newline. */
+static long read_line(vcd *v, FILE *f, char *buf, int *nl)
+{
+    long k = 0;
+    int ch;
+    *nl = 0;
+    while ((ch = getc(f)) != EOF) {
+        if (ch == '\n') {
+            *nl = 1;
+            break;
+        }
+        if (!text_byte(ch))
+            return bad_byte(v, ch), -2;
+        if (k >= SAIF_MAX_LINE)
+            return fail(v, "a line longer than %d bytes", SAIF_MAX_LINE), -2;
+        buf[k++] = (char)ch;
+    }
+    if (ch == EOF && k == 0)
+        return -1;
+    buf[k] = 0;
+    return k;
+}
+
 static int read_changes(vcd *v, FILE *f)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    int rc = 0;
-    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
-        v->line++;
-        char *save = NULL, *tok = strtok_r(line, " \t\r\n", &save);
-        for (; tok && !rc; tok = strtok_r(NULL, " \t\r\n", &save)) {
+    char *line = malloc((size_t)SAIF_MAX_LINE + 1);
+    if (!line)
+        return fail(v, "out of memory");
+    long len;
+    int rc = 0, nl = 1, in_comment = 0;
+    /* v->line: the header's last line, whose rest is read first */
+    for (; !rc && (len = read_line(v, f, line, &nl)) >= 0; v->line++) {
+        if (!nl) {
+            rc = fail(v, "file ends inside a record (no newline after the last line: truncated VCD?)");
+            break;
+        }
+        char *save = NULL, *tok = strtok_r(line, " \t\r\n\f\v", &save);
+        for (; tok && !rc; tok = strtok_r(NULL, " \t\r\n\f\v", &save)) {
+            if (in_comment) {   /* $comment ... $end, possibly over lines */
+                in_comment = strcmp(tok, "$end") != 0;
+                continue;
+            }
             if (tok[0] == '#') {
-                char *end;
-                long long t = strtoll(tok + 1, &end, 10);
-                if (*end || end == tok + 1 || t < 0 || (v->have_ts && t < v->now)) {
-                    rc = fail(v, "expected a timestamp #T not below %lld, got '%.30s'", (long long)v->now, tok);
+                int64_t t;
+                if (num_parse_i64(tok + 1, v->have_ts ? v->now : 0, SAIF_MAX_TIME, &t)) {
+                    rc = fail(v, "expected a timestamp #T, %lld <= T <= 2^62, got '%.30s'", (long long)v->now, tok);
                     break;
                 }
                 if (!v->have_ts) {
@@ -331,7 +444,7 @@ static int read_changes(vcd *v, FILE *f)
                 }
                 v->now = v->last_ts = t;
             } else if (tok[0] == 'b' || tok[0] == 'B' || tok[0] == 'r' || tok[0] == 'R') {
-                char *id = strtok_r(NULL, " \t\r\n", &save);
+                char *id = strtok_r(NULL, " \t\r\n\f\v", &save);
                 if (!id)
                     rc = fail(v, "expected an identifier after the vector value");
                 else if (!v->have_ts)
@@ -339,9 +452,7 @@ static int read_changes(vcd *v, FILE *f)
                 else if (tok[0] == 'b' || tok[0] == 'B')
                     rc = change(v, tok + 1, id, 1);
             } else if (tok[0] == '$') {
-                if (!strcmp(tok, "$comment"))   /* skip to $end */
-                    while ((tok = strtok_r(NULL, " \t\r\n", &save)) && strcmp(tok, "$end"))
-                        ;
+                in_comment = !strcmp(tok, "$comment");
                 /* $dumpvars, $dumpall, $dumpon, $dumpoff, $end: values follow as usual */
             } else if (val_of((unsigned char)tok[0]) >= 0) {
                 if (!v->have_ts)
@@ -358,8 +469,12 @@ static int read_changes(vcd *v, FILE *f)
         }
     }
     free(line);
+    if (!rc && len == -2)
+        rc = -1;
     if (!rc && ferror(f))
-        rc = fail(v, "read error");
+        rc = fail(v, "read error: %s", strerror(errno));
+    if (!rc && in_comment)
+        rc = fail(v, "file ends inside $comment (truncated VCD?)");
     return rc;
 }
 
@@ -438,7 +553,7 @@ static void vcd_free(vcd *v)
 
 int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st, bnn_error *err)
 {
-    vcd v = {.path = vcd_path, .err = err, .start = o && o->start >= 0 ? o->start : -1};
+    vcd v = {.path = vcd_path, .line = 1, .err = err, .start = o && o->start >= 0 ? o->start : -1};
     v.end_given = o && o->end >= 0;
     v.end = v.end_given ? o->end : INT64_MAX;
     snprintf(v.timescale, sizeof v.timescale, "1 ns");
@@ -448,8 +563,19 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
         return -1;
     }
     FILE *f = fopen(vcd_path, "r");
-    if (!f) {
-        snprintf(err->msg, sizeof err->msg, "%.200s: cannot open: %s", vcd_path, strerror(errno));
+    struct stat fs;
+    if (!f || fstat(fileno(f), &fs) || S_ISDIR(fs.st_mode)) {
+        int e = f && S_ISDIR(fs.st_mode) ? EISDIR : errno;
+        if (f)
+            fclose(f);
+        bnn_set_err(err, "%.200s: cannot open: %s", vcd_path, strerror(e));
+        return -1;
+    }
+    /* the output is checked now and created only when the dump has been read */
+    out_file out = {0};
+    const char *ins[] = {vcd_path};
+    if (out_check(saif_path, ins, 1, err)) {
+        fclose(f);
         return -1;
     }
     int rc = read_header(&v, f);
@@ -475,38 +601,32 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
     if (!rc) {
         for (size_t i = 0; i < v.n_bits; i++)
             account(&v, &v.bits[i], v.end);
-        char tmp[4200];
-        snprintf(tmp, sizeof tmp, "%.4000s.tmp.%ld", saif_path, (long)getpid());
-        FILE *out = fopen(tmp, "w");
-        if (!out) {
-            snprintf(err->msg, sizeof err->msg, "%.200s: cannot write: %s", saif_path, strerror(errno));
+        if (out_open(&out, saif_path, ins, 1, err)) {
+            vcd_free(&v);
+            return -1;
+        }
+        int top = 0;
+        fprintf(out.f, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
+        put_name(out.f, o && o->design ? o->design : v.scopes[top].name);
+        fprintf(out.f, "\")\n(VENDOR \"sparsecim\")\n(PROGRAM_NAME \"sparsecim saif\")\n(VERSION \"1\")\n"
+                       "(DIVIDER / )\n(TIMESCALE %s)\n(DURATION %lld)\n",
+                v.timescale, (long long)(v.end - v.start));
+        long nets = 0;
+        for (int s = 0; s < v.n_scopes; s++)
+            if (v.scopes[s].parent < 0)
+                nets += write_scope(out.f, &v, s, 0);
+        fprintf(out.f, ")\n");
+        if (out_commit(&out, err)) {
             rc = -1;
-        } else {
-            int top = 0;
-            fprintf(out, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
-            put_name(out, o && o->design ? o->design : v.scopes[top].name);
-            fprintf(out, "\")\n(VENDOR \"sparsecim\")\n(PROGRAM_NAME \"sparsecim saif\")\n(VERSION \"1\")\n"
-                         "(DIVIDER / )\n(TIMESCALE %s)\n(DURATION %lld)\n",
-                    v.timescale, (long long)(v.end - v.start));
-            long nets = 0;
-            for (int s = 0; s < v.n_scopes; s++)
-                if (v.scopes[s].parent < 0)
-                    nets += write_scope(out, &v, s, 0);
-            fprintf(out, ")\n");
-            int bad = ferror(out);
-            if (fclose(out) || bad || rename(tmp, saif_path)) {
-                remove(tmp);
-                snprintf(err->msg, sizeof err->msg, "%.200s: cannot write", saif_path);
-                rc = -1;
-            } else if (st) {
-                st->nets = nets;
-                st->vars = v.n_vars;
-                st->changes = v.changes;
-                st->duration = v.end - v.start;
-                snprintf(st->timescale, sizeof st->timescale, "%s", v.timescale);
-            }
+        } else if (st) {
+            st->nets = nets;
+            st->vars = v.n_vars;
+            st->changes = v.changes;
+            st->duration = v.end - v.start;
+            snprintf(st->timescale, sizeof st->timescale, "%s", v.timescale);
         }
     }
+    out_abort(&out);
     vcd_free(&v);
     return rc;
 }

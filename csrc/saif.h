@@ -23,6 +23,17 @@
  * names escape '[', ']', '/', '(' , ')' and spaces with a backslash; a
  * vector [msb:lsb] becomes one net per bit, name\[i\].
  *
+ * Limits (a small file must not cost minutes or GiB): a variable is at
+ * most SAIF_MAX_WIDTH bits wide, the dump at most SAIF_MAX_BITS net bits
+ * in all, a line at most SAIF_MAX_LINE bytes, a header token 4095 bytes;
+ * vector values shorter than their width may be extended to at most
+ * SAIF_MAX_FILL bits over the whole file; timestamps are 0..2^62 and
+ * ranges 32-bit signed indices whose span equals the width. The file must
+ * be text (a NUL or other control byte is refused with its line) and end
+ * with a newline, outside any $comment: a dump cut inside a record (an
+ * interrupted simulation) is refused ("file ends inside ..."), one cut
+ * exactly at a line end cannot be told from a complete one.
+ *
  * Errors (returned, never exit): "FILE:LINE: what was expected, got ...".
  * No global state; everything allocated is freed before return.
  */
@@ -33,6 +44,12 @@
 #include <stdio.h>
 
 #include "bnn_model.h"   /* bnn_error */
+
+#define SAIF_MAX_WIDTH 65536                 /* bits of one $var */
+#define SAIF_MAX_BITS (1 << 21)              /* net bits of a dump */
+#define SAIF_MAX_LINE (SAIF_MAX_WIDTH + 4096) /* bytes of a value-change line */
+#define SAIF_MAX_FILL ((uint64_t)1 << 28)    /* bits filled by extending short values */
+#define SAIF_MAX_TIME ((int64_t)1 << 62)     /* largest timestamp */
 
 typedef struct saif_opts {
     int64_t start, end;     /* window in VCD time units; -1: first / last timestamp */
@@ -48,8 +65,9 @@ typedef struct saif_stats {
     char timescale[32];     /* e.g. "1 ns" */
 } saif_stats;
 
-/* Converts vcd_path into a SAIF file at saif_path (written atomically:
- * PATH.tmp.PID then rename). st may be NULL. Returns 0 or -1 (err). */
+/* Converts vcd_path into a SAIF file at saif_path (csrc/outfile.h: checked
+ * first, written beside it, renamed; never over vcd_path or a non-regular
+ * file). st may be NULL. Returns 0 or -1 (err). */
 int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st,
                   bnn_error *err);
 

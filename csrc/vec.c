@@ -11,6 +11,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "num.h"
+#include "outfile.h"
+
 /* ---- growable buffers ---- */
 typedef struct wbuf {
     uint64_t *w;
@@ -142,6 +145,19 @@ vec_writer *vec_writer_open(const char *dir, const map_cfg *cfg, const char *mod
         vmsg(err, "%s: not a directory", dir);
         return NULL;
     }
+    /* an old vector set here stops being one before any file of it is
+     * replaced: its manifest goes first, the new one is written last, so
+     * an interrupted run leaves a directory that `sim` refuses */
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/manifest.txt", dir);
+    if (lstat(mpath, &st) == 0 && !S_ISREG(st.st_mode)) {
+        vmsg(err, "%s: exists and is not a regular file; refusing to replace it", mpath);
+        return NULL;
+    }
+    if (remove(mpath) && errno != ENOENT) {
+        vmsg(err, "%s: cannot remove the old manifest: %s", mpath, strerror(errno));
+        return NULL;
+    }
     vec_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->vec = malloc(4096 * sizeof *w->vec))) {
         free(w);
@@ -175,16 +191,14 @@ static int write_hex(vec_writer *w, const char *file, const char *comment, wbuf 
         return vmsg(err, "out of memory");
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", w->dir, file);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return vmsg(err, "%s: cannot write: %s", path, strerror(errno));
-    int bad = fprintf(f, "// %s\n", comment) < 0;
-    for (size_t i = 0; i < b->n && !bad; i++)
-        bad = fprintf(f, "%016llx\n", (unsigned long long)b->w[i]) != 17;
-    if (fclose(f) || bad) {
-        remove(path);
-        return vmsg(err, "%s: cannot write (disk full?)", path);
-    }
+    out_file o;
+    if (out_open(&o, path, NULL, 0, err))
+        return -1;
+    fprintf(o.f, "// %s\n", comment);
+    for (size_t i = 0; i < b->n; i++)
+        fprintf(o.f, "%016llx\n", (unsigned long long)b->w[i]);
+    if (out_commit(&o, err))
+        return -1;
     w->bytes += 17u * b->n + strlen(comment) + 4;
     return 0;
 }
@@ -367,22 +381,13 @@ void vec_writer_abort(vec_writer *w)
 int vec_writer_close(vec_writer *w, bnn_error *err)
 {
     sprint(&w->man, "end %d %d %d\n", w->n_jobs, w->n_outs, w->n_images);
-    char path[4200], tmp[4300];
+    char path[4200];
     snprintf(path, sizeof path, "%s/manifest.txt", w->dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     int rc = 0;
-    if (w->man.oom) {
+    if (w->man.oom)
         rc = vmsg(err, "out of memory");
-    } else {
-        FILE *f = fopen(tmp, "w");
-        int bad = !f || fwrite(w->man.s, 1, w->man.n, f) != w->man.n;
-        if (f && fclose(f))
-            bad = 1;
-        if (bad || rename(tmp, path)) {
-            remove(tmp);
-            rc = vmsg(err, "%s: cannot write", path);
-        }
-    }
+    else if (out_write_all(path, w->man.s, w->man.n, NULL, 0, err))
+        rc = -1;
     vec_writer_abort(w);
     return rc;
 }
@@ -430,7 +435,9 @@ int vec_read_words(const char *path, uint64_t **words, long *n, bnn_error *err)
             v = v << 4 | (uint64_t)(h & 15);
         }
         if (!ok) {
-            rc = vmsg(err, "%s: line %ld: expected a word of 16 hex digits, got '%.40s'", path, ln, line);
+            char q[80];
+            bnn_quote(q, sizeof q, line, 24);
+            rc = vmsg(err, "%s: line %ld: expected a word of 16 hex digits, got '%s'", path, ln, q);
             break;
         }
         wput(&b, v);
@@ -587,85 +594,182 @@ static int add_entry(vec_entry **a, int *n, const vec_entry *e)
     return 0;
 }
 
+/* Splits a manifest line at single spaces into at most max fields. */
+static int split_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = 0;
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        p = strchr(p, ' ');
+        if (!p)
+            return n;
+        *p++ = 0;
+    }
+    return max + 1;   /* too many */
+}
+
+typedef struct mf_rd {
+    const char *path;
+    long ln;
+    bnn_error *err;
+} mf_rd;
+
+/* Field k (named what) of a manifest line as an integer in [lo, hi]. */
+static int mf_int(const mf_rd *r, char **f, int k, const char *what, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!num_parse_i64(f[k], lo, hi, out))
+        return 0;
+    char q[64];
+    bnn_quote(q, sizeof q, f[k], 40);
+    return vmsg(r->err, "%s: line %ld: field %d (%s): expected an integer in %lld..%lld, got '%s'", r->path, r->ln,
+                k + 1, what, (long long)lo, (long long)hi, q);
+}
+
+/* A file or layer name field: 1..max-1 bytes, no '/', printable. */
+static int mf_name(const mf_rd *r, char **f, int k, const char *what, char *dst, size_t max)
+{
+    size_t n = strlen(f[k]);
+    int ok = n > 0 && n < max && !strchr(f[k], '/');
+    for (size_t i = 0; ok && i < n; i++)
+        ok = f[k][i] > 0x20 && f[k][i] < 0x7f;
+    if (ok) {
+        memcpy(dst, f[k], n + 1);
+        return 0;
+    }
+    char q[64];
+    bnn_quote(q, sizeof q, f[k], 40);
+    return vmsg(r->err, "%s: line %ld: field %d (%s): expected a name of 1..%zu printable bytes without '/', got '%s'",
+                r->path, r->ln, k + 1, what, max - 1, q);
+}
+
 int vec_manifest_read(const char *dir, vec_manifest **out, bnn_error *err)
 {
     *out = NULL;
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.txt", dir);
+    struct stat st;
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+        return vmsg(err, "%s: not a directory (a vector directory holds manifest.txt)", dir);
     FILE *f = fopen(path, "r");
+    if (!f && errno == ENOENT && stat(dir, &st) == 0)
+        return vmsg(err, "%s: no manifest.txt: not a vector directory, or `sparsecim vectors` did not finish "
+                         "writing it (the manifest is written last)", dir);
     if (!f)
-        return vmsg(err, "%s: cannot open: %s (not a vector directory? see sparsecim vectors --help)", path,
-                    strerror(errno));
+        return vmsg(err, "%s: cannot open: %s", path, strerror(errno));
     vec_manifest *mf = calloc(1, sizeof *mf);
     if (!mf) {
         fclose(f);
         return vmsg(err, "%s: out of memory", path);
     }
     char line[512];
-    long ln = 0;
-    int rc = 0, ended = 0, have_geom = 0;
+    mf_rd r = {path, 0, err};
+    int rc = 0, ended = 0, have_geom = 0, cont = 0;
     while (!rc && fgets(line, sizeof line, f)) {
-        ln++;
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        if (ended) {
-            rc = vmsg(err, "%s: line %ld: expected nothing after the 'end' line", path, ln);
+        size_t len = strlen(line);
+        int whole = len > 0 && line[len - 1] == '\n';
+        int was_cont = cont;
+        cont = !whole && !feof(f);
+        if (was_cont)
+            continue;   /* the rest of a long comment line */
+        r.ln++;
+        if (!whole && len < sizeof line - 1 && !feof(f)) {
+            rc = vmsg(err, "%s: line %ld: a NUL byte: not a manifest", path, r.ln);
             break;
         }
+        if (line[0] == '#')
+            continue;   /* a comment line, of any length */
+        if (cont) {
+            rc = vmsg(err, "%s: line %ld: line longer than %zu bytes", path, r.ln, sizeof line - 2);
+            break;
+        }
+        if (line[0] == '\n')
+            continue;
+        if (ended) {
+            rc = vmsg(err, "%s: line %ld: expected nothing after the 'end' line", path, r.ln);
+            break;
+        }
+        char *fl[16];
+        char head[64];
+        bnn_quote(head, sizeof head, line, strcspn(line, "\r\n"));
+        int nf = split_fields(line, fl, 14);
         vec_entry e = {0};
-        int part, rt, ct, nr, nc, bits, px, j, o, im, label, pred;
-        char file[128], name[64], tail;
-        if (!strncmp(line, "geometry ", 9)) {
-            if (sscanf(line, "geometry %d %d %d %c", &mf->rows, &mf->cols, &mf->seg_rows, &tail) != 3 ||
-                mf->rows < 64 || mf->rows % 64 || mf->cols < 1 || mf->seg_rows < 1)
-                rc = vmsg(err, "%s: line %ld: expected 'geometry ROWS COLS SEG_ROWS' (ROWS a multiple of 64)", path,
-                          ln);
+        int64_t v[12];
+        if (!strcmp(fl[0], "geometry")) {
+            if (have_geom) {
+                rc = vmsg(err, "%s: line %ld: a second 'geometry' line", path, r.ln);
+                break;
+            }
             have_geom = 1;
-        } else if (!strncmp(line, "image ", 6)) {
-            if (sscanf(line, "image %d %d %d %c", &im, &label, &pred, &tail) != 3)
-                rc = vmsg(err, "%s: line %ld: expected 'image INDEX LABEL PREDICTION'", path, ln);
+            if (nf != 4)
+                rc = vmsg(err, "%s: line %ld: expected 'geometry ROWS COLS SEG_ROWS', got '%s'", path, r.ln, head);
+            else if (!(rc = mf_int(&r, fl, 1, "ROWS", 64, 65472, &v[0])) &&
+                     !(rc = mf_int(&r, fl, 2, "COLS", 1, 4096, &v[1])) &&
+                     !(rc = mf_int(&r, fl, 3, "SEG_ROWS", 1, v[0], &v[2])) && (v[0] % 64 || v[0] % v[2]))
+                rc = vmsg(err, "%s: line %ld: geometry %lld %lld %lld: ROWS must be a multiple of 64 and of SEG_ROWS",
+                          path, r.ln, (long long)v[0], (long long)v[1], (long long)v[2]);
+            mf->rows = (int)v[0], mf->cols = (int)v[1], mf->seg_rows = (int)v[2];
+        } else if (!strcmp(fl[0], "image")) {
+            if (nf != 4)
+                rc = vmsg(err, "%s: line %ld: expected 'image INDEX LABEL PREDICTION', got '%s'", path, r.ln, head);
+            else if (!(rc = mf_int(&r, fl, 1, "INDEX", 0, INT32_MAX, &v[0])) &&
+                     !(rc = mf_int(&r, fl, 2, "LABEL", -1, BNN_MAX_CLASSES - 1, &v[1])))
+                rc = mf_int(&r, fl, 3, "PREDICTION", -1, BNN_MAX_CLASSES - 1, &v[2]);
             mf->n_images++;
-        } else if (!strncmp(line, "job ", 4)) {
-            if (sscanf(line, "job %127s %d %d %d %d %d %d %d %d %d %ld %63s %c", file, &e.image, &e.layer, &part, &rt,
-                       &ct, &nr, &nc, &bits, &px, &e.words, name, &tail) != 12 ||
-                strlen(file) >= sizeof e.file || strlen(name) >= sizeof e.name || strchr(file, '/')) {
+        } else if (!strcmp(fl[0], "job")) {
+            static const char *const what[] = {"IMAGE", "LAYER", "PART", "ROW_TILE", "COL_TILE", "N_ROWS",
+                                               "N_COLS", "BITS", "PIXELS", "WORDS"};
+            static const int64_t lo[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
+            static const int64_t hi[] = {INT32_MAX, BNN_MAX_LAYERS - 1, 3, 65535, 65535, 65535, 4096, 16,
+                                         1 << 22, INT32_MAX};
+            if (nf != 13) {
                 rc = vmsg(err, "%s: line %ld: expected 'job FILE IMAGE LAYER PART ROW_TILE COL_TILE N_ROWS N_COLS "
-                               "BITS PIXELS WORDS NAME'",
-                          path, ln);
-            } else {
-                memcpy(e.file, file, strlen(file) + 1);
-                memcpy(e.name, name, strlen(name) + 1);
-                if (add_entry(&mf->jobs, &mf->n_jobs, &e))
-                    rc = vmsg(err, "%s: out of memory", path);
+                               "BITS PIXELS WORDS NAME', got '%s'", path, r.ln, head);
+                break;
             }
-        } else if (!strncmp(line, "out ", 4)) {
-            if (sscanf(line, "out %127s %d %d %ld %63s %c", file, &e.image, &e.layer, &e.words, name, &tail) != 5 ||
-                strlen(file) >= sizeof e.file || strlen(name) >= sizeof e.name || strchr(file, '/')) {
-                rc = vmsg(err, "%s: line %ld: expected 'out FILE IMAGE LAYER WORDS NAME'", path, ln);
-            } else {
-                memcpy(e.file, file, strlen(file) + 1);
-                memcpy(e.name, name, strlen(name) + 1);
-                if (add_entry(&mf->outs, &mf->n_outs, &e))
-                    rc = vmsg(err, "%s: out of memory", path);
+            rc = mf_name(&r, fl, 1, "FILE", e.file, sizeof e.file);
+            for (int k = 0; !rc && k < 10; k++)
+                rc = mf_int(&r, fl, 2 + k, what[k], lo[k], hi[k], &v[k]);
+            if (!rc)
+                rc = mf_name(&r, fl, 12, "NAME", e.name, sizeof e.name);
+            e.image = (int)v[0], e.layer = (int)v[1], e.words = (long)v[9];
+            if (!rc && add_entry(&mf->jobs, &mf->n_jobs, &e))
+                rc = vmsg(err, "%s: out of memory", path);
+        } else if (!strcmp(fl[0], "out")) {
+            if (nf != 6) {
+                rc = vmsg(err, "%s: line %ld: expected 'out FILE IMAGE LAYER WORDS NAME', got '%s'", path, r.ln, head);
+                break;
             }
-        } else if (!strncmp(line, "end ", 4)) {
-            if (sscanf(line, "end %d %d %d %c", &j, &o, &im, &tail) != 3)
-                rc = vmsg(err, "%s: line %ld: expected 'end JOBS OUTS IMAGES'", path, ln);
-            else if (j != mf->n_jobs || o != mf->n_outs || im != mf->n_images)
-                rc = vmsg(err, "%s: line %ld: 'end' counts %d jobs, %d outputs, %d images; the file lists %d, %d, %d",
-                          path, ln, j, o, im, mf->n_jobs, mf->n_outs, mf->n_images);
+            if (!(rc = mf_name(&r, fl, 1, "FILE", e.file, sizeof e.file)) &&
+                !(rc = mf_int(&r, fl, 2, "IMAGE", 0, INT32_MAX, &v[0])) &&
+                !(rc = mf_int(&r, fl, 3, "LAYER", 0, BNN_MAX_LAYERS - 1, &v[1])) &&
+                !(rc = mf_int(&r, fl, 4, "WORDS", 1, INT32_MAX, &v[2])))
+                rc = mf_name(&r, fl, 5, "NAME", e.name, sizeof e.name);
+            e.image = (int)v[0], e.layer = (int)v[1], e.words = (long)v[2];
+            if (!rc && add_entry(&mf->outs, &mf->n_outs, &e))
+                rc = vmsg(err, "%s: out of memory", path);
+        } else if (!strcmp(fl[0], "end")) {
+            if (nf != 4)
+                rc = vmsg(err, "%s: line %ld: expected 'end JOBS OUTS IMAGES', got '%s'", path, r.ln, head);
+            else if (!(rc = mf_int(&r, fl, 1, "JOBS", 0, INT32_MAX, &v[0])) &&
+                     !(rc = mf_int(&r, fl, 2, "OUTS", 0, INT32_MAX, &v[1])) &&
+                     !(rc = mf_int(&r, fl, 3, "IMAGES", 0, INT32_MAX, &v[2])) &&
+                     (v[0] != mf->n_jobs || v[1] != mf->n_outs || v[2] != mf->n_images))
+                rc = vmsg(err, "%s: line %ld: 'end' counts %lld jobs, %lld outputs, %lld images; the file lists %d, %d, %d",
+                          path, r.ln, (long long)v[0], (long long)v[1], (long long)v[2], mf->n_jobs, mf->n_outs,
+                          mf->n_images);
             ended = 1;
         } else {
-            size_t l = strcspn(line, "\r\n");
-            rc = vmsg(err, "%s: line %ld: expected geometry, image, job, out or end, got '%.*s'", path, ln,
-                      (int)(l > 40 ? 40 : l), line);
+            rc = vmsg(err, "%s: line %ld: expected geometry, image, job, out or end, got '%s'", path, r.ln, head);
         }
     }
+    if (!rc && ferror(f))
+        rc = vmsg(err, "%s: read error", path);
     fclose(f);
     if (!rc && !have_geom)
         rc = vmsg(err, "%s: no 'geometry' line", path);
     if (!rc && !ended)
-        rc = vmsg(err, "%s: line %ld: file ends without the 'end' line (incomplete vector directory)", path, ln);
+        rc = vmsg(err, "%s: line %ld: file ends without the 'end' line (incomplete vector directory)", path, r.ln);
     if (rc) {
         vec_manifest_free(mf);
         return -1;

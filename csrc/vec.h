@@ -52,13 +52,21 @@
  *          then one word, the predicted class
  *   CRC word
  *
- * manifest.txt: text lines; '#' starts a comment line. Fields are
- * separated by single spaces:
+ * manifest.txt: text lines; '#' starts a comment line (of any length).
+ * Other lines are at most 510 bytes, fields separated by single spaces,
+ * numbers decimal (csrc/num.h), exactly one geometry line:
  *   geometry ROWS COLS SEG_ROWS
  *   image INDEX LABEL PREDICTION         (label -1 when unknown)
  *   job FILE IMAGE LAYER PART ROW_TILE COL_TILE N_ROWS N_COLS BITS PIXELS WORDS NAME
  *   out FILE IMAGE LAYER WORDS NAME
  *   end JOBS OUTS IMAGES                 (last line; counts of the lines above)
+ * Ranges: ROWS 64..65472 (a multiple of 64 and of SEG_ROWS), COLS 1..4096,
+ * IMAGE 0..2^31-1, LAYER 0..1023, PART 0..3, tiles 0..65535, N_ROWS
+ * 1..65535, N_COLS 1..4096, BITS 1..16, PIXELS 1..2^22, WORDS 1..2^31-1,
+ * LABEL/PREDICTION -1..999, FILE and NAME printable without '/'.
+ * A writer removes an old manifest.txt before it writes any file and
+ * writes the new one last (atomically), so a directory without one is an
+ * incomplete set, which readers refuse.
  * Jobs appear in the order a testbench replays them (image, layer, part,
  * row tile, column tile).
  *

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cli_util.h"
+#include "outfile.h"
 #include "tb_merge.h"
 
 static const char usage_text[] =
@@ -101,12 +102,17 @@ static int write_merged(const merge_args *a, const tb_part *m)
         if (rc)
             return -1;
     }
-    cli_out o = {0};
-    if (cli_out_open(&o, "merge", a->out))
+    out_file o;
+    bnn_error err;
+    if (out_open(&o, a->out, a->in, a->n, &err)) {
+        fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
         return -1;
+    }
     tb_cli_json(o.f, &c, &s, m->ls, m->nl);
-    if (cli_out_commit(&o, "merge"))
+    if (out_commit(&o, &err)) {
+        fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
         return -1;
+    }
     if (log)
         printf("report: %s\n", a->out);
     return 0;
@@ -131,6 +137,15 @@ int cli_merge(int argc, char **argv)
     }
     if (parse_args(argc, argv, &a))
         goto done;
+    {   /* every output checked before any report is read: not an input, not a device, not twice */
+        cli_inputs in = {.n = 0};
+        for (int i = 0; i < a.n; i++)
+            cli_inputs_add(&in, a.in[i]);
+        cli_inputs_add(&in, a.energy);
+        const char *outs[] = {a.out, a.csv}, *names[] = {"-o", "--csv"};
+        if (cli_check_outputs("merge", &in, outs, names, 2))
+            goto done;
+    }
     for (; loaded < a.n; loaded++)
         if (tb_part_load(a.in[loaded], &parts[loaded], msg, sizeof msg)) {
             loaded++;

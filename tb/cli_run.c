@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_util.h"
 #include "ds.h"
+#include "outfile.h"
 #include "remap.h"
 #include "tb_act.h"
 #include "tb_cli.h"
@@ -299,14 +300,21 @@ typedef struct run_id {
 static int write_report(const run_ctx *r, const tb_cli_common *c, const run_id *id, const char *path,
                         const tb_shard *sh, double wall)
 {
-    cli_out ro = {0};
+    out_file ro;
+    bnn_error err;
     tb_cli_summary s = {"run", id->model, id->data, (int)r->count, r->correct, r->chained_equal == r->count,
                         r->mismatches, r->pred, r->chained, r->ref_pred, r->ds ? r->label : NULL, wall,
                         1, id->model_bytes, id->model_crc, sh};
-    if (cli_out_open(&ro, "run", path))
+    if (out_open(&ro, path, NULL, 0, &err)) {
+        fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;
+    }
     tb_cli_json(ro.f, c, &s, r->ls, r->nl);
-    return cli_out_commit(&ro, "run");
+    if (out_commit(&ro, &err)) {
+        fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
 }
 
 /* The workers of run --jobs: block k of the images in tmp/wK.json. */
@@ -525,8 +533,14 @@ int cli_run(int argc, char **argv)
                 c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
         return 2;
     }
-    if (tb_cli_resolve(&c, "run"))
+    cli_inputs in = {.n = 0};
+    cli_inputs_add(&in, model);
+    cli_inputs_add_spec(&in, data);
+    cli_inputs_add_spec(&in, remap_spec);
+    if (tb_cli_check_outputs(&c, "run", &in) || tb_cli_resolve(&c, "run")) {
+        tb_cli_cleanup(&c);
         return 2;
+    }
     bnn_error err;
     bnn_model *m = NULL;
     ds_set *ds = NULL;
@@ -558,12 +572,11 @@ int cli_run(int argc, char **argv)
         bnn_trace *ctr = NULL;
         bnn_tensor *cimg = NULL;
         int bad = 0;
-        if (ds_load(remap_spec, &cal, &err) || ds_check_model(cal, m, remap_spec, &err)) {
+        if (ds_load(remap_spec, &cal, &err)) {
             fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
             bad = 1;
-        } else if (remap_offset + remap_count > cal->count) {
-            fprintf(stderr, "sparsecim run: option --remap-count: %ld images from %ld, but %s has %d\n", remap_count,
-                    remap_offset, remap_spec, cal->count);
+        } else if (ds_check_use(cal, m, remap_spec, model, "--remap-", remap_offset, &remap_count, &err)) {
+            fprintf(stderr, "sparsecim run: %s\n", err.msg);
             bad = 1;
         } else if (!(rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
                    !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {
@@ -617,17 +630,10 @@ int cli_run(int argc, char **argv)
             fprintf(stderr, "sparsecim run: %s\n", err.msg);
             goto done;
         }
-        if (ds->c != m->in_c || ds->h != m->in_h || ds->w != m->in_w) {
-            fprintf(stderr, "sparsecim run: %s: images are %dx%dx%d (CxHxW) but %s expects %dx%dx%d\n", data, ds->c,
-                    ds->h, ds->w, model, m->in_c, m->in_h, m->in_w);
+        if (ds_check_use(ds, m, data, model, "--", offset, &count, &err)) {
+            fprintf(stderr, "sparsecim run: %s\n", err.msg);
             goto done;
         }
-        if (offset >= ds->count) {
-            fprintf(stderr, "sparsecim run: option --offset: %ld, but %s has %d images\n", offset, data, ds->count);
-            goto done;
-        }
-        if (offset + count > ds->count)
-            r.count = count = ds->count - offset;
         r.ds = ds;
     }
     long run_count = count;
@@ -664,7 +670,8 @@ int cli_run(int argc, char **argv)
         if (run_jobs(&r, &c, &id, (int)jobs))
             goto done;
     } else if (c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, run_body, &r, derr, sizeof derr)) {
-        fprintf(stderr, "sparsecim run: %s\n", r.err[0] ? r.err : derr);
+        char ebuf[1200];
+        fprintf(stderr, "sparsecim run: %s\n", tb_cli_error(&c, r.err[0] ? r.err : derr, ebuf, sizeof ebuf));
         goto done;
     }
     double wall = now_s() - t0;
@@ -719,8 +726,7 @@ int cli_run(int argc, char **argv)
     }
     rc = r.mismatches || r.chained_equal != count ? 1 : 0;
 done:
-    if (c.saif_tmp)
-        remove(c.saif_vcd);
+    tb_cli_cleanup(&c);
     remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);

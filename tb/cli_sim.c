@@ -137,6 +137,14 @@ int cli_sim(int argc, char **argv)
         fprintf(stderr, "sparsecim sim: --vectors DIR is required (see sparsecim sim --help)\n");
         return 2;
     }
+    {
+        char mpath[4200];
+        snprintf(mpath, sizeof mpath, "%.4000s/manifest.txt", dir);
+        cli_inputs in = {.n = 0};
+        cli_inputs_add(&in, mpath);
+        if (tb_cli_check_outputs(&c, "sim", &in))
+            return 2;
+    }
     sim_ctx s = {.c = &c, .dir = dir};
     vec_manifest *mf = NULL;
     int rc = 2;
@@ -154,8 +162,8 @@ int cli_sim(int argc, char **argv)
         dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 32};
         if ((c.want.rows != 256 || c.want.cols != 64 || c.want.seg_rows != 16) &&
             (c.want.rows != fg.rows || c.want.cols != fg.cols || c.want.seg_rows != fg.seg_rows)) {
-            fprintf(stderr, "sparsecim sim: %s: the vectors are for a %dx%dx%d macro, not the one asked for\n", dir,
-                    fg.rows, fg.cols, fg.seg_rows);
+            fprintf(stderr, "sparsecim sim: option --geometry %dx%dx%d: the vectors in %s are for a %dx%dx%d macro\n",
+                    c.want.rows, c.want.cols, c.want.seg_rows, dir, fg.rows, fg.cols, fg.seg_rows);
             goto done;
         }
         c.want = fg;
@@ -170,7 +178,7 @@ int cli_sim(int argc, char **argv)
         fprintf(stderr, "sparsecim sim: option %s: the golden vectors fix the mapping (give it to `vectors` or "
                         "`run --vectors-out`)\n",
                 c.o.skip_channels ? "--skip-channels" : c.o.dynamic_move ? "--dynamic-move" : "--layout");
-        return 2;
+        goto done;
     }
     if (tb_cli_resolve(&c, "sim"))
         goto done;
@@ -181,7 +189,8 @@ int cli_sim(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (brc) {
-        fprintf(stderr, "sparsecim sim: %s\n", s.err[0] ? s.err : derr);
+        char ebuf[1200];
+        fprintf(stderr, "sparsecim sim: %s\n", tb_cli_error(&c, s.err[0] ? s.err : derr, ebuf, sizeof ebuf));
         goto done;
     }
     /* layers that had no file (none, normally) are dropped from the table */
@@ -208,21 +217,14 @@ int cli_sim(int argc, char **argv)
         for (int i = 0; i < s.images; i++)
             none[i] = -1;
         tb_cli_summary sum = {"sim", dir, NULL, s.images, 0, 1, s.mismatches, none, none, none, NULL, wall, 0, 0, 0, NULL};
-        cli_out ro = {0};
-        int bad = cli_out_open(&ro, "sim", c.report);
-        if (!bad) {
-            tb_cli_json(ro.f, &c, &sum, s.ls, nl);
-            bad = cli_out_commit(&ro, "sim");
-        }
+        int bad = tb_cli_report(&c, "sim", &sum, s.ls, nl);
         free(none);
         if (bad)
             goto done;
-        printf("report: %s\n", c.report);
     }
     rc = s.mismatches ? 1 : 0;
 done:
-    if (c.saif_tmp)
-        remove(c.saif_vcd);
+    tb_cli_cleanup(&c);
     vec_manifest_free(mf);
     free(s.ls);
     return rc;

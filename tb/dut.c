@@ -114,6 +114,12 @@ static int run_verilated(const dut_geom *g, const char *trace, uint64_t from, ui
     if (!d)
         return -1;
     int rc = body(d, arg);
+    /* a waveform write error (disk full) fails the run, after the body */
+    char terr[512];
+    if (d->ops->close_trace && d->ops->close_trace(d, terr, sizeof terr) && rc == 0) {
+        snprintf(err, errlen, "%s", terr);
+        rc = -1;
+    }
     dut_free(d);
     return rc;
 }

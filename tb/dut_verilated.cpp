@@ -9,9 +9,14 @@
 // The handle owns the context, the model and the trace (unique_ptrs);
 // dut_free() calls final() then closes the trace. No exception crosses
 // into C: the factory catches them and reports an error string.
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
+
+#include <fcntl.h>
+#include <unistd.h>
 #include <new>
 #include <type_traits>
 
@@ -41,6 +46,50 @@ using dut_trace_t = VerilatedVcdC;
 #include "tb_backend.h"
 
 namespace {
+
+#if !DUT_FST_BUILD
+// The VCD file behind the trace. Verilator 5.006 answers a failed write
+// (ENOSPC on a full disk) with vl_fatal from inside its flush, whose flush
+// callbacks lock the trace mutex the flush already holds: the run hangs at
+// 0% CPU. This file never reports a failure to Verilator: it keeps the first
+// error, drops every later write (so the shim stops dumping, see
+// Dut::in_window) and the run reports the error when the trace is closed
+// (v_close_trace).
+class DutVcdFile final : public VerilatedVcdFile {
+  public:
+    int fd = -1;
+    int err = 0;   // errno of the first failed open / write / close
+    bool open(const std::string &name) override
+    {
+        fd = ::open(name.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0666);
+        if (fd < 0)
+            err = errno;
+        return fd >= 0;
+    }
+    void close() override
+    {
+        if (fd < 0)
+            return;
+        if (::close(fd) && !err)
+            err = errno;
+        fd = -1;
+    }
+    ssize_t write(const char *p, ssize_t len) override
+    {
+        ssize_t done = 0;
+        while (!err && done < len) {
+            ssize_t n = ::write(fd, p + done, static_cast<size_t>(len - done));
+            if (n > 0)
+                done += n;
+            else if (n < 0 && errno == EINTR)
+                continue;
+            else
+                err = n < 0 ? errno : EIO;
+        }
+        return len;   // never short: Verilator would loop or call vl_fatal
+    }
+};
+#endif
 
 constexpr int kPw = dut_clog2(DUT_ROWS + 1);
 
@@ -77,10 +126,22 @@ bool fast_edge(T *top)
 struct Dut final : cim_dut {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<DUT_CLASS> top;
+#if !DUT_FST_BUILD
+    std::unique_ptr<DutVcdFile> vfile;   // declared before tfp: outlives it
+#endif
     std::unique_ptr<dut_trace_t> tfp;
+    std::string trace_path;
     uint64_t from = 0, to = 0;
 
-    bool in_window() const { return tfp && cycles >= from && (to == 0 || cycles < to); }
+    int trace_err() const
+    {
+#if !DUT_FST_BUILD
+        return vfile ? vfile->err : 0;
+#else
+        return 0;
+#endif
+    }
+    bool in_window() const { return tfp && !trace_err() && cycles >= from && (to == 0 || cycles < to); }
     void eval_dump()
     {
         top->eval();
@@ -174,6 +235,26 @@ void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
         dut_get_bits(t->rdata_o, out->rdata, DUT_COLS);
 }
 
+// Closes the trace (flushing it); a write error is reported naming the
+// file, which is removed (it is incomplete). 0 or -1 (err filled).
+int v_close_trace(cim_dut *d, char *err, size_t errlen)
+{
+    Dut *v = as_dut(d);
+    if (!v->tfp)
+        return 0;
+    try {
+        v->tfp->close();
+    } catch (...) {
+    }
+    int e = v->trace_err();
+    if (!e)
+        return 0;
+    std::remove(v->trace_path.c_str());
+    snprintf(err, errlen, "%s: cannot write the waveform: %s (the incomplete file was removed)", v->trace_path.c_str(),
+             std::strerror(e));
+    return -1;
+}
+
 uint64_t v_counter(cim_dut *d, int idx)
 {
     Dut *v = as_dut(d);
@@ -185,7 +266,7 @@ uint64_t v_counter(cim_dut *d, int idx)
     return c;
 }
 
-const dut_ops v_ops = {v_free, v_reset, v_step, v_counter};
+const dut_ops v_ops = {v_free, v_reset, v_step, v_counter, v_close_trace};
 
 }  // namespace
 
@@ -206,11 +287,18 @@ extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t f
             v->ctx->traceEverOn(true);
         v->top.reset(new DUT_CLASS(v->ctx.get(), "cim_macro"));
         if (trace) {
+            v->trace_path = trace;
+#if !DUT_FST_BUILD
+            v->vfile.reset(new DutVcdFile());
+            v->tfp.reset(new dut_trace_t(v->vfile.get()));
+#else
             v->tfp.reset(new dut_trace_t());
+#endif
             v->top->trace(v->tfp.get(), 99);
             v->tfp->open(trace);
             if (!v->tfp->isOpen()) {
-                snprintf(err, errlen, "%s: cannot open the waveform file", trace);
+                snprintf(err, errlen, "%s: cannot open the waveform file: %s", trace,
+                         v->trace_err() ? std::strerror(v->trace_err()) : "unknown error");
                 v->top->final();
                 return nullptr;
             }

@@ -262,7 +262,7 @@ uint64_t s_counter(cim_dut *d, int idx)
     return c;
 }
 
-const dut_ops s_ops = {s_free, s_reset, s_step, s_counter};
+const dut_ops s_ops = {s_free, s_reset, s_step, s_counter, nullptr};
 
 std::atomic<int> g_elaborated{0};  // SystemC: one elaboration per process
 

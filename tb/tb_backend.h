@@ -30,6 +30,9 @@ typedef struct dut_ops {
     void (*reset)(cim_dut *);
     void (*step)(cim_dut *, const dut_in *, dut_out *, unsigned want);
     uint64_t (*counter)(cim_dut *, int);
+    /* Closes the waveform trace (NULL: the back end has no such check):
+     * 0, or -1 with err naming the file when a write failed (disk full). */
+    int (*close_trace)(cim_dut *, char *err, size_t errlen);
 } dut_ops;
 
 struct cim_dut {

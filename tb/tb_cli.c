@@ -1,11 +1,15 @@
 /* tb_cli.c - common options, table and JSON report of `sim` / `run` (see tb_cli.h). */
+#define _POSIX_C_SOURCE 200809L
 #include "tb_cli.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli_util.h"
+#include "num.h"
+#include "outfile.h"
 #include "saif.h"
 
 const char tb_cli_common_help[] =
@@ -48,16 +52,45 @@ void tb_cli_common_init(tb_cli_common *c)
     c->max_mismatch = 20;
 }
 
+/* ROWSxCOLSxSEG_ROWS, each 1..65536 (num.h: decimal, no wrap). */
 static int parse_geom(const char *cmd, const char *v, dut_geom *g)
 {
-    int r, c, s;
-    char tail;
-    if (sscanf(v, "%dx%dx%d%c", &r, &c, &s, &tail) != 3 || r < 1 || c < 1 || s < 1) {
-        fprintf(stderr, "sparsecim %s: option --geometry: expected ROWSxCOLSxSEG_ROWS (e.g. 64x16x8), got '%s'\n", cmd,
-                v);
+    int64_t d[3];
+    const char *p = v;
+    for (int k = 0; k < 3 && p; k++) {
+        p = num_i64(p, 1, 65536, &d[k]);
+        if (p && k < 2)
+            p = *p == 'x' ? p + 1 : NULL;
+    }
+    if (!p || *p) {
+        fprintf(stderr,
+                "sparsecim %s: option --geometry: expected ROWSxCOLSxSEG_ROWS, each 1..65536 (e.g. 64x16x8), got "
+                "'%s'\n",
+                cmd, v);
         return -1;
     }
-    *g = (dut_geom){r, c, s, 0, 32};
+    *g = (dut_geom){(int)d[0], (int)d[1], (int)d[2], 0, 32};
+    return 0;
+}
+
+/* Cycles of --window: FROM:TO, 0 <= FROM < TO <= TB_MAX_CYCLE. */
+#define TB_MAX_CYCLE ((int64_t)1 << 52)
+static int parse_window(const char *cmd, const char *v, long *from, long *to)
+{
+    int64_t f = 0, t = 0;
+    const char *p = num_i64(v, 0, TB_MAX_CYCLE, &f);
+    if (p && *p == ':')
+        p = num_i64(p + 1, 0, TB_MAX_CYCLE, &t);
+    else
+        p = NULL;
+    if (!p || *p || t <= f) {
+        fprintf(stderr, "sparsecim %s: option --window: expected FROM:TO cycles with 0 <= FROM < TO <= 2^52, got "
+                        "'%s'\n",
+                cmd, v);
+        return -1;
+    }
+    *from = (long)f;
+    *to = (long)t;
     return 0;
 }
 
@@ -117,8 +150,8 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         }
         c->o.gate = m;
     } else if (!strcmp(a, "--unit")) {
-        long u;
-        if (cli_int(cmd, a, v, 1, 8, &u) || (u & (u - 1))) {
+        int64_t u;
+        if (num_parse_i64(v, 1, 8, &u) || (u & (u - 1))) {
             fprintf(stderr, "sparsecim %s: option --unit: expected 1, 2, 4 or 8, got '%s'\n", cmd, v);
             return -1;
         }
@@ -138,15 +171,8 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         }
         c->waves = v;
     } else if (!strcmp(a, "--window")) {
-        char tail;
-        long f, t;
-        if (sscanf(v, "%ld:%ld%c", &f, &t, &tail) != 2 || f < 0 || t <= f) {
-            fprintf(stderr, "sparsecim %s: option --window: expected FROM:TO cycles with 0 <= FROM < TO, got '%s'\n",
-                    cmd, v);
+        if (parse_window(cmd, v, &c->from, &c->to))
             return -1;
-        }
-        c->from = f;
-        c->to = t;
     } else if (!strcmp(a, "--max-mismatch")) {
         if (cli_int(cmd, a, v, 0, 100000000, &c->max_mismatch))
             return -1;
@@ -172,32 +198,53 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
         tb_cli_geom_name(&c->want, want, sizeof want);
         fprintf(stderr, "sparsecim %s: no %s build of geometry %s in this program (available:", cmd,
                 c->be->systemc ? "SystemC" : "verilated", want);
+        int listed = 0;
         for (int k = 0; dut_geom_at(k); k++) {
+            unsigned m;
+            if (!dut_find_build(dut_geom_at(k), c->be->systemc, &m))
+                continue;   /* only builds of this back end */
             char n[32];
             tb_cli_geom_name(dut_geom_at(k), n, sizeof n);
             fprintf(stderr, " %s", n);
+            listed++;
         }
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "%s)\n", listed ? "" : " none");
         return -1;
     }
-    if (c->saif) {
-        if (c->waves && dut_trace_fmt_of(c->waves) != DUT_TRACE_VCD) {
-            fprintf(stderr, "sparsecim %s: option --saif: made from a VCD, but --waves '%s' is not one\n", cmd,
-                    c->waves);
-            return -1;
-        }
-        if (!c->waves) {
-            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%.4000s.tmp.%ld.vcd", c->saif, (long)getpid());
-            c->waves = c->saif_vcd;
-            c->saif_tmp = 1;
-        } else {
-            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%.4000s", c->waves);
-        }
+    if (c->saif && c->waves && dut_trace_fmt_of(c->waves) != DUT_TRACE_VCD) {
+        fprintf(stderr, "sparsecim %s: option --saif: made from a VCD, but --waves '%s' is not one\n", cmd, c->waves);
+        return -1;
+    }
+    if (c->saif && !c->waves && !(fmts & (1u << DUT_TRACE_VCD))) {
+        fprintf(stderr, "sparsecim %s: option --saif: made from a VCD, but the %s build of this geometry writes only "
+                        ".fst files\n", cmd, c->be->name);
+        return -1;
     }
     if (c->waves && !(fmts & (1u << dut_trace_fmt_of(c->waves)))) {
         fprintf(stderr, "sparsecim %s: option --waves: '%s': the %s build of this geometry writes only %s files\n",
                 cmd, c->waves, c->be->name, (fmts & 1u) ? ".vcd" : ".fst");
         return -1;
+    }
+    if (c->saif) {
+        if (!c->waves) {
+            /* the window's VCD goes into a fresh directory beside the SAIF
+             * file (DIR/.NAME.XXXXXX/window.vcd), removed after the conversion */
+            const char *slash = strrchr(c->saif, '/');
+            int dl = slash ? (int)(slash - c->saif) : 1;
+            snprintf(c->saif_dir, sizeof c->saif_dir, "%.*s/.%.200s.XXXXXX", dl > 4000 ? 4000 : dl,
+                     slash ? (slash == c->saif ? "/" : c->saif) : ".", slash ? slash + 1 : c->saif);
+            if (!mkdtemp(c->saif_dir)) {
+                fprintf(stderr, "sparsecim %s: option --saif: %s: cannot create a temporary directory beside it: %s\n",
+                        cmd, c->saif, strerror(errno));
+                c->saif_dir[0] = 0;
+                return -1;
+            }
+            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%s/window.vcd", c->saif_dir);
+            c->waves = c->saif_vcd;
+            c->saif_tmp = 1;
+        } else {
+            snprintf(c->saif_vcd, sizeof c->saif_vcd, "%.4000s", c->waves);
+        }
     }
     const char *prof = c->energy;
     if (!prof && access(SPARSECIM_DEFAULT_PROFILE, R_OK) == 0)
@@ -213,6 +260,26 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
     return 0;
 }
 
+void tb_cli_cleanup(tb_cli_common *c)
+{
+    if (!c->saif_tmp)
+        return;
+    remove(c->saif_vcd);
+    rmdir(c->saif_dir);
+    c->saif_tmp = 0;
+}
+
+int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in)
+{
+    if (c->energy && strcmp(c->energy, "none"))
+        cli_inputs_add(in, c->energy);
+    else if (!c->energy)
+        cli_inputs_add(in, SPARSECIM_DEFAULT_PROFILE);
+    const char *outs[] = {c->report, c->csv, c->saif, c->waves};
+    const char *names[] = {"--report", "--csv", "--saif", "--waves"};
+    return cli_check_outputs(cmd, in, outs, names, 4);
+}
+
 int tb_cli_saif(tb_cli_common *c, const char *cmd)
 {
     if (!c->saif)
@@ -223,8 +290,7 @@ int tb_cli_saif(tb_cli_common *c, const char *cmd)
     saif_stats st;
     bnn_error err;
     int rc = saif_from_vcd(c->saif_vcd, c->saif, &o, &st, &err);
-    if (c->saif_tmp)
-        remove(c->saif_vcd);
+    tb_cli_cleanup(c);
     if (rc) {
         fprintf(stderr, "sparsecim %s: option --saif: %s\n", cmd, err.msg);
         return -1;
@@ -232,4 +298,32 @@ int tb_cli_saif(tb_cli_common *c, const char *cmd)
     printf("saif: %s: %ld net bits, cycles %ld..%ld (%lld %s)\n", c->saif, st.nets, c->from, c->to,
            (long long)st.duration, st.timescale);
     return 0;
+}
+
+int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
+{
+    if (!c->report)
+        return 0;
+    out_file o;
+    bnn_error err;
+    if (out_open(&o, c->report, NULL, 0, &err)) {
+        fprintf(stderr, "sparsecim %s: option --report: %s\n", cmd, err.msg);
+        return -1;
+    }
+    tb_cli_json(o.f, c, s, ls, nl);
+    if (out_commit(&o, &err)) {
+        fprintf(stderr, "sparsecim %s: option --report: %s\n", cmd, err.msg);
+        return -1;
+    }
+    printf("report: %s\n", c->report);
+    return 0;
+}
+
+const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, size_t n)
+{
+    size_t k = strlen(c->saif_vcd);
+    if (!c->saif_tmp || !k || strncmp(msg, c->saif_vcd, k))
+        return msg;
+    snprintf(buf, n, "option --saif: %s: the VCD of the window (a temporary file beside it)%s", c->saif, msg + k);
+    return buf;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "act.h"
+#include "cli_util.h"
 #include "energy.h"
 #include "tb_backend.h"
 #include "tb_drv.h"
@@ -29,8 +30,9 @@ typedef struct tb_cli_common {
     const char *energy;     /* --energy profile path, "none", or NULL (default profile) */
     const char *csv;        /* --csv path or NULL */
     const char *saif;       /* --saif path or NULL */
-    char saif_vcd[4160];    /* the VCD the SAIF is made from (a temporary one without --waves) */
-    int saif_tmp;           /* 1: saif_vcd is a temporary file, removed after the conversion */
+    char saif_vcd[4300];    /* the VCD the SAIF is made from (a temporary one without --waves) */
+    char saif_dir[4200];    /* without --waves: the temporary directory beside the SAIF holding saif_vcd */
+    int saif_tmp;           /* 1: saif_vcd / saif_dir are temporary, removed after the conversion */
     int input_stationary;   /* run --stationary input */
     const char *remap;      /* run --remap calibration spec, or NULL */
     int remap_images;       /* calibration images used */
@@ -96,6 +98,20 @@ int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_
  * (act_write_csv). 0 or -1 (message). */
 int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images);
 
+/* Checks every output of the common options (--report, --csv, --saif,
+ * --waves) before any work, against the inputs in `in` (the energy profile
+ * is added): out_check / out_distinct (csrc/outfile.h). 0, or -1 with one
+ * line printed. */
+int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in);
+
+/* A back end's error message as the user should read it: one about the
+ * temporary VCD of --saif names the --saif file instead (buf holds it). */
+const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, size_t n);
+
+/* Removes the temporary VCD of --saif without --waves (and its directory);
+ * no-op otherwise. */
+void tb_cli_cleanup(tb_cli_common *c);
+
 /* With --saif: converts the window's VCD into the SAIF file (csrc/saif.h)
  * and removes a temporary VCD. 0, or -1 with a message. */
 int tb_cli_saif(tb_cli_common *c, const char *cmd);
@@ -145,5 +161,9 @@ typedef struct tb_cli_summary {
  * bits, activity mismatches and the static and flat counts by event name;
  * a part of a split run its `shard` (tb_shard). */
 void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
+
+/* With --report: writes the JSON report (tb_cli_json) through outfile.h
+ * and prints "report: PATH". 0, or -1 with one line printed. */
+int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
 
 #endif

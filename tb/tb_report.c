@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "outfile.h"
 
 const char *const dut_cnt_names[DUT_NCNT] = {
     "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
@@ -343,18 +344,24 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
     }
     int rc = 0;
     if (c->csv) {
-        cli_out o = {0};
+        out_file o = {0};
         energy_geom g = c->et.geom;
-        if (cli_out_open(&o, cmd, c->csv)) {
+        bnn_error oerr;
+        if (out_open(&o, c->csv, NULL, 0, &oerr)) {
+            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
             rc = -1;
         } else if (act_write_csv(o.f, &r, &c->prof, &g, &err)) {
-            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
-            cli_out_abort(&o);
+            if (ferror(o.f) && out_commit(&o, &oerr))   /* a write error: out_commit says which and why */
+                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
+            else
+                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
+            out_abort(&o);
+            rc = -1;
+        } else if (out_commit(&o, &oerr)) {
+            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
             rc = -1;
         } else {
-            rc = cli_out_commit(&o, cmd) ? -1 : 0;
-            if (!rc)
-                fprintf(f, "csv: %s\n", c->csv);
+            fprintf(f, "csv: %s\n", c->csv);
         }
     }
     act_report_free(&r);

@@ -201,7 +201,7 @@ Test(cli_infer, bad_input_exit_2, .timeout = 60)
     fputc(12, p);
     fclose(p);
     snprintf(a, sizeof a, "--model %s --data %s", f.model, f.spec);
-    expect_bad(&f, a, "image 4 has label 12 but the model has 10 classes", f.images);
+    expect_bad(&f, a, "image 4 has label 12 but the model ", "has 10 classes");
     /* a model for another image size */
     bnn_random_opts o = {.depth = 8, .width = 4, .se = 0, .in_c = 3, .in_h = 32, .in_w = 32, .classes = 10, .seed = 1};
     bnn_model *m;
@@ -209,7 +209,7 @@ Test(cli_infer, bad_input_exit_2, .timeout = 60)
     cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
     cr_assert_eq(bnn_model_save(m, f.model, &err), 0, "%s", err.msg);
     bnn_model_free(m);
-    expect_bad(&f, a, "images are 1x28x28 (CxHxW) but the model expects 3x32x32", f.model);
+    expect_bad(&f, a, "images are 1x28x28 (CxHxW) but the model ", "expects 3x32x32");
     /* a truncated model file, a data file that is not IDX */
     p = fopen(f.model, "r+b");
     cr_assert_eq(ftruncate(fileno(p), 40), 0);
@@ -229,7 +229,7 @@ Test(cli_infer, bad_input_exit_2, .timeout = 60)
     int rc = sh(out, sizeof out, "--model %s --data %s --count 2 --predictions %s --json /nonexistent-dir/o.json 2>&1 "
                 "> /dev/null", f.model, f.spec, f.pred);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
-    cr_assert(strstr(out, "/nonexistent-dir/o.json") && strstr(out, "cannot create"), "%s", out);
+    cr_assert(strstr(out, "/nonexistent-dir/o.json") && strstr(out, "cannot write into"), "%s", out);
     cr_assert_neq(access(f.pred, F_OK), 0, "%s written", f.pred);
     /* options */
     expect_bad(&f, "--data x", "--model and --data are required", NULL);

@@ -212,19 +212,19 @@ Test(ds, model_fit_checked)
     s.labels = labels;
     bnn_error err;
     bnn_model *m = tiny_model(1, 8, 6, 8, 10);
-    cr_assert_eq(ds_check_model(&s, m, "X", &err), 0, "%s", err.msg);
+    cr_assert_eq(ds_check_model(&s, m, "X", "M", &err), 0, "%s", err.msg);
     bnn_model_free(m);
     m = tiny_model(1, 6, 8, 8, 10);
-    cr_assert_neq(ds_check_model(&s, m, "X", &err), 0);
-    cr_assert(strstr(err.msg, "X: images are 1x8x6 (CxHxW) but the model expects 1x6x8"), "%s", err.msg);
+    cr_assert_neq(ds_check_model(&s, m, "X", "M", &err), 0);
+    cr_assert(strstr(err.msg, "X: images are 1x8x6 (CxHxW) but the model M expects 1x6x8"), "%s", err.msg);
     bnn_model_free(m);
     m = tiny_model(1, 8, 6, 4, 10);
-    cr_assert_neq(ds_check_model(&s, m, "X", &err), 0);
-    cr_assert(strstr(err.msg, "8-bit but the model's input has 4 bits"), "%s", err.msg);
+    cr_assert_neq(ds_check_model(&s, m, "X", "M", &err), 0);
+    cr_assert(strstr(err.msg, "8-bit but the model M has 4-bit inputs"), "%s", err.msg);
     bnn_model_free(m);
     m = tiny_model(1, 8, 6, 8, 5);
-    cr_assert_neq(ds_check_model(&s, m, "X", &err), 0);
-    cr_assert(strstr(err.msg, "image 2 has label 9 but the model has 5 classes"), "%s", err.msg);
+    cr_assert_neq(ds_check_model(&s, m, "X", "M", &err), 0);
+    cr_assert(strstr(err.msg, "image 2 has label 9 but the model M has 5 classes"), "%s", err.msg);
     bnn_model_free(m);
 }
 

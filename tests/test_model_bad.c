@@ -447,7 +447,7 @@ Test(model_cli, bad_options_one_line_exit_2, .timeout = 60)
     snprintf(args, sizeof args, "model random --depth 14 -o %s --seed", path);
     expect_cli_fail(args, "option --seed needs a value", path);
     expect_cli_fail("model random --depth 14 --seed 1 -o /nonexistent-dir/m.bnn",
-                    "/nonexistent-dir/m.bnn.tmp.", "/nonexistent-dir/m.bnn");
+                    "/nonexistent-dir/m.bnn: cannot write into /nonexistent-dir", "/nonexistent-dir/m.bnn");
     expect_cli_fail("model", "expected a subcommand", NULL);
     expect_cli_fail("model frob", "unknown subcommand 'frob'", NULL);
     expect_cli_fail("model info", "expected a model file", NULL);

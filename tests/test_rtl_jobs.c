@@ -185,7 +185,7 @@ Test(jobs, shards_merged_equal_one_process, .timeout = 120)
 /* merge of the given reports: exit 2 with `want` in the message. */
 static void refused(const char *reports, const char *want)
 {
-    int rc = sh("%s/sparsecim merge %s -o /dev/null 2>&1", reports, NULL, NULL, NULL);
+    int rc = sh("%s/sparsecim merge %s -o /tmp/sparsecim-merge-refused.json 2>&1", reports, NULL, NULL, NULL);
     cr_assert_eq(rc, 2, "merge %s: exit %d: %s", reports, rc, out);
     cr_assert_not_null(strstr(out, want), "merge %s: expected '%s' in: %s", reports, want, out);
     cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);

@@ -422,7 +422,7 @@ static uint64_t dead_counter(cim_dut *d, int idx)
     (void)idx;
     return d->cycles;
 }
-static const dut_ops dead_ops = {dead_free, dead_reset, dead_step, dead_counter};
+static const dut_ops dead_ops = {dead_free, dead_reset, dead_step, dead_counter, NULL};
 
 Test(negative, watchdog_stops_a_dut_without_results)
 {

@@ -123,10 +123,10 @@ Test(saif, bad_dumps_name_file_and_line)
     } bad[] = {
         {"$scope module t $end $var wire 1 ! a $end $upscope $end $enddefinitions $end\n#0\n1?\n",
          ":3: value change of undeclared identifier '?'"},
-        {"$scope module t $end $var wire 2 ! a [3:0] $end\n", ":1: $var a: range [3:0] does not match width 2"},
-        {"$scope module t $end $var wire 1 ! a $end $upscope $end\n", "file ends before $enddefinitions"},
+        {"$scope module t $end $var wire 2 ! a [3:0] $end\n", ":1: $var a: range [3:0] (4 bits) does not match width 2"},
+        {"$scope module t $end $var wire 1 ! a $end $upscope $end\n", "file ends inside the header, before $enddefinitions"},
         {"$scope module t $end $var wire 1 ! a $end $upscope $end $enddefinitions $end\n#5\n1!\n#3\n",
-         ":4: expected a timestamp #T not below 5, got '#3'"},
+         ":4: expected a timestamp #T, 5 <= T <= 2^62, got '#3'"},
         {"$scope module t $end $var wire 2 ! a $end $upscope $end $enddefinitions $end\n#0\nb12 !\n",
          ":3: expected 0, 1, x or z digits, got '2'"},
         {"$scope module t $end $var wire 2 ! a $end $upscope $end $enddefinitions $end\n#0\nb101 !\n",

@@ -17,7 +17,7 @@ secs=${FUZZ_SECONDS:-300}
 mkdir -p "$out/corpus"
 cp -n "$here"/corpus/* "$out/corpus/" 2>/dev/null || true
 flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$src/csrc"
-clang $flags -DSPARSECIM_FUZZ_NO_CRC "$here/fuzz_model_load.c" "$src"/csrc/bnn_model*.c -lz -lm \
+clang $flags -DSPARSECIM_FUZZ_NO_CRC "$here/fuzz_model_load.c" "$src"/csrc/bnn_model*.c "$src"/csrc/outfile.c -lz -lm \
     -o "$out/fuzz_model_load"
 echo "fuzz: running $out/fuzz_model_load for $secs s on $out/corpus (log: $out/fuzz.log)"
 rc=0
