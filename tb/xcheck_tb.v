@@ -161,6 +161,7 @@ module xcheck_tb;
   reg signed [ACC-1:0] term;
   reg [COLS-1:0] rowv;
   reg prev_compute;
+  reg m_open;                 // an accumulation is open (first seen, last not yet)
 
   task automatic fail(input [8*48-1:0] what, input integer idx, input integer got, input integer want);
     begin
@@ -333,6 +334,7 @@ module xcheck_tb;
       if (op == OP_SET_ZF && addr < NSEG) inc[22] = 1;
       m_c1_prev = m_c1;
       if (op == OP_COMPUTE) begin
+        m_open = !last;
         decide;
         inc[18] = ones_pr(d_c1 ^ m_c1);
         inc[19] = ones_pr(d_c2 ^ m_c2);
@@ -492,7 +494,7 @@ module xcheck_tb;
 
   initial begin
     errors = 0; n_cmp = 0; n_rd = 0; n_wr = 0; n_cnt = 0; n_thr = 0; n_clr = 0; n_b2b = 0;
-    n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0;
+    n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0; m_open = 1'b0;
     for (k = 0; k < 4; k = k + 1) begin
       n_gmode[k] = 0; n_gated_mode[k] = 0; n_gated_unit[k] = 0; n_zfg_mode[k] = 0;
     end
@@ -543,7 +545,9 @@ module xcheck_tb;
         pick_config;
         gate = cur_gate; unit_log2 = cur_unit; ncols = cur_ncols; nrows = cur_nrows;
         gen_input;
-        first = ($urandom % 3) == 0;
+        // the protocol: the first COMPUTE after a last one begins an
+        // accumulation (first), the others continue it
+        first = !m_open;
         last  = ($urandom % 3) == 0;
         plane = ($urandom % 2) ? $urandom % 4 : $urandom % 16;
       end else if (k < 50) begin

@@ -233,7 +233,7 @@ run_check() {
 }
 
 do_lint() {
-  verilator --lint-only -Wall --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
+  verilator --lint-only -Wall --assert -I"$W/rtl" --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
 }
 do_xcheck() {
   (cd "$W/src" && make -f Makefile.sim --no-print-directory xcheck BUILD="$W/xcheck" RTL_SRC="$(echo "$W"/rtl/*.v)")
