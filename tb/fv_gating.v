@@ -7,7 +7,8 @@
 // cycle to cycle as the input does) or tied to GATE_MODE (1 C1, 2 C2, 3
 // both); u_ref runs with gate_i = 0 (no data gating: every mapped segment
 // of every powered group is precharged, evaluated and sensed). The asserts
-// say that every result output is equal in every cycle: cmp_valid_o, p_o,
+// say that every result output is equal (tb/formal.sh: in which cycles and
+// from which states the proof checks them): cmp_valid_o, p_o,
 // x_o, acc_valid_o, acc_o, bin_o, rd_valid_o, rdata_o. seg_gated_o and the
 // activity counters (cnt_o) differ by design and are not compared.
 //
