@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "energy.h"
+#include "jwrite.h"
 
 static void set_err(bnn_error *err, const char *fmt, ...)
 {
@@ -195,21 +196,6 @@ void act_report_total(const act_report *r, act_layer *total)
 
 /* ---- writers ---- */
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static void json_energy(FILE *f, const energy_result *e, const char *pad)
 {
     fputc('{', f);
@@ -253,7 +239,7 @@ static int write_entry(FILE *f, const act_layer *l, const energy_model *m, int i
     const energy_result *eg = &s.e[ACT_REF_GATED], *es = &s.e[ACT_REF_STATIC], *ef = &s.e[ACT_REF_FLAT];
     fputs("{\n", f);
     fprintf(f, "%s  \"name\": ", pad);
-    json_str(f, l->name);
+    jw_str(f, l->name);
     fprintf(f, ",\n%s  \"ops\": %llu,\n%s  \"have_ref\": %s,\n%s  \"counts\": ", pad,
             (unsigned long long)l->c[ACT_REF_GATED].ops, pad, r ? "true" : "false", pad);
     json_counts(f, &l->c[ACT_REF_GATED], pad2);
@@ -339,7 +325,7 @@ int act_write_json(FILE *f, const act_report *r, const struct energy_profile *p,
     if (energy_model_derive(p, g, &m, err) != 0)
         return -1;
     fputs("{\n  \"profile\": ", f);
-    json_str(f, p->name);
+    jw_str(f, p->name);
     fprintf(f,
             ",\n  \"geometry\": {\"rows\": %d, \"cols\": %d, \"seg_rows\": %d, \"col_group\": %d, \"acc_w\": %d, "
             "\"nseg\": %d},\n",
