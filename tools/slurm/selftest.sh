@@ -87,8 +87,12 @@ cleanup() {
     mkdir -p "$keep"
     cp -r "$T/log" "$T/slurm.conf" "$keep/" 2> /dev/null
     [ -d "$T/out/logs" ] && cp -r "$T/out/logs" "$keep/jobs"
-    for f in "$keep"/log/* "$keep"/jobs/*; do
+    [ -d "$T/bad/logs" ] && cp -r "$T/bad/logs" "$keep/jobs-mismatch"
+    for f in "$keep"/log/* "$keep"/jobs*/*; do
       [ -s "$f" ] || continue
+      case $f in # slurmctld/slurmd -D write their log file and stderr alike
+        */slurm*.out) [ -s "${f%.out}.log" ] && continue ;;
+      esac
       echo "---- tail of $f"
       tail -n 15 "$f"
     done
@@ -189,24 +193,33 @@ done
 [ "$state" = idle ] || fail "node localhost not idle after 60 s (sinfo: '${state:-no answer}')"
 t_daemons=$(secs "$t0" "$(now)")
 
+# Waits for job $1 to end; sets st to its state.
+wait_job() {
+  local t=$(now)
+  st=
+  while :; do
+    alive
+    st=$(scontrol show job -o "$1" 2> /dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
+    case $st in
+      COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | PREEMPTED | BOOT_FAIL | DEADLINE) return 0 ;;
+    esac
+    [ "$(secs "$t" "$(now)" | cut -d. -f1)" -lt "$timeout" ] || fail "job $1 not done after $timeout s (state ${st:-?})"
+    sleep 0.5
+  done
+}
+# The array's tasks as "ID:STATE ..." in task order.
+task_states() {
+  scontrol show job -o "$1" | sed -n 's/.*ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\).*/\1:\2/p' | sort -n | tr '\n' ' '
+}
+
 # ---- the job array and the merge job ----
 t0=$(now)
 ids=$(tools/slurm/submit.sh --bin "$bin" --model "$model" --data "$data" --count "$count" \
   --shards "$shards" --out "$T/out" --csv --parsable) || fail "submit.sh failed"
 aid=${ids% *} mid=${ids#* }
-st=
-while :; do
-  alive
-  st=$(scontrol show job -o "$mid" 2> /dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
-  case $st in
-    COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | PREEMPTED | BOOT_FAIL | DEADLINE) break ;;
-  esac
-  [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -lt "$timeout" ] || fail "merge job $mid not done after $timeout s (state ${st:-?})"
-  sleep 0.5
-done
+wait_job "$mid"
 t_jobs=$(secs "$t0" "$(now)")
-tasks=$(scontrol show job -o "$aid" | sed -n 's/.*JobId=\([0-9]*\) ArrayJobId=[0-9]* ArrayTaskId=\([0-9]*\).*JobState=\([A-Z_]*\).*/\2:\3/p' |
-  sort -n | tr '\n' ' ')
+tasks=$(task_states "$aid")
 echo "$me: array job $aid tasks (id:state): $tasks; merge job $mid: $st"
 [ "$st" = COMPLETED ] || fail "merge job $mid ended $st"
 n_ok=$(printf '%s\n' $tasks | grep -c ':COMPLETED$' || true)
@@ -228,8 +241,19 @@ rc=$?
 set -e
 [ "$rc" = 2 ] && [ ! -e "$T/short.json" ] || fail "merge of $((shards - 1)) of $shards shards: exit $rc, not 2: $msg"
 
-pass=1
 echo "$me: merge of $((shards - 1)) of $shards shards refused (exit 2): $msg"
+
+# ---- a task that finds a mismatch fails, keeps its report, and the merge job is cancelled ----
+ids=$(tools/slurm/submit.sh --bin "$bin" --model "$model" --data "$data" --count 2 --shards 2 \
+  --out "$T/bad" --parsable -- --inject fc:3 --max-mismatch 0) || fail "submit.sh (mismatch case) failed"
+aid=${ids% *} mid=${ids#* }
+wait_job "$mid"
+tasks=$(task_states "$aid")
+echo "$me: with --inject fc:3 (a mismatch in image 0): array job $aid tasks $tasks; merge job $mid: $st"
+[ "$st" = CANCELLED ] && [ "$tasks" = "0:FAILED 1:COMPLETED " ] && [ -s "$T/bad/shard_0.json" ] &&
+  [ ! -e "$T/bad/merged.json" ] || fail "a shard with a mismatch: expected task 0 FAILED with its report, merge CANCELLED"
+
+pass=1
 echo "$me: PASS: $shards-shard Slurm array + merge of $count images ($data) = single run (JSON and CSV but wall_seconds);" \
   "daemons up in ${t_daemons} s (ports $port/$((port + 1))), array + merge ${t_jobs} s, single run ${t_single} s," \
   "total $(secs "$t_start" "$(now)") s"
