@@ -48,6 +48,8 @@ mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/out"
 rm -rf "$keep"
 pass=
 pids=() # daemons started here: name:pid
+# nothing of a real cluster's client settings (SBATCH_PARTITION, an outer job's SLURM_*)
+unset $(compgen -e | grep -E '^(SBATCH|SALLOC|SRUN|SLURM|SQUEUE|SINFO)_') 2> /dev/null || true
 export SLURM_CONF=$T/slurm.conf
 
 # Kills pid $2 if it still is program $1 (TERM, then KILL after 10 s).
@@ -184,13 +186,13 @@ pids+=("slurmctld:$!")
 slurmd -D -N localhost -f "$T/slurm.conf" > "$T/log/slurmd.out" 2>&1 &
 pids+=("slurmd:$!")
 state=
-for i in $(seq 300); do
+while :; do
   alive
   state=$(sinfo -h -n localhost -o %T 2> /dev/null || true)
   [ "$state" = idle ] && break
+  [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -lt 60 ] || fail "node localhost not idle after 60 s (sinfo: '${state:-no answer}')"
   sleep 0.2
 done
-[ "$state" = idle ] || fail "node localhost not idle after 60 s (sinfo: '${state:-no answer}')"
 t_daemons=$(secs "$t0" "$(now)")
 
 # Waits for job $1 to end; sets st to its state.
