@@ -68,7 +68,13 @@ cleanup() {
   set +e
   trap - EXIT INT TERM HUP
   if [ -f "$T/slurm.conf" ] && [ ${#pids[@]} -gt 0 ]; then
-    [ -n "$pass" ] || scancel --quiet $(squeue -h -o %A 2> /dev/null) 2> /dev/null
+    if [ -z "$pass" ]; then # a job step outlives slurmd by design: cancel and let them end first
+      scancel --quiet $(squeue -h -o %A 2> /dev/null) 2> /dev/null
+      for i in $(seq 60); do
+        [ -n "$(timeout 5 squeue -h -o %A 2> /dev/null)" ] || break
+        sleep 0.5
+      done
+    fi
     timeout 20 scontrol shutdown > /dev/null 2>&1
     for i in $(seq 50); do
       alive=
@@ -80,6 +86,19 @@ cleanup() {
   for p in ${pids[@]+"${pids[@]}"}; do
     case $p in munged:*) ;; *) stop_pid "${p%%:*}" "${p#*:}" ;; esac
   done
+  # anything left of this cluster (a job step, a job's processes): the environment names our slurm.conf
+  left=
+  for e in /proc/[0-9]*/environ; do
+    p=${e#/proc/}
+    p=${p%/environ}
+    [ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
+    case " ${pids[*]} " in *":$p "*) continue ;; esac
+    grep -qzx "SLURM_CONF=$T/slurm.conf" "$e" 2> /dev/null && left="$left $p"
+  done
+  if [ -n "$left" ]; then
+    echo "$me: killing what is left of the test cluster: pids$left" >&2
+    kill -KILL $left 2> /dev/null
+  fi
   for p in ${pids[@]+"${pids[@]}"}; do
     case $p in munged:*) stop_pid munged "${p#*:}" ;; esac
   done
