@@ -57,7 +57,7 @@ need() { [ $# -ge 2 ] || die "option $1 needs a value (see --help)"; }
 posint() { case $2 in '' | *[!0-9]* | 0*) die "option $1: expected a positive integer, got '$2'" ;; esac; }
 
 model= data= count= shards= out= offset= geometry= energy= per_task=1 csv= max_running=
-bin=${SPARSECIM:-$here/../../build/sparsecim}
+bin=${SPARSECIM:-$(cd "$here/../.." && pwd)/build/sparsecim}
 parsable= dry=
 sb=()
 run_extra=()
