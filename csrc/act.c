@@ -1,21 +1,11 @@
 /* act.c - activity records and their reports (see act.h, docs/ENERGY.md). */
 #include "act.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "energy.h"
-
-static void set_err(bnn_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
+#include "jwrite.h"
 
 /* THE event table: name (as the RTL/testbench report it) and what one event is.
  * A change of the RTL's counter names is a change here and nowhere else. */
@@ -91,14 +81,14 @@ int act_sub(act_counts *out, const act_counts *a, const act_counts *b, bnn_error
     act_counts r;
     for (int i = 0; i < ACT_NEVENTS; i++) {
         if (b->n[i] > a->n[i]) {
-            set_err(err, "activity: %s would go negative (%llu - %llu)", act_events[i].name,
+            bnn_set_err(err, "activity: %s would go negative (%llu - %llu)", act_events[i].name,
                     (unsigned long long)a->n[i], (unsigned long long)b->n[i]);
             return -1;
         }
         r.n[i] = a->n[i] - b->n[i];
     }
     if (b->ops > a->ops) {
-        set_err(err, "activity: ops would go negative (%llu - %llu)", (unsigned long long)a->ops,
+        bnn_set_err(err, "activity: ops would go negative (%llu - %llu)", (unsigned long long)a->ops,
                 (unsigned long long)b->ops);
         return -1;
     }
@@ -111,7 +101,7 @@ int act_set_by_name(act_counts *c, const char *name, uint64_t value, bnn_error *
 {
     int e = act_event_by_name(name);
     if (e < 0) {
-        set_err(err, "activity: unknown event '%s'", name ? name : "(null)");
+        bnn_set_err(err, "activity: unknown event '%s'", name ? name : "(null)");
         return -1;
     }
     c->n[e] = value;
@@ -148,21 +138,21 @@ void act_report_free(act_report *r)
 act_layer *act_report_layer(act_report *r, const char *name, bnn_error *err)
 {
     if (!r || !name) {
-        set_err(err, "act_report_layer: NULL argument");
+        bnn_set_err(err, "act_report_layer: NULL argument");
         return NULL;
     }
     for (int i = 0; i < r->n_layers; i++)
         if (strcmp(r->layers[i].name, name) == 0)
             return &r->layers[i];
     if (strlen(name) >= sizeof r->layers[0].name) {
-        set_err(err, "activity: layer name '%s' longer than %zu bytes", name, sizeof r->layers[0].name - 1);
+        bnn_set_err(err, "activity: layer name '%s' longer than %zu bytes", name, sizeof r->layers[0].name - 1);
         return NULL;
     }
     if (r->n_layers == r->cap) {
         int cap = r->cap ? 2 * r->cap : 16;
         act_layer *nl = realloc(r->layers, (size_t)cap * sizeof *nl);
         if (!nl) {
-            set_err(err, "activity: out of memory");
+            bnn_set_err(err, "activity: out of memory");
             return NULL;
         }
         r->layers = nl;
@@ -194,21 +184,6 @@ void act_report_total(const act_report *r, act_layer *total)
 }
 
 /* ---- writers ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
 
 static void json_energy(FILE *f, const energy_result *e, const char *pad)
 {
@@ -253,7 +228,7 @@ static int write_entry(FILE *f, const act_layer *l, const energy_model *m, int i
     const energy_result *eg = &s.e[ACT_REF_GATED], *es = &s.e[ACT_REF_STATIC], *ef = &s.e[ACT_REF_FLAT];
     fputs("{\n", f);
     fprintf(f, "%s  \"name\": ", pad);
-    json_str(f, l->name);
+    jw_str(f, l->name);
     fprintf(f, ",\n%s  \"ops\": %llu,\n%s  \"have_ref\": %s,\n%s  \"counts\": ", pad,
             (unsigned long long)l->c[ACT_REF_GATED].ops, pad, r ? "true" : "false", pad);
     json_counts(f, &l->c[ACT_REF_GATED], pad2);
@@ -300,7 +275,7 @@ static int write_entry(FILE *f, const act_layer *l, const energy_model *m, int i
         fputs("null", f);
     fprintf(f, "\n%s}", pad);
     if (ferror(f)) {
-        set_err(err, "activity report: write error");
+        bnn_set_err(err, "activity report: write error");
         return -1;
     }
     return 0;
@@ -311,7 +286,7 @@ int act_write_json_entry(FILE *f, const act_layer *l, const struct energy_profil
 {
     energy_model m;
     if (!f || !l) {
-        set_err(err, "act_write_json_entry: NULL argument");
+        bnn_set_err(err, "act_write_json_entry: NULL argument");
         return -1;
     }
     if (energy_model_derive(p, g, &m, err) != 0)
@@ -333,13 +308,13 @@ int act_write_json(FILE *f, const act_report *r, const struct energy_profile *p,
 {
     energy_model m;
     if (!f || !r) {
-        set_err(err, "act_write_json: NULL argument");
+        bnn_set_err(err, "act_write_json: NULL argument");
         return -1;
     }
     if (energy_model_derive(p, g, &m, err) != 0)
         return -1;
     fputs("{\n  \"profile\": ", f);
-    json_str(f, p->name);
+    jw_str(f, p->name);
     fprintf(f,
             ",\n  \"geometry\": {\"rows\": %d, \"cols\": %d, \"seg_rows\": %d, \"col_group\": %d, \"acc_w\": %d, "
             "\"nseg\": %d},\n",
@@ -365,7 +340,7 @@ int act_write_json(FILE *f, const act_report *r, const struct energy_profile *p,
         return -1;
     fputs("\n}\n", f);
     if (ferror(f)) {
-        set_err(err, "activity report: write error");
+        bnn_set_err(err, "activity report: write error");
         return -1;
     }
     return 0;
@@ -430,7 +405,7 @@ int act_write_csv(FILE *f, const act_report *r, const struct energy_profile *p, 
 {
     energy_model m;
     if (!f || !r) {
-        set_err(err, "act_write_csv: NULL argument");
+        bnn_set_err(err, "act_write_csv: NULL argument");
         return -1;
     }
     if (energy_model_derive(p, g, &m, err) != 0)
@@ -452,7 +427,7 @@ int act_write_csv(FILE *f, const act_report *r, const struct energy_profile *p, 
     if (csv_row(f, &tot, &m, err) != 0)
         return -1;
     if (ferror(f)) {
-        set_err(err, "activity report: write error");
+        bnn_set_err(err, "activity report: write error");
         return -1;
     }
     return 0;

@@ -2,6 +2,7 @@
 #include "bnn_stats.h"
 
 #include "bnn_kernels.h"
+#include "jwrite.h"
 
 #include <stdlib.h>
 
@@ -123,7 +124,9 @@ void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f)
     fprintf(f, "  \"layers\": [\n");
     for (int i = 0; i < m->n_layers; i++) {
         const bnn_layer *l = &m->layers[i];
-        fprintf(f, "    {\"name\": \"%s\", \"type\": \"%s\", \"input_zero_fraction\": %.6f", l->name,
+        fprintf(f, "    {\"name\": ");
+        jw_str(f, l->name);
+        fprintf(f, ", \"type\": \"%s\", \"input_zero_fraction\": %.6f",
                 l->type == BNN_CONV ? "conv" : l->type == BNN_SE ? "se" : "fc", frac(s->in_zero[i], s->in_total[i]));
         if (l->type == BNN_CONV && s->seg_rows > 0)
             fprintf(f, ", \"segment_zero_fraction\": %.6f", frac(s->seg_zero[i], s->seg_total[i]));

@@ -12,6 +12,7 @@
 #include "cli_util.h"
 #include "ds.h"
 #include "outfile.h"
+#include "jwrite.h"
 
 static const char *usage_text =
     "usage: sparsecim infer --model FILE.bnn --data SPEC [--count N] [--offset K] [--json OUT.json]\n"
@@ -30,20 +31,6 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* A JSON string literal (quotes, backslashes and control bytes escaped). */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 int cli_infer(int argc, char **argv)
 {
@@ -164,9 +151,9 @@ int cli_infer(int argc, char **argv)
     }
     if (json) {
         fprintf(jo.f, "{\n  \"model\": ");
-        json_str(jo.f, model);
+        jw_str(jo.f, model);
         fprintf(jo.f, ",\n  \"data\": ");
-        json_str(jo.f, data);
+        jw_str(jo.f, data);
         fprintf(jo.f, ",\n  \"impl\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
                 impl == BNN_FAST ? "fast" : "naive", offset, count);
         fprintf(jo.f, "  \"accuracy\": %.6f,\n  \"correct\": %d,\n  \"wall_seconds\": %.3f,\n  \"seg_rows\": %ld,\n",

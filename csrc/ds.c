@@ -3,7 +3,6 @@
 #include "ds.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +11,6 @@
 #include <zlib.h>
 
 #include "bnn_rng.h"
-
-static void set_err(bnn_error *err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 void ds_free(ds_set *s)
 {
@@ -41,7 +32,7 @@ static long gz_read_n(gzFile f, const char *path, uint8_t *dst, size_t n, size_t
         int e = Z_OK;
         const char *why = gzerror(f, &e);
         if (r < 0 || e != Z_OK) {   /* a gzip stream cut short: its data, then Z_BUF_ERROR */
-            set_err(err, "%s: byte %zu%s: %s", path, at + got + (r > 0 ? (size_t)r : 0),
+            bnn_set_err(err, "%s: byte %zu%s: %s", path, at + got + (r > 0 ? (size_t)r : 0),
                     gzdirect(f) ? "" : " of the gzip data", why);
             return -1;
         }
@@ -67,7 +58,7 @@ static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **dat
     *data = NULL;
     gzFile f = gzopen(path, "rb");
     if (!f) {
-        set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+        bnn_set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
         return -1;
     }
     uint8_t h[16];
@@ -77,34 +68,34 @@ static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **dat
     if (got < 0)
         goto done;
     if (got < 4) {
-        set_err(err, "%s: byte %ld: truncated IDX header (%ld bytes)", path, got, got);
+        bnn_set_err(err, "%s: byte %ld: truncated IDX header (%ld bytes)", path, got, got);
         goto done;
     }
     if (h[0] || h[1] || h[2] != 0x08) {
-        set_err(err, "%s: byte 0: not an unsigned-byte IDX file (magic %02x %02x %02x %02x)", path, h[0], h[1], h[2],
+        bnn_set_err(err, "%s: byte 0: not an unsigned-byte IDX file (magic %02x %02x %02x %02x)", path, h[0], h[1], h[2],
                 h[3]);
         goto done;
     }
     if (h[3] != want_nd) {
-        set_err(err, "%s: byte 3: expected %d dimensions, got %d", path, want_nd, h[3]);
+        bnn_set_err(err, "%s: byte 3: expected %d dimensions, got %d", path, want_nd, h[3]);
         goto done;
     }
     if ((got = gz_read_n(f, path, h + 4, hl - 4, 4, err)) < 0)
         goto done;
     if ((size_t)got < hl - 4) {
-        set_err(err, "%s: byte %zu: truncated IDX header", path, 4 + (size_t)got);
+        bnn_set_err(err, "%s: byte %zu: truncated IDX header", path, 4 + (size_t)got);
         goto done;
     }
     uint64_t total = 1;
     for (int i = 0; i < want_nd; i++) {
         dims[i] = be32(h + 4 + 4 * i);
         if (dims[i] == 0 || dims[i] > (1u << 24)) {
-            set_err(err, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * i, i, dims[i], 1u << 24);
+            bnn_set_err(err, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * i, i, dims[i], 1u << 24);
             goto done;
         }
         total *= dims[i];
         if (total > DS_MAX_BYTES) {
-            set_err(err, "%s: byte %d: the header promises more than %u MiB of data (the limit)", path, 4 + 4 * i,
+            bnn_set_err(err, "%s: byte %d: the header promises more than %u MiB of data (the limit)", path, 4 + 4 * i,
                     DS_MAX_BYTES >> 20);
             goto done;
         }
@@ -112,16 +103,16 @@ static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **dat
     struct stat st;
     if (gzdirect(f) && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size != hl + total) {
         if ((uint64_t)st.st_size < hl + total)
-            set_err(err, "%s: byte %llu: truncated: the header promises %llu bytes of data from byte %zu", path,
+            bnn_set_err(err, "%s: byte %llu: truncated: the header promises %llu bytes of data from byte %zu", path,
                     (unsigned long long)st.st_size, (unsigned long long)total, hl);
         else
-            set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
+            bnn_set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
                     (unsigned long long)(hl + total), (unsigned long long)st.st_size - hl - total);
         goto done;
     }
     uint8_t *b = malloc(total + 1);
     if (!b) {
-        set_err(err, "%s: out of memory (%llu bytes of data)", path, (unsigned long long)total);
+        bnn_set_err(err, "%s: out of memory (%llu bytes of data)", path, (unsigned long long)total);
         goto done;
     }
     /* one byte more than promised: there must be none */
@@ -132,10 +123,10 @@ static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **dat
     }
     if ((uint64_t)got != total) {
         if ((uint64_t)got < total)
-            set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path,
+            bnn_set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path,
                     hl + (size_t)got, (unsigned long long)total, hl);
         else
-            set_err(err, "%s: byte %llu: bytes after the data the header describes", path,
+            bnn_set_err(err, "%s: byte %llu: bytes after the data the header describes", path,
                     (unsigned long long)(hl + total));
         free(b);
         goto done;
@@ -158,23 +149,23 @@ int ds_load_idx(const char *images, const char *labels, ds_set **out, bnn_error 
     if (read_idx(images, 3, idim, &ib, &il, err))
         goto fail;
     if (idim[1] > 1024 || idim[2] > 1024) {
-        set_err(err, "%s: byte 8: image size %ux%u too large (at most 1024x1024)", images, idim[1], idim[2]);
+        bnn_set_err(err, "%s: byte 8: image size %ux%u too large (at most 1024x1024)", images, idim[1], idim[2]);
         goto fail;
     }
     if (read_idx(labels, 1, ldim, &lb, &ll, err))
         goto fail;
     if (idim[0] != ldim[0]) {
-        set_err(err, "%s: byte 4: %u labels for %u images in %s", labels, ldim[0], idim[0], images);
+        bnn_set_err(err, "%s: byte 4: %u labels for %u images in %s", labels, ldim[0], idim[0], images);
         goto fail;
     }
     for (uint32_t i = 0; i < ldim[0]; i++)
         if (lb[i] > 99) {
-            set_err(err, "%s: byte %u: label %u out of range 0..99", labels, 8 + i, lb[i]);
+            bnn_set_err(err, "%s: byte %u: label %u out of range 0..99", labels, 8 + i, lb[i]);
             goto fail;
         }
     s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, "%s: out of memory", images);
+        bnn_set_err(err, "%s: out of memory", images);
         goto fail;
     }
     s->count = (int)idim[0];
@@ -198,7 +189,7 @@ int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err)
     const size_t rec = 1 + 3072;
     gzFile f = gzopen(path, "rb");
     if (!f) {
-        set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+        bnn_set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
         return -1;
     }
     ds_set *s = calloc(1, sizeof *s);
@@ -206,7 +197,7 @@ int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err)
     size_t cap = 0;
     int rc = -1;
     if (!s || !r) {
-        set_err(err, "%s: out of memory", path);
+        bnn_set_err(err, "%s: out of memory", path);
         goto done;
     }
     s->c = 3;
@@ -220,16 +211,16 @@ int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err)
         if (got == 0 && s->count > 0)
             break;
         if ((size_t)got < rec) {
-            set_err(err, "%s: byte %zu: size %zu is not a whole number of 3073-byte CIFAR-10 records", path, at,
+            bnn_set_err(err, "%s: byte %zu: size %zu is not a whole number of 3073-byte CIFAR-10 records", path, at,
                     at + (size_t)got);
             goto done;
         }
         if (r[0] > 9) {
-            set_err(err, "%s: byte %zu: label %u out of range 0..9", path, at, r[0]);
+            bnn_set_err(err, "%s: byte %zu: label %u out of range 0..9", path, at, r[0]);
             goto done;
         }
         if (at + rec > DS_MAX_BYTES) {
-            set_err(err, "%s: byte %zu: more than %u MiB of records (the limit)", path, at, DS_MAX_BYTES >> 20);
+            bnn_set_err(err, "%s: byte %zu: more than %u MiB of records (the limit)", path, at, DS_MAX_BYTES >> 20);
             goto done;
         }
         if ((size_t)s->count == cap) {
@@ -240,7 +231,7 @@ int ds_load_cifar10(const char *path, ds_set **out, bnn_error *err)
             if (nl)
                 s->labels = nl;
             if (!np || !nl) {
-                set_err(err, "%s: out of memory", path);
+                bnn_set_err(err, "%s: out of memory", path);
                 goto done;
             }
         }
@@ -291,7 +282,7 @@ int ds_load(const char *spec, ds_set **out, bnn_error *err)
         const char *split = spec + 14;
         const char *pre = !strcmp(split, "train") ? "train" : !strcmp(split, "test") ? "t10k" : NULL;
         if (!pre) {
-            set_err(err, "data spec '%s': expected fashion-mnist:train or fashion-mnist:test", spec);
+            bnn_set_err(err, "data spec '%s': expected fashion-mnist:train or fashion-mnist:test", spec);
             return -1;
         }
         const char *dir = getenv("SPARSECIM_FMNIST_DIR");
@@ -301,7 +292,7 @@ int ds_load(const char *spec, ds_set **out, bnn_error *err)
         snprintf(ip, sizeof ip, "%s/%s-images-idx3-ubyte.gz", dir, pre);
         snprintf(lp, sizeof lp, "%s/%s-labels-idx1-ubyte.gz", dir, pre);
         if (access(ip, R_OK) != 0 || access(lp, R_OK) != 0) {
-            set_err(err, "%s: cannot read %s/%s-*-ubyte.gz (install the Debian package dataset-fashion-mnist: "
+            bnn_set_err(err, "%s: cannot read %s/%s-*-ubyte.gz (install the Debian package dataset-fashion-mnist: "
                     "make -f Makefile.sim deps, or set SPARSECIM_FMNIST_DIR)", spec, dir, pre);
             return -1;
         }
@@ -310,13 +301,13 @@ int ds_load(const char *spec, ds_set **out, bnn_error *err)
     if (!strncmp(spec, "idx:", 4)) {
         const char *comma = strchr(spec + 4, ',');
         if (!comma || comma == spec + 4 || !comma[1]) {
-            set_err(err, "data spec '%s': expected idx:IMAGES,LABELS", spec);
+            bnn_set_err(err, "data spec '%s': expected idx:IMAGES,LABELS", spec);
             return -1;
         }
         char ip[4096];
         size_t n = (size_t)(comma - (spec + 4));
         if (n >= sizeof ip) {
-            set_err(err, "data spec '%s': path too long", spec);
+            bnn_set_err(err, "data spec '%s': path too long", spec);
             return -1;
         }
         memcpy(ip, spec + 4, n);
@@ -325,7 +316,7 @@ int ds_load(const char *spec, ds_set **out, bnn_error *err)
     }
     if (!strncmp(spec, "cifar10:", 8) && spec[8])
         return ds_load_cifar10(spec + 8, out, err);
-    set_err(err, "data spec '%s': expected fashion-mnist:train|test, idx:IMAGES,LABELS or cifar10:FILE.bin", spec);
+    bnn_set_err(err, "data spec '%s': expected fashion-mnist:train|test, idx:IMAGES,LABELS or cifar10:FILE.bin", spec);
     return -1;
 }
 
@@ -340,17 +331,17 @@ void ds_image(const ds_set *s, int i, bnn_tensor *t)
 int ds_check_model(const ds_set *s, const bnn_model *m, const char *spec, const char *model, bnn_error *err)
 {
     if (s->c != m->in_c || s->h != m->in_h || s->w != m->in_w) {
-        set_err(err, "%s: images are %dx%dx%d (CxHxW) but the model %s expects %dx%dx%d", spec, s->c, s->h, s->w,
+        bnn_set_err(err, "%s: images are %dx%dx%d (CxHxW) but the model %s expects %dx%dx%d", spec, s->c, s->h, s->w,
                 model, m->in_c, m->in_h, m->in_w);
         return -1;
     }
     if (m->in_bits != 8) {
-        set_err(err, "%s: pixels are 8-bit but the model %s has %d-bit inputs", spec, model, m->in_bits);
+        bnn_set_err(err, "%s: pixels are 8-bit but the model %s has %d-bit inputs", spec, model, m->in_bits);
         return -1;
     }
     for (int i = 0; i < s->count; i++)
         if (s->labels[i] >= m->classes) {
-            set_err(err, "%s: image %d has label %u but the model %s has %d classes", spec, i, s->labels[i], model,
+            bnn_set_err(err, "%s: image %d has label %u but the model %s has %d classes", spec, i, s->labels[i], model,
                     m->classes);
             return -1;
         }
@@ -363,13 +354,13 @@ int ds_check_use(const ds_set *s, const bnn_model *m, const char *spec, const ch
     if (ds_check_model(s, m, spec, model, err))
         return -1;
     if (offset < 0 || offset >= s->count) {
-        set_err(err, "option %soffset %ld: %s has %d images (0..%d)", opt, offset, spec, s->count, s->count - 1);
+        bnn_set_err(err, "option %soffset %ld: %s has %d images (0..%d)", opt, offset, spec, s->count, s->count - 1);
         return -1;
     }
     if (*count < 0)
         *count = s->count - offset;
     if (*count > s->count - offset) {
-        set_err(err, "option %scount: %ld images from %ld, but %s has %d (%soffset %ld)", opt, *count, offset, spec,
+        bnn_set_err(err, "option %scount: %ld images from %ld, but %s has %d (%soffset %ld)", opt, *count, offset, spec,
                 s->count, opt, offset);
         return -1;
     }

@@ -6,20 +6,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void set_err(bnn_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the profile keys: one table, the file format's single truth ---- */
 
@@ -119,7 +108,7 @@ static void base_name(const char *path, char *out, size_t len)
 int energy_profile_parse(const char *text, const char *name, energy_profile *p, bnn_error *err)
 {
     if (!text || !name || !p) {
-        set_err(err, "energy_profile_parse: NULL argument");
+        bnn_set_err(err, "energy_profile_parse: NULL argument");
         return -1;
     }
     energy_profile tmp;
@@ -134,7 +123,7 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
         size_t n = e ? (size_t)(e - s) : strlen(s);
         char line[1024];
         if (n >= sizeof line) {
-            set_err(err, "%s:%d: line longer than %zu characters", name, lineno, sizeof line - 1);
+            bnn_set_err(err, "%s:%d: line longer than %zu characters", name, lineno, sizeof line - 1);
             return -1;
         }
         memcpy(line, s, n);
@@ -150,7 +139,7 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
         if (!eq) {
             char q[80];
             bnn_quote(q, sizeof q, l, 40);
-            set_err(err, "%s:%d: expected 'key = value', got '%s'", name, lineno, q);
+            bnn_set_err(err, "%s:%d: expected 'key = value', got '%s'", name, lineno, q);
             return -1;
         }
         *eq = '\0';
@@ -159,33 +148,33 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
         if (ki < 0) {
             char q[80];
             bnn_quote(q, sizeof q, key, 40);
-            set_err(err, "%s:%d: unknown key '%s'", name, lineno, q);
+            bnn_set_err(err, "%s:%d: unknown key '%s'", name, lineno, q);
             return -1;
         }
         if (seen[ki]) {
-            set_err(err, "%s:%d: key '%s' given twice (first on line %d)", name, lineno, key, seen[ki]);
+            bnn_set_err(err, "%s:%d: key '%s' given twice (first on line %d)", name, lineno, key, seen[ki]);
             return -1;
         }
         if (*val == '\0') {
-            set_err(err, "%s:%d: missing value for key '%s'", name, lineno, key);
+            bnn_set_err(err, "%s:%d: missing value for key '%s'", name, lineno, key);
             return -1;
         }
         double v;
         if (num_parse_real(val, &v)) {
             char q[80];
             bnn_quote(q, sizeof q, val, 40);
-            set_err(err, "%s:%d: bad number '%s' for key '%s' (%s): expected a decimal number", name, lineno, q, key,
+            bnn_set_err(err, "%s:%d: bad number '%s' for key '%s' (%s): expected a decimal number", name, lineno, q, key,
                     keys[ki].unit);
             return -1;
         }
         const key_def *k = &keys[ki];
         if ((k->lo_open ? !(v > k->lo) : !(v >= k->lo)) || v > k->hi) {
-            set_err(err, "%s:%d: %s = %g out of range %c%g, %g] %s", name, lineno, key, v, k->lo_open ? '(' : '[',
+            bnn_set_err(err, "%s:%d: %s = %g out of range %c%g, %g] %s", name, lineno, key, v, k->lo_open ? '(' : '[',
                     k->lo, k->hi, k->unit);
             return -1;
         }
         if (k->is_int && v != floor(v)) {
-            set_err(err, "%s:%d: %s = %g is not a whole number (%s)", name, lineno, key, v, k->unit);
+            bnn_set_err(err, "%s:%d: %s = %g is not a whole number (%s)", name, lineno, key, v, k->unit);
             return -1;
         }
         set_field(&tmp, k, v);
@@ -193,18 +182,18 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
     }
     for (int i = 0; i < NKEYS; i++) {
         if (!seen[i]) {
-            set_err(err, "%s: missing key '%s' (%s)", name, keys[i].key, keys[i].unit);
+            bnn_set_err(err, "%s: missing key '%s' (%s)", name, keys[i].key, keys[i].unit);
             return -1;
         }
     }
     if (tmp.lbl_swing_v > tmp.vdd_v || tmp.gbl_swing_v > tmp.vdd_v) {
         const char *k = tmp.lbl_swing_v > tmp.vdd_v ? "lbl_swing_v" : "gbl_swing_v";
-        set_err(err, "%s:%d: %s above vdd_v = %g V", name, seen[key_index(k)], k, tmp.vdd_v);
+        bnn_set_err(err, "%s:%d: %s above vdd_v = %g V", name, seen[key_index(k)], k, tmp.vdd_v);
         return -1;
     }
     /* the reference LSB is one cell's step of some line: at most the full swing (a one-row line) */
     if (tmp.sa_lsb_ref_mv > 1000.0 * tmp.lbl_swing_v) {
-        set_err(err, "%s:%d: sa_lsb_ref_mv = %g mV above lbl_swing_v = %g V (an LSB is at most the full swing)", name,
+        bnn_set_err(err, "%s:%d: sa_lsb_ref_mv = %g mV above lbl_swing_v = %g V (an LSB is at most the full swing)", name,
                 seen[key_index("sa_lsb_ref_mv")], tmp.sa_lsb_ref_mv, tmp.lbl_swing_v);
         return -1;
     }
@@ -216,14 +205,14 @@ int energy_profile_load(const char *path, energy_profile *p, bnn_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_err(err, "%s: cannot open: %s", path, strerror(errno));
+        bnn_set_err(err, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     if (!buf) {
         fclose(f);
-        set_err(err, "%s: out of memory", path);
+        bnn_set_err(err, "%s: out of memory", path);
         return -1;
     }
     size_t got;
@@ -233,14 +222,14 @@ int energy_profile_load(const char *path, energy_profile *p, bnn_error *err)
             if (cap >= (size_t)1 << 24) {
                 free(buf);
                 fclose(f);
-                set_err(err, "%s: file too large for a profile", path);
+                bnn_set_err(err, "%s: file too large for a profile", path);
                 return -1;
             }
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
                 fclose(f);
-                set_err(err, "%s: out of memory", path);
+                bnn_set_err(err, "%s: out of memory", path);
                 return -1;
             }
             buf = nb;
@@ -251,13 +240,13 @@ int energy_profile_load(const char *path, energy_profile *p, bnn_error *err)
     fclose(f);
     if (bad) {
         free(buf);
-        set_err(err, "%s: read error", path);
+        bnn_set_err(err, "%s: read error", path);
         return -1;
     }
     buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
         free(buf);
-        set_err(err, "%s: not a text file (NUL byte)", path);
+        bnn_set_err(err, "%s: not a text file (NUL byte)", path);
         return -1;
     }
     int rc = energy_profile_parse(buf, path, p, err);
@@ -276,21 +265,21 @@ energy_geom energy_geom_default(void)
 int energy_geom_check(const energy_geom *g, bnn_error *err)
 {
     if (!g) {
-        set_err(err, "energy geometry: NULL");
+        bnn_set_err(err, "energy geometry: NULL");
         return -1;
     }
     if (g->rows < 1 || g->cols < 1 || g->seg_rows < 1 || g->col_group < 1 || g->acc_w < 1 || g->rows > (1 << 20) ||
         g->cols > (1 << 20) || g->acc_w > 1024) {
-        set_err(err, "energy geometry: rows %d, cols %d, seg_rows %d, col_group %d, acc_w %d: sizes out of range",
+        bnn_set_err(err, "energy geometry: rows %d, cols %d, seg_rows %d, col_group %d, acc_w %d: sizes out of range",
                 g->rows, g->cols, g->seg_rows, g->col_group, g->acc_w);
         return -1;
     }
     if (g->rows % g->seg_rows != 0) {
-        set_err(err, "energy geometry: seg_rows %d does not divide rows %d", g->seg_rows, g->rows);
+        bnn_set_err(err, "energy geometry: seg_rows %d does not divide rows %d", g->seg_rows, g->rows);
         return -1;
     }
     if (g->cols % g->col_group != 0) {
-        set_err(err, "energy geometry: col_group %d does not divide cols %d", g->col_group, g->cols);
+        bnn_set_err(err, "energy geometry: col_group %d does not divide cols %d", g->col_group, g->cols);
         return -1;
     }
     return 0;
@@ -349,7 +338,7 @@ static int lookahead_flops(const energy_geom *g, int nseg, int flat)
 static int derive(const energy_profile *p, const energy_geom *g0, int flat, energy_table *t, bnn_error *err)
 {
     if (!p || !t) {
-        set_err(err, "energy_table_derive: NULL argument");
+        bnn_set_err(err, "energy_table_derive: NULL argument");
         return -1;
     }
     if (energy_geom_check(g0, err) != 0)
@@ -476,7 +465,7 @@ int energy_table_derive_flat(const energy_profile *p, const energy_geom *g, ener
 int energy_model_derive(const energy_profile *p, const energy_geom *g, energy_model *m, bnn_error *err)
 {
     if (!m) {
-        set_err(err, "energy_model_derive: NULL argument");
+        bnn_set_err(err, "energy_model_derive: NULL argument");
         return -1;
     }
     if (derive(p, g, 0, &m->hier, err) != 0)
@@ -494,7 +483,7 @@ const energy_table *energy_model_table(const energy_model *m, act_ref ref)
 int energy_compute(const energy_table *t, const act_counts *c, energy_result *r, bnn_error *err)
 {
     if (!t || !c || !r) {
-        set_err(err, "energy_compute: NULL argument");
+        bnn_set_err(err, "energy_compute: NULL argument");
         return -1;
     }
     memset(r, 0, sizeof *r);
@@ -510,7 +499,7 @@ int energy_compute(const energy_table *t, const act_counts *c, energy_result *r,
     uint64_t per = (uint64_t)t->nseg * (uint64_t)t->geom.cols;
     uint64_t cyc = c->n[ACT_CYCLES], off = c->n[ACT_FOOTER_OFF];
     if (cyc <= UINT64_MAX / per && off > cyc * per) {
-        set_err(err, "energy: %llu footer-off line-cycles exceed cycles (%llu) x lines (%llu)",
+        bnn_set_err(err, "energy: %llu footer-off line-cycles exceed cycles (%llu) x lines (%llu)",
                 (unsigned long long)off, (unsigned long long)cyc, (unsigned long long)per);
         return -1;
     }
@@ -527,7 +516,7 @@ int energy_summarize(const energy_model *m, const act_counts c[ACT_NREF], int ha
                      bnn_error *err)
 {
     if (!m || !c || !s) {
-        set_err(err, "energy_summarize: NULL argument");
+        bnn_set_err(err, "energy_summarize: NULL argument");
         return -1;
     }
     memset(s, 0, sizeof *s);
@@ -535,7 +524,7 @@ int energy_summarize(const energy_model *m, const act_counts c[ACT_NREF], int ha
     for (int k = 0; k < (s->have_ref ? ACT_NREF : 1); k++) {
         bnn_error e2;
         if (energy_compute(energy_model_table(m, (act_ref)k), &c[k], &s->e[k], &e2) != 0) {
-            set_err(err, "%s: %s", act_ref_name((act_ref)k), e2.msg);
+            bnn_set_err(err, "%s: %s", act_ref_name((act_ref)k), e2.msg);
             return -1;
         }
     }
@@ -597,7 +586,7 @@ int energy_profile_print(FILE *f, const energy_profile *p, const energy_geom *g,
 {
     energy_model m;
     if (!f) {
-        set_err(err, "energy_profile_print: NULL stream");
+        bnn_set_err(err, "energy_profile_print: NULL stream");
         return -1;
     }
     if (energy_model_derive(p, g, &m, err) != 0)

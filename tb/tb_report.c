@@ -12,6 +12,7 @@
 
 #include "cli_util.h"
 #include "outfile.h"
+#include "jwrite.h"
 
 const char *const dut_cnt_names[DUT_NCNT] = {
     "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
@@ -133,22 +134,6 @@ void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls
     fprintf(f, "\n");
 }
 
-/* A JSON string (quotes, backslashes and control characters escaped). */
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static void json_ints(FILE *f, const char *key, const int *v, int n)
 {
     fprintf(f, "  \"%s\": [", key);
@@ -252,7 +237,7 @@ static void json_energy_fields(FILE *f, const cli_energy *e, int with_cycles)
 {
     if (!e->ok) {
         fprintf(f, "\"energy_error\": ");
-        json_str(f, e->err.msg);
+        jw_str(f, e->err.msg);
         fputs(", ", f);
         return;
     }
@@ -383,15 +368,15 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     char g[32];
     tb_cli_geom_name(c->geom, g, sizeof g);
     fprintf(f, "{\n  \"command\": ");
-    json_str(f, s->command);
+    jw_str(f, s->command);
     fprintf(f, ",\n  \"source\": ");
-    json_str(f, s->source);
+    jw_str(f, s->source);
     if (s->have_model_id)
         fprintf(f, ",\n  \"model_bytes\": %llu,\n  \"model_crc\": \"%08x\"", (unsigned long long)s->model_bytes,
                 (unsigned)s->model_crc);
     fprintf(f, ",\n  \"data\": ");
     if (s->data)
-        json_str(f, s->data);
+        jw_str(f, s->data);
     else
         fprintf(f, "null");
     fprintf(f, ",\n  \"backend\": \"%s\",\n  \"geometry\": \"%s\",\n  \"col_group\": %d,\n  \"acc_w\": %d,\n",
@@ -407,14 +392,14 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
             c->input_stationary && c->o.gate && !c->o.no_zero_flags ? "true" : "false");
     fprintf(f, "  \"remap\": ");
     if (c->remap) {
-        json_str(f, c->remap);
+        jw_str(f, c->remap);
         fprintf(f, ",\n  \"remap_images\": %d,\n  \"remap_offset\": %ld,\n", c->remap_images, c->remap_offset);
     } else {
         fprintf(f, "null,\n");
     }
     fprintf(f, "  \"energy_profile\": ");
     if (c->have_energy) {
-        json_str(f, c->prof_path);
+        jw_str(f, c->prof_path);
         fprintf(f, ",\n  \"energy_profile_crc\": \"%08x\",\n", (unsigned)c->prof_crc);
     } else {
         fprintf(f, "null,\n");
@@ -439,9 +424,9 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     for (int i = 0; i < nl; i++) {
         const tb_layer_stats *l = &ls[i];
         fprintf(f, "    {\"name\": ");
-        json_str(f, l->name);
+        jw_str(f, l->name);
         fprintf(f, ", \"shape\": ");
-        json_str(f, l->shape);
+        jw_str(f, l->shape);
         fprintf(f, ", \"tiles\": %d, \"cycles\": %llu, \"mismatches\": %llu, \"macs\": %llu, \"gated_fraction\": %.6f, ",
                 l->tiles, (unsigned long long)l->cycles, (unsigned long long)l->mismatches,
                 (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),

@@ -65,3 +65,58 @@ int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc)
         fprintf(f, "%016llx\n", (unsigned long long)w[i]);
     return fclose(f) ? -1 : 0;
 }
+
+/* A whole file without the lines holding "wall_seconds" (malloc'd), or NULL. */
+static char *slurp_no_wall(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap), line[1 << 16];
+    while (buf && fgets(line, sizeof line, f)) {
+        if (strstr(line, "\"wall_seconds\""))
+            continue;
+        size_t k = strlen(line);
+        if (n + k + 1 > cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+        }
+        memcpy(buf + n, line, k);
+        n += k;
+    }
+    fclose(f);
+    if (buf)
+        buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+int tu_same_report(const char *a, const char *b, char *msg, size_t len)
+{
+    size_t na, nb;
+    char *x = slurp_no_wall(a, &na), *y = slurp_no_wall(b, &nb);
+    int rc = 0;
+    if (!x || !y) {
+        snprintf(msg, len, "cannot read %s", !x ? a : b);
+        rc = -1;
+    } else if (na < 100) {
+        snprintf(msg, len, "%s is nearly empty (%zu bytes)", a, na);
+        rc = -1;
+    } else if (na != nb || memcmp(x, y, na)) {
+        size_t i = 0;
+        while (i < na && i < nb && x[i] == y[i])
+            i++;
+        size_t from = i > 80 ? i - 80 : 0;
+        snprintf(msg, len, "%s and %s differ at byte %zu:\n%.160s\n---\n%.160s", a, b, i, x + from, y + from);
+        rc = -1;
+    }
+    free(x);
+    free(y);
+    return rc;
+}

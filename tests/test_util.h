@@ -17,4 +17,9 @@ int tu_run(const char *cmd, char *out, size_t len);
  * 16-digit word per line; with fix_crc the last word is replaced by the
  * CRC-32 of the others (so only a replay can notice a change). 0 or -1. */
 int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc);
+/* Compares two report files (JSON or CSV) line by line, ignoring every
+ * line that holds "wall_seconds" (the only field a rerun may change).
+ * 0 when equal; -1 with msg = where they differ (byte offset and the text
+ * around it) or why a file could not be read. */
+int tu_same_report(const char *a, const char *b, char *msg, size_t len);
 #endif
