@@ -11,10 +11,15 @@
 //
 // Storage is column-major (one ROWS-bit vector per column) so that a
 // column's AND with the read word lines is a word-wide operation in
-// simulation. Every cell is reset to 0 so that no X ever leaves the array.
+// simulation. With RESET = 1 (the default) every cell is reset to 0 so
+// that no X ever leaves the array; with RESET = 0 the cells have no reset,
+// as the cells of a real SRAM have none: a cell holds X under a 4-state
+// simulator until it is written (tb/xcheck_tb.v's X check).
+`include "cim_assert.vh"
 module cim_cell_array #(
-  parameter integer ROWS = 256,  // word lines (power of two)
-  parameter integer COLS = 64    // bit-line columns
+  parameter integer ROWS  = 256,  // word lines (power of two)
+  parameter integer COLS  = 64,   // bit-line columns
+  parameter integer RESET = 1     // 1: reset clears the cells, 0: no reset
 ) (
   input  wire                      clk_i,
   input  wire                      rst_ni,
@@ -24,6 +29,8 @@ module cim_cell_array #(
   output wire [COLS*ROWS-1:0]      cells_o,   // stored bits, column j at [j*ROWS +: ROWS]
   output wire [COLS-1:0]           rdata_o    // row addr_i through the read port
 );
+
+  `CIM_ASSERT_PARAM(ROWS_power_of_two, ROWS >= 2 && (ROWS & (ROWS - 1)) == 0)
 
   // Row decoder: the one-hot write word lines.
   wire [ROWS-1:0] wwl = {{(ROWS-1){1'b0}}, we_i} << addr_i;
@@ -36,11 +43,20 @@ module cim_cell_array #(
       // (The write mux is kept inside the register process so that a
       // simulator evaluates it only on a WRITE clock edge.)
       reg [ROWS-1:0] col_q;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          col_q <= {ROWS{1'b0}};
-        end else if (we_i) begin
-          col_q <= (col_q & ~wwl) | (wwl & {ROWS{wdata_i[j]}});
+      if (RESET != 0) begin : g_reset
+        always @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            col_q <= {ROWS{1'b0}};
+          end else if (we_i) begin
+            col_q <= (col_q & ~wwl) | (wwl & {ROWS{wdata_i[j]}});
+          end
+        end
+      end else begin : g_no_reset
+        wire unused_rst_ni = rst_ni;  // cells have no reset
+        always @(posedge clk_i) begin
+          if (we_i) begin
+            col_q <= (col_q & ~wwl) | (wwl & {ROWS{wdata_i[j]}});
+          end
         end
       end
       assign cells_o[j*ROWS +: ROWS] = col_q;

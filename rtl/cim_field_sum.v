@@ -12,6 +12,7 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
+`include "cim_assert.vh"
 module cim_field_sum #(
   parameter integer ROWS     = 256,
   parameter integer SEG_ROWS = 16
@@ -23,6 +24,10 @@ module cim_field_sum #(
   localparam integer CHUNK  = (ROWS < 64) ? ROWS : 64;
   localparam integer NCHUNK = ROWS / CHUNK;
   localparam integer PW     = $clog2(ROWS + 1);
+
+  // no field overflows: a field of SEG_ROWS bits holds the column's total
+  `CIM_ASSERT_PARAM(field_holds_ROWS, SEG_ROWS >= 31 || ROWS < (1 << SEG_ROWS))
+  `CIM_ASSERT_PARAM(ROWS_multiple_of_words, (ROWS % CHUNK) == 0 && (CHUNK % SEG_ROWS) == 0)
 
   reg [CHUNK-1:0] w;
   integer k;

@@ -33,6 +33,7 @@
 //
 // Fields: segment s at [s*SEG_ROWS +: SEG_ROWS] of a ROWS-bit vector, the
 // count in its low bits; the arithmetic is field-parallel on 64-bit words.
+`include "cim_assert.vh"
 module cim_local_bl #(
   parameter integer ROWS     = 256,  // rows of the column
   parameter integer SEG_ROWS = 16    // rows per local bit line (power of two)
@@ -63,6 +64,9 @@ module cim_local_bl #(
   localparam integer CHUNK  = (ROWS < 64) ? ROWS : 64;
   localparam integer NCHUNK = ROWS / CHUNK;
   localparam integer NF     = CHUNK / SEG_ROWS;  // fields per word
+
+  `CIM_ASSERT_PARAM(SEG_ROWS_power_of_two, SEG_ROWS >= 2 && (SEG_ROWS & (SEG_ROWS - 1)) == 0)
+  `CIM_ASSERT_PARAM(ROWS_multiple_of_words, SEG_ROWS <= CHUNK && (ROWS % CHUNK) == 0)
   // per-field constants: the LSB, SEG_ROWS itself, and the bias that sets a
   // field's top bit iff its value exceeds SEG_ROWS (values stay < 2^SEG_ROWS)
   localparam [CHUNK-1:0] L   = {NF{{(SEG_ROWS-1){1'b0}}, 1'b1}};

@@ -74,14 +74,25 @@
 //
 // Geometry: ROWS, COLS, SEG_ROWS, COL_GROUP powers of two; 8 <= SEG_ROWS <=
 // min(ROWS, 32); COL_GROUP <= COLS <= ROWS (SET_THR addresses columns with
-// addr_i); ACC_W > $clog2(ROWS+1) + 1 + 15.
+// addr_i); ACC_W > $clog2(ROWS+1) + 1 + 15 (elaboration fails otherwise:
+// the CIM_ASSERT_PARAM rules below). CELL_RESET = 0 leaves the cells
+// without reset, as a real SRAM array is (unwritten cells are X under a
+// 4-state simulator: the X check of tb/xcheck_tb.v); every other register
+// is reset either way.
+//
+// Checks (rtl/cim_assert.vh; simulation, and a formal proof's asserts and
+// assumptions): the host protocol (op_i and the fields an op uses known,
+// COMPUTEs of one accumulation from first_i to last_i, the stored-zero
+// flags true), outputs known after reset (4-state simulation).
+`include "cim_assert.vh"
 module cim_macro #(
   parameter integer ROWS      = 256,  // word lines
   parameter integer COLS      = 64,   // columns
   parameter integer SEG_ROWS  = 16,   // rows per local bit line segment
   parameter integer COL_GROUP = 8,    // columns sharing one C1/C2 pair
   parameter integer ACC_W     = 32,   // accumulator width (signed)
-  parameter integer CNT_W     = 48    // activity counter width
+  parameter integer CNT_W     = 48,   // activity counter width
+  parameter integer CELL_RESET = 1     // 1: reset clears the cells; 0: no cell reset (real SRAM)
 ) (
   input  wire                                 clk_i,
   input  wire                                 rst_ni,
@@ -118,13 +129,17 @@ module cim_macro #(
   localparam integer CAW  = (COLS > 1) ? $clog2(COLS) : 1;
 
   // ---- legal parameters: an illegal geometry fails elaboration ----
-  generate
-    if ((ROWS % SEG_ROWS) != 0 || SEG_ROWS < 8 || SEG_ROWS > 32 || SEG_ROWS > ROWS ||
-        (COLS % COL_GROUP) != 0 || COL_GROUP < 1 || COLS > ROWS || ACC_W < $clog2(ROWS + 1) + 17 ||
-        ((ROWS > 64) && (ROWS % 64) != 0)) begin : g_illegal
-      cim_illegal_geometry_parameters u_illegal ();
-    end
-  endgenerate
+  `CIM_ASSERT_PARAM(ROWS_power_of_two, ROWS >= 8 && (ROWS & (ROWS - 1)) == 0)
+  `CIM_ASSERT_PARAM(COLS_power_of_two, COLS >= 1 && (COLS & (COLS - 1)) == 0)
+  `CIM_ASSERT_PARAM(SEG_ROWS_power_of_two, (SEG_ROWS & (SEG_ROWS - 1)) == 0)
+  `CIM_ASSERT_PARAM(SEG_ROWS_8_to_32, SEG_ROWS >= 8 && SEG_ROWS <= 32)
+  `CIM_ASSERT_PARAM(ROWS_multiple_of_SEG_ROWS, SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)
+  `CIM_ASSERT_PARAM(COL_GROUP_power_of_two, COL_GROUP >= 1 && (COL_GROUP & (COL_GROUP - 1)) == 0)
+  `CIM_ASSERT_PARAM(COLS_multiple_of_COL_GROUP, COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)
+  `CIM_ASSERT_PARAM(COLS_at_most_ROWS, COLS <= ROWS)
+  // (2P - X) << 15 of a full column, signed: PW + 1 + 15 bits and a sign
+  `CIM_ASSERT_PARAM(ACC_W_holds_ROWS_at_plane_15, ACC_W >= $clog2(ROWS + 1) + 17)
+  `CIM_ASSERT_PARAM(CNT_W_at_least_32, CNT_W >= 32)
 
   localparam [2:0] OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
                    OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5, OP_SET_ZF = 3'd6;
@@ -139,7 +154,7 @@ module cim_macro #(
   // ---- cell array ----
   wire [COLS*ROWS-1:0] cells;
   wire [COLS-1:0]      row_bits;   // row addr_i (read port; old value on a write)
-  cim_cell_array #(.ROWS(ROWS), .COLS(COLS)) u_array (
+  cim_cell_array #(.ROWS(ROWS), .COLS(COLS), .RESET(CELL_RESET)) u_array (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (do_write),
@@ -320,28 +335,75 @@ module cim_macro #(
     end
   end
 
-`ifndef SYNTHESIS
-  genvar sr;
-  // Assertion (simulation): the host's stored-zero flags are true. In an
-  // array cycle with gating on, no cell of a (powered group, mapped
-  // segment) gated by its stored-zero flag holds a 1 on a raised word line
-  // (with C2-only gating its footer is on, and such a cell would discharge
-  // an unprecharged line; with C1 it would be a result the gate hid).
-  generate
-    for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
-      localparam integer G = j / COL_GROUP;
-      wire [ROWS-1:0] zrows;     // rows of the column's segments gated by a stored-zero flag
-      for (sr = 0; sr < NSEG; sr = sr + 1) begin : g_seg
-        assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
-          {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
-      end
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (rst_ni && la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows)) begin
-          $error("cim_macro: column %0d: a stored 1 under a raised word line in a segment gated by its stored-zero flag", j);
-        end
-      end
+`ifdef CIM_CHECKS_ON
+  // ---- checks: the host protocol and known outputs ----
+  // Accumulation state of the protocol (check logic only): a COMPUTE with
+  // first_i begins an accumulation, one with last_i ends it; the planes in
+  // between continue it. The accumulators need this: a plane without
+  // first_i adds onto the accumulator, so an accumulation that never began
+  // would add onto the last one's result, and a new first_i before the
+  // last_i of the open one would drop that one's result unreported.
+  reg acc_open_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc_open_q <= 1'b0;
+    end else if (do_compute) begin
+      acc_open_q <= !last_i;
     end
-  endgenerate
+  end
+  `CIM_ASSUME(compute_continues_an_open_accumulation, !(do_compute && !first_i && !acc_open_q))
+  `CIM_ASSUME(first_only_after_last, !(do_compute && first_i && acc_open_q))
+
+  // op_i and the fields each operation uses are known (4-state simulation);
+  // the fields an operation does not use may be anything, X included.
+`ifdef CIM_KNOWN_4STATE
+  wire [ROWS-1:0] row_used;      // rows < nrows_i: the COMPUTE's input bits that count
+  genvar ru;
+  for (ru = 0; ru < ROWS; ru = ru + 1) begin : g_row_used
+    localparam integer R = ru;
+    assign row_used[ru] = R[PW-1:0] < nrows_i;
+  end
+`endif
+  `CIM_ASSERT_KNOWN(op_known, op_i)
+  `CIM_ASSERT_KNOWN(cnt_sel_known, cnt_sel_i)
+  `CIM_ASSERT_KNOWN_IF(compute_fields_known, {first_i, last_i, plane_i, gate_i, ncols_i, nrows_i}, do_compute)
+  `CIM_ASSERT_KNOWN_IF(compute_unit_known, unit_log2_i, do_compute && gate_i != 2'd0)
+  `CIM_ASSERT_KNOWN_IF(compute_inputs_known, in_i & row_used, do_compute)
+  `CIM_ASSERT_KNOWN_IF(addr_known, addr_i, do_write || do_read || do_zf || op_i == OP_SET_THR)
+  `CIM_ASSERT_KNOWN_IF(write_data_known, wdata_i, do_write)
+  `CIM_ASSERT_KNOWN_IF(thr_known, thr_i, do_thr)
+  `CIM_ASSERT_KNOWN_IF(zf_data_known, wdata_i[NGRP-1:0], do_zf && zf_wr)
+
+  // Outputs known after reset. The outputs that depend on the cells only
+  // with a reset array: with CELL_RESET = 0 a READ of a row never written,
+  // or a COMPUTE over one, gives X as the real array gives garbage (the X
+  // bench checks that nothing else does).
+  `CIM_ASSERT_KNOWN(valid_known, {cmp_valid_o, acc_valid_o, rd_valid_o})
+  `CIM_ASSERT_KNOWN(x_known, x_o)
+  `CIM_ASSERT_KNOWN(seg_gated_known, seg_gated_o)
+  if (CELL_RESET != 0) begin : g_known_data
+    `CIM_ASSERT_KNOWN(p_known, p_o)
+    `CIM_ASSERT_KNOWN(acc_known, acc_o)
+    `CIM_ASSERT_KNOWN(bin_known, bin_o)
+    `CIM_ASSERT_KNOWN(rdata_known, rdata_o)
+    `CIM_ASSERT_KNOWN(cnt_known, cnt_o)
+  end
+
+  // The host's stored-zero flags are true: in an array cycle with gating
+  // on, no cell of a (powered group, mapped segment) gated by its
+  // stored-zero flag holds a 1 on a raised word line (with C2-only gating
+  // its footer is on, and such a cell would discharge an unprecharged line;
+  // with C1 it would be a result the gate hid).
+  genvar sr;
+  for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
+    localparam integer G = j / COL_GROUP;
+    wire [ROWS-1:0] zrows;     // rows of the column's segments gated by a stored-zero flag
+    for (sr = 0; sr < NSEG; sr = sr + 1) begin : g_seg
+      assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
+        {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
+    end
+    `CIM_ASSUME(stored_zero_flags_true, !(la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows)))
+  end
 `endif
 
 endmodule

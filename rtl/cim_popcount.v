@@ -7,6 +7,7 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
+`include "cim_assert.vh"
 module cim_popcount #(
   parameter integer N  = 64,              // bits counted
   parameter integer CW = $clog2(N + 1)    // count width (>= $clog2(N+1))
@@ -20,6 +21,8 @@ module cim_popcount #(
   localparam integer NCHUNK = NP / CHUNK;
   localparam integer SW     = $clog2(CHUNK + 1);                // one word's count
   localparam integer TW     = $clog2(NP + 1) > CW ? $clog2(NP + 1) : CW;
+
+  `CIM_ASSERT_PARAM(CW_holds_N, N >= 1 && CW >= $clog2(N + 1))
 
   wire [NP-1:0] pad;
   generate

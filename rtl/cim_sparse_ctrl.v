@@ -33,6 +33,7 @@
 // (they are static lines that change only with the gating decision), SE is
 // a pulse of the one array cycle (stage A) that follows.
 // In stage A the word lines fire from la_rwl_o and the array evaluates.
+`include "cim_assert.vh"
 module cim_sparse_ctrl #(
   parameter integer ROWS      = 256,
   parameter integer COLS      = 64,
@@ -75,6 +76,9 @@ module cim_sparse_ctrl #(
   localparam integer CW     = $clog2(COLS + 1);
   localparam integer RW     = $clog2(ROWS + 1);
   localparam integer PW     = $clog2(ROWS + 1);
+
+  `CIM_ASSERT_PARAM(ROWS_multiple_of_SEG_ROWS, SEG_ROWS >= 1 && SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)
+  `CIM_ASSERT_PARAM(COLS_multiple_of_COL_GROUP, COL_GROUP >= 1 && COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)
 
   // ---- static row mask: rows >= nrows_i dropped ----
   wire [ROWS-1:0] row_use;
@@ -215,24 +219,14 @@ module cim_sparse_ctrl #(
     end
   end
 
-`ifndef SYNTHESIS
-  // Assertions (simulation): a sensed line was precharged in the same array
-  // cycle (else it would sense a stale level); C1/C2/SE are off where the
-  // geometry has no weights (rows >= nrows_i, columns >= ncols_i); a
-  // segment counted as data-gated is sensed in no group.
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (rst_ni) begin
-      if (|(se_o & ~c2_o)) begin
-        $error("cim_sparse_ctrl: SE on a segment whose C2 is off");
-      end
-      if (la_valid_o && |(se_o & {NGRP{la_gated_o}})) begin
-        $error("cim_sparse_ctrl: SE on a segment counted as data-gated");
-      end
-      if (compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}})) begin
-        $error("cim_sparse_ctrl: C1/C2/SE on an unmapped segment");
-      end
-    end
-  end
+`ifdef CIM_CHECKS_ON
+  // Checks: a sensed line was precharged in the same array cycle (else it
+  // would sense a stale level); a segment counted as data-gated is sensed
+  // in no group; C1/C2/SE are off where the geometry has no weights (rows
+  // >= nrows_i).
+  `CIM_ASSERT(se_only_with_c2, ~|(se_o & ~c2_o))
+  `CIM_ASSERT(gated_segment_not_sensed, !(la_valid_o && |(se_o & {NGRP{la_gated_o}})))
+  `CIM_ASSERT(unmapped_segment_lines_off, !(compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}})))
 `endif
 
 endmodule

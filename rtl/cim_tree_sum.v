@@ -17,6 +17,7 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
+`include "cim_assert.vh"
 module cim_tree_sum #(
   parameter integer N     = 64,   // bits in and out
   parameter integer W_IN  = 1,    // input field width
@@ -29,6 +30,11 @@ module cim_tree_sum #(
 
   localparam integer LEVELS = $clog2(W_OUT / W_IN);
   localparam integer NCHUNK = N / CHUNK;
+
+  `CIM_ASSERT_PARAM(W_IN_power_of_two, W_IN >= 1 && (W_IN & (W_IN - 1)) == 0)
+  `CIM_ASSERT_PARAM(W_OUT_power_of_two, (W_OUT & (W_OUT - 1)) == 0 && W_OUT >= W_IN)
+  `CIM_ASSERT_PARAM(CHUNK_power_of_two, (CHUNK & (CHUNK - 1)) == 0 && CHUNK >= W_OUT)
+  `CIM_ASSERT_PARAM(N_multiple_of_CHUNK, N >= CHUNK && (N % CHUNK) == 0)
 
   genvar c, l;
   generate

@@ -13,6 +13,7 @@
 // controller's per-(group, segment) gating decision.
 //
 // Order: flag (g, s) at zf_o[g*NSEG + s] (the order of C1/C2/SE).
+`include "cim_assert.vh"
 module cim_zero_flags #(
   parameter integer NSEG = 16,   // segments (ROWS / SEG_ROWS)
   parameter integer NGRP = 8,    // column groups (COLS / COL_GROUP)
@@ -26,6 +27,8 @@ module cim_zero_flags #(
   output wire [NGRP*NSEG-1:0] zf_o,
   output wire                 wr_o       // a SET_ZF that wrote a segment (for the counters)
 );
+
+  `CIM_ASSERT_PARAM(AW_addresses_NSEG, NSEG >= 1 && AW >= 1 && NSEG <= (1 << AW))
 
   // write decode: one enable per segment
   wire [NSEG-1:0] seg_we;

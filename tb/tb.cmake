@@ -38,7 +38,10 @@ function(sparsecim_verilate name rows cols seg grp)
   # --output-split-cfuncs: Verilator makes functions of at most that many
   # statements (the 256x64 macro's evaluation is otherwise one function of
   # ~17,000 lines that takes g++ minutes)
-  set(vargs -Wall --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
+  # --assert: the RTL's checks (rtl/cim_assert.vh: host protocol, stored-zero
+  # flags, controller invariants) run in every build; a failed one prints
+  # "cim_assert: FAIL: ..." and aborts the program
+  set(vargs -Wall --assert -I${SPARSECIM_RTL_DIR} --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
             --output-split 20000 --output-split-cfuncs 1000
             -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp})
   set(defs DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h" DUT_ROWS=${rows} DUT_COLS=${cols} DUT_FST_BUILD=${fmt})

@@ -51,6 +51,7 @@ module xcheck_tb;
   parameter integer CYCLES    = 3000;
   parameter integer SEED      = 1;
   parameter integer INTERNAL  = 1;    // also check line levels and C1/C2/SE registers
+  parameter integer NORESET   = 0;    // 1: the X check (cells without reset, X on unused inputs)
   localparam integer AW   = $clog2(ROWS);
   localparam integer PW   = $clog2(ROWS + 1);
   localparam integer CW   = $clog2(COLS + 1);
@@ -87,7 +88,7 @@ module xcheck_tb;
   wire [CNTW-1:0]     cnt;
 
   cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP),
-              .ACC_W(ACC), .CNT_W(CNTW)) dut (
+              .ACC_W(ACC), .CNT_W(CNTW), .CELL_RESET(NORESET != 0 ? 0 : 1)) dut (
     .clk_i(clk), .rst_ni(rst_n), .op_i(op), .addr_i(addr), .wdata_i(wdata), .in_i(in_bits),
     .first_i(first), .last_i(last), .plane_i(plane), .thr_i(thr), .gate_i(gate),
     .unit_log2_i(unit_log2), .ncols_i(ncols), .nrows_i(nrows), .cnt_sel_i(cnt_sel),
@@ -161,6 +162,11 @@ module xcheck_tb;
   reg signed [ACC-1:0] term;
   reg [COLS-1:0] rowv;
   reg prev_compute;
+  reg m_open;                 // an accumulation is open (first seen, last not yet)
+  // X check (NORESET): rows >= nw are never written (their cells stay X)
+  integer nw, n_rd_x;
+  reg rd_x;                   // rdata_o holds a row never written (X)
+  reg cnt3_x;                 // write_bits_flipped is X (first writes of X cells) until a CLR_CNT
 
   task automatic fail(input [8*48-1:0] what, input integer idx, input integer got, input integer want);
     begin
@@ -329,10 +335,13 @@ module xcheck_tb;
       if (op == OP_READ) begin
         inc[4] = 1;
         o_rdata = mem[addr];
+        rd_x = NORESET != 0 && addr >= nw;
       end
+      if (op == OP_CLR_CNT) cnt3_x = 1'b0;
       if (op == OP_SET_ZF && addr < NSEG) inc[22] = 1;
       m_c1_prev = m_c1;
       if (op == OP_COMPUTE) begin
+        m_open = !last;
         decide;
         inc[18] = ones_pr(d_c1 ^ m_c1);
         inc[19] = ones_pr(d_c2 ^ m_c2);
@@ -366,14 +375,20 @@ module xcheck_tb;
   // ---- compare every output (and the internal state) with the model ----
   task automatic check_all;
     begin
-      if ((^{cmp_valid, acc_valid, rd_valid, p, x, acc, bin, rdata, seg_gated, cnt}) === 1'bx) begin
+      if ((^{cmp_valid, acc_valid, rd_valid, p, x, acc, bin, seg_gated}) === 1'bx ||
+          (!rd_x && (^rdata) === 1'bx) || (!(cnt3_x && cnt_sel == 5'd3) && (^cnt) === 1'bx)) begin
         $display("xcheck: FAIL: X/Z on an output at cycle %0d", cyc);
+        errors = errors + 1;
+      end
+      // the X check means something: a row never written reads as X
+      if (rd_x && rd_valid && (^rdata) !== 1'bx) begin
+        $display("xcheck: FAIL: a READ of row never written gave %b, not X (cycle %0d)", rdata, cyc);
         errors = errors + 1;
       end
       if (cmp_valid !== o_cmp_valid) fail("cmp_valid_o", 0, cmp_valid, o_cmp_valid);
       if (acc_valid !== o_acc_valid) fail("acc_valid_o", 0, acc_valid, o_acc_valid);
       if (rd_valid !== o_rd_valid) fail("rd_valid_o", 0, rd_valid, o_rd_valid);
-      if (rdata !== o_rdata) fail("rdata_o", 0, rdata, o_rdata);
+      if (!rd_x && rdata !== o_rdata) fail("rdata_o", 0, rdata, o_rdata);
       if (x !== o_x[PW-1:0]) fail("X", 0, x, o_x);
       if (seg_gated !== o_seg_gated) fail("seg_gated_o (bit s)", 0, seg_gated, o_seg_gated);
       for (j = 0; j < COLS; j = j + 1) begin
@@ -381,7 +396,9 @@ module xcheck_tb;
         if ($signed(acc[j*ACC +: ACC]) !== macc[j]) fail("acc of column", j, $signed(acc[j*ACC +: ACC]), macc[j]);
         if (bin[j] !== (macc[j] >= mthr[j])) fail("bin_o of column", j, bin[j], macc[j] >= mthr[j]);
       end
-      if (cnt_sel < NCNT) begin
+      if (cnt3_x && cnt_sel == 5'd3) begin
+        // X by design (see cnt3_x)
+      end else if (cnt_sel < NCNT) begin
         n_cnt = n_cnt + 1;
         if (mcnt[cnt_sel] != 0) cnt_nz[cnt_sel] = 1'b1;
         if (cnt !== mcnt[cnt_sel]) fail("counter", cnt_sel, cnt, mcnt[cnt_sel]);
@@ -452,6 +469,28 @@ module xcheck_tb;
       for (i = 0; i < ROWS; i = i + 32) in_bits[i +: 32] = $urandom;
       first = $urandom; last = $urandom; plane = $urandom;
       gate = $urandom; unit_log2 = $urandom; ncols = $urandom; nrows = $urandom;
+      if (NORESET != 0) begin
+        in_bits = {ROWS{1'bx}};
+        first = 1'bx; last = 1'bx; plane = 4'bx; gate = 2'bx; unit_log2 = 2'bx;
+        ncols = {CW{1'bx}}; nrows = {PW{1'bx}};
+      end
+    end
+  endtask
+
+  // X check: X on every input bit the operation picked now does not use
+  task automatic x_unused;
+    begin
+      if (NORESET != 0) begin
+        if (op != OP_WRITE && op != OP_READ && op != OP_SET_THR && op != OP_SET_ZF) addr = {AW{1'bx}};
+        if (op != OP_WRITE && op != OP_SET_ZF) wdata = {COLS{1'bx}};
+        if (op == OP_SET_ZF)
+          for (j = (addr < NSEG ? NGRP : 0); j < COLS; j = j + 1) wdata[j] = 1'bx;
+        if (op != OP_SET_THR || addr >= COLS) thr = {ACC{1'bx}};
+        if (op == OP_COMPUTE) begin
+          for (r = 0; r < ROWS; r = r + 1) if (r >= nrows) in_bits[r] = 1'bx;
+          if (gate == 2'd0) unit_log2 = 2'bx;
+        end
+      end
     end
   endtask
 
@@ -492,11 +531,14 @@ module xcheck_tb;
 
   initial begin
     errors = 0; n_cmp = 0; n_rd = 0; n_wr = 0; n_cnt = 0; n_thr = 0; n_clr = 0; n_b2b = 0;
-    n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0;
+    n_rowmask = 0; n_colmask = 0; n_hold = 0; cnt_nz = {NCNT{1'b0}}; prev_compute = 1'b0; m_open = 1'b0;
     for (k = 0; k < 4; k = k + 1) begin
       n_gmode[k] = 0; n_gated_mode[k] = 0; n_gated_unit[k] = 0; n_zfg_mode[k] = 0;
     end
     n_zf = 0; n_zf_seg = 0;
+    // X check: rows [nw, ROWS) are never written: one segment in part, the last one whole
+    nw = NORESET != 0 ? ROWS - SEG_ROWS - 3 : ROWS;
+    n_rd_x = 0; rd_x = 1'b0; cnt3_x = NORESET != 0;
     seed = SEED;
     k = $urandom(seed);
     for (i = 0; i < ROWS; i = i + 1) mem[i] = {COLS{1'b0}};
@@ -535,15 +577,26 @@ module xcheck_tb;
         cnt_sel = cyc - CYCLES;
       end else if (cyc < ROWS) begin
         op = OP_WRITE; addr = cyc; gen_row(1);
+        if (cyc >= nw) op = OP_NOP;                 // X check: rows >= nw stay unwritten
+      end else if (NORESET != 0 && cyc == ROWS) begin
+        op = OP_CLR_CNT;                            // clears write_bits_flipped's X
       end else if (k < 5) begin
-        op = OP_WRITE; gen_row(($urandom % 4) != 0);
-      end else if (k < 10) op = OP_READ;
+        op = OP_WRITE;
+        if (NORESET != 0) addr = $urandom % nw;
+        gen_row(($urandom % 4) != 0);
+      end else if (k < 10) begin
+        op = OP_READ;
+        if (NORESET != 0 && ($urandom % 2)) addr = nw + $urandom % (ROWS - nw);  // a row never written
+      end
       else if (k < 46) begin
         op = OP_COMPUTE;
         pick_config;
+        if (NORESET != 0 && cur_nrows > nw) cur_nrows = $urandom % (nw + 1);  // rows in use are written
         gate = cur_gate; unit_log2 = cur_unit; ncols = cur_ncols; nrows = cur_nrows;
         gen_input;
-        first = ($urandom % 3) == 0;
+        // the protocol: the first COMPUTE after a last one begins an
+        // accumulation (first), the others continue it
+        first = !m_open;
         last  = ($urandom % 3) == 0;
         plane = ($urandom % 2) ? $urandom % 4 : $urandom % 16;
       end else if (k < 50) begin
@@ -561,6 +614,7 @@ module xcheck_tb;
         gen_zf;
       end
       else op = ($urandom % 2) ? OP_NOP : 3'd7;
+      x_unused;
 
       // ---- the edge: DUT and model ----
       @(posedge clk);
@@ -571,6 +625,7 @@ module xcheck_tb;
       end
       prev_compute = op == OP_COMPUTE;
       if (op == OP_READ) n_rd = n_rd + 1;
+      if (op == OP_READ && NORESET != 0 && addr >= nw) n_rd_x = n_rd_x + 1;
       if (op == OP_WRITE) n_wr = n_wr + 1;
       if (op == OP_SET_THR) n_thr = n_thr + 1;
       if (op == OP_CLR_CNT) n_clr = n_clr + 1;
@@ -584,7 +639,7 @@ module xcheck_tb;
         end
         if (d_zfg != 0) n_zfg_mode[gate] = n_zfg_mode[gate] + 1;
         if ((d_gated & ~d_unit) != 0) n_zf_seg = n_zf_seg + 1;
-        if (nrows < ROWS && (in_bits & ~d_in) != 0) n_rowmask = n_rowmask + 1;
+        if (nrows < ROWS && (in_bits & ~d_in) !== {ROWS{1'b0}}) n_rowmask = n_rowmask + 1;
         if (ncols < COLS) n_colmask = n_colmask + 1;
       end
       check_all;
@@ -623,7 +678,14 @@ module xcheck_tb;
                n_rowmask, n_colmask, n_b2b, n_hold);
       errors = errors + 1;
     end
+    if (NORESET != 0 && n_rd_x == 0) begin
+      $display("xcheck: FAIL: coverage: no READ of a row never written");
+      errors = errors + 1;
+    end
     if (errors != 0) $fatal(1, "xcheck: FAIL: %0d errors", errors);
+    if (NORESET != 0)
+      $display("xcheck: PASS (X check): cells without reset, rows %0d..%0d never written (%0d READs of them gave X), X on every input an operation does not use: no X reached an output of the written rows",
+               nw, ROWS - 1, n_rd_x);
     $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d; %0d with stored-zero gating), %0d writes, %0d SET_ZF, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
              ROWS, COLS, SEG_ROWS, COL_GROUP, CYCLES + 32, n_cmp, n_b2b, n_gmode[0], n_gmode[1], n_gmode[2],
              n_gmode[3], n_zfg_mode[1] + n_zfg_mode[2] + n_zfg_mode[3], n_wr, n_zf, n_rd, n_cnt, NCNT,

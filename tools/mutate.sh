@@ -17,8 +17,10 @@
 #              mutant that does not lint is malformed, an error, not a kill
 #   xcheck     `make -f Makefile.sim xcheck` on the mutated rtl/ copy: the
 #              Icarus 4-state bench tb/xcheck_tb.v, both of its geometries
-#              (only for mutations of rtl/*); a failure must be the bench's
-#              "xcheck: FAIL" (or a timeout), else it is an error
+#              (only for mutations of rtl/*), and its X check (cells without
+#              reset, X on unused inputs); a failure must be the bench's
+#              "xcheck: FAIL" or an RTL assertion's "cim_assert: FAIL" (or
+#              a timeout), else it is an error
 #   (build)    a CMake build of the snapshot with SPARSECIM_RTL_DIR = the
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only): targets sparsecim, test_rtl_lines,
@@ -233,7 +235,7 @@ run_check() {
 }
 
 do_lint() {
-  verilator --lint-only -Wall --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
+  verilator --lint-only -Wall --assert -I"$W/rtl" --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
 }
 do_xcheck() {
   (cd "$W/src" && make -f Makefile.sim --no-print-directory xcheck BUILD="$W/xcheck" RTL_SRC="$(echo "$W"/rtl/*.v)")
@@ -290,7 +292,7 @@ checks() {
     run_check "$dir" lint 300 do_lint || { ERR="the RTL does not lint: $dir/lint.log"; return 0; }
     if ! run_check "$dir" xcheck 1800 do_xcheck; then
       # a kill is the bench reporting a failure (or a hang), not a bench that did not run
-      if [ $RC -ne 124 ] && ! grep -q 'xcheck: FAIL' "$dir/xcheck.log"; then
+      if [ $RC -ne 124 ] && ! grep -Eq 'xcheck: FAIL|cim_assert: FAIL' "$dir/xcheck.log"; then
         ERR="xcheck did not run: $dir/xcheck.log"
         return 0
       fi
