@@ -155,7 +155,8 @@ static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *
     dut_out *out = calloc(1, sizeof *out);
     pending *pd = calloc(1, sizeof *pd);
     bnn_rng r;
-    bnn_rng_seed(&r, 77);
+    tu_seed sd = tu_seed_of("macro/compute_run", 77);
+    bnn_rng_seed(&r, sd.seed);
     for (int row = 0; row < g->rows; row++) {
         random_words(&r, mem + (size_t)row * (size_t)cw, g->cols);
         dut_in w = {.op = DUT_WRITE, .addr = row, .wdata = mem + (size_t)row * (size_t)cw};
@@ -222,7 +223,7 @@ static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *
         cr_assert_eq(out->x, pd->x, "it %d: X of the last plane", it);
         for (int col = 0; col < g->cols; col++) {
             cr_assert_eq(out->p[col], pd->p[col], "it %d col %d: P of the last plane", it, col);
-            cr_assert_eq(out->acc[col], acc[col], "it %d col %d: acc", it, col);
+            cr_assert_eq(out->acc[col], acc[col], "it %d col %d: acc [%s]", it, col, sd.note);
             int bin = (int)((out->bin[col / 64] >> (col % 64)) & 1);
             cr_assert_eq(bin, out->acc[col] >= thr[col], "it %d col %d: bin", it, col);
             acc_log[n_acc++] = out->acc[col];
@@ -277,6 +278,26 @@ static void gating_modes(const dut_geom *g, int unit_log2)
 Test(macro, gate_modes_small_unit1) { gating_modes(&rt_small, 0); }
 Test(macro, gate_modes_small_unit8) { gating_modes(&rt_small, 3); }
 Test(macro, gate_modes_default_unit2, .timeout = 240) { gating_modes(&rt_default, 1); }
+
+/* The geometry matrix (make -f Makefile.sim geom-matrix): the build of
+ * SPARSECIM_GEOM, every gate mode at units 1 and 4 (acc of ACC_W bits,
+ * sign-extended, against the host; counters against the host model), and
+ * the SRAM; skipped without SPARSECIM_GEOM. */
+static int env_geom(dut_geom *g)
+{
+    int e = rt_env_geom(g);
+    cr_assert_geq(e, 0, "SPARSECIM_GEOM='%s': expected ROWSxCOLSxSEG_ROWS", getenv("SPARSECIM_GEOM"));
+    return e;
+}
+Test(macro, env_build, .timeout = 600)
+{
+    dut_geom g;
+    if (!env_geom(&g))
+        cr_skip_test("SPARSECIM_GEOM unset (make -f Makefile.sim geom-matrix sets it)");
+    sram_roundtrip(&g);
+    gating_modes(&g, 0);
+    gating_modes(&g, 2);
+}
 
 /* ---- waveforms ---- */
 
