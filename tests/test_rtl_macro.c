@@ -478,6 +478,50 @@ Test(negative, watchdog_stops_a_dut_without_results)
     dut_free(d);
 }
 
+/* ---- the accumulator width: a geometry whose ACC_W cannot hold a
+ * layer's worst-case sum is refused by the driver (tb_new), with the width
+ * it needs; one bit more is accepted. A 3x3 conv of one 8-bit channel: 9
+ * rows x 255 = 2295, which needs 2^(ACC_W-1) - 2 >= 2295: ACC_W 13. ---- */
+
+static void acc_w_case(int acc_w, int accept)
+{
+    const dut_geom g = {64, 16, 8, 4, acc_w};
+    cim_dut *d = calloc(1, sizeof *d);
+    d->ops = &dead_ops;
+    d->geom = &g;
+    bnn_rng r;
+    bnn_rng_seed(&r, 9);
+    rt_conv_params p = {.in_c = 1, .out_c = 5, .h = 4, .w = 4, .k_h = 3, .k_w = 3, .stride = 1, .pad_h = 1,
+                        .pad_w = 1, .in_bits = 8, .classes = 2};
+    bnn_model *m = rt_conv_model(&p, &r);
+    cr_assert_not_null(m);
+    bnn_error err = {""};
+    tb_opts o = rt_opts(1, 0);
+    tb_ctx *tb = tb_new(d, m, &o, &err);
+    if (accept) {
+        cr_assert_not_null(tb, "ACC_W %d: %s", acc_w, err.msg);
+    } else {
+        cr_assert_null(tb, "ACC_W %d accepted", acc_w);
+        char want[128];
+        snprintf(want, sizeof want, "does not fit the %d-bit accumulator (ACC_W) of geometry 64x16x8", acc_w);
+        cr_assert(strstr(err.msg, "layer conv1") && strstr(err.msg, "+-2295 (9 rows x (2^8 - 1))") &&
+                      strstr(err.msg, want) && strstr(err.msg, "it needs ACC_W >= 13"),
+                  "message: %s", err.msg);
+    }
+    tb_free(tb);
+    bnn_model_free(m);
+    dut_free(d);
+}
+
+Test(negative, accumulator_too_narrow_is_refused)
+{
+    acc_w_case(12, 0);
+    acc_w_case(8, 0);
+    acc_w_case(13, 1);
+    acc_w_case(32, 1);
+}
+
+
 /* ---- the RTL-chained prediction ---- */
 
 static void corrupt_act5(bnn_trace *tr)
