@@ -481,9 +481,10 @@ Test(negative, watchdog_stops_a_dut_without_results)
 /* ---- the accumulator width: a geometry whose ACC_W cannot hold a
  * layer's worst-case sum is refused by the driver (tb_new), with the width
  * it needs; one bit more is accepted. A 3x3 conv of one 8-bit channel: 9
- * rows x 255 = 2295, which needs 2^(ACC_W-1) - 2 >= 2295: ACC_W 13. ---- */
+ * rows x 255 = 2295, which needs 2^(ACC_W-1) - 2 >= 2295: ACC_W 13; at the
+ * exact limit, 1-bit 1x1 convs of 14 and 15 channels at ACC_W 5. ---- */
 
-static void acc_w_case(int acc_w, int accept)
+static void acc_w_case(int acc_w, int accept, int in_c, int in_bits, const char *msg)
 {
     const dut_geom g = {64, 16, 8, 4, acc_w};
     cim_dut *d = calloc(1, sizeof *d);
@@ -491,8 +492,9 @@ static void acc_w_case(int acc_w, int accept)
     d->geom = &g;
     bnn_rng r;
     bnn_rng_seed(&r, 9);
-    rt_conv_params p = {.in_c = 1, .out_c = 5, .h = 4, .w = 4, .k_h = 3, .k_w = 3, .stride = 1, .pad_h = 1,
-                        .pad_w = 1, .in_bits = 8, .classes = 2};
+    const int k = in_bits > 1 ? 3 : 1;
+    rt_conv_params p = {.in_c = in_c, .out_c = 5, .h = in_bits > 1 ? 4 : 1, .w = in_bits > 1 ? 4 : 1, .k_h = k,
+                        .k_w = k, .stride = 1, .pad_h = k / 2, .pad_w = k / 2, .in_bits = in_bits, .classes = 2};
     bnn_model *m = rt_conv_model(&p, &r);
     cr_assert_not_null(m);
     bnn_error err = {""};
@@ -504,9 +506,9 @@ static void acc_w_case(int acc_w, int accept)
         cr_assert_null(tb, "ACC_W %d accepted", acc_w);
         char want[128];
         snprintf(want, sizeof want, "does not fit the %d-bit accumulator (ACC_W) of geometry 64x16x8", acc_w);
-        cr_assert(strstr(err.msg, "layer conv1") && strstr(err.msg, "+-2295 (9 rows x (2^8 - 1))") &&
-                      strstr(err.msg, want) && strstr(err.msg, "it needs ACC_W >= 13"),
-                  "message: %s", err.msg);
+        cr_assert(strstr(err.msg, "layer conv1") && strstr(err.msg, msg) && strstr(err.msg, want) &&
+                      strstr(err.msg, "it needs ACC_W >= "),
+                  "ACC_W %d: message: %s", acc_w, err.msg);
     }
     tb_free(tb);
     bnn_model_free(m);
@@ -515,10 +517,15 @@ static void acc_w_case(int acc_w, int accept)
 
 Test(negative, accumulator_too_narrow_is_refused)
 {
-    acc_w_case(12, 0);
-    acc_w_case(8, 0);
-    acc_w_case(13, 1);
-    acc_w_case(32, 1);
+    const char *m8 = "+-2295 (9 rows x (2^8 - 1)) does not fit";
+    acc_w_case(12, 0, 1, 8, m8);
+    acc_w_case(8, 0, 1, 8, m8);
+    acc_w_case(13, 1, 1, 8, NULL);
+    acc_w_case(32, 1, 1, 8, NULL);
+    /* at the limit 2^(ACC_W-1) - 2: 14 rows of 1-bit inputs fit 5 bits, 15 do not */
+    acc_w_case(5, 1, 14, 1, NULL);
+    acc_w_case(5, 0, 15, 1, "+-15 (15 rows x (2^1 - 1)) does not fit");
+    acc_w_case(6, 1, 15, 1, NULL);
 }
 
 
