@@ -274,9 +274,14 @@ do_jobs() { # --jobs 2 against --jobs 1: the same report but wall_seconds
     diff <(grep -v '"wall_seconds"' "$W/jobs1.json") <(grep -v '"wall_seconds"' "$W/jobs2.json")
 }
 do_clock() { # the fast clock path against two-edge evaluation: the same report but wall_seconds, clock_path
-  local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 2 --check-px --quiet)
+  local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 2 --check-px --quiet) rf rt
+  rm -f "$W/clock-fast.json" "$W/clock-two.json"
   env -u SPARSECIM_CLOCK "$b" "${a[@]}" --report "$W/clock-fast.json"
+  rf=$?
   SPARSECIM_CLOCK=two-edge "$b" "${a[@]}" --report "$W/clock-two.json"
+  rt=$?
+  [ $rf -eq $rt ] || { echo "mutate: exit status $rf with the fast clock path, $rt with two-edge"; return 1; }
+  [ -f "$W/clock-fast.json" ] && [ -f "$W/clock-two.json" ] || { echo "mutate: no report (exit status $rf)"; return 1; }
   grep -q '"clock_path": "fast"' "$W/clock-fast.json" || { echo "mutate: the build has no fast clock path"; return 1; }
   diff <(grep -Ev '"(wall_seconds|clock_path)"' "$W/clock-fast.json") <(grep -Ev '"(wall_seconds|clock_path)"' "$W/clock-two.json")
 }
