@@ -9,6 +9,8 @@
 #ifndef SPARSECIM_CLI_H
 #define SPARSECIM_CLI_H
 
+#include <stdio.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,6 +24,9 @@ int cli_merge(int argc, char **argv);    /* tb/cli_merge.c:     merge shard repo
 /* provided by the testbench library (tb/), present when built with the RTL */
 int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */
 int cli_run(int argc, char **argv);      /* model + data through reference and RTL */
+/* `sparsecim --version`'s list of the verilated builds (tb/tb_cli.c): one
+ * line each, geometry, back end, trace format and clock path */
+void cli_print_builds(FILE *f);
 
 #ifdef __cplusplus
 }

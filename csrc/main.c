@@ -25,7 +25,8 @@ static const subcommand subcommands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: sparsecim <command> [options]   (sparsecim <command> --help)\n\ncommands:\n");
+    fprintf(f, "usage: sparsecim <command> [options]   (sparsecim <command> --help; sparsecim --version: the "
+               "verilated builds)\n\ncommands:\n");
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
 }
@@ -38,6 +39,15 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+#ifdef SPARSECIM_HAVE_RTL
+        printf("sparsecim (with the verilated macro)\n");
+        cli_print_builds(stdout);
+#else
+        printf("sparsecim (built without the RTL: no verilated builds)\n");
+#endif
         return 0;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)

@@ -2,6 +2,7 @@
  * to the back end's ops, and the verilated back end's run (see dut.h,
  * tb_backend.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tb_backend.h"
@@ -9,7 +10,7 @@
 static int geom_eq(const dut_geom *a, const dut_geom *b)
 {
     return a->rows == b->rows && a->cols == b->cols && a->seg_rows == b->seg_rows &&
-           (b->col_group == 0 || a->col_group == b->col_group);
+           (b->col_group == 0 || a->col_group == b->col_group) && (b->acc_w == 0 || a->acc_w == b->acc_w);
 }
 
 const dut_build *dut_build_lookup(const dut_geom *g, int systemc, int fmt)
@@ -53,6 +54,24 @@ const dut_geom *dut_geom_at(int i)
     return NULL;
 }
 
+static int clock_forced(void)
+{
+    const char *v = getenv(DUT_CLOCK_ENV);
+    return v && !strcmp(v, "two-edge");
+}
+
+const char *dut_clock_path(const dut_geom *g, int systemc)
+{
+    if (systemc)
+        return dut_find_build(g, 1, NULL) ? "systemc" : NULL;
+    const dut_build *b = dut_build_lookup(g, 0, DUT_TRACE_VCD);
+    if (!b)
+        b = dut_build_lookup(g, 0, DUT_TRACE_FST);
+    if (!b)
+        return NULL;
+    return clock_forced() ? "two-edge" : b->clock ? b->clock() : "two-edge";
+}
+
 int dut_trace_fmt_of(const char *path)
 {
     size_t n = strlen(path);
@@ -92,6 +111,11 @@ static const dut_build *pick_build(const dut_geom *g, int systemc, const char *t
 
 cim_dut *dut_new(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err, size_t errlen)
 {
+    const char *ck = getenv(DUT_CLOCK_ENV);
+    if (ck && strcmp(ck, "two-edge") && strcmp(ck, "fast")) {
+        snprintf(err, errlen, "environment %s='%s': expected two-edge or fast", DUT_CLOCK_ENV, ck);
+        return NULL;
+    }
     const dut_build *b = pick_build(g, 0, trace, err, errlen);
     return b ? b->factory(&b->geom, trace, from, to, err, errlen) : NULL;
 }

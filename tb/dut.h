@@ -58,6 +58,7 @@ enum dut_gate { DUT_GATE_NONE = 0, DUT_GATE_C1 = 1, DUT_GATE_C2 = 2, DUT_GATE_BO
  * edge t+1, i.e. visible in the dut_out of the step after the COMPUTE's. */
 #define DUT_COMPUTE_LATENCY 2
 
+/* col_group and acc_w 0 in a geometry asked for: any (dut_find_build). */
 typedef struct dut_geom {
     int rows, cols, seg_rows, col_group, acc_w;
 } dut_geom;
@@ -123,6 +124,19 @@ uint64_t dut_counter(cim_dut *d, int idx);
 /* Clock cycles since creation (reset cycles included). */
 uint64_t dut_cycles(const cim_dut *d);
 const dut_geom *dut_geometry(const cim_dut *d);
+
+/* How a build of geometry g on that back end clocks the model (static
+ * strings):
+ *   "fast"     one evaluation per cycle outside the waveform window (the
+ *              shim tells the model's edge detector that the clock was low:
+ *              Verilator-internal state, detected when the shim is compiled)
+ *   "two-edge" both edges evaluated in every cycle: the model has no such
+ *              state (another Verilator), or SPARSECIM_CLOCK=two-edge is set
+ *              in the environment (DUT_CLOCK_ENV), which forces it at dut_new
+ *   "systemc"  the SystemC back end (its clock drives both edges)
+ * NULL when there is no such build. */
+#define DUT_CLOCK_ENV "SPARSECIM_CLOCK"
+const char *dut_clock_path(const dut_geom *g, int systemc);
 
 #ifdef __cplusplus
 }

@@ -5,11 +5,16 @@
 //   DUT_CLASS / DUT_HEADER   the Verilator prefix class and its header
 //   DUT_FACTORY              the factory's C name (listed in dut_registry.c)
 //   DUT_ROWS / DUT_COLS      the geometry (compile-time: cheap bit copies)
+//   DUT_ACC_W                accumulator bits per column (2..32; acc_o fields, thr_i)
 //   DUT_FST_BUILD            1: FST trace build, 0: VCD
+//   DUT_TRACE_BUILD          0: verilated without tracing (no waveforms; default 1)
+//   DUT_CLOCK_FN             the C name of the function naming the clock path
+//   DUT_REQUIRE_FAST_CLOCK   1: no fast clock path is a compile error
 // The handle owns the context, the model and the trace (unique_ptrs);
 // dut_free() calls final() then closes the trace. No exception crosses
 // into C: the factory catches them and reports an error string.
 #include <cerrno>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -21,7 +26,18 @@
 #include <type_traits>
 
 #include "verilated.h"
-#if DUT_FST_BUILD
+#ifndef DUT_TRACE_BUILD
+#define DUT_TRACE_BUILD 1
+#endif
+#define DUT_VCD_FILE (DUT_TRACE_BUILD && !DUT_FST_BUILD)
+#if !DUT_TRACE_BUILD
+// a build without tracing (verilated without --trace: the geometry matrix's
+// builds compile in a third of the time); the factory refuses a waveform
+struct dut_trace_t {
+    void dump(uint64_t) {}
+    void close() {}
+};
+#elif DUT_FST_BUILD
 #include "verilated_fst_c.h"
 using dut_trace_t = VerilatedFstC;
 #else
@@ -47,7 +63,7 @@ using dut_trace_t = VerilatedVcdC;
 
 namespace {
 
-#if !DUT_FST_BUILD
+#if DUT_VCD_FILE
 // The VCD file behind the trace. Verilator 5.006 answers a failed write
 // (ENOSPC on a full disk) with vl_fatal from inside its flush, whose flush
 // callbacks lock the trace mutex the flush already holds: the run hangs at
@@ -92,6 +108,15 @@ class DutVcdFile final : public VerilatedVcdFile {
 #endif
 
 constexpr int kPw = dut_clog2(DUT_ROWS + 1);
+static_assert(DUT_ACC_W >= 2 && DUT_ACC_W <= 32, "DUT_ACC_W: the shim reads accumulators of 2..32 bits");
+constexpr uint32_t kAccMask = DUT_ACC_W >= 32 ? 0xffffffffu : (1u << DUT_ACC_W) - 1u;
+
+// An ACC_W-bit two's complement field as a signed value.
+inline int32_t acc_sext(uint32_t f)
+{
+    const int64_t sign = (int64_t)1 << (DUT_ACC_W - 1);
+    return (int32_t)(((int64_t)(f & kAccMask) ^ sign) - sign);
+}
 
 // Fast clocking: the design has no register on the falling clock edge (only
 // the waveform view of the local lines looks at the clock level), so
@@ -100,17 +125,31 @@ constexpr int kPw = dut_clog2(DUT_ROWS + 1);
 // Verilator 5's internal trigger state (__Vtrigrprev__TOP__clk_i); when the
 // model has no such member (another Verilator version) both edges are
 // evaluated as usual.
+// The model has that member or not: kFastClock, fixed when the shim is
+// compiled (tb/tb.cmake also reports it at configure time; the registry's
+// clock function and so `sparsecim --version` and run's report name it).
+// SPARSECIM_CLOCK=two-edge (dut.h) forces the two-edge path at run time,
+// which is how tests/test_rtl_clock.c compares the two.
 template <typename R, typename = void>
 struct has_trig_prev : std::false_type {};
 template <typename R>
 struct has_trig_prev<R, std::void_t<decltype(std::declval<R &>().__Vtrigrprev__TOP__clk_i)>> : std::true_type {};
 
+#if DUT_HAVE_ROOT
+using dut_root_t = std::remove_cv_t<std::remove_pointer_t<std::remove_cv_t<decltype(std::declval<DUT_CLASS &>().rootp)>>>;
+constexpr bool kFastClock = has_trig_prev<dut_root_t>::value;
+#else
+constexpr bool kFastClock = false;
+#endif
+static_assert(kFastClock || !DUT_REQUIRE_FAST_CLOCK,
+              "SPARSECIM_REQUIRE_FAST_CLOCK: this Verilator's model has no __Vtrigrprev__TOP__clk_i; the shim "
+              "would evaluate both clock edges in every cycle");
+
 template <typename T>
 bool fast_edge(T *top)
 {
 #if DUT_HAVE_ROOT
-    using root_t = std::remove_cv_t<std::remove_pointer_t<std::remove_cv_t<decltype(top->rootp)>>>;
-    if constexpr (has_trig_prev<root_t>::value) {
+    if constexpr (kFastClock) {
         top->rootp->__Vtrigrprev__TOP__clk_i = 0;
         top->clk_i = 1;
         top->eval();
@@ -126,16 +165,17 @@ bool fast_edge(T *top)
 struct Dut final : cim_dut {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<DUT_CLASS> top;
-#if !DUT_FST_BUILD
+#if DUT_VCD_FILE
     std::unique_ptr<DutVcdFile> vfile;   // declared before tfp: outlives it
 #endif
     std::unique_ptr<dut_trace_t> tfp;
     std::string trace_path;
     uint64_t from = 0, to = 0;
+    bool two_edge = false;   // SPARSECIM_CLOCK=two-edge: never the fast path
 
     int trace_err() const
     {
-#if !DUT_FST_BUILD
+#if DUT_VCD_FILE
         return vfile ? vfile->err : 0;
 #else
         return 0;
@@ -151,7 +191,7 @@ struct Dut final : cim_dut {
     // One clock cycle: rising edge at 2c+1, falling edge at 2c+2.
     void tick()
     {
-        if (!tfp || (to != 0 && cycles >= to) || cycles + 1 < from) {
+        if (!two_edge && (!tfp || (to != 0 && cycles >= to) || cycles + 1 < from)) {
             // no dump in this cycle: one eval if the model allows it
             if (fast_edge(top.get())) {
                 ctx->timeInc(2);
@@ -203,7 +243,7 @@ void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->first_i = in->first ? 1 : 0;
     t->last_i = in->last ? 1 : 0;
     t->plane_i = (uint8_t)(in->plane & 15);
-    t->thr_i = (uint32_t)in->thr;
+    t->thr_i = (uint32_t)in->thr & kAccMask;
     t->gate_i = (uint8_t)(in->gate & 3);
     t->unit_log2_i = (uint8_t)(in->unit_log2 & 3);
     t->ncols_i = (uint32_t)in->ncols;
@@ -228,7 +268,7 @@ void v_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
             out->p[j] = (int)dut_get_field(t->p_o, j * kPw, kPw);
     if (want & DUT_OUT_ACC)
         for (int j = 0; j < DUT_COLS; j++)
-            out->acc[j] = (int32_t)dut_get_field(t->acc_o, j * 32, 32);
+            out->acc[j] = acc_sext(dut_get_field(t->acc_o, j * DUT_ACC_W, DUT_ACC_W));
     if (want & DUT_OUT_BIN)
         dut_get_bits(t->bin_o, out->bin, DUT_COLS);
     if (want & DUT_OUT_RDATA)
@@ -280,6 +320,8 @@ extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t f
         v->cycles = 0;
         v->from = from;
         v->to = to;
+        const char *ck = std::getenv(DUT_CLOCK_ENV);
+        v->two_edge = ck && !std::strcmp(ck, "two-edge");
         v->ctx.reset(new VerilatedContext());
         v->ctx->randReset(2);  // random initial state: the reset must clear what matters
         v->ctx->randSeed(1);   // ... reproducibly
@@ -287,8 +329,14 @@ extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t f
             v->ctx->traceEverOn(true);
         v->top.reset(new DUT_CLASS(v->ctx.get(), "cim_macro"));
         if (trace) {
+#if !DUT_TRACE_BUILD
+            snprintf(err, errlen, "%s: this verilated build (%dx%dx%d) was made without waveform tracing", trace,
+                     DUT_ROWS, DUT_COLS, g->seg_rows);
+            v->top->final();
+            return nullptr;
+#else
             v->trace_path = trace;
-#if !DUT_FST_BUILD
+#if DUT_VCD_FILE
             v->vfile.reset(new DutVcdFile());
             v->tfp.reset(new dut_trace_t(v->vfile.get()));
 #else
@@ -302,6 +350,7 @@ extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t f
                 v->top->final();
                 return nullptr;
             }
+#endif
         }
         DUT_CLASS *t = v->top.get();
         t->clk_i = 0;
@@ -317,3 +366,5 @@ extern "C" cim_dut *DUT_FACTORY(const dut_geom *g, const char *trace, uint64_t f
     }
     return nullptr;
 }
+
+extern "C" const char *DUT_CLOCK_FN(void) { return kFastClock ? "fast" : "two-edge"; }

@@ -206,6 +206,15 @@ void s_reset(cim_dut *d)
     wait(SC_ZERO_TIME);
 }
 
+static_assert(DUT_ACC_W >= 2 && DUT_ACC_W <= 32, "DUT_ACC_W: accumulators of 2..32 bits");
+constexpr uint32_t kScAccMask = DUT_ACC_W >= 32 ? 0xffffffffu : (1u << DUT_ACC_W) - 1u;
+// an ACC_W-bit two's complement field as a signed value
+inline int32_t sc_acc_sext(uint32_t f)
+{
+    const int64_t sign = (int64_t)1 << (DUT_ACC_W - 1);
+    return (int32_t)(((int64_t)(f & kScAccMask) ^ sign) - sign);
+}
+
 void s_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
 {
     ScTop *t = top_of(d);
@@ -213,7 +222,7 @@ void s_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     t->addr.write((PORT_T(addr_i))((uint32_t)in->addr & (DUT_ROWS - 1)));
     t->first.write(in->first != 0);
     t->last.write(in->last != 0);
-    t->thr.write((PORT_T(thr_i))(uint32_t)in->thr);
+    t->thr.write((PORT_T(thr_i))((uint32_t)in->thr & kScAccMask));
     t->plane.write((PORT_T(plane_i))(in->plane & 15));
     t->gate.write((PORT_T(gate_i))(in->gate & 3));
     t->unit_log2.write((PORT_T(unit_log2_i))(in->unit_log2 & 3));
@@ -240,7 +249,7 @@ void s_step(cim_dut *d, const dut_in *in, dut_out *out, unsigned want)
     if (want & DUT_OUT_ACC) {
         const auto &av = t->acc.read();
         for (int j = 0; j < DUT_COLS; j++)
-            out->acc[j] = (int32_t)sc_field(av, j * 32, 32);
+            out->acc[j] = sc_acc_sext(sc_field(av, j * DUT_ACC_W, DUT_ACC_W));
     }
     if (want & DUT_OUT_BIN)
         sc_to_words(t->bin.read(), out->bin, DUT_COLS);

@@ -67,6 +67,9 @@ typedef struct dut_build {
     int fmt;                    /* dut_trace_fmt */
     dut_factory_fn factory;     /* plain C++ build, or NULL */
     dut_sc_run_fn sc_run;       /* SystemC build, or NULL */
+    /* plain C++ build: the clock path its shim was compiled with (see
+     * dut_clock_path in dut.h), or NULL (SystemC) */
+    const char *(*clock)(void);
 } dut_build;
 extern const dut_build dut_builds[];   /* terminated by geom.rows == 0 */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cli_util.h"
 #include "num.h"
 #include "outfile.h"
@@ -46,7 +47,7 @@ void tb_cli_common_init(tb_cli_common *c)
     c->o.layout = MAP_CHANNEL_MAJOR;
     c->o.max_print = 20;
     c->be = &tb_backend_verilated;
-    c->want = (dut_geom){256, 64, 16, 0, 32};
+    c->want = (dut_geom){256, 64, 16, 0, 0};
     c->from = 0;
     c->to = 2000;
     c->max_mismatch = 20;
@@ -69,7 +70,7 @@ static int parse_geom(const char *cmd, const char *v, dut_geom *g)
                 cmd, v);
         return -1;
     }
-    *g = (dut_geom){(int)d[0], (int)d[1], (int)d[2], 0, 32};
+    *g = (dut_geom){(int)d[0], (int)d[1], (int)d[2], 0, 0};
     return 0;
 }
 
@@ -118,7 +119,7 @@ int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, 
         return 1;
     }
     if (!strcmp(a, "--small")) {
-        c->want = (dut_geom){64, 16, 8, 0, 32};
+        c->want = (dut_geom){64, 16, 8, 0, 0};
         return 1;
     }
     if (!strcmp(a, "--check-px")) {
@@ -193,6 +194,7 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
 {
     unsigned fmts = 0;
     c->geom = dut_find_build(&c->want, c->be->systemc, &fmts);
+    c->clock_path = c->geom ? dut_clock_path(c->geom, c->be->systemc) : NULL;
     if (!c->geom) {
         char want[32];
         tb_cli_geom_name(&c->want, want, sizeof want);
@@ -326,4 +328,23 @@ const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, siz
         return msg;
     snprintf(buf, n, "option --saif: %s: the VCD of the window (a temporary file beside it)%s", c->saif, msg + k);
     return buf;
+}
+
+void cli_print_builds(FILE *f)
+{
+    for (int i = 0; dut_builds[i].geom.rows; i++) {
+        const dut_build *b = &dut_builds[i];
+        const char *ck = b->sc_run ? "systemc" : b->clock ? b->clock() : "two-edge";
+        fprintf(f, "  %s %dx%dx%d col_group %d acc_w %d, %s: clock %s%s\n", b->sc_run ? "systemc" : "verilated",
+                b->geom.rows, b->geom.cols, b->geom.seg_rows, b->geom.col_group, b->geom.acc_w,
+                b->fmt == DUT_TRACE_FST ? "FST" : "VCD", ck,
+                !strcmp(ck, "fast")       ? " (one evaluation per cycle outside the waveform window)"
+                : !strcmp(ck, "two-edge") ? " (both edges every cycle: FALLBACK, this Verilator's model has no "
+                                            "__Vtrigrprev__TOP__clk_i)"
+                                          : "");
+    }
+    const char *ck = getenv(DUT_CLOCK_ENV);
+    if (ck)
+        fprintf(f, "  environment %s=%s%s\n", DUT_CLOCK_ENV, ck,
+                !strcmp(ck, "two-edge") ? ": every plain build evaluates both edges" : "");
 }

@@ -22,6 +22,7 @@ typedef struct tb_cli_common {
     const tb_backend *be;   /* verilated (default) or systemc */
     dut_geom want;          /* requested geometry (col_group 0: any) */
     const dut_geom *geom;   /* the build's geometry, after tb_cli_resolve */
+    const char *clock_path; /* how the build clocks the model (dut_clock_path), after tb_cli_resolve */
     const char *waves;      /* waveform path or NULL */
     long from, to;          /* waveform window in cycles [from, to) */
     const char *report;     /* JSON report path or NULL */

@@ -111,6 +111,29 @@ static void layer_shape(const bnn_layer *l, char *buf, size_t n)
     }
 }
 
+/* The accumulator's worst case for a layer part: the most rows a job of it
+ * uses times the largest input value (every plane's weight summed), which
+ * bounds |sum_k 2^k (2P_k - X_k)| and every partial sum of it. */
+static int acc_worst_rows(const map_layer *ml)
+{
+    int rows = 0;
+    for (int k = 0; k < ml->n_jobs; k++)
+        rows = ml->jobs[k].n_rows > rows ? ml->jobs[k].n_rows : rows;
+    return rows;
+}
+static int64_t job_worst(const map_layer *ml, int rows) { return (int64_t)rows * (((int64_t)1 << ml->op.bits) - 1); }
+static int64_t acc_worst(const map_layer *ml) { return job_worst(ml, acc_worst_rows(ml)); }
+/* The largest worst case an ACC_W-bit signed accumulator takes: 2^(ACC_W-1)
+ * - 2, so that a threshold clamped to worst + 1 (clamp_thr) fits too. */
+static int64_t acc_limit(const dut_geom *g) { return ((int64_t)1 << (g->acc_w - 1)) - 2; }
+/* A threshold beyond the job's reachable sums decides the same when
+ * clamped to them (dot >= T for every dot or for none), and then fits the
+ * ACC_W-bit threshold register whatever the model's value. */
+static int32_t clamp_thr(int32_t thr, int64_t worst)
+{
+    return thr > worst + 1 ? (int32_t)(worst + 1) : thr < -worst ? (int32_t)-worst : thr;
+}
+
 tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err)
 {
     tb_ctx *t = calloc(1, sizeof *t);
@@ -127,8 +150,8 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
         t->o.watchdog = 64;
     t->g = *dut_geometry(dut);
     t->compare = 1;
-    if (t->g.cols > DUT_MAX_COLS || t->g.rows % 64) {
-        fill_err(err, "testbench: geometry not supported (columns <= 256, rows a multiple of 64)");
+    if (t->g.cols > DUT_MAX_COLS || t->g.rows % 64 || t->g.acc_w < 2 || t->g.acc_w > 32) {
+        fill_err(err, "testbench: geometry not supported (columns <= 256, rows a multiple of 64, ACC_W 2..32)");
         free(t);
         return NULL;
     }
@@ -175,6 +198,18 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
                 return NULL;
             }
             const map_layer *ml = t->maps[2 * i + p];
+            if (op.bits <= 16 && acc_worst(ml) > acc_limit(&t->g)) {
+                int need = 2;
+                while ((((int64_t)1 << (need - 1)) - 2) < acc_worst(ml))
+                    need++;
+                snprintf(err->msg, sizeof err->msg,
+                         "testbench: layer %s: worst-case accumulator sum +-%lld (%d rows x (2^%d - 1)) does not fit "
+                         "the %d-bit accumulator (ACC_W) of geometry %dx%dx%d: it needs ACC_W >= %d",
+                         l->name, (long long)acc_worst(ml), acc_worst_rows(ml), op.bits, t->g.acc_w, t->g.rows,
+                         t->g.cols, t->g.seg_rows, need);
+                tb_free(t);
+                return NULL;
+            }
             size_t px = (size_t)map_pixels(&op), oc = (size_t)op.out_c;
             s->tiles += ml->n_jobs;
             s->macs += (uint64_t)op.n * oc * px * (uint64_t)op.bits;
@@ -500,7 +535,8 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
         if (rtl_thr_ok)
             for (int c = 0; c < j->n_cols; c++)
                 if (!th->neg[j->col0 + c])
-                    step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, 0, th->t[j->col0 + c], j->n_cols, j->n_rows, 0);
+                    step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, 0, clamp_thr(th->t[j->col0 + c], job_worst(ml, j->n_rows)),
+                         j->n_cols, j->n_rows, 0);
         for (int p = 0; p < pixels; p++)
             if (run_pixel(t, ml, ji, p, in, vec, rtl_thr_ok, th, err))
                 return -1;

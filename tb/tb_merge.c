@@ -535,6 +535,7 @@ int tb_part_common(const tb_part *p, const char *cmd, const char *energy, tb_cli
         return -1;
     }
     c->be = be;
+    c->clock_path = doc_str(p, "clock_path");   /* optional; the first report's (not compared) */
     c->geom = g;
     c->want = *g;
     c->quiet = 1;

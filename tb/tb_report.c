@@ -379,8 +379,11 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
         jw_str(f, s->data);
     else
         fprintf(f, "null");
-    fprintf(f, ",\n  \"backend\": \"%s\",\n  \"geometry\": \"%s\",\n  \"col_group\": %d,\n  \"acc_w\": %d,\n",
-            c->be->name, g, c->geom->col_group, c->geom->acc_w);
+    fprintf(f, ",\n  \"backend\": \"%s\",\n", c->be->name);
+    if (c->clock_path)
+        fprintf(f, "  \"clock_path\": \"%s\",\n", c->clock_path);
+    fprintf(f, "  \"geometry\": \"%s\",\n  \"col_group\": %d,\n  \"acc_w\": %d,\n", g, c->geom->col_group,
+            c->geom->acc_w);
     fprintf(f, "  \"gating\": %s,\n  \"gate\": \"%s\",\n  \"skip\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n",
             c->o.gate ? "true" : "false", tb_gate_name(c->o.gate),
             c->o.gate && !c->o.no_skip ? "true" : "false", 1 << c->o.unit_log2,

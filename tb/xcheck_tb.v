@@ -48,6 +48,7 @@ module xcheck_tb;
   parameter integer COLS      = 16;
   parameter integer SEG_ROWS  = 8;
   parameter integer COL_GROUP = 4;
+  parameter integer ACC_W     = 32;   // accumulator width (>= $clog2(ROWS+1) + 17)
   parameter integer CYCLES    = 3000;
   parameter integer SEED      = 1;
   parameter integer INTERNAL  = 1;    // also check line levels and C1/C2/SE registers
@@ -55,7 +56,7 @@ module xcheck_tb;
   localparam integer AW   = $clog2(ROWS);
   localparam integer PW   = $clog2(ROWS + 1);
   localparam integer CW   = $clog2(COLS + 1);
-  localparam integer ACC  = 32;
+  localparam integer ACC  = ACC_W;
   localparam integer CNTW = 48;
   localparam integer NSEG = ROWS / SEG_ROWS;
   localparam integer NGRP = COLS / COL_GROUP;
@@ -686,8 +687,8 @@ module xcheck_tb;
     if (NORESET != 0)
       $display("xcheck: PASS (X check): cells without reset, rows %0d..%0d never written (%0d READs of them gave X), X on every input an operation does not use: no X reached an output of the written rows",
                nw, ROWS - 1, n_rd_x);
-    $display("xcheck: PASS: %0dx%0d seg %0d group %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d; %0d with stored-zero gating), %0d writes, %0d SET_ZF, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
-             ROWS, COLS, SEG_ROWS, COL_GROUP, CYCLES + 32, n_cmp, n_b2b, n_gmode[0], n_gmode[1], n_gmode[2],
+    $display("xcheck: PASS: %0dx%0d seg %0d group %0d acc %0d, %0d cycles: %0d computes (%0d back to back; gate 0/1/2/3: %0d/%0d/%0d/%0d; %0d with stored-zero gating), %0d writes, %0d SET_ZF, %0d reads, %0d counter reads (all %0d seen non-zero), %0s, no X/Z after reset",
+             ROWS, COLS, SEG_ROWS, COL_GROUP, ACC, CYCLES + 32, n_cmp, n_b2b, n_gmode[0], n_gmode[1], n_gmode[2],
              n_gmode[3], n_zfg_mode[1] + n_zfg_mode[2] + n_zfg_mode[3], n_wr, n_zf, n_rd, n_cnt, NCNT,
              INTERNAL != 0 ? "line levels, C1/C2/SE and stored-zero flags checked every edge" : "outputs only");
     $finish;

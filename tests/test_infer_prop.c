@@ -14,6 +14,7 @@
 #include "bnn_rng.h"
 #include "bnn_stats.h"
 #include "test_infer_util.h"
+#include "test_util.h"
 
 typedef struct layer_stats {
     long cases, ones, outputs, residual, multibit, zero_in, one_in;
@@ -120,17 +121,19 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
 static void random_layers(uint64_t seed, int count, int odd)
 {
     bnn_rng r;
-    bnn_rng_seed(&r, seed);
+    tu_seed sd = tu_seed_of("prop/random_layers", seed);
+    bnn_rng_seed(&r, sd.seed);
     layer_stats st = {0};
     for (int t = 0; t < count; t++)
         random_layer_case(&r, t, &st, odd);
     /* the generator really covers what it claims */
-    cr_assert_eq(st.cases, count);
-    cr_assert(st.residual > count / 5 && st.multibit > count / 5, "residual %ld multibit %ld", st.residual,
-              st.multibit);
-    cr_assert(st.zero_in > count / 20 && st.one_in > count / 20, "zero %ld one %ld", st.zero_in, st.one_in);
-    cr_assert(st.ones > st.outputs / 10 && st.ones < st.outputs * 9 / 10, "%ld ones of %ld outputs", st.ones,
-              st.outputs);
+    cr_assert_eq(st.cases, count, "[%s]", sd.note);
+    cr_assert(st.residual > count / 5 && st.multibit > count / 5, "residual %ld multibit %ld [%s]", st.residual,
+              st.multibit, sd.note);
+    cr_assert(st.zero_in > count / 20 && st.one_in > count / 20, "zero %ld one %ld [%s]", st.zero_in, st.one_in,
+              sd.note);
+    cr_assert(st.ones > st.outputs / 10 && st.ones < st.outputs * 9 / 10, "%ld ones of %ld outputs [%s]", st.ones,
+              st.outputs, sd.note);
 }
 
 Test(prop, random_layers_seed1, .timeout = 60) { random_layers(1, 350, 0); }
@@ -143,7 +146,8 @@ Test(prop, random_odd_kernels, .timeout = 60) { random_layers(5, 300, 1); }
 Test(prop, wide_layers, .timeout = 60)
 {
     bnn_rng r;
-    bnn_rng_seed(&r, 99);
+    tu_seed sd = tu_seed_of("prop/wide_layers", 99);
+    bnn_rng_seed(&r, sd.seed);
     /* rows of more than one word, and a 1x60 kernel on 70 columns (a field
      * of more than 57 bits across words) */
     const struct { int in_c, out_c, h, w, kh, kw, s, bits; } k[] = {
@@ -164,8 +168,8 @@ Test(prop, wide_layers, .timeout = 60)
         bnn_error err;
         cr_assert_eq(bnn_conv_forward(&c, in, NULL, o1, d1, BNN_NAIVE, &err), 0, "%s", err.msg);
         cr_assert_eq(bnn_conv_forward(&c, in, NULL, o2, d2, BNN_FAST, &err), 0, "%s", err.msg);
-        cr_assert_eq(memcmp(d1, d2, no * 4), 0, "case %zu: dots differ", t);
-        cr_assert_eq(memcmp(o1->v, o2->v, no * 2), 0, "case %zu: outputs differ", t);
+        cr_assert_eq(memcmp(d1, d2, no * 4), 0, "case %zu: dots differ [%s]", t, sd.note);
+        cr_assert_eq(memcmp(o1->v, o2->v, no * 2), 0, "case %zu: outputs differ [%s]", t, sd.note);
         free(d1);
         free(d2);
         bnn_tensor_free(o1);
@@ -179,7 +183,8 @@ Test(prop, wide_layers, .timeout = 60)
 Test(prop, fc_dots, .timeout = 60)
 {
     bnn_rng r;
-    bnn_rng_seed(&r, 77);
+    tu_seed sd = tu_seed_of("prop/fc_dots", 77);
+    bnn_rng_seed(&r, sd.seed);
     uint32_t a[700];
     for (int t = 0; t < 3000; t++) {
         int n = bnn_rng_range(&r, 1, 700), bits = bnn_rng_range(&r, 1, 21);
@@ -192,8 +197,8 @@ Test(prop, fc_dots, .timeout = 60)
             bnn_bits_set(&w, 1, i, b);
             want += b ? (int64_t)a[i] : -(int64_t)a[i];
         }
-        cr_assert_eq(bnn_fc_dot_naive(a, n, bits, &w, 1), want, "case %d", t);
-        cr_assert_eq(bnn_fc_dot_fast(a, n, bits, &w, 1), want, "case %d", t);
+        cr_assert_eq(bnn_fc_dot_naive(a, n, bits, &w, 1), want, "case %d [%s]", t, sd.note);
+        cr_assert_eq(bnn_fc_dot_fast(a, n, bits, &w, 1), want, "case %d [%s]", t, sd.note);
         if (bits <= 16) {
             uint16_t a16[700];
             for (int i = 0; i < n; i++)
@@ -250,16 +255,18 @@ Test(prop, whole_networks, .timeout = 60)
         {14, 1, 1, 28, 16}, {14, 0, 1, 28, 16}, {20, 1, 3, 32, 8}, {20, 0, 3, 32, 8}, {14, 1, 3, 32, 8},
         {20, 1, 1, 28, 8}, {8, 1, 1, 12, 4}};
     long gated = 0, gates = 0;
+    const uint64_t base = tu_seed_of("prop/whole_networks", 0).seed;   /* 0 without SPARSECIM_SEED */
     for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++)
         for (int seed = 0; seed < 2; seed++) {
             bnn_random_opts o = {.depth = cfg[k].depth, .width = cfg[k].width, .se = cfg[k].se, .in_c = cfg[k].c,
-                                 .in_h = cfg[k].h, .in_w = cfg[k].h, .classes = 10, .seed = (uint64_t)(k * 10 + seed)};
+                                 .in_h = cfg[k].h, .in_w = cfg[k].h, .classes = 10,
+                                 .seed = base + (uint64_t)(k * 10 + seed)};
             bnn_model *m;
             bnn_error err;
             cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
             bnn_tensor *img = bnn_tensor_new(o.in_c, o.in_h, o.in_w, 8), *img2 = bnn_tensor_new(o.in_c, o.in_h, o.in_w, 8);
-            random_image(img, (uint64_t)seed + 100);
-            random_image(img2, (uint64_t)seed + 200);
+            random_image(img, base + (uint64_t)seed + 100);
+            random_image(img2, base + (uint64_t)seed + 200);
             bnn_trace *a = bnn_trace_new(m), *b = bnn_trace_new(m), *c = bnn_trace_new(m);
             cr_assert_eq(bnn_forward(m, img, BNN_NAIVE, a, &err), 0, "%s", err.msg);
             cr_assert_eq(bnn_forward(m, img2, BNN_FAST, b, &err), 0, "%s", err.msg); /* b reused below */

@@ -7,7 +7,9 @@
  * layouts) through the verilated
  * macro, each followed by a classifier, checked bit-exactly, with P and X
  * of every compute cycle compared too (--check-px). The same properties
- * run on the default 256x64x16 build and the small 64x16x8 build.
+ * run on the default 256x64x16 build and the small 64x16x8 build, and on
+ * the build SPARSECIM_GEOM names (the geometry matrix). Seeds: SPARSECIM_SEED
+ * (tests/test_util.h).
  */
 #include <criterion/criterion.h>
 
@@ -59,9 +61,11 @@ static void random_case(bnn_rng *r, const dut_geom *g, rt_conv_params *p, int *p
     cv->ungated += o->gate == DUT_GATE_NONE;
 }
 
-static void run_cases(const dut_geom *g, uint64_t seed)
+static void run_cases(const dut_geom *g, uint64_t fixed)
 {
     bnn_rng r;
+    tu_seed sd = tu_seed_of("layers/random", fixed);
+    const uint64_t seed = sd.seed;
     bnn_rng_seed(&r, seed);
     coverage cv = {0};
     rt_result *res = calloc(1, sizeof *res);
@@ -75,18 +79,20 @@ static void run_cases(const dut_geom *g, uint64_t seed)
         bnn_model *m = rt_conv_model(&p, &r);
         cr_assert_not_null(m, "case %d: model", i);
         rt_run(&tb_backend_verilated, g, m, &o, 1, seed * 1000 + (uint64_t)i, pattern, res);
-        cr_assert(res->ok, "case %d: %s", i, res->err);
+        cr_assert(res->ok, "case %d: %s [%s]", i, res->err, sd.note);
         cr_assert_eq(res->mismatches, 0,
-                     "case %d: %llu mismatches: conv %dx%dx%d k%dx%d s%d p%d/%d -> %d, %d bits, pattern %d, gate %d unit %d",
+                     "case %d: %llu mismatches: conv %dx%dx%d k%dx%d s%d p%d/%d -> %d, %d bits, pattern %d, gate %d unit %d [%s]",
                      i, (unsigned long long)res->mismatches, p.in_c, p.h, p.w, p.k_h, p.k_w, p.stride, p.pad_h, p.pad_w,
-                     p.out_c, p.in_bits, pattern, o.gate, 1 << o.unit_log2);
-        cr_assert_eq(res->pred[0], res->ref_pred[0], "case %d", i);
+                     p.out_c, p.in_bits, pattern, o.gate, 1 << o.unit_log2, sd.note);
+        cr_assert_eq(res->pred[0], res->ref_pred[0], "case %d [%s]", i, sd.note);
         /* an all-zero image: no compute cycle of the conv is issued when gated */
         const uint64_t *c = res->ls[0].cnt;
         if (pattern == RT_ZEROS && o.gate != DUT_GATE_NONE)
-            cr_assert(c[DUT_CNT_COMPUTE] == 0 && res->ls[0].planes_skipped > 0, "case %d: zero input not skipped", i);
+            cr_assert(c[DUT_CNT_COMPUTE] == 0 && res->ls[0].planes_skipped > 0, "case %d: zero input not skipped [%s]", i,
+                      sd.note);
         if (o.gate == DUT_GATE_NONE)
-            cr_assert_eq(c[DUT_CNT_SEG_GATED] + res->ls[0].planes_skipped, 0, "case %d: ungated run gated", i);
+            cr_assert_eq(c[DUT_CNT_SEG_GATED] + res->ls[0].planes_skipped, 0, "case %d: ungated run gated [%s]", i,
+                         sd.note);
         total_cycles += res->cycles;
         bnn_model_free(m);
     }
@@ -110,3 +116,17 @@ static void run_cases(const dut_geom *g, uint64_t seed)
 Test(layers, random_default_build, .timeout = 170) { run_cases(&rt_default, 101); }
 
 Test(layers, random_small_build, .timeout = 170) { run_cases(&rt_small, 202); }
+
+/* The geometry matrix (make -f Makefile.sim geom-matrix): the build of
+ * SPARSECIM_GEOM; skipped without it. */
+Test(layers, random_env_build, .timeout = 600)
+{
+    dut_geom g;
+    int e = rt_env_geom(&g);
+    cr_assert_geq(e, 0, "SPARSECIM_GEOM='%s': expected ROWSxCOLSxSEG_ROWS", getenv("SPARSECIM_GEOM"));
+    if (!e)
+        cr_skip_test("SPARSECIM_GEOM unset (make -f Makefile.sim geom-matrix sets it)");
+    cr_assert_not_null(dut_find_build(&g, 0, NULL), "SPARSECIM_GEOM=%s: no verilated build of it in this program",
+                       getenv("SPARSECIM_GEOM"));
+    run_cases(&g, 303);
+}

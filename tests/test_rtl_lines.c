@@ -217,7 +217,7 @@ static void run_stream(cim_dut *d, int gate, uint64_t seed)
 
 static void lines_in_mode(int gate)
 {
-    static const dut_geom want = {64, 16, 8, 0, 32};
+    static const dut_geom want = {64, 16, 8, 0, 0};
     char path[256], err[512] = "";
     tu_tmp_path(path, sizeof path, "lines");
     strcat(path, ".vcd");

@@ -155,7 +155,8 @@ static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *
     dut_out *out = calloc(1, sizeof *out);
     pending *pd = calloc(1, sizeof *pd);
     bnn_rng r;
-    bnn_rng_seed(&r, 77);
+    tu_seed sd = tu_seed_of("macro/compute_run", 77);
+    bnn_rng_seed(&r, sd.seed);
     for (int row = 0; row < g->rows; row++) {
         random_words(&r, mem + (size_t)row * (size_t)cw, g->cols);
         dut_in w = {.op = DUT_WRITE, .addr = row, .wdata = mem + (size_t)row * (size_t)cw};
@@ -222,7 +223,7 @@ static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *
         cr_assert_eq(out->x, pd->x, "it %d: X of the last plane", it);
         for (int col = 0; col < g->cols; col++) {
             cr_assert_eq(out->p[col], pd->p[col], "it %d col %d: P of the last plane", it, col);
-            cr_assert_eq(out->acc[col], acc[col], "it %d col %d: acc", it, col);
+            cr_assert_eq(out->acc[col], acc[col], "it %d col %d: acc [%s]", it, col, sd.note);
             int bin = (int)((out->bin[col / 64] >> (col % 64)) & 1);
             cr_assert_eq(bin, out->acc[col] >= thr[col], "it %d col %d: bin", it, col);
             acc_log[n_acc++] = out->acc[col];
@@ -277,6 +278,26 @@ static void gating_modes(const dut_geom *g, int unit_log2)
 Test(macro, gate_modes_small_unit1) { gating_modes(&rt_small, 0); }
 Test(macro, gate_modes_small_unit8) { gating_modes(&rt_small, 3); }
 Test(macro, gate_modes_default_unit2, .timeout = 240) { gating_modes(&rt_default, 1); }
+
+/* The geometry matrix (make -f Makefile.sim geom-matrix): the build of
+ * SPARSECIM_GEOM, every gate mode at units 1 and 4 (acc of ACC_W bits,
+ * sign-extended, against the host; counters against the host model), and
+ * the SRAM; skipped without SPARSECIM_GEOM. */
+static int env_geom(dut_geom *g)
+{
+    int e = rt_env_geom(g);
+    cr_assert_geq(e, 0, "SPARSECIM_GEOM='%s': expected ROWSxCOLSxSEG_ROWS", getenv("SPARSECIM_GEOM"));
+    return e;
+}
+Test(macro, env_build, .timeout = 600)
+{
+    dut_geom g;
+    if (!env_geom(&g))
+        cr_skip_test("SPARSECIM_GEOM unset (make -f Makefile.sim geom-matrix sets it)");
+    sram_roundtrip(&g);
+    gating_modes(&g, 0);
+    gating_modes(&g, 2);
+}
 
 /* ---- waveforms ---- */
 
@@ -456,6 +477,57 @@ Test(negative, watchdog_stops_a_dut_without_results)
     bnn_model_free(m);
     dut_free(d);
 }
+
+/* ---- the accumulator width: a geometry whose ACC_W cannot hold a
+ * layer's worst-case sum is refused by the driver (tb_new), with the width
+ * it needs; one bit more is accepted. A 3x3 conv of one 8-bit channel: 9
+ * rows x 255 = 2295, which needs 2^(ACC_W-1) - 2 >= 2295: ACC_W 13; at the
+ * exact limit, 1-bit 1x1 convs of 14 and 15 channels at ACC_W 5. ---- */
+
+static void acc_w_case(int acc_w, int accept, int in_c, int in_bits, const char *msg)
+{
+    const dut_geom g = {64, 16, 8, 4, acc_w};
+    cim_dut *d = calloc(1, sizeof *d);
+    d->ops = &dead_ops;
+    d->geom = &g;
+    bnn_rng r;
+    bnn_rng_seed(&r, 9);
+    const int k = in_bits > 1 ? 3 : 1;
+    rt_conv_params p = {.in_c = in_c, .out_c = 5, .h = in_bits > 1 ? 4 : 1, .w = in_bits > 1 ? 4 : 1, .k_h = k,
+                        .k_w = k, .stride = 1, .pad_h = k / 2, .pad_w = k / 2, .in_bits = in_bits, .classes = 2};
+    bnn_model *m = rt_conv_model(&p, &r);
+    cr_assert_not_null(m);
+    bnn_error err = {""};
+    tb_opts o = rt_opts(1, 0);
+    tb_ctx *tb = tb_new(d, m, &o, &err);
+    if (accept) {
+        cr_assert_not_null(tb, "ACC_W %d: %s", acc_w, err.msg);
+    } else {
+        cr_assert_null(tb, "ACC_W %d accepted", acc_w);
+        char want[128];
+        snprintf(want, sizeof want, "does not fit the %d-bit accumulator (ACC_W) of geometry 64x16x8", acc_w);
+        cr_assert(strstr(err.msg, "layer conv1") && strstr(err.msg, msg) && strstr(err.msg, want) &&
+                      strstr(err.msg, "it needs ACC_W >= "),
+                  "ACC_W %d: message: %s", acc_w, err.msg);
+    }
+    tb_free(tb);
+    bnn_model_free(m);
+    dut_free(d);
+}
+
+Test(negative, accumulator_too_narrow_is_refused)
+{
+    const char *m8 = "+-2295 (9 rows x (2^8 - 1)) does not fit";
+    acc_w_case(12, 0, 1, 8, m8);
+    acc_w_case(8, 0, 1, 8, m8);
+    acc_w_case(13, 1, 1, 8, NULL);
+    acc_w_case(32, 1, 1, 8, NULL);
+    /* at the limit 2^(ACC_W-1) - 2: 14 rows of 1-bit inputs fit 5 bits, 15 do not */
+    acc_w_case(5, 1, 14, 1, NULL);
+    acc_w_case(5, 0, 15, 1, "+-15 (15 rows x (2^1 - 1)) does not fit");
+    acc_w_case(6, 1, 15, 1, NULL);
+}
+
 
 /* ---- the RTL-chained prediction ---- */
 

@@ -7,6 +7,7 @@
 #ifndef SPARSECIM_TEST_RTL_UTIL_H
 #define SPARSECIM_TEST_RTL_UTIL_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,9 +18,26 @@
 #include "tb_backend.h"
 #include "amodel.h"
 #include "tb_drv.h"
+#include "test_util.h"
 
-static const dut_geom rt_default = {256, 64, 16, 0, 32};
-static const dut_geom rt_small = {64, 16, 8, 0, 32};
+static const dut_geom rt_default = {256, 64, 16, 0, 0};
+static const dut_geom rt_small = {64, 16, 8, 0, 0};
+
+/* The geometry of the environment's SPARSECIM_GEOM=ROWSxCOLSxSEG_ROWS (the
+ * verilated builds of `make -f Makefile.sim geom-matrix`; col_group and
+ * acc_w are the build's): 1 and *g set, 0 when unset (the *_env_build tests
+ * then skip), -1 when malformed. */
+static inline int rt_env_geom(dut_geom *g)
+{
+    const char *v = getenv("SPARSECIM_GEOM");
+    int r = 0, c = 0, s = 0, n = 0;
+    if (!v)
+        return 0;
+    if (sscanf(v, "%dx%dx%d%n", &r, &c, &s, &n) != 3 || v[n] || r < 1 || c < 1 || s < 1)
+        return -1;
+    *g = (dut_geom){r, c, s, 0, 0};
+    return 1;
+}
 
 /* Input patterns for images. */
 enum rt_pattern { RT_RANDOM = 0, RT_ZEROS, RT_ONES, RT_SPARSE_CHANNELS };

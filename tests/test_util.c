@@ -10,6 +10,41 @@
 
 #include "vec.h"
 
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+tu_seed tu_seed_of(const char *test, uint64_t fixed)
+{
+    tu_seed s = {fixed, ""};
+    const char *v = getenv("SPARSECIM_SEED");
+    if (!v) {
+        snprintf(s.note, sizeof s.note, "%s: fixed seed %llu (SPARSECIM_SEED unset)", test,
+                 (unsigned long long)fixed);
+    } else {
+        uint64_t e = 0;
+        const char *p = v;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            if (e > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+                break;
+            e = e * 10 + (uint64_t)(*p - '0');
+        }
+        if (p == v || *p) {
+            fprintf(stderr, "SPARSECIM_SEED='%s': expected a decimal number 0..2^64-1\n", v);
+            abort();
+        }
+        s.seed = splitmix64(e ^ splitmix64(fixed));
+        snprintf(s.note, sizeof s.note, "%s: SPARSECIM_SEED=%llu (seed %llu)", test, (unsigned long long)e,
+                 (unsigned long long)s.seed);
+    }
+    fprintf(stderr, "seed: %s\n", s.note);
+    return s;
+}
+
 const char *tu_src_dir(void)
 {
     const char *s = getenv("SPARSECIM_SRC");

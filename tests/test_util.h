@@ -22,4 +22,18 @@ int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc);
  * 0 when equal; -1 with msg = where they differ (byte offset and the text
  * around it) or why a file could not be read. */
 int tu_same_report(const char *a, const char *b, char *msg, size_t len);
+
+/* The seeds of the property tests. Without SPARSECIM_SEED in the
+ * environment a test uses its fixed seed (CI stays reproducible); with
+ * SPARSECIM_SEED=S (decimal, 0..2^64-1) every fixed seed F becomes a seed
+ * derived from S and F (distinct per test, the same for the same S).
+ * note names what reproduces the run ("SPARSECIM_SEED=S" or the fixed
+ * seed); tu_seed_of prints it once on stderr ("seed: ..."), and the tests
+ * put it into their failure messages. A value that is not a decimal number
+ * is fatal (no silent fallback to the fixed seeds). */
+typedef struct tu_seed {
+    uint64_t seed;
+    char note[128];
+} tu_seed;
+tu_seed tu_seed_of(const char *test, uint64_t fixed);
 #endif

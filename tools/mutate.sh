@@ -23,9 +23,14 @@
 #              a timeout), else it is an error
 #   (build)    a CMake build of the snapshot with SPARSECIM_RTL_DIR = the
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
-#              VCD build only): targets sparsecim, test_rtl_lines,
+#              VCD build only, with ACC_W 24, so that the accumulator's
+#              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
 #              test_rtl_layers, test_rtl_zf. A mutant that does not build is
 #              an error.
+#   clock      `sparsecim run --small` of M.bnn on random:2 with the shim's
+#              fast clock path and with SPARSECIM_CLOCK=two-edge: the two
+#              JSON reports must be equal but wall_seconds and clock_path
+#              (tests/test_rtl_clock.c in short)
 #   run-both, run-c2, run-c1, run-none
 #              `sparsecim run --small --model M.bnn --data random:2 --count 2
 #              --gate G --check-px --quiet`: every result bit-exactly against
@@ -270,12 +275,24 @@ do_jobs() { # --jobs 2 against --jobs 1: the same report but wall_seconds
   "$b" "${a[@]}" --report "$W/jobs1.json" && "$b" "${a[@]}" --jobs 2 --report "$W/jobs2.json" &&
     diff <(grep -v '"wall_seconds"' "$W/jobs1.json") <(grep -v '"wall_seconds"' "$W/jobs2.json")
 }
+do_clock() { # the fast clock path against two-edge evaluation: the same report but wall_seconds, clock_path
+  local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 2 --check-px --quiet) rf rt
+  rm -f "$W/clock-fast.json" "$W/clock-two.json"
+  env -u SPARSECIM_CLOCK "$b" "${a[@]}" --report "$W/clock-fast.json"
+  rf=$?
+  SPARSECIM_CLOCK=two-edge "$b" "${a[@]}" --report "$W/clock-two.json"
+  rt=$?
+  [ $rf -eq $rt ] || { echo "mutate: exit status $rf with the fast clock path, $rt with two-edge"; return 1; }
+  [ -f "$W/clock-fast.json" ] && [ -f "$W/clock-two.json" ] || { echo "mutate: no report (exit status $rf)"; return 1; }
+  grep -q '"clock_path": "fast"' "$W/clock-fast.json" || { echo "mutate: the build has no fast clock path"; return 1; }
+  diff <(grep -Ev '"(wall_seconds|clock_path)"' "$W/clock-fast.json") <(grep -Ev '"(wall_seconds|clock_path)"' "$W/clock-two.json")
+}
 do_test() {
   (cd "$W/build" && SPARSECIM_SRC="$W/src" SPARSECIM_BIN="$W/build" "$@")
 }
 
 export W JOBS
-export -f do_lint do_xcheck do_build do_run do_jobs do_test
+export -f do_lint do_xcheck do_build do_run do_jobs do_clock do_test
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
@@ -305,6 +322,7 @@ checks() {
     run_check "$dir" model 300 "$W/build/sparsecim" model random --depth 8 --width 8 --se --input 8x8x1 \
       --seed 3 -o "$W/M.bnn" || { ERR="no model: $dir/model.log"; return 0; }
   fi
+  run_check "$dir" clock 300 do_clock || { FAILED+=(clock); [ $ALL = 1 ] || return 0; }
   for g in both c2 c1 none; do
     run_check "$dir" "run-$g" 900 do_run $g || { FAILED+=("run-$g"); [ $ALL = 1 ] || return 0; }
   done
@@ -332,7 +350,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, jobs)"
+echo "baseline (no mutation): every check passes (xcheck, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, jobs)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0
