@@ -6,7 +6,8 @@
  *
  * Contract: a refusal writes no SAIF and says one printable line naming
  * the VCD (or, for an empty window given, "saif: "); an accepted dump
- * gives a SAIF file and sane figures (nets, a positive duration). */
+ * gives a SAIF file and sane figures (nets, at most SAIF_MAX_BITS of them,
+ * a positive duration). */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -40,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         FZ_ASSERT(stat(out, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0);
         FZ_ASSERT(st.vars >= 1 && st.nets >= 1 && st.duration > 0 && st.changes >= 0);
+        FZ_ASSERT(st.nets <= SAIF_MAX_BITS);   /* the SAIF stays in proportion: aliases count */
         FZ_ASSERT(memchr(st.timescale, 0, sizeof st.timescale) != NULL);
         if (flags & 1)
             FZ_ASSERT(st.duration == o.end - o.start);
