@@ -105,6 +105,24 @@ static void get_name(const uint64_t *w, char *out, size_t n)
     snprintf(out, n, "%s", s);
 }
 
+/* The name words of a file hold 1..32 printable bytes (as the manifest's
+ * NAME: no space, no '/'), then NUL padding only. */
+static int name_ok(const uint64_t *w)
+{
+    int end = 0, n = 0;
+    for (int k = 0; k < 32; k++) {
+        unsigned ch = (unsigned)(w[k / 8] >> (56 - 8 * (k % 8))) & 0xff;
+        if (!ch) {
+            end = 1;
+            continue;
+        }
+        if (end || ch <= 0x20 || ch >= 0x7f || ch == '/')
+            return 0;
+        n++;
+    }
+    return n > 0;
+}
+
 /* ---- writer ---- */
 struct vec_writer {
     char dir[4096];
@@ -528,6 +546,8 @@ int vec_job_read(const char *path, vec_job *v, bnn_error *err)
             bad = 12, snprintf(want, sizeof want, "1..16");
         else if (v->pixels < 1 || v->pixels > (1 << 22))
             bad = 13, snprintf(want, sizeof want, "1..2^22");
+        else if (!name_ok(w + 16))
+            bad = 16, snprintf(want, sizeof want, "1..32 printable bytes without '/', NUL padded");
     }
     size_t cyc = (size_t)v->pixels * (size_t)v->bits;
     int pw = (v->n_cols + 3) / 4, aw = (v->n_cols + 1) / 2;

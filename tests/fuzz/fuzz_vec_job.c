@@ -9,8 +9,8 @@
  * any CRC word (SPARSECIM_FUZZ_NO_CRC).
  *
  * Contract: a refusal says one printable line naming the file; an accepted
- * job has a geometry and shape in the documented ranges and arrays of that
- * size (all read here). */
+ * job has a geometry and shape in the documented ranges, a printable name
+ * and arrays of that size (all read here). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_ASSERT(v.seg_rows >= 1 && v.rows % v.seg_rows == 0 && v.part >= 0 && v.part <= 3);
         FZ_ASSERT(v.n_rows >= 1 && v.n_rows <= v.rows && v.n_cols >= 1 && v.n_cols <= v.cols);
         FZ_ASSERT(v.bits >= 1 && v.bits <= 16 && v.pixels >= 1 && v.pixels <= (1 << 22));
-        FZ_ASSERT(memchr(v.name, 0, sizeof v.name) != NULL);
+        FZ_ASSERT(memchr(v.name, 0, sizeof v.name) != NULL && v.name[0]);
+        for (const char *c = v.name; *c; c++)
+            FZ_ASSERT(*c > 0x20 && *c < 0x7f && *c != '/');   /* printed in tables and messages */
         size_t cyc = (size_t)v.pixels * (size_t)v.bits;
         uint64_t s = 0;
         for (size_t i = 0; i < (size_t)v.n_rows * (size_t)v.col_words; i++)
