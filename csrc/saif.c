@@ -32,11 +32,16 @@ typedef struct var {
     int scope, sig;
     char *name;
     int msb, lsb;       /* declared range (msb = lsb = -1: scalar without range) */
+    int dup;            /* 1: an earlier $var of its scope has its name (written once) */
+    int next;           /* the next $var of its scope, -1 */
 } var;
 
 typedef struct scope {
     char *name;
     int parent;
+    int depth;          /* 0 for a top scope */
+    int first_var, last_var;    /* its $vars in order (var.next), -1 */
+    int first_kid, last_kid, next_sib;  /* its child scopes in order, -1 */
 } scope;
 
 typedef struct vcd {
@@ -53,6 +58,7 @@ typedef struct vcd {
     size_t table_size;
     bit_state *bits;
     size_t n_bits;
+    uint64_t net_bits;  /* bits of all $vars, aliases included: the nets the SAIF will list (SAIF_MAX_BITS) */
     char timescale[32];
     int64_t start, end, now, first_ts, last_ts;
     int have_ts, end_given;
@@ -243,10 +249,23 @@ static int read_header(vcd *v, FILE *f)
             if (need_tok(v, f, kind, sizeof kind, "$scope") || need_tok(v, f, name, sizeof name, "$scope") ||
                 need_tok(v, f, tok, sizeof tok, "$scope") || strcmp(tok, "$end"))
                 return fail(v, "expected '$scope TYPE NAME $end'");
+            if (cur >= 0 && v->scopes[cur].depth + 1 >= SAIF_MAX_DEPTH)
+                return fail(v, "$scope %s: scopes nested more than %d deep (the limit)", name, SAIF_MAX_DEPTH);
             if (grow((void **)&v->scopes, &v->cap_scopes, v->n_scopes, sizeof *v->scopes) ||
                 !(v->scopes[v->n_scopes].name = strdup(name)))
                 return fail(v, "out of memory");
-            v->scopes[v->n_scopes].parent = cur;
+            scope *sc = &v->scopes[v->n_scopes];
+            sc->parent = cur;
+            sc->depth = cur < 0 ? 0 : v->scopes[cur].depth + 1;
+            sc->first_var = sc->last_var = sc->first_kid = sc->last_kid = sc->next_sib = -1;
+            if (cur >= 0) {
+                scope *p = &v->scopes[cur];
+                if (p->last_kid < 0)
+                    p->first_kid = v->n_scopes;
+                else
+                    v->scopes[p->last_kid].next_sib = v->n_scopes;
+                p->last_kid = v->n_scopes;
+            }
             cur = v->n_scopes++;
         } else if (!strcmp(tok, "$upscope")) {
             if (need_tok(v, f, tok, sizeof tok, "$upscope") || strcmp(tok, "$end"))
@@ -289,13 +308,15 @@ static int read_header(vcd *v, FILE *f)
                     return fail(v, "$var %s: range %s (%lld bits) does not match width %lld", name, rng,
                                 (long long)rw, (long long)w);
             }
+            if (v->net_bits + (uint64_t)w > SAIF_MAX_BITS)
+                return fail(v, "$var %s: more than %d net bits in the dump, aliases included (the limit)", name,
+                            SAIF_MAX_BITS);
+            v->net_bits += (uint64_t)w;
             int s = find_sig(v, id);
             if (s >= 0 && v->sigs[s].width != w)
                 return fail(v, "$var %s: identifier '%s' declared with widths %d and %lld", name, id,
                             v->sigs[s].width, (long long)w);
             if (s < 0) {
-                if (v->n_bits + (size_t)w > SAIF_MAX_BITS)
-                    return fail(v, "$var %s: more than %d net bits in the dump (the limit)", name, SAIF_MAX_BITS);
                 if (grow((void **)&v->sigs, &v->cap_sigs, v->n_sigs, sizeof *v->sigs) ||
                     !(v->sigs[v->n_sigs].id = strdup(id)))
                     return fail(v, "out of memory");
@@ -309,7 +330,13 @@ static int read_header(vcd *v, FILE *f)
             if (grow((void **)&v->vars, &v->cap_vars, v->n_vars, sizeof *v->vars) ||
                 !(v->vars[v->n_vars].name = strdup(name)))
                 return fail(v, "out of memory");
-            v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, msb, lsb};
+            v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, msb, lsb, 0, -1};
+            scope *sc = &v->scopes[cur];
+            if (sc->last_var < 0)
+                sc->first_var = v->n_vars;
+            else
+                v->vars[sc->last_var].next = v->n_vars;
+            sc->last_var = v->n_vars;
             v->n_vars++;
         } else if (tok[0] == '$') {
             /* $date, $version, $comment and unknown sections: skip to $end */
@@ -498,24 +525,50 @@ static void put_bit(FILE *f, const char *name, int idx, const bit_state *b, int 
             (unsigned long long)b->t[1], (unsigned long long)b->t[2], (unsigned long long)b->tc);
 }
 
-static long write_scope(FILE *f, const vcd *v, int s, int depth)
+/* Marks each $var whose name an earlier $var of the same scope has (an
+ * alias: written once), by sorting (scope, name, index): O(n log n), so a
+ * dump with many nets in one scope costs no quadratic scan. 0 or -1 (OOM). */
+typedef struct var_key {
+    int scope, i;
+    const char *name;
+} var_key;
+
+static int by_scope_name(const void *a, const void *b)
+{
+    const var_key *x = a, *y = b;
+    if (x->scope != y->scope)
+        return x->scope < y->scope ? -1 : 1;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static int mark_dups(vcd *v)
+{
+    var_key *k = malloc((size_t)(v->n_vars ? v->n_vars : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (int i = 0; i < v->n_vars; i++)
+        k[i] = (var_key){v->vars[i].scope, i, v->vars[i].name};
+    qsort(k, (size_t)v->n_vars, sizeof *k, by_scope_name);
+    for (int i = 1; i < v->n_vars; i++)
+        if (k[i].scope == k[i - 1].scope && !strcmp(k[i].name, k[i - 1].name))
+            v->vars[k[i].i].dup = 1;
+    free(k);
+    return 0;
+}
+
+static long write_scope(FILE *f, const vcd *v, int s)
 {
     long nets = 0;
-    int ind = 2 * depth;
+    int ind = 2 * v->scopes[s].depth;
     fprintf(f, "%*s(INSTANCE ", ind, "");
     put_name(f, v->scopes[s].name);
     fprintf(f, "\n");
     int opened = 0;
-    for (int i = 0; i < v->n_vars; i++) {
+    for (int i = v->scopes[s].first_var; i >= 0; i = v->vars[i].next) {
         const var *x = &v->vars[i];
-        if (x->scope != s)
-            continue;
-        /* a name declared twice in one scope (aliases) is written once */
-        int dup = 0;
-        for (int j = 0; j < i && !dup; j++)
-            dup = v->vars[j].scope == s && !strcmp(v->vars[j].name, x->name);
-        if (dup)
-            continue;
+        if (x->dup)
+            continue;   /* a name declared twice in one scope (aliases) is written once */
         if (!opened) {
             fprintf(f, "%*s(NET\n", ind + 2, "");
             opened = 1;
@@ -529,9 +582,8 @@ static long write_scope(FILE *f, const vcd *v, int s, int depth)
     }
     if (opened)
         fprintf(f, "%*s)\n", ind + 2, "");
-    for (int c = 0; c < v->n_scopes; c++)
-        if (v->scopes[c].parent == s)
-            nets += write_scope(f, v, c, depth + 1);
+    for (int c = v->scopes[s].first_kid; c >= 0; c = v->scopes[c].next_sib)
+        nets += write_scope(f, v, c);   /* recursion depth < SAIF_MAX_DEPTH */
     fprintf(f, "%*s)\n", ind, "");
     return nets;
 }
@@ -579,6 +631,8 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
         return -1;
     }
     int rc = read_header(&v, f);
+    if (!rc && mark_dups(&v))
+        rc = fail(&v, "out of memory");
     if (!rc) {
         v.bits = malloc(v.n_bits * sizeof *v.bits);
         if (!v.bits)
@@ -614,7 +668,7 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
         long nets = 0;
         for (int s = 0; s < v.n_scopes; s++)
             if (v.scopes[s].parent < 0)
-                nets += write_scope(out.f, &v, s, 0);
+                nets += write_scope(out.f, &v, s);
         fprintf(out.f, ")\n");
         if (out_commit(&out, err)) {
             rc = -1;

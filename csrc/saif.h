@@ -25,7 +25,9 @@
  *
  * Limits (a small file must not cost minutes or GiB): a variable is at
  * most SAIF_MAX_WIDTH bits wide, the dump at most SAIF_MAX_BITS net bits
- * in all, a line at most SAIF_MAX_LINE bytes, a header token 4095 bytes;
+ * in all (the bits of every $var, aliases included: the nets the SAIF
+ * lists, so that the output stays in proportion), scopes at most
+ * SAIF_MAX_DEPTH deep, a line at most SAIF_MAX_LINE bytes, a header token 4095 bytes;
  * vector values shorter than their width may be extended to at most
  * SAIF_MAX_FILL bits over the whole file; timestamps are 0..2^62 and
  * ranges 32-bit signed indices whose span equals the width. The file must
@@ -46,7 +48,8 @@
 #include "bnn_model.h"   /* bnn_error */
 
 #define SAIF_MAX_WIDTH 65536                 /* bits of one $var */
-#define SAIF_MAX_BITS (1 << 21)              /* net bits of a dump */
+#define SAIF_MAX_BITS (1 << 21)              /* net bits of a dump ($var bits, aliases included) */
+#define SAIF_MAX_DEPTH 1024                  /* nesting of $scope */
 #define SAIF_MAX_LINE (SAIF_MAX_WIDTH + 4096) /* bytes of a value-change line */
 #define SAIF_MAX_FILL ((uint64_t)1 << 28)    /* bits filled by extending short values */
 #define SAIF_MAX_TIME ((int64_t)1 << 62)     /* largest timestamp */

@@ -27,7 +27,8 @@
  *    8 row tile  9 column tile  10 n_rows (rows written)  11 n_cols (columns used)
  *   12 bits (planes per pixel)  13 pixels  14 words in the file (CRC word included)
  *   15 reserved (0)   16..19 name, 8 ASCII bytes per word, first byte in the
- *      most significant byte, NUL padded
+ *      most significant byte, NUL padded (1..32 printable bytes, no space,
+ *      no '/', as the manifest's NAME)
  *   then, in this order:
  *   W  n_rows x CW words, CW = ceil(COLS/64): weight row r (array row r),
  *      word w bit i = weight of column 64w+i (1 = +1); columns >= n_cols 0

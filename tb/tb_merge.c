@@ -174,9 +174,11 @@ static int get_layer(const tb_part *p, const jr_val *l, tb_layer_stats *s, char 
         get_u64(p, l, "channels_zeroed", &s->ch_zeroed, msg, n) ||
         get_u64(p, l, "channels_skipped", &s->ch_skipped, msg, n))
         return -1;
-    if (!cnt || !raw)
-        return say(msg, n, "%s: layer %s: no 'counters' or 'raw' (a report of an older sparsecim?)", p->path,
-                   s->name);
+    if (!cnt || !raw) {
+        char q[160];
+        bnn_quote(q, sizeof q, s->name, 40);
+        return say(msg, n, "%s: layer '%s': no 'counters' or 'raw' (a report of an older sparsecim?)", p->path, q);
+    }
     for (int k = 0; k < DUT_NCNT; k++)
         if (get_u64(p, cnt, dut_cnt_names[k], &s->cnt[k], msg, n))
             return -1;
@@ -249,15 +251,16 @@ int tb_part_load(const char *path, tb_part *p, char *msg, size_t n)
 
 /* ---- merging ---- */
 
-/* Short text of a field for a message. */
+/* Short text of a field for a message: its source text, at most 40 bytes,
+ * quoted (bnn_quote: line ends and other bytes a message line must not
+ * hold become \xHH). */
 static void field_text(const jr_val *v, char *buf, size_t n)
 {
     if (!v) {
         snprintf(buf, n, "(none)");
         return;
     }
-    int k = v->len > 40 ? 40 : (int)v->len;
-    snprintf(buf, n, "%.*s%s", k, v->src, v->len > 40 ? "..." : "");
+    bnn_quote(buf, n, v->src, v->len);
 }
 
 static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
@@ -266,7 +269,7 @@ static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
         const jr_val *x = jr_get(a->doc, same_fields[i].key), *y = jr_get(b->doc, same_fields[i].key);
         if (jr_same(x, y))
             continue;
-        char tx[64], ty[64];
+        char tx[80], ty[80];
         field_text(x, tx, sizeof tx);
         field_text(y, ty, sizeof ty);
         return say(msg, n, "%s: different %s: '%s' is %s, but %s in %s", b->path, same_fields[i].what,
@@ -276,9 +279,15 @@ static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
         return say(msg, n, "%s: different model: %d layers, %s has %d", b->path, b->nl, a->path, a->nl);
     for (int i = 0; i < a->nl; i++) {
         const tb_layer_stats *x = &a->ls[i], *y = &b->ls[i];
-        if (strcmp(x->name, y->name) || strcmp(x->shape, y->shape) || x->tiles != y->tiles || x->macs != y->macs)
+        if (strcmp(x->name, y->name) || strcmp(x->shape, y->shape) || x->tiles != y->tiles || x->macs != y->macs) {
+            char xn[160], xs[160], yn[160], ys[160];
+            bnn_quote(xn, sizeof xn, x->name, 40);
+            bnn_quote(xs, sizeof xs, x->shape, 40);
+            bnn_quote(yn, sizeof yn, y->name, 40);
+            bnn_quote(ys, sizeof ys, y->shape, 40);
             return say(msg, n, "%s: different model or mapping: layer %d is %s %s (%d tiles), %s has %s %s (%d tiles)",
-                       b->path, i, y->name, y->shape, y->tiles, a->path, x->name, x->shape, x->tiles);
+                       b->path, i, yn, ys, y->tiles, a->path, xn, xs, x->tiles);
+        }
     }
     if ((a->label == NULL) != (b->label == NULL))
         return say(msg, n, "%s: different data: labels %s, %s", b->path, b->label ? "present" : "absent", a->path);

@@ -693,6 +693,12 @@ Test(bad_input, outputs, .timeout = 600)
     }
     expect2(&x, 0, "merge shard0.json shard1.json -o shard1.json", "-o", "input");
     expect2(&x, 0, "merge shard0.json shard1.json -o out/a --csv out/a", "--csv", "-o");
+    /* layer names with a line end / a control character (JSON escapes): quoted in the message, one line */
+    shf("cd '%s' && sed 's/\"name\": \"conv1\"/\"name\": \"con\\\\nv1\"/' shard1.json > r_lname.json && "
+        "sed '0,/\"counters\"/s//\"kounters\"/; s/\"name\": \"conv1\"/\"name\": \"c\\\\u0001\"/' shard0.json "
+        "> r_lname2.json", x.t);
+    expect2(&x, 0, "merge shard0.json r_lname.json -o out/m.json", "r_lname.json: different model", "con\\x0av1");
+    expect2(&x, 0, "merge r_lname2.json shard1.json -o out/m.json", "r_lname2.json: layer 'c\\x01'", "counters");
     static const char *const reps[] = {"r_cut.json", "r_bin.json", "r_empty.json", "r_arr.json", "nosuch.json", "dir",
                                        "m.bnn"};
     for (size_t i = 0; i < sizeof reps / sizeof *reps; i++) {
@@ -895,6 +901,29 @@ Test(bad_input, vcd_files, .timeout = 600)
         put_text(&x, "b_bits.vcd", b.s);
         free(b.s);
     }
+    {   /* one 65536-bit variable and 32 aliases of it: 33 x 65536 nets in the SAIF, more than 2^21 */
+        sbuf b = {0};
+        sadd(&b, "$scope module t $end\n");
+        for (int i = 0; i < 33; i++) {
+            char l[80];
+            snprintf(l, sizeof l, "$var wire 65536 ! a%d $end\n", i);
+            sadd(&b, l);
+        }
+        sadd(&b, "$upscope $end\n$enddefinitions $end\n#0\nb0 !\n#1\n");
+        put_text(&x, "b_alias.vcd", b.s);
+        free(b.s);
+    }
+    {   /* scopes nested 1025 deep */
+        sbuf b = {0};
+        for (int i = 0; i < 1025; i++)
+            sadd(&b, "$scope module m $end\n");
+        sadd(&b, "$var wire 1 ! a $end\n");
+        for (int i = 0; i < 1025; i++)
+            sadd(&b, "$upscope $end\n");
+        sadd(&b, "$enddefinitions $end\n#0\n1!\n#1\n");
+        put_text(&x, "b_deep.vcd", b.s);
+        free(b.s);
+    }
     {   /* one 65536-bit variable set 5000 times by a 1-bit value: 2^28 bits of extension exceeded */
         sbuf b = {0};
         sadd(&b, "$scope module t $end\n$var wire 65536 ! a $end\n$upscope $end\n$enddefinitions $end\n");
@@ -920,7 +949,7 @@ Test(bad_input, vcd_files, .timeout = 600)
     static const struct {
         const char *name, *needle;
     } bins[] = {{"b_nul.vcd", "0x00"}, {"b_ctl.vcd", "0x01"}, {"b_tok.vcd", "token"}, {"b_line.vcd", "line"},
-                {"b_bits.vcd", "limit"}, {"b_fill.vcd", "limit"}, {"/dev/zero", "0x00"}, {"dir", "directory"},
+                {"b_bits.vcd", "limit"}, {"b_alias.vcd", ":34:"}, {"b_deep.vcd", ":1025:"}, {"b_fill.vcd", "limit"}, {"/dev/zero", "0x00"}, {"dir", "directory"},
                 {"nosuch.vcd", "nosuch.vcd"}, {"m.bnn", "m.bnn"}};
     for (size_t i = 0; i < sizeof bins / sizeof *bins; i++) {
         char *a = fmt("saif -o out/x.saif --vcd %s", bins[i].name);

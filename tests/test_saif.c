@@ -116,6 +116,55 @@ Test(saif, known_answers_window)
     remove(saif);
 }
 
+/* Many nets and scopes cost time in proportion (the writer once compared
+ * every pair of names in a scope: 100,000 nets took minutes); aliases count
+ * against the net limit (a 1 KB dump once wrote 144 MB). */
+Test(saif, many_nets_linear_aliases_limited, .timeout = 60)
+{
+    char vcd[256], saif[256];
+    tu_tmp_path(vcd, sizeof vcd, "vcd");
+    tu_tmp_path(saif, sizeof saif, "saif");
+    enum { NV = 100000, NS = 20000 };
+    FILE *f = fopen(vcd, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "$timescale 1ns $end\n$scope module t $end\n");
+    for (int i = 0; i < NV; i++)
+        fprintf(f, "$var wire 1 i%d n%d $end\n", i, i);
+    fprintf(f, "$var wire 1 i0 n0 $end\n");   /* an alias of the same name: written once */
+    for (int i = 0; i < NS; i++)
+        fprintf(f, "$scope module s%d $end\n$var wire 1 i%d n $end\n$upscope $end\n", i, i);
+    fprintf(f, "$upscope $end\n$enddefinitions $end\n#0\n1i0\n#1\n");
+    fclose(f);
+    saif_opts o = {-1, -1, NULL};
+    saif_stats st;
+    bnn_error err;
+    cr_assert_eq(saif_from_vcd(vcd, saif, &o, &st, &err), 0, "%s", err.msg);
+    cr_assert_eq(st.vars, NV + 1 + NS);
+    cr_assert_eq(st.nets, NV + NS);
+    char *text = sr_slurp(saif);
+    sr_file sf;
+    sr_parse(text, &sf);
+    cr_assert_eq(sf.n, NV + NS);
+    expect(&sf, "t/n0", 0, 1, 0, 0);
+    expect(&sf, "t/s19999/n", 0, 0, 1, 0);   /* never given a value: X */
+    expect(&sf, "t/s0/n", 0, 1, 0, 0);
+    free(text);
+    free(sf.nets);
+    f = fopen(vcd, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "$scope module t $end\n");
+    for (int i = 0; i < 40; i++)
+        fprintf(f, "$var wire 65536 ! a%d $end\n", i);
+    fprintf(f, "$upscope $end\n$enddefinitions $end\n#0\nb0 !\n#1\n");
+    fclose(f);
+    remove(saif);
+    cr_assert_neq(saif_from_vcd(vcd, saif, &o, &st, &err), 0);
+    cr_assert(strstr(err.msg, ":34: $var a32: more than 2097152 net bits in the dump, aliases included"), "%s",
+              err.msg);
+    cr_assert_null(fopen(saif, "r"));
+    remove(vcd);
+}
+
 Test(saif, bad_dumps_name_file_and_line)
 {
     static const struct {

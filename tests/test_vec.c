@@ -282,7 +282,10 @@ Test(vec, header_fields_checked)
     } cases[] = {{0, 1, "word 0 (magic)"}, {1, 2, "word 1 (version): expected 1, got 2"},
                  {2, 100, "word 2 (ROWS): expected a multiple of 64"}, {12, 0, "word 12 (bits): expected 1..16, got 0"},
                  {11, 17, "word 11 (n_cols): expected 1..COLS (16), got 17"},
-                 {14, 3, "word 14 (word count): expected"}};
+                 {14, 3, "word 14 (word count): expected"},
+                 {16, 0x73300a3061000000ull, "word 16 (name): expected 1..32 printable bytes"},   /* "s0\na" */
+                 {16, 0, "word 16 (name): expected 1..32 printable bytes"},                        /* empty */
+                 {17, 0x7800000000000000ull, "word 16 (name): expected 1..32 printable bytes"}};   /* after the NUL */
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         uint64_t *w;
         long n;
