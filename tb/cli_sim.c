@@ -159,7 +159,8 @@ int cli_sim(int argc, char **argv)
         goto done;
     }
     {
-        dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 32};
+        /* any column group and accumulator width: the vectors fix neither */
+        dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 0};
         if ((c.want.rows != 256 || c.want.cols != 64 || c.want.seg_rows != 16) &&
             (c.want.rows != fg.rows || c.want.cols != fg.cols || c.want.seg_rows != fg.seg_rows)) {
             fprintf(stderr, "sparsecim sim: option --geometry %dx%dx%d: the vectors in %s are for a %dx%dx%d macro\n",
