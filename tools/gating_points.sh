@@ -8,7 +8,8 @@
 # docs/SPEC.md §5). The accuracy and the SE zeroed fractions (mean of the
 # three stages) are the C reference model's on all 10,000 test images
 # (`sparsecim infer`, kept in OUT/runs/NAME.infer and reused while it is
-# newer than the model).
+# newer than the model). GATING_JOBS (default 1; the Makefile passes JOBS):
+# each run's --jobs (same reports but wall time).
 # The family of a model is its file name without the trailing strength
 # (ft_skip100h -> ft_skip, ft_zero20 -> ft_zero), else up to the last '_'
 # (seg_La -> seg); a name without either is its own family.
@@ -27,7 +28,7 @@ for model in "$@"; do
   if [[ $name =~ ^(.*[^0-9_])_?[0-9]+[a-z]?$ ]]; then fam=${BASH_REMATCH[1]}; else fam=${name%_*}; fi
   rep="$out/runs/$name.json"
   if ! "$bin" run --model "$model" --data fashion-mnist:test --count "$count" --geometry "$geom" --skip-channels \
-       --quiet --energy constraints/energy-65nm.txt --report "$rep" > "$out/runs/$name.log" 2>&1; then
+       --jobs "${GATING_JOBS:-1}" --quiet --energy constraints/energy-65nm.txt --report "$rep" > "$out/runs/$name.log" 2>&1; then
     echo "gating_points: $name: run failed or mismatched (see $out/runs/$name.log)" >&2
     exit 1
   fi

@@ -24,11 +24,15 @@
 # saving_vs_baseline, cycles_vs_baseline. Tables in OUT/sweep.md.
 # A run with mismatches stops the sweep (exit 1). SWEEP_SEGS (default "8 16
 # 32") picks the SEG_ROWS values (each needs its verilated build).
+# SWEEP_JOBS (default 1; the Makefile passes JOBS): each run's `--jobs`,
+# worker processes over its images; the reports are the same but for
+# wall_seconds (test_rtl_jobs), so only the wall_s column changes.
 set -euo pipefail
 build=${1:-build}
 out=${2:-$build/sweep}
 count=${3:-100}
 set_name=${4:-design}
+jobs=${SWEEP_JOBS:-1}
 bin=$build/sparsecim
 se=vectors/models/se-resnet14-fmnist.bnn
 plain=vectors/models/resnet14-fmnist.bnn
@@ -46,7 +50,8 @@ run() { # NAME MODEL SEG UNIT LAYOUT REMAP(0|1) [EXTRA ARGS]
   shift 6
   local rep="$out/runs/$name.json" csv="$out/runs/$name.csv"
   local args=(--model "$model" --data fashion-mnist:test --count "$count" --geometry "256x64x$seg" --unit "$unit"
-              --layout "$layout" --quiet --energy constraints/energy-65nm.txt --report "$rep" --csv "$csv")
+              --layout "$layout" --quiet --energy constraints/energy-65nm.txt --report "$rep" --csv "$csv"
+              --jobs "$jobs")
   [ "$remap" = 1 ] && args+=(--remap fashion-mnist:train --remap-count 100)
   args+=("$@")
   local st=weight gate=both a skip=0 move=0
