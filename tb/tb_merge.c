@@ -353,7 +353,7 @@ static void add_counts(act_counts *a, const act_counts *b)
         a->n[e] += b->n[e];
 }
 
-static void add_layer(tb_layer_stats *a, const tb_layer_stats *b)
+void tb_layer_stats_add(tb_layer_stats *a, const tb_layer_stats *b)
 {
     a->cycles += b->cycles;
     a->mismatches += b->mismatches;
@@ -392,7 +392,7 @@ static void append(tb_part *out, const tb_part *p, int at)
     if (out->label)
         memcpy(out->label + at, p->label, k);
     for (int i = 0; i < out->nl; i++)
-        add_layer(&out->ls[i], &p->ls[i]);
+        tb_layer_stats_add(&out->ls[i], &p->ls[i]);
     out->mismatches += p->mismatches;
     if (p->wall_seconds > out->wall_seconds)
         out->wall_seconds = p->wall_seconds;

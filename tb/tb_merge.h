@@ -66,6 +66,11 @@ int tb_part_common(const tb_part *p, const char *cmd, const char *energy, tb_cli
  * from its arrays. */
 tb_cli_summary tb_part_summary(const tb_part *p);
 
+/* Adds the counts of layer b into a (cycles, mismatches, every counter,
+ * planes skipped, the skip's channels and index bits, both references);
+ * the per-image figures (tiles, MACs), name and shape are a's. */
+void tb_layer_stats_add(tb_layer_stats *a, const tb_layer_stats *b);
+
 /* Images of the part that its prediction got right (labels), and those whose
  * RTL-chained prediction equals the reference's. */
 int tb_part_correct(const tb_part *p);

@@ -217,3 +217,33 @@ Test(jobs, killed_worker_fails_the_run, .timeout = 120)
     cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
     cr_assert_not_null(strstr(out, "option --shard: expected I/N"), "%s", out);
 }
+
+/* sim --jobs N: the golden vectors of 5 images replayed by N workers give
+ * the one-process report and CSV but wall_seconds; a bad job file in a
+ * worker's block fails the run naming the worker and its images. */
+Test(jobs, sim_jobs_equal_one_process, .timeout = 120)
+{
+    char model[1024], dir[1024];
+    make_model(model, sizeof model, "5");
+    tmp_dir(dir, sizeof dir);
+    int rc = sh("cd %2$s && %1$s/sparsecim vectors --model %3$s --data random:7 --count 5 --rows 64 --cols 16 "
+                "--seg-rows 8 -o vec > /dev/null 2>&1 && for j in 1 2 3 9 0; do %1$s/sparsecim sim --vectors vec "
+                "--jobs $j --quiet --report s$j.json --csv s$j.csv > /dev/null 2>&1 || exit 1; done",
+                dir, model, NULL, NULL);
+    cr_assert_eq(rc, 0, "vectors/sim: exit %d: %s", rc, out);
+    same_json_csv(dir, "s1", "s2");
+    same_json_csv(dir, "s1", "s3");
+    same_json_csv(dir, "s1", "s9");
+    same_json_csv(dir, "s1", "s0");
+    /* the last image's classifier job corrupted: worker 1 of 2 (images 2..4) fails, no report */
+    rc = sh("cd %2$s && f=$(ls vec | grep '^i00004_.*_fc_' | head -1) && sed -i '3s/./Z/' vec/$f && "
+            "%1$s/sparsecim sim --vectors vec --jobs 2 --quiet --report bad.json 2>&1; echo \"exit $?\"; "
+            "test ! -e bad.json",
+            dir, NULL, NULL, NULL);
+    cr_assert_eq(rc, 0, "a report was written: %s", out);
+    cr_assert_not_null(strstr(out, "worker 1 (images 2..4)"), "%s", out);
+    cr_assert_not_null(strstr(out, "exit 2"), "%s", out);
+    rc = sh("%s/sparsecim sim --vectors %s/vec --jobs 2 --waves %s/w.vcd 2>&1", dir, dir, NULL, NULL);
+    cr_assert_eq(rc, 2, "%s", out);
+    cr_assert_not_null(strstr(out, "not with --waves"), "%s", out);
+}

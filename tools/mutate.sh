@@ -55,7 +55,8 @@
 #              driver with and without flags)
 #   jobs       `sparsecim run` of M.bnn on random:2, 4 images, with --jobs 2
 #              and with --jobs 1: the two JSON reports must be equal but
-#              wall_seconds (the split run's warm-up, merge and state check)
+#              wall_seconds (the split run's warm-up, merge and state check);
+#              the same for `sim` of those images' golden vectors
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -270,10 +271,15 @@ do_run() { # GATE [EXTRA RUN OPTIONS]
     return 1
   fi
 }
-do_jobs() { # --jobs 2 against --jobs 1: the same report but wall_seconds
+do_jobs() { # --jobs 2 against --jobs 1 (run, and sim of golden vectors): the same report but wall_seconds
   local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 4 --quiet)
+  rm -rf "$W/jobs1.json" "$W/jobs2.json" "$W/sim1.json" "$W/sim2.json" "$W/jobvec"
   "$b" "${a[@]}" --report "$W/jobs1.json" && "$b" "${a[@]}" --jobs 2 --report "$W/jobs2.json" &&
-    diff <(grep -v '"wall_seconds"' "$W/jobs1.json") <(grep -v '"wall_seconds"' "$W/jobs2.json")
+    diff <(grep -v '"wall_seconds"' "$W/jobs1.json") <(grep -v '"wall_seconds"' "$W/jobs2.json") &&
+    "$b" vectors --model "$W/M.bnn" --data random:2 --count 4 --rows 64 --cols 16 --seg-rows 8 -o "$W/jobvec" &&
+    "$b" sim --vectors "$W/jobvec" --quiet --report "$W/sim1.json" &&
+    "$b" sim --vectors "$W/jobvec" --quiet --jobs 2 --report "$W/sim2.json" &&
+    diff <(grep -v '"wall_seconds"' "$W/sim1.json") <(grep -v '"wall_seconds"' "$W/sim2.json")
 }
 do_clock() { # the fast clock path against two-edge evaluation: the same report but wall_seconds, clock_path
   local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 2 --check-px --quiet) rf rt

@@ -12,7 +12,7 @@
 # with P and X of every cycle checked, the per-image mappings, input-
 # stationary with and without stored-zero flags, the channel remap,
 # `--jobs 2` and two shards merged (each equal to the single run), a
-# waveform window with SAIF, golden vectors replayed by `sim`, an injected
+# waveform window with SAIF, golden vectors replayed by `sim` (also with --jobs 2), an injected
 # mismatch (exit 1, located) and bad input (exit 2); then the Criterion
 # suites that run on the small build. A sanitizer report aborts the
 # process (-fno-sanitize-recover, ASan's default), so every flow must end
@@ -77,6 +77,10 @@ flow run-waves 0 "$S" $R --waves w.vcd --window 100:900 --saif w.saif
 flow vectors 0 "$S" vectors --model m.bnn --data random:3 --count 2 --rows 64 --cols 16 --seg-rows 8 -o vec
 flow sim 0 "$S" sim --vectors vec --report sim.json
 flow sim-c2 0 "$S" sim --vectors vec --gate c2 --unit 2
+flow sim-j1 0 "$S" sim --vectors vec --report sim1.json --csv sim1.csv
+flow sim-jobs 0 "$S" sim --vectors vec --jobs 2 --report sim2.json --csv sim2.csv
+same sim1.json sim2.json
+same sim1.csv sim2.csv
 flow inject 1 "$S" $R --inject s0b0a:5
 grep -q 'mismatch' inject.log || { echo "tb-asan: FAIL: the injected mismatch was not reported" >&2; exit 1; }
 flow bad-model 2 "$S" run --small --model nope.bnn --data random:1
