@@ -46,6 +46,7 @@ typedef struct sim_ctx {
      * block), then [lo, hi) counted */
     int warm, lo, hi;
     int progress_fd;            /* a worker: one byte per image done; -1: none */
+    uint64_t state_start, state_end;    /* host array models' state hash where [lo, hi) starts and ends */
     char err[600];
 } sim_ctx;
 
@@ -65,6 +66,8 @@ static int sim_body(cim_dut *dut, void *arg)
     uint64_t scratch_mis = 0;
     for (int i = s->warm; i < s->hi; i++) {
         const int counted = i >= s->lo;
+        if (i == s->lo)
+            s->state_start = tb_act_state_hash(act, AMODEL_HASH_INIT);
         vec_job v;
         bnn_error err;
         char path[4200];
@@ -127,6 +130,7 @@ static int sim_body(cim_dut *dut, void *arg)
             return -1;
         }
     }
+    s->state_end = tb_act_state_hash(act, AMODEL_HASH_INIT);
     tb_act_free(act);
     return 0;
 }
@@ -172,38 +176,50 @@ static int sim_worker(int k, int fd, void *arg)
         return 2;
     }
     int hdr[2] = {s->images, s->nl};
+    uint64_t words[3] = {s->mismatches, s->state_start, s->state_end};
     fwrite(hdr, sizeof hdr, 1, o.f);
-    fwrite(&s->mismatches, sizeof s->mismatches, 1, o.f);
+    fwrite(words, sizeof words, 1, o.f);
     fwrite(s->ls, sizeof *s->ls, (size_t)s->nl, o.f);
-    if (out_commit(&o, &err)) {
+    if (out_commit(&o, &err)) {     /* checks the stream's error flag */
         fprintf(stderr, "sparsecim sim: worker %d: %s\n", k, err.msg);
         return 2;
     }
     return s->mismatches ? 1 : 0;
 }
 
-/* Sums the workers' results into j->s (worker 0's per-image figures). 0 or -1 (printed). */
+/* Sums the workers' results into j->s (worker 0's per-image figures),
+ * checking that each block began in the state the one before ended in
+ * (the warm-up did its job). 0 or -1 (printed). */
 static int sim_collect(sim_jobs *j)
 {
     sim_ctx *s = j->s;
     tb_layer_stats *w = calloc((size_t)s->nl, sizeof *w);
     int rc = w ? 0 : -1;
+    uint64_t prev_end = 0;
     s->images = 0;
     s->mismatches = 0;
     memset(s->ls, 0, (size_t)s->nl * sizeof *s->ls);
     for (int k = 0; k < j->n && !rc; k++) {
         char path[4200];
         int hdr[2];
-        uint64_t mis;
+        uint64_t words[3];
         sim_worker_path(j, k, path, sizeof path);
         FILE *f = fopen(path, "rb");
-        if (!f || fread(hdr, sizeof hdr, 1, f) != 1 || hdr[1] != s->nl || fread(&mis, sizeof mis, 1, f) != 1 ||
-            fread(w, sizeof *w, (size_t)s->nl, f) != (size_t)s->nl) {
-            fprintf(stderr, "sparsecim sim: worker %d: its result %s is missing or short\n", k, path);
+        if (!f || fread(hdr, sizeof hdr, 1, f) != 1 || hdr[1] != s->nl || hdr[0] != j->count[k] ||
+            fread(words, sizeof words, 1, f) != 1 || fread(w, sizeof *w, (size_t)s->nl, f) != (size_t)s->nl ||
+            fgetc(f) != EOF) {
+            fprintf(stderr, "sparsecim sim: worker %d: its result %s is missing, short or too long\n", k, path);
+            rc = -1;
+        } else if (k > 0 && words[1] != prev_end) {
+            fprintf(stderr, "sparsecim sim: worker %d (images %ld..%ld) did not start in the state worker %d ended "
+                            "in (state %016llx, not %016llx): its warm-up image did not restore the macro's state\n",
+                    k, j->first[k], j->first[k] + j->count[k] - 1, k - 1, (unsigned long long)words[1],
+                    (unsigned long long)prev_end);
             rc = -1;
         } else {
+            prev_end = words[2];
             s->images += hdr[0];
-            s->mismatches += mis;
+            s->mismatches += words[0];
             for (int i = 0; i < s->nl; i++) {
                 if (!s->ls[i].name[0])
                     s->ls[i] = w[i];

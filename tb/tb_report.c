@@ -379,9 +379,14 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
         jw_str(f, s->data);
     else
         fprintf(f, "null");
-    fprintf(f, ",\n  \"backend\": \"%s\",\n", c->be->name);
-    if (c->clock_path)
-        fprintf(f, "  \"clock_path\": \"%s\",\n", c->clock_path);
+    fprintf(f, ",\n  \"backend\": ");    /* a merge writes back what a shard says: escaped */
+    jw_str(f, c->be->name);
+    fprintf(f, ",\n");
+    if (c->clock_path) {
+        fprintf(f, "  \"clock_path\": ");
+        jw_str(f, c->clock_path);
+        fprintf(f, ",\n");
+    }
     fprintf(f, "  \"geometry\": \"%s\",\n  \"col_group\": %d,\n  \"acc_w\": %d,\n", g, c->geom->col_group,
             c->geom->acc_w);
     fprintf(f, "  \"gating\": %s,\n  \"gate\": \"%s\",\n  \"skip\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n",

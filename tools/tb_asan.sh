@@ -90,7 +90,12 @@ cd "$B"
 export SPARSECIM_BIN=$B
 SPARSECIM_SRC=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$B/CMakeCache.txt")
 export SPARSECIM_SRC
+# a suite (or a filter that matches nothing) that tests nothing fails
+ran_some() { grep -qE 'Tested: [1-9]' "$1.log" || { echo "tb-asan: FAIL: $1: no test ran" >&2; exit 1; }; }
 flow test-lines 0 ./test_rtl_lines --jobs 1
+ran_some test-lines
 flow test-layers 0 ./test_rtl_layers --jobs 1 --filter 'layers/random_small_build'
+ran_some test-layers
 flow test-zf 0 ./test_rtl_zf --jobs 1 --filter 'zero_flags/*small*'
+ran_some test-zf
 echo "tb-asan: PASS: $n flows and suites under ASan + UBSan (testbench instrumented, verilated 64x16x8 model not): no sanitizer report, results and counters exact, split runs equal the single run"

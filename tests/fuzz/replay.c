@@ -121,6 +121,10 @@ int main(int argc, char **argv)
         if (S_ISDIR(st.st_mode) ? run_dir(argv[i], &count) : (count++, run_file(argv[i])))
             return 2;
     }
+    if (count == 0) {   /* an emptied corpus must not pass as tested */
+        fprintf(stderr, "replay: no input files in %s\n", argv[1]);
+        return 2;
+    }
     printf("replay: %ld inputs, no finding\n", count);
     return 0;
 }

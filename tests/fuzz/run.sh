@@ -78,7 +78,7 @@ for t in $targets; do
         -timeout="$tmo" -rss_limit_mb="$rss" -malloc_limit_mb="$rss" $dict \
         -artifact_prefix="$out/$t-findings/" "$out/$t" "$here/corpus/$t" > "$out/$t.log" 2>&1 || rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log" | tail -n 1)
-    corp=$(grep -oE 'corp: [0-9]+' "$out/$t.log" | tail -n 1 | cut -d' ' -f2)
+    corp=$(grep -oE 'corp: [0-9]+' "$out/$t.log" | tail -n 1 | cut -d' ' -f2 || true)
     nf=$(find "$out/$t-findings" -type f | wc -l)
     res=ok
     if [ "$rc" != 0 ] || [ "$nf" != 0 ]; then

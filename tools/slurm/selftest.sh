@@ -42,15 +42,16 @@ done
 [ -x "$bin" ] || { echo "$me: $bin not built" >&2; exit 2; }
 [ -f "$model" ] || { echo "$me: $model missing" >&2; exit 2; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/sparsecim-slurm.XXXXXX")
-chmod 755 "$T" # munged wants every directory above its socket searchable by all
-mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/out"
-rm -rf "$keep"
+# the log directory of a failed run: replaced only if an earlier run made it
+if [ -e "$keep" ] && [ ! -e "$keep/.sparsecim-slurm-test" ]; then
+  echo "$me: SLURM_TEST_LOGS=$keep exists and was not made by this test: not replacing it" >&2
+  exit 2
+fi
+T=
 pass=
 pids=() # daemons started here: name:pid
 # nothing of a real cluster's client settings (SBATCH_PARTITION, an outer job's SLURM_*)
 unset $(compgen -e | grep -E '^(SBATCH|SALLOC|SRUN|SLURM|SQUEUE|SINFO)_') 2> /dev/null || true
-export SLURM_CONF=$T/slurm.conf
 
 # Kills pid $2 if it still is program $1 (TERM, then KILL after 10 s).
 stop_pid() {
@@ -93,7 +94,7 @@ cleanup() {
     p=${p%/environ}
     [ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
     case " ${pids[*]} " in *":$p "*) continue ;; esac
-    grep -qzx "SLURM_CONF=$T/slurm.conf" "$e" 2> /dev/null && left="$left $p"
+    grep -qzxF "SLURM_CONF=$T/slurm.conf" "$e" 2> /dev/null && left="$left $p"
   done
   if [ -n "$left" ]; then
     echo "$me: killing what is left of the test cluster: pids$left" >&2
@@ -106,6 +107,7 @@ cleanup() {
   if [ -z "$pass" ]; then
     [ "$rc" -ne 0 ] || rc=1
     mkdir -p "$keep"
+    touch "$keep/.sparsecim-slurm-test"
     cp -r "$T/log" "$T/slurm.conf" "$keep/" 2> /dev/null
     [ -d "$T/out/logs" ] && cp -r "$T/out/logs" "$keep/jobs"
     [ -d "$T/bad/logs" ] && cp -r "$T/bad/logs" "$keep/jobs-mismatch"
@@ -126,6 +128,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/sparsecim-slurm.XXXXXX")
+chmod 755 "$T" # munged wants every directory above its socket searchable by all
+mkdir -p "$T/munge" "$T/state" "$T/spool" "$T/log" "$T/out"
+rm -rf "$keep"
+export SLURM_CONF=$T/slurm.conf
 
 fail() { echo "$me: $*" >&2; exit 1; }
 alive() { # every daemon started so far still runs
@@ -228,6 +236,16 @@ wait_job() {
     sleep 0.5
   done
 }
+# Waits until no task of array $1 is pending or running (the merge job
+# may be cancelled as soon as one task fails, before the others end).
+wait_array() {
+  local t=$(now)
+  while scontrol show job -o "$1" 2> /dev/null | grep -qE 'JobState=(PENDING|CONFIGURING|RUNNING|COMPLETING)'; do
+    alive
+    [ "$(secs "$t" "$(now)" | cut -d. -f1)" -lt "$timeout" ] || fail "array $1 not done after $timeout s"
+    sleep 0.5
+  done
+}
 # The array's tasks as "ID:STATE ..." in task order.
 task_states() {
   scontrol show job -o "$1" | sed -n 's/.*ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\).*/\1:\2/p' | sort -n | tr '\n' ' '
@@ -239,6 +257,7 @@ ids=$(tools/slurm/submit.sh --bin "$bin" --model "$model" --data "$data" --count
   --shards "$shards" --out "$T/out" --csv --parsable) || fail "submit.sh failed"
 aid=${ids% *} mid=${ids#* }
 wait_job "$mid"
+wait_array "$aid"
 t_jobs=$(secs "$t0" "$(now)")
 tasks=$(task_states "$aid")
 echo "$me: array job $aid tasks (id:state): $tasks; merge job $mid: $st"
@@ -269,6 +288,7 @@ ids=$(tools/slurm/submit.sh --bin "$bin" --model "$model" --data "$data" --count
   --out "$T/bad" --parsable -- --inject fc:3 --max-mismatch 0) || fail "submit.sh (mismatch case) failed"
 aid=${ids% *} mid=${ids#* }
 wait_job "$mid"
+wait_array "$aid"
 tasks=$(task_states "$aid")
 echo "$me: with --inject fc:3 (a mismatch in image 0): array job $aid tasks $tasks; merge job $mid: $st"
 [ "$st" = CANCELLED ] && [ "$tasks" = "0:FAILED 1:COMPLETED " ] && [ -s "$T/bad/shard_0.json" ] &&

@@ -30,7 +30,8 @@ run options:
   --jobs-per-task C     each task runs \`run --jobs C\` on C CPUs (--cpus-per-task C; default 1)
   -- OPTS...            any further \`sparsecim run\` options, the same for every task
                         (e.g. -- --gate c2 --unit 2 --skip-channels); not --shard, --report,
-                        --csv, --waves, --saif, --vectors-out
+                        --csv, --waves, --saif, --vectors-out, --jobs, --model, --data, --count,
+                        --offset (submit.sh sets them or they need one process)
 merge:
   --csv                 the merge writes DIR/merged.csv too
 scheduler (passed to sbatch for both jobs):
