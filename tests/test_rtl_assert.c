@@ -8,6 +8,7 @@
  * each runs to the end. Each violation runs in a child process (fork) whose
  * output is kept and whose end (SIGABRT) is checked.
  */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, pread */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
