@@ -7,8 +7,8 @@
 // (P); the array's activity taps use it for the cells that conducted and
 // the charge restored by precharges. The fields of the 64-row words are
 // added first (no field overflows: the words' sum of one field is at most
-// ROWS < 2^SEG_ROWS for SEG_ROWS >= 8 and ROWS <= 1024 ... or 2^SEG_ROWS
-// > NSEG*SEG_ROWS in general), then the fields of the word.
+// (ROWS/64)*SEG_ROWS < 2^SEG_ROWS, e.g. 32 for 256 rows of 8-row segments),
+// then the fields of the word.
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
@@ -25,8 +25,9 @@ module cim_field_sum #(
   localparam integer NCHUNK = ROWS / CHUNK;
   localparam integer PW     = $clog2(ROWS + 1);
 
-  // no field overflows: a field of SEG_ROWS bits holds the column's total
-  `CIM_ASSERT_PARAM(field_holds_ROWS, SEG_ROWS >= 31 || ROWS < (1 << SEG_ROWS))
+  // no field overflows: a field of the summed words holds NCHUNK segment
+  // counts of at most SEG_ROWS each
+  `CIM_ASSERT_PARAM(field_holds_word_sum, SEG_ROWS >= 31 || NCHUNK * SEG_ROWS < (1 << SEG_ROWS))
   `CIM_ASSERT_PARAM(ROWS_multiple_of_words, (ROWS % CHUNK) == 0 && (CHUNK % SEG_ROWS) == 0)
 
   reg [CHUNK-1:0] w;
