@@ -11,7 +11,6 @@
 // skipped: it adds 0) costs nothing here. A threshold register per column
 // (written by SET_THR) and a comparator give the binary output
 // bin = (acc >= thr), signed. Masked columns (col_use_i = 0) accumulate 0.
-`include "cim_assert.vh"
 module cim_accum #(
   parameter integer COLS  = 64,
   parameter integer PW    = 9,    // width of P and X
@@ -33,7 +32,9 @@ module cim_accum #(
 );
 
   // (2P - X) << 15, signed, fits: PW + 1 bits, 15 more, a sign
-  `CIM_ASSERT_PARAM(ACC_W_holds_plane_15, ACC_W >= PW + 17)
+  if (!(ACC_W >= PW + 17)) begin : g_illegal_ACC_W_holds_plane_15
+    cim_illegal_parameter_ACC_W_holds_plane_15 u_illegal ();
+  end
 
   genvar j;
   generate

@@ -15,7 +15,6 @@
 // that no X ever leaves the array; with RESET = 0 the cells have no reset,
 // as the cells of a real SRAM have none: a cell holds X under a 4-state
 // simulator until it is written (tb/xcheck_tb.v's X check).
-`include "cim_assert.vh"
 module cim_cell_array #(
   parameter integer ROWS  = 256,  // word lines (power of two)
   parameter integer COLS  = 64,   // bit-line columns
@@ -30,7 +29,9 @@ module cim_cell_array #(
   output wire [COLS-1:0]           rdata_o    // row addr_i through the read port
 );
 
-  `CIM_ASSERT_PARAM(ROWS_power_of_two, ROWS >= 2 && (ROWS & (ROWS - 1)) == 0)
+  if (!(ROWS >= 2 && (ROWS & (ROWS - 1)) == 0)) begin : g_illegal_ROWS_power_of_two
+    cim_illegal_parameter_ROWS_power_of_two u_illegal ();
+  end
 
   // Row decoder: the one-hot write word lines.
   wire [ROWS-1:0] wwl = {{(ROWS-1){1'b0}}, we_i} << addr_i;

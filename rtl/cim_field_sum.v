@@ -12,7 +12,6 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
-`include "cim_assert.vh"
 module cim_field_sum #(
   parameter integer ROWS     = 256,
   parameter integer SEG_ROWS = 16
@@ -27,8 +26,12 @@ module cim_field_sum #(
 
   // no field overflows: a field of the summed words holds NCHUNK segment
   // counts of at most SEG_ROWS each
-  `CIM_ASSERT_PARAM(field_holds_word_sum, SEG_ROWS >= 31 || NCHUNK * SEG_ROWS < (1 << SEG_ROWS))
-  `CIM_ASSERT_PARAM(ROWS_multiple_of_words, (ROWS % CHUNK) == 0 && (CHUNK % SEG_ROWS) == 0)
+  if (!(SEG_ROWS >= 31 || NCHUNK * SEG_ROWS < (1 << SEG_ROWS))) begin : g_illegal_field_holds_word_sum
+    cim_illegal_parameter_field_holds_word_sum u_illegal ();
+  end
+  if (!((ROWS % CHUNK) == 0 && (CHUNK % SEG_ROWS) == 0)) begin : g_illegal_ROWS_multiple_of_words
+    cim_illegal_parameter_ROWS_multiple_of_words u_illegal ();
+  end
 
   reg [CHUNK-1:0] w;
   integer k;

@@ -33,7 +33,6 @@
 //
 // Fields: segment s at [s*SEG_ROWS +: SEG_ROWS] of a ROWS-bit vector, the
 // count in its low bits; the arithmetic is field-parallel on 64-bit words.
-`include "cim_assert.vh"
 module cim_local_bl #(
   parameter integer ROWS     = 256,  // rows of the column
   parameter integer SEG_ROWS = 16    // rows per local bit line (power of two)
@@ -65,8 +64,12 @@ module cim_local_bl #(
   localparam integer NCHUNK = ROWS / CHUNK;
   localparam integer NF     = CHUNK / SEG_ROWS;  // fields per word
 
-  `CIM_ASSERT_PARAM(SEG_ROWS_power_of_two, SEG_ROWS >= 2 && (SEG_ROWS & (SEG_ROWS - 1)) == 0)
-  `CIM_ASSERT_PARAM(ROWS_multiple_of_words, SEG_ROWS <= CHUNK && (ROWS % CHUNK) == 0)
+  if (!(SEG_ROWS >= 2 && (SEG_ROWS & (SEG_ROWS - 1)) == 0)) begin : g_illegal_SEG_ROWS_power_of_two
+    cim_illegal_parameter_SEG_ROWS_power_of_two u_illegal ();
+  end
+  if (!(SEG_ROWS <= CHUNK && (ROWS % CHUNK) == 0)) begin : g_illegal_ROWS_multiple_of_words
+    cim_illegal_parameter_ROWS_multiple_of_words u_illegal ();
+  end
   // per-field constants: the LSB, SEG_ROWS itself, and the bias that sets a
   // field's top bit iff its value exceeds SEG_ROWS (values stay < 2^SEG_ROWS)
   localparam [CHUNK-1:0] L   = {NF{{(SEG_ROWS-1){1'b0}}, 1'b1}};

@@ -75,16 +75,15 @@
 // Geometry: ROWS, COLS, SEG_ROWS, COL_GROUP powers of two; 8 <= SEG_ROWS <=
 // min(ROWS, 32); COL_GROUP <= COLS <= ROWS (SET_THR addresses columns with
 // addr_i); ACC_W > $clog2(ROWS+1) + 1 + 15 (elaboration fails otherwise:
-// the CIM_ASSERT_PARAM rules below). CELL_RESET = 0 leaves the cells
+// the parameter rules below). CELL_RESET = 0 leaves the cells
 // without reset, as a real SRAM array is (unwritten cells are X under a
 // 4-state simulator: the X check of tb/xcheck_tb.v); every other register
 // is reset either way.
 //
-// Checks (rtl/cim_assert.vh; simulation, and a formal proof's asserts and
-// assumptions): the host protocol (op_i and the fields an op uses known,
+// Checks (rtl/cim_check.v, cim_check_known.v; simulation, and a formal
+// proof's asserts and assumptions): the host protocol (op_i and the fields an op uses known,
 // COMPUTEs of one accumulation from first_i to last_i, the stored-zero
 // flags true), outputs known after reset (4-state simulation).
-`include "cim_assert.vh"
 module cim_macro #(
   parameter integer ROWS      = 256,  // word lines
   parameter integer COLS      = 64,   // columns
@@ -129,17 +128,37 @@ module cim_macro #(
   localparam integer CAW  = (COLS > 1) ? $clog2(COLS) : 1;
 
   // ---- legal parameters: an illegal geometry fails elaboration ----
-  `CIM_ASSERT_PARAM(ROWS_power_of_two, ROWS >= 8 && (ROWS & (ROWS - 1)) == 0)
-  `CIM_ASSERT_PARAM(COLS_power_of_two, COLS >= 1 && (COLS & (COLS - 1)) == 0)
-  `CIM_ASSERT_PARAM(SEG_ROWS_power_of_two, (SEG_ROWS & (SEG_ROWS - 1)) == 0)
-  `CIM_ASSERT_PARAM(SEG_ROWS_8_to_32, SEG_ROWS >= 8 && SEG_ROWS <= 32)
-  `CIM_ASSERT_PARAM(ROWS_multiple_of_SEG_ROWS, SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)
-  `CIM_ASSERT_PARAM(COL_GROUP_power_of_two, COL_GROUP >= 1 && (COL_GROUP & (COL_GROUP - 1)) == 0)
-  `CIM_ASSERT_PARAM(COLS_multiple_of_COL_GROUP, COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)
-  `CIM_ASSERT_PARAM(COLS_at_most_ROWS, COLS <= ROWS)
+  if (!(ROWS >= 8 && (ROWS & (ROWS - 1)) == 0)) begin : g_illegal_ROWS_power_of_two
+    cim_illegal_parameter_ROWS_power_of_two u_illegal ();
+  end
+  if (!(COLS >= 1 && (COLS & (COLS - 1)) == 0)) begin : g_illegal_COLS_power_of_two
+    cim_illegal_parameter_COLS_power_of_two u_illegal ();
+  end
+  if (!((SEG_ROWS & (SEG_ROWS - 1)) == 0)) begin : g_illegal_SEG_ROWS_power_of_two
+    cim_illegal_parameter_SEG_ROWS_power_of_two u_illegal ();
+  end
+  if (!(SEG_ROWS >= 8 && SEG_ROWS <= 32)) begin : g_illegal_SEG_ROWS_8_to_32
+    cim_illegal_parameter_SEG_ROWS_8_to_32 u_illegal ();
+  end
+  if (!(SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)) begin : g_illegal_ROWS_multiple_of_SEG_ROWS
+    cim_illegal_parameter_ROWS_multiple_of_SEG_ROWS u_illegal ();
+  end
+  if (!(COL_GROUP >= 1 && (COL_GROUP & (COL_GROUP - 1)) == 0)) begin : g_illegal_COL_GROUP_power_of_two
+    cim_illegal_parameter_COL_GROUP_power_of_two u_illegal ();
+  end
+  if (!(COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)) begin : g_illegal_COLS_multiple_of_COL_GROUP
+    cim_illegal_parameter_COLS_multiple_of_COL_GROUP u_illegal ();
+  end
+  if (!(COLS <= ROWS)) begin : g_illegal_COLS_at_most_ROWS
+    cim_illegal_parameter_COLS_at_most_ROWS u_illegal ();
+  end
   // (2P - X) << 15 of a full column, signed: PW + 1 + 15 bits and a sign
-  `CIM_ASSERT_PARAM(ACC_W_holds_ROWS_at_plane_15, ACC_W >= $clog2(ROWS + 1) + 17)
-  `CIM_ASSERT_PARAM(CNT_W_at_least_32, CNT_W >= 32)
+  if (!(ACC_W >= $clog2(ROWS + 1) + 17)) begin : g_illegal_ACC_W_holds_ROWS_at_plane_15
+    cim_illegal_parameter_ACC_W_holds_ROWS_at_plane_15 u_illegal ();
+  end
+  if (!(CNT_W >= 32)) begin : g_illegal_CNT_W_at_least_32
+    cim_illegal_parameter_CNT_W_at_least_32 u_illegal ();
+  end
 
   localparam [2:0] OP_WRITE = 3'd1, OP_READ = 3'd2, OP_COMPUTE = 3'd3,
                    OP_SET_THR = 3'd4, OP_CLR_CNT = 3'd5, OP_SET_ZF = 3'd6;
@@ -335,7 +354,7 @@ module cim_macro #(
     end
   end
 
-`ifdef CIM_CHECKS_ON
+`ifndef SYNTHESIS
   // ---- checks: the host protocol and known outputs ----
   // Accumulation state of the protocol (check logic only): a COMPUTE with
   // first_i begins an accumulation, one with last_i ends it; the planes in
@@ -351,42 +370,62 @@ module cim_macro #(
       acc_open_q <= !last_i;
     end
   end
-  `CIM_ASSUME(compute_continues_an_open_accumulation, !(do_compute && !first_i && !acc_open_q))
-  `CIM_ASSUME(first_only_after_last, !(do_compute && first_i && acc_open_q))
+  cim_check #(
+    .NAME("compute_continues_an_open_accumulation"),
+    .ASSUME(1)
+  ) u_compute_continues_an_open_accumulation (
+    .clk_i, .rst_ni, .prop_i(!(do_compute && !first_i && !acc_open_q)));
+  cim_check #(.NAME("first_only_after_last"), .ASSUME(1)) u_first_only_after_last (
+    .clk_i, .rst_ni, .prop_i(!(do_compute && first_i && acc_open_q)));
 
   // op_i and the fields each operation uses are known (4-state simulation);
   // the fields an operation does not use may be anything, X included.
-`ifdef CIM_KNOWN_4STATE
   wire [ROWS-1:0] row_used;      // rows < nrows_i: the COMPUTE's input bits that count
   genvar ru;
   for (ru = 0; ru < ROWS; ru = ru + 1) begin : g_row_used
     localparam integer R = ru;
     assign row_used[ru] = R[PW-1:0] < nrows_i;
   end
-`endif
-  `CIM_ASSERT_KNOWN(op_known, op_i)
-  `CIM_ASSERT_KNOWN(cnt_sel_known, cnt_sel_i)
-  `CIM_ASSERT_KNOWN_IF(compute_fields_known, {first_i, last_i, plane_i, gate_i, ncols_i, nrows_i}, do_compute)
-  `CIM_ASSERT_KNOWN_IF(compute_unit_known, unit_log2_i, do_compute && gate_i != 2'd0)
-  `CIM_ASSERT_KNOWN_IF(compute_inputs_known, in_i & row_used, do_compute)
-  `CIM_ASSERT_KNOWN_IF(addr_known, addr_i, do_write || do_read || do_zf || op_i == OP_SET_THR)
-  `CIM_ASSERT_KNOWN_IF(write_data_known, wdata_i, do_write)
-  `CIM_ASSERT_KNOWN_IF(thr_known, thr_i, do_thr)
-  `CIM_ASSERT_KNOWN_IF(zf_data_known, wdata_i[NGRP-1:0], do_zf && zf_wr)
+  cim_check_known #(.NAME("op_known"), .W(3)) u_op_known (
+    .clk_i, .rst_ni, .en_i(1'b1), .sig_i(op_i));
+  cim_check_known #(.NAME("cnt_sel_known"), .W(5)) u_cnt_sel_known (
+    .clk_i, .rst_ni, .en_i(1'b1), .sig_i(cnt_sel_i));
+  cim_check_known #(.NAME("compute_fields_known"), .W(8 + $clog2(COLS + 1) + PW)) u_compute_fields_known (
+    .clk_i, .rst_ni, .en_i(do_compute), .sig_i({first_i, last_i, plane_i, gate_i, ncols_i, nrows_i}));
+  cim_check_known #(.NAME("compute_unit_known"), .W(2)) u_compute_unit_known (
+    .clk_i, .rst_ni, .en_i(do_compute && gate_i != 2'd0), .sig_i(unit_log2_i));
+  cim_check_known #(.NAME("compute_inputs_known"), .W(ROWS)) u_compute_inputs_known (
+    .clk_i, .rst_ni, .en_i(do_compute), .sig_i(in_i & row_used));
+  cim_check_known #(.NAME("addr_known"), .W(AW)) u_addr_known (
+    .clk_i, .rst_ni, .en_i(do_write || do_read || do_zf || op_i == OP_SET_THR), .sig_i(addr_i));
+  cim_check_known #(.NAME("write_data_known"), .W(COLS)) u_write_data_known (
+    .clk_i, .rst_ni, .en_i(do_write), .sig_i(wdata_i));
+  cim_check_known #(.NAME("thr_known"), .W(ACC_W)) u_thr_known (
+    .clk_i, .rst_ni, .en_i(do_thr), .sig_i(thr_i));
+  cim_check_known #(.NAME("zf_data_known"), .W(NGRP)) u_zf_data_known (
+    .clk_i, .rst_ni, .en_i(do_zf && zf_wr), .sig_i(wdata_i[NGRP-1:0]));
 
   // Outputs known after reset. The outputs that depend on the cells only
   // with a reset array: with CELL_RESET = 0 a READ of a row never written,
   // or a COMPUTE over one, gives X as the real array gives garbage (the X
   // bench checks that nothing else does).
-  `CIM_ASSERT_KNOWN(valid_known, {cmp_valid_o, acc_valid_o, rd_valid_o})
-  `CIM_ASSERT_KNOWN(x_known, x_o)
-  `CIM_ASSERT_KNOWN(seg_gated_known, seg_gated_o)
+  cim_check_known #(.NAME("valid_known"), .W(3)) u_valid_known (
+    .clk_i, .rst_ni, .en_i(1'b1), .sig_i({cmp_valid_o, acc_valid_o, rd_valid_o}));
+  cim_check_known #(.NAME("x_known"), .W(PW)) u_x_known (
+    .clk_i, .rst_ni, .en_i(1'b1), .sig_i(x_o));
+  cim_check_known #(.NAME("seg_gated_known"), .W(NSEG)) u_seg_gated_known (
+    .clk_i, .rst_ni, .en_i(1'b1), .sig_i(seg_gated_o));
   if (CELL_RESET != 0) begin : g_known_data
-    `CIM_ASSERT_KNOWN(p_known, p_o)
-    `CIM_ASSERT_KNOWN(acc_known, acc_o)
-    `CIM_ASSERT_KNOWN(bin_known, bin_o)
-    `CIM_ASSERT_KNOWN(rdata_known, rdata_o)
-    `CIM_ASSERT_KNOWN(cnt_known, cnt_o)
+    cim_check_known #(.NAME("p_known"), .W(COLS * PW)) u_p_known (
+      .clk_i, .rst_ni, .en_i(1'b1), .sig_i(p_o));
+    cim_check_known #(.NAME("acc_known"), .W(COLS * ACC_W)) u_acc_known (
+      .clk_i, .rst_ni, .en_i(1'b1), .sig_i(acc_o));
+    cim_check_known #(.NAME("bin_known"), .W(COLS)) u_bin_known (
+      .clk_i, .rst_ni, .en_i(1'b1), .sig_i(bin_o));
+    cim_check_known #(.NAME("rdata_known"), .W(COLS)) u_rdata_known (
+      .clk_i, .rst_ni, .en_i(1'b1), .sig_i(rdata_o));
+    cim_check_known #(.NAME("cnt_known"), .W(CNT_W)) u_cnt_known (
+      .clk_i, .rst_ni, .en_i(1'b1), .sig_i(cnt_o));
   end
 
   // The host's stored-zero flags are true: in an array cycle with gating
@@ -402,7 +441,8 @@ module cim_macro #(
       assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
         {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
     end
-    `CIM_ASSUME(stored_zero_flags_true, !(la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows)))
+    cim_check #(.NAME("stored_zero_flags_true"), .ASSUME(1)) u_stored_zero_flags_true (
+      .clk_i, .rst_ni, .prop_i(!(la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows))));
   end
 `endif
 

@@ -7,7 +7,6 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
-`include "cim_assert.vh"
 module cim_popcount #(
   parameter integer N  = 64,              // bits counted
   parameter integer CW = $clog2(N + 1)    // count width (>= $clog2(N+1))
@@ -22,7 +21,9 @@ module cim_popcount #(
   localparam integer SW     = $clog2(CHUNK + 1);                // one word's count
   localparam integer TW     = $clog2(NP + 1) > CW ? $clog2(NP + 1) : CW;
 
-  `CIM_ASSERT_PARAM(CW_holds_N, N >= 1 && CW >= $clog2(N + 1))
+  if (!(N >= 1 && CW >= $clog2(N + 1))) begin : g_illegal_CW_holds_N
+    cim_illegal_parameter_CW_holds_N u_illegal ();
+  end
 
   wire [NP-1:0] pad;
   generate

@@ -33,7 +33,6 @@
 // (they are static lines that change only with the gating decision), SE is
 // a pulse of the one array cycle (stage A) that follows.
 // In stage A the word lines fire from la_rwl_o and the array evaluates.
-`include "cim_assert.vh"
 module cim_sparse_ctrl #(
   parameter integer ROWS      = 256,
   parameter integer COLS      = 64,
@@ -77,8 +76,12 @@ module cim_sparse_ctrl #(
   localparam integer RW     = $clog2(ROWS + 1);
   localparam integer PW     = $clog2(ROWS + 1);
 
-  `CIM_ASSERT_PARAM(ROWS_multiple_of_SEG_ROWS, SEG_ROWS >= 1 && SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)
-  `CIM_ASSERT_PARAM(COLS_multiple_of_COL_GROUP, COL_GROUP >= 1 && COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)
+  if (!(SEG_ROWS >= 1 && SEG_ROWS <= ROWS && (ROWS % SEG_ROWS) == 0)) begin : g_illegal_ROWS_multiple_of_SEG_ROWS
+    cim_illegal_parameter_ROWS_multiple_of_SEG_ROWS u_illegal ();
+  end
+  if (!(COL_GROUP >= 1 && COL_GROUP <= COLS && (COLS % COL_GROUP) == 0)) begin : g_illegal_COLS_multiple_of_COL_GROUP
+    cim_illegal_parameter_COLS_multiple_of_COL_GROUP u_illegal ();
+  end
 
   // ---- static row mask: rows >= nrows_i dropped ----
   wire [ROWS-1:0] row_use;
@@ -219,14 +222,17 @@ module cim_sparse_ctrl #(
     end
   end
 
-`ifdef CIM_CHECKS_ON
+`ifndef SYNTHESIS
   // Checks: a sensed line was precharged in the same array cycle (else it
   // would sense a stale level); a segment counted as data-gated is sensed
   // in no group; C1/C2/SE are off where the geometry has no weights (rows
   // >= nrows_i).
-  `CIM_ASSERT(se_only_with_c2, ~|(se_o & ~c2_o))
-  `CIM_ASSERT(gated_segment_not_sensed, !(la_valid_o && |(se_o & {NGRP{la_gated_o}})))
-  `CIM_ASSERT(unmapped_segment_lines_off, !(compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}})))
+  cim_check #(.NAME("se_only_with_c2"), .ASSUME(0)) u_se_only_with_c2 (
+    .clk_i, .rst_ni, .prop_i(~|(se_o & ~c2_o)));
+  cim_check #(.NAME("gated_segment_not_sensed"), .ASSUME(0)) u_gated_segment_not_sensed (
+    .clk_i, .rst_ni, .prop_i(!(la_valid_o && |(se_o & {NGRP{la_gated_o}}))));
+  cim_check #(.NAME("unmapped_segment_lines_off"), .ASSUME(0)) u_unmapped_segment_lines_off (
+    .clk_i, .rst_ni, .prop_i(!(compute_i && |((c1_d | c2_d | se_d) & ~{NGRP{seg_map}}))));
 `endif
 
 endmodule

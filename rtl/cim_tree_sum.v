@@ -17,7 +17,6 @@
 // Adder-tree internals are not traced (the waveform shows the counts at
 // the ports of the modules that use this one).
 /* verilator tracing_off */
-`include "cim_assert.vh"
 module cim_tree_sum #(
   parameter integer N     = 64,   // bits in and out
   parameter integer W_IN  = 1,    // input field width
@@ -31,10 +30,18 @@ module cim_tree_sum #(
   localparam integer LEVELS = $clog2(W_OUT / W_IN);
   localparam integer NCHUNK = N / CHUNK;
 
-  `CIM_ASSERT_PARAM(W_IN_power_of_two, W_IN >= 1 && (W_IN & (W_IN - 1)) == 0)
-  `CIM_ASSERT_PARAM(W_OUT_power_of_two, (W_OUT & (W_OUT - 1)) == 0 && W_OUT >= W_IN)
-  `CIM_ASSERT_PARAM(CHUNK_power_of_two, (CHUNK & (CHUNK - 1)) == 0 && CHUNK >= W_OUT)
-  `CIM_ASSERT_PARAM(N_multiple_of_CHUNK, N >= CHUNK && (N % CHUNK) == 0)
+  if (!(W_IN >= 1 && (W_IN & (W_IN - 1)) == 0)) begin : g_illegal_W_IN_power_of_two
+    cim_illegal_parameter_W_IN_power_of_two u_illegal ();
+  end
+  if (!((W_OUT & (W_OUT - 1)) == 0 && W_OUT >= W_IN)) begin : g_illegal_W_OUT_power_of_two
+    cim_illegal_parameter_W_OUT_power_of_two u_illegal ();
+  end
+  if (!((CHUNK & (CHUNK - 1)) == 0 && CHUNK >= W_OUT)) begin : g_illegal_CHUNK_power_of_two
+    cim_illegal_parameter_CHUNK_power_of_two u_illegal ();
+  end
+  if (!(N >= CHUNK && (N % CHUNK) == 0)) begin : g_illegal_N_multiple_of_CHUNK
+    cim_illegal_parameter_N_multiple_of_CHUNK u_illegal ();
+  end
 
   genvar c, l;
   generate

@@ -13,7 +13,6 @@
 // controller's per-(group, segment) gating decision.
 //
 // Order: flag (g, s) at zf_o[g*NSEG + s] (the order of C1/C2/SE).
-`include "cim_assert.vh"
 module cim_zero_flags #(
   parameter integer NSEG = 16,   // segments (ROWS / SEG_ROWS)
   parameter integer NGRP = 8,    // column groups (COLS / COL_GROUP)
@@ -28,7 +27,9 @@ module cim_zero_flags #(
   output wire                 wr_o       // a SET_ZF that wrote a segment (for the counters)
 );
 
-  `CIM_ASSERT_PARAM(AW_addresses_NSEG, NSEG >= 1 && AW >= 1 && NSEG <= (1 << AW))
+  if (!(NSEG >= 1 && AW >= 1 && NSEG <= (1 << AW))) begin : g_illegal_AW_addresses_NSEG
+    cim_illegal_parameter_AW_addresses_NSEG u_illegal ();
+  end
 
   // write decode: one enable per segment
   wire [NSEG-1:0] seg_we;

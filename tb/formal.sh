@@ -14,7 +14,7 @@
 # input bits, gate mode, control unit, nrows_i, ncols_i, plane, flags) and
 # in cycle 2, every result output is equal in cycle 3 (cmp_valid_o, p_o,
 # x_o, acc_valid_o, acc_o, bin_o, rd_valid_o, rdata_o), under the host
-# protocol and the stored-zero promise (rtl/cim_assert.vh assumptions); the
+# protocol and the stored-zero promise (rtl/cim_check.v ASSUME=1 instances); the
 # controller's invariants (its asserts) hold in cycle 3 too. Cells,
 # thresholds and accumulators are updated by the same logic from the same
 # inputs in both, so a run from reset agrees on them before every COMPUTE:
@@ -38,7 +38,7 @@ done
 prove() {
   local rtl=$1 log=$2 vcd=$3
   yosys -q -l "$log" -p "
-    read_verilog -formal -I$rtl $rtl/*.v $here/tb/fv_gating.v
+    read_verilog -formal $rtl/*.v $here/tb/fv_gating.v
     chparam -set ROWS $rows -set COLS $cols -set SEG_ROWS $seg -set COL_GROUP $grp -set ACC_W $accw fv_gating
     hierarchy -check -top fv_gating
     setattr -mod -unset keep_hierarchy *

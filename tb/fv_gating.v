@@ -12,7 +12,7 @@
 // x_o, acc_valid_o, acc_o, bin_o, rd_valid_o, rdata_o. seg_gated_o and the
 // activity counters (cnt_o) differ by design and are not compared.
 //
-// The macros' own checks come with them (rtl/cim_assert.vh under FORMAL):
+// The macros' own checks come with them (rtl/cim_check.v under FORMAL):
 // the host protocol and the stored-zero promise (a flag is set only where
 // the cells under raised word lines hold no 1) are assumptions, the
 // controller invariants are asserts the proof proves too.

@@ -59,10 +59,10 @@ function(sparsecim_verilate name rows cols seg grp)
   # --output-split-cfuncs: Verilator makes functions of at most that many
   # statements (the 256x64 macro's evaluation is otherwise one function of
   # ~17,000 lines that takes g++ minutes)
-  # --assert: the RTL's checks (rtl/cim_assert.vh: host protocol, stored-zero
+  # --assert: the RTL's checks (rtl/cim_check.v: host protocol, stored-zero
   # flags, controller invariants) run in every build; a failed one prints
   # "cim_assert: FAIL: ..." and aborts the program
-  set(vargs -Wall --assert -I${SPARSECIM_RTL_DIR} --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
+  set(vargs -Wall --assert --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
             --output-split 20000 --output-split-cfuncs 1000
             -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp} -GACC_W=${acc})
   set(defs DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h" DUT_ROWS=${rows} DUT_COLS=${cols} DUT_ACC_W=${acc}

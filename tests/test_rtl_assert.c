@@ -1,5 +1,5 @@
 /*
- * test_rtl_assert.c - the RTL's checks (rtl/cim_assert.vh, verilated with
+ * test_rtl_assert.c - the RTL's checks (rtl/cim_check.v, verilated with
  * --assert) really stop a simulation: a host that breaks the protocol of
  * docs/SPEC.md section 6 (a plane that continues an accumulation that never
  * began, a first plane while one is open, a stored-zero flag over a stored

@@ -90,7 +90,7 @@ for spec in "${GEOMS[@]}"; do
   mkdir -p "$log"
   gs=$(date +%s%N)
   line="$spec (rows $r, cols $c, seg_rows $s = $((r / s)) segments, col_group $g, acc_w $a):"
-  (check "$log" lint verilator --lint-only -Wall --assert -I"$ROOT"/rtl --top-module cim_macro -GROWS="$r" -GCOLS="$c" -GSEG_ROWS="$s" \
+  (check "$log" lint verilator --lint-only -Wall --assert --top-module cim_macro -GROWS="$r" -GCOLS="$c" -GSEG_ROWS="$s" \
       -GCOL_GROUP="$g" -GACC_W="$a" "$ROOT"/rtl/*.v &&
     check "$log" layers crit "$geo" test_rtl_layers 'layers/random_env_build' &&
     check "$log" macro crit "$geo" test_rtl_macro 'macro/env_build' &&

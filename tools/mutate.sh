@@ -18,7 +18,8 @@
 #   xcheck     `make -f Makefile.sim xcheck` on the mutated rtl/ copy: the
 #              Icarus 4-state bench tb/xcheck_tb.v, both of its geometries
 #              (only for mutations of rtl/*), and its X check (cells without
-#              reset, X on unused inputs); a failure must be the bench's
+#              reset, X on unused inputs), then tb/check_tb.v (each RTL check
+#              broken once must fire, naming its rule); a failure must be the bench's
 #              "xcheck: FAIL" or an RTL assertion's "cim_assert: FAIL" (or
 #              a timeout), else it is an error
 #   (build)    a CMake build of the snapshot with SPARSECIM_RTL_DIR = the
@@ -241,7 +242,7 @@ run_check() {
 }
 
 do_lint() {
-  verilator --lint-only -Wall --assert -I"$W/rtl" --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
+  verilator --lint-only -Wall --assert --top-module cim_macro -GROWS=64 -GCOLS=16 -GSEG_ROWS=8 -GCOL_GROUP=4 "$W"/rtl/*.v
 }
 do_xcheck() {
   (cd "$W/src" && make -f Makefile.sim --no-print-directory xcheck BUILD="$W/xcheck" RTL_SRC="$(echo "$W"/rtl/*.v)")

@@ -114,7 +114,7 @@ module tb;
   end
 endmodule
 EOF
-(cd "$T" && iverilog -g2012 -I"$OLDPWD"/rtl -o tb.vvp tb.v "$OLDPWD"/rtl/*.v && vvp -n tb.vvp >/dev/null)
+(cd "$T" && iverilog -g2012 -o tb.vvp tb.v "$OLDPWD"/rtl/*.v && vvp -n tb.vvp >/dev/null)
 sed -i "/^\$date/,/^\$end/d" "$T/macro.vcd"
 { printf '\0\0\0'; cat "$T/macro.vcd"; } > "$C/vcd/icarus-macro"
 { printf '\3\24\120'; cat "$T/macro.vcd"; } > "$C/vcd/icarus-macro-window"
