@@ -1,5 +1,6 @@
 /* energy.c - technology profiles and the energy model (see energy.h, docs/ENERGY.md). */
 #include "energy.h"
+#include "infile.h"
 
 #include "num.h"
 
@@ -203,47 +204,10 @@ int energy_profile_parse(const char *text, const char *name, energy_profile *p, 
 
 int energy_profile_load(const char *path, energy_profile *p, bnn_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        bnn_set_err(err, "%s: cannot open: %s", path, strerror(errno));
+    char *buf;
+    size_t len;
+    if (in_read_all(path, (size_t)1 << 24, "an energy profile", &buf, &len, err))
         return -1;
-    }
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        bnn_set_err(err, "%s: out of memory", path);
-        return -1;
-    }
-    size_t got;
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (len + 1 == cap) {
-            if (cap >= (size_t)1 << 24) {
-                free(buf);
-                fclose(f);
-                bnn_set_err(err, "%s: file too large for a profile", path);
-                return -1;
-            }
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                bnn_set_err(err, "%s: out of memory", path);
-                return -1;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(buf);
-        bnn_set_err(err, "%s: read error", path);
-        return -1;
-    }
-    buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
         free(buf);
         bnn_set_err(err, "%s: not a text file (NUL byte)", path);

@@ -142,6 +142,18 @@ static int grow(void **a, int *cap, int n, size_t elem)
     return 0;
 }
 
+/* Appends element idx to a list of scopes or vars held as the indices of
+ * its first and last elements, each element naming the next by index:
+ * next_of_last is the link field of element *last (NULL when empty). */
+static void list_append(int *first, int *last, int *next_of_last, int idx)
+{
+    if (next_of_last)
+        *next_of_last = idx;
+    else
+        *first = idx;
+    *last = idx;
+}
+
 /* A byte a VCD (text) may hold: printable ASCII or white space. */
 static int text_byte(int ch) { return (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
 
@@ -260,11 +272,8 @@ static int read_header(vcd *v, FILE *f)
             sc->first_var = sc->last_var = sc->first_kid = sc->last_kid = sc->next_sib = -1;
             if (cur >= 0) {
                 scope *p = &v->scopes[cur];
-                if (p->last_kid < 0)
-                    p->first_kid = v->n_scopes;
-                else
-                    v->scopes[p->last_kid].next_sib = v->n_scopes;
-                p->last_kid = v->n_scopes;
+                list_append(&p->first_kid, &p->last_kid, p->last_kid < 0 ? NULL : &v->scopes[p->last_kid].next_sib,
+                            v->n_scopes);
             }
             cur = v->n_scopes++;
         } else if (!strcmp(tok, "$upscope")) {
@@ -332,11 +341,8 @@ static int read_header(vcd *v, FILE *f)
                 return fail(v, "out of memory");
             v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, msb, lsb, 0, -1};
             scope *sc = &v->scopes[cur];
-            if (sc->last_var < 0)
-                sc->first_var = v->n_vars;
-            else
-                v->vars[sc->last_var].next = v->n_vars;
-            sc->last_var = v->n_vars;
+            list_append(&sc->first_var, &sc->last_var, sc->last_var < 0 ? NULL : &v->vars[sc->last_var].next,
+                        v->n_vars);
             v->n_vars++;
         } else if (tok[0] == '$') {
             /* $date, $version, $comment and unknown sections: skip to $end */

@@ -1,7 +1,7 @@
 /* tb_merge.c - exact merging of split-run reports (see tb_merge.h). */
 #include "tb_merge.h"
+#include "infile.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,36 +55,6 @@ void tb_part_free(tb_part *p)
     free(p->label);
     free(p->ls);
     memset(p, 0, sizeof *p);
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, k;
-    char *buf = malloc(cap);
-    while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            char *b = realloc(buf, cap *= 2);
-            if (!b) {
-                free(buf);
-                buf = NULL;
-            } else {
-                buf = b;
-            }
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || !buf) {
-        free(buf);
-        errno = bad ? EIO : ENOMEM;
-        return NULL;
-    }
-    *len = n;
-    return buf;
 }
 
 /* A non-negative integer member (u64), or an int member (i). */
@@ -231,8 +201,8 @@ int tb_part_load(const char *path, tb_part *p, char *msg, size_t n)
     bnn_error err;
     memset(p, 0, sizeof *p);
     snprintf(p->path, sizeof p->path, "%s", path);
-    if (!(p->text = read_all(path, &len)))
-        return say(msg, n, "%s: cannot read: %s", path, strerror(errno));
+    if (in_read_all(path, TB_REPORT_MAX_BYTES, "a report", &p->text, &len, &err))
+        return say(msg, n, "%s", err.msg);
     if (jr_parse(p->text, len, &p->doc, &err))
         return say(msg, n, "%s: not a JSON report: %s", path, err.msg);
     if (get_int(p, p->doc, "images", &p->images, msg, n) || get_u64(p, p->doc, "mismatches", &p->mismatches, msg, n))

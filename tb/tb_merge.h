@@ -31,6 +31,10 @@
 #include "jread.h"
 #include "tb_cli.h"
 
+/* The largest report a merge reads (a report of 10,000 images is about
+ * 0.3 MB): a larger file is refused before it is parsed. */
+#define TB_REPORT_MAX_BYTES ((size_t)1 << 28)
+
 typedef struct tb_part {
     char path[1024];            /* the report's file, for messages */
     char *text;                 /* its contents (the tree points into it) */

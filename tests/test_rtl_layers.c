@@ -121,12 +121,6 @@ Test(layers, random_small_build, .timeout = 170) { run_cases(&rt_small, 202); }
  * SPARSECIM_GEOM; skipped without it. */
 Test(layers, random_env_build, .timeout = 600)
 {
-    dut_geom g;
-    int e = rt_env_geom(&g);
-    cr_assert_geq(e, 0, "SPARSECIM_GEOM='%s': expected ROWSxCOLSxSEG_ROWS", getenv("SPARSECIM_GEOM"));
-    if (!e)
-        cr_skip_test("SPARSECIM_GEOM unset (make -f Makefile.sim geom-matrix sets it)");
-    cr_assert_not_null(dut_find_build(&g, 0, NULL), "SPARSECIM_GEOM=%s: no verilated build of it in this program",
-                       getenv("SPARSECIM_GEOM"));
+    dut_geom g = rt_env_geom();
     run_cases(&g, 303);
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <criterion/criterion.h>
+
 #include "bnn_infer.h"
 #include "bnn_model.h"
 #include "bnn_rng.h"
@@ -23,20 +25,22 @@
 static const dut_geom rt_default = {256, 64, 16, 0, 0};
 static const dut_geom rt_small = {64, 16, 8, 0, 0};
 
-/* The geometry of the environment's SPARSECIM_GEOM=ROWSxCOLSxSEG_ROWS (the
- * verilated builds of `make -f Makefile.sim geom-matrix`; col_group and
- * acc_w are the build's): 1 and *g set, 0 when unset (the *_env_build tests
- * then skip), -1 when malformed. */
-static inline int rt_env_geom(dut_geom *g)
+/* For the *_env_build tests (the geometry matrix, `make -f Makefile.sim
+ * geom-matrix`): the geometry of the environment's
+ * SPARSECIM_GEOM=ROWSxCOLSxSEG_ROWS (col_group and acc_w are the build's).
+ * Skips the calling test when SPARSECIM_GEOM is unset; fails it when the
+ * value is malformed or names no verilated build of this program. */
+static inline dut_geom rt_env_geom(void)
 {
     const char *v = getenv("SPARSECIM_GEOM");
     int r = 0, c = 0, s = 0, n = 0;
     if (!v)
-        return 0;
-    if (sscanf(v, "%dx%dx%d%n", &r, &c, &s, &n) != 3 || v[n] || r < 1 || c < 1 || s < 1)
-        return -1;
-    *g = (dut_geom){r, c, s, 0, 0};
-    return 1;
+        cr_skip_test("SPARSECIM_GEOM unset (make -f Makefile.sim geom-matrix sets it)");
+    cr_assert(sscanf(v, "%dx%dx%d%n", &r, &c, &s, &n) == 3 && !v[n] && r >= 1 && c >= 1 && s >= 1,
+              "SPARSECIM_GEOM='%s': expected ROWSxCOLSxSEG_ROWS", v);
+    dut_geom g = {r, c, s, 0, 0};
+    cr_assert_not_null(dut_find_build(&g, 0, NULL), "SPARSECIM_GEOM=%s: no verilated build of it in this program", v);
+    return g;
 }
 
 /* Input patterns for images. */

@@ -16,30 +16,15 @@
 #include <sys/stat.h>
 
 #include "fuzz_util.h"
+#include "infile.h"
 
 static int run_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "replay: %s: cannot open: %s\n", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0, k;
-    uint8_t *buf = malloc(cap);
-    while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += k;
-        if (n == cap) {
-            uint8_t *b = realloc(buf, cap *= 2);
-            if (!b)
-                free(buf);
-            buf = b;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf || bad) {
-        fprintf(stderr, "replay: %s: %s\n", path, bad ? "read error" : "out of memory");
-        free(buf);
+    char *buf;
+    size_t n;
+    bnn_error err;
+    if (in_read_all(path, (size_t)1 << 30, "a corpus file", &buf, &n, &err)) {
+        fprintf(stderr, "replay: %s\n", err.msg);
         return -1;
     }
     /* an exact-size copy, so that ASan sees a read past the input's end */
