@@ -17,35 +17,31 @@ int in_read_all(const char *path, size_t max, const char *what, char **buf, size
     }
     size_t cap = 4096, n = 0, got;
     char *b = malloc(cap);
-    const char *why = b ? NULL : "out of memory";
+    int too_large = 0, no_memory = !b;
     /* cap - n - 1: room for the NUL; one byte past max is read to see it */
-    while (!why && (got = fread(b + n, 1, cap - n - 1, f)) > 0) {
+    while (!too_large && !no_memory && (got = fread(b + n, 1, cap - n - 1, f)) > 0) {
         n += got;
         if (n > max) {
-            why = "too large";
+            too_large = 1;
         } else if (n + 1 == cap) {
             char *nb = realloc(b, cap * 2);
+            no_memory = !nb;
             if (nb) {
                 b = nb;
                 cap *= 2;
-            } else {
-                why = "out of memory";
             }
         }
     }
     int read_errno = ferror(f) ? errno : 0;
     fclose(f);
-    if (!why && read_errno) {
-        free(b);
+    if (too_large)
+        bnn_set_err(err, "%s: larger than %zu bytes (the limit for %s)", path, max, what);
+    else if (no_memory)
+        bnn_set_err(err, "%s: out of memory", path);
+    else if (read_errno)
         bnn_set_err(err, "%s: read error: %s", path, strerror(read_errno));
-        return -1;
-    }
-    if (why) {
+    if (too_large || no_memory || read_errno) {
         free(b);
-        if (!strcmp(why, "too large"))
-            bnn_set_err(err, "%s: larger than %zu bytes (the limit for %s)", path, max, what);
-        else
-            bnn_set_err(err, "%s: %s", path, why);
         return -1;
     }
     b[n] = '\0';

@@ -16,8 +16,8 @@
  * so text may be parsed as a C string) and *len. A file of more than max
  * bytes is refused ("PATH: larger than MAX bytes (the limit for WHAT)"),
  * read only up to the limit; what names the kind of file in that message.
- * 0, or -1 with err set ("PATH: cannot open: ...", "read error", "out of
- * memory") and *buf NULL. */
+ * 0, or -1 with err set ("PATH: cannot open: WHY", "PATH: read error:
+ * WHY", "PATH: out of memory") and *buf NULL. */
 int in_read_all(const char *path, size_t max, const char *what, char **buf, size_t *len, bnn_error *err);
 
 #endif
