@@ -24,6 +24,11 @@
  * compile-time constants, dots stored, then thresholds in a second loop
  * (the shortcut bit picks T0/T1; zero-padded shortcut channels give x = 0).
  *
+ * Grouped convs (docs/SPEC.md section 2): each group is packed and computed
+ * as an ordinary conv over views of the group's input channels, weight rows,
+ * thresholds, outputs and shortcut channels (group_view), so a depthwise
+ * layer is `groups` convs of one channel each.
+ *
  * FC dots (SE, classifier) pack 64 elements per word and plane at a time.
  *
  * Memory: everything is allocated per call and freed before returning.
@@ -354,8 +359,30 @@ static int fconv_init(fconv *f, const bnn_conv *cv, const bnn_tensor *in, int ba
     return 0;
 }
 
-int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s, bnn_tensor *out,
-                  int32_t *dot)
+/* Group g of a grouped conv as an ordinary conv over views of the caller's
+ * arrays (nothing copied): in_c / groups input channels (the group's, which
+ * are contiguous in the channel-major tensor), out_c / groups outputs, the
+ * group's weight rows and thresholds. in_v is the group's input view. */
+static bnn_conv group_view(const bnn_conv *cv, int g, const bnn_tensor *in, bnn_tensor *in_v)
+{
+    const int groups = bnn_conv_groups(cv), opg = cv->out_c / groups, cpg = cv->in_c / groups;
+    bnn_conv s = *cv;
+    s.groups = 1;
+    s.in_c = cpg;
+    s.out_c = opg;
+    s.wt.rows = opg;
+    s.wt.w = cv->wt.w + (size_t)g * (size_t)opg * (size_t)cv->wt.words;
+    s.th.n = opg;
+    s.th.neg = cv->th.neg + (size_t)g * (size_t)opg;
+    s.th.t = cv->th.t + (size_t)g * (size_t)opg * (size_t)cv->th.pairs;
+    *in_v = *in;
+    in_v->c = cpg;
+    in_v->v = in->v + (size_t)g * (size_t)cpg * (size_t)in->h * (size_t)in->w;
+    return s;
+}
+
+static int conv_fast1(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s, bnn_tensor *out,
+                      int32_t *dot)
 {
     fconv f;
     if (fconv_init(&f, cv, in, 0))
@@ -371,12 +398,42 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
     return 0;
 }
 
-uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in)
+int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s, bnn_tensor *out,
+                  int32_t *dot)
 {
+    const int groups = bnn_conv_groups(cv);
+    if (groups == 1)
+        return conv_fast1(cv, in, sc, sc_s, out, dot);
+    /* grouped: each group packed and computed as its own ordinary conv; its
+     * outputs, dots and shortcut channels are the group's slices */
+    const int opg = cv->out_c / groups;
+    const size_t npo = (size_t)cv->out_h * (size_t)cv->out_w;
+    for (int g = 0; g < groups; g++) {
+        bnn_tensor in_v, out_v = *out, sc_v;
+        bnn_conv s = group_view(cv, g, in, &in_v);
+        out_v.c = opg;
+        out_v.v = out->v + (size_t)g * (size_t)opg * npo;
+        const bnn_tensor *scp = NULL;
+        if (sc && sc->c > g * opg) { /* the group's shortcut channels; beyond sc->c they are 0 */
+            sc_v = *sc;
+            sc_v.c = sc->c - g * opg < opg ? sc->c - g * opg : opg;
+            sc_v.v = sc->v + (size_t)g * (size_t)opg * (size_t)sc->h * (size_t)sc->w;
+            scp = &sc_v;
+        }
+        if (conv_fast1(&s, &in_v, scp, sc_s, &out_v, dot ? dot + (size_t)g * (size_t)opg * npo : NULL))
+            return -1;
+    }
+    return 0;
+}
+
+uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in, int g)
+{
+    bnn_tensor in_v;
+    bnn_conv s = group_view(cv, g, in, &in_v);
     fconv f;
-    if (fconv_init(&f, cv, in, cv->out_h))
+    if (fconv_init(&f, &s, &in_v, s.out_h))
         return NULL;
-    pack_band(&f, 0, cv->out_h);
+    pack_band(&f, 0, s.out_h);
     uint64_t *v = f.vec;
     f.vec = NULL;
     fconv_free(&f);

@@ -40,7 +40,13 @@ static int out_of_range(const bnn_tensor *t, int bits, size_t *at)
 int bnn_conv_forward(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, bnn_tensor *out,
                      int32_t *dot, bnn_impl impl, bnn_error *err)
 {
-    const int64_t n = (int64_t)cv->in_c * cv->k_h * cv->k_w;
+    const int groups = bnn_conv_groups(cv);
+    if (cv->groups < 0 || cv->in_c < 1 || cv->out_c < 1 || cv->in_c % groups || cv->out_c % groups) {
+        snprintf(err->msg, sizeof err->msg, "conv: %d groups do not divide %d input and %d output channels",
+                 cv->groups, cv->in_c, cv->out_c);
+        return -1;
+    }
+    const int64_t n = (int64_t)bnn_conv_n(cv);
     if (cv->in_bits < 1 || cv->in_bits > 16 || cv->stride < 1 || cv->k_h < 1 || cv->k_w < 1 ||
         cv->pad_h < 0 || cv->pad_w < 0 || cv->out_h != (cv->in_h + 2 * cv->pad_h - cv->k_h) / cv->stride + 1 ||
         cv->out_w != (cv->in_w + 2 * cv->pad_w - cv->k_w) / cv->stride + 1 || cv->out_h < 1 || cv->out_w < 1) {

@@ -16,11 +16,13 @@ int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *s
 int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s,
                   bnn_tensor *out, int32_t *dot);
 
-/* The packed im2col input vectors of every output pixel, as the fast conv
- * uses them: [out_h*out_w][in_bits][ceil(n/64)] words, plane k of pixel p
- * at ((p*in_bits + k) * words), bit i = canonical index i, unused bits 0.
- * The caller frees the result; NULL when out of memory. Shapes unchecked. */
-uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in);
+/* The packed im2col input vectors of group g (0 for an ordinary conv) for
+ * every output pixel, as the fast conv uses them: [out_h*out_w][in_bits]
+ * [ceil(n/64)] words, n = bnn_conv_n(cv), plane k of pixel p at
+ * ((p*in_bits + k) * words), bit i = canonical index i of the group's
+ * input channels, unused bits 0. The caller frees the result; NULL when
+ * out of memory. Shapes unchecked. */
+uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in, int g);
 
 /* FC dots (SE and classifier): a holds n unsigned values of `bits` bits
  * (1..32; squeeze counts can exceed 16 bits), w row `row` the bipolar

@@ -22,7 +22,8 @@ extern "C" {
 #endif
 
 #define BNN_MAGIC "SCIMBNN1"
-#define BNN_VERSION 1u
+#define BNN_VERSION 1u          /* every conv has groups = 1: the file is version 1 */
+#define BNN_VERSION_GROUPS 2u   /* a conv has groups > 1: version 2 (a u16 groups per CONV record) */
 
 /* Limits the loader and bnn_model_validate() enforce (docs/FORMAT.md). */
 #define BNN_MAX_CH 4096          /* channels of any tensor, SE hidden units */
@@ -62,7 +63,13 @@ typedef struct bnn_conv {
     int k_h, k_w, stride, pad_h, pad_w;
     int in_bits;        /* bits per input element (8 for the image, else 1) */
     int shortcut;       /* index of the layer whose input is the shortcut, -1 none */
-    bnn_bits wt;        /* out_c x (in_c*k_h*k_w) */
+    int groups;         /* convolution groups (docs/SPEC.md section 2): 1 ordinary,
+                           in_c = out_c depthwise; it divides in_c and out_c.
+                           0 is read as 1 (bnn_conv_groups), so that a conv
+                           built before the field existed stays ordinary */
+    bnn_bits wt;        /* out_c x ((in_c/groups)*k_h*k_w): output o (of group
+                           g = o / (out_c/groups)) over its group's input
+                           channels g*(in_c/groups) .. (g+1)*(in_c/groups)-1 */
     bnn_thresh th;      /* out_c outputs, pairs = 2 with a shortcut */
 } bnn_conv;
 
@@ -133,6 +140,17 @@ static inline void bnn_bits_set(bnn_bits *b, int r, int i, int v)
     *wp = v ? (*wp | m) : (*wp & ~m);
 }
 
+/* The groups of a conv (0 is read as 1), its input channels per group and
+ * the length of one output's input vector: (in_c/groups) * k_h * k_w. */
+static inline int bnn_conv_groups(const bnn_conv *c) { return c->groups > 1 ? c->groups : 1; }
+static inline int bnn_conv_cpg(const bnn_conv *c) { return c->in_c / bnn_conv_groups(c); }
+static inline int bnn_conv_n(const bnn_conv *c) { return bnn_conv_cpg(c) * c->k_h * c->k_w; }
+
+/* The file version a model is written as: BNN_VERSION_GROUPS when a conv
+ * has groups > 1, else BNN_VERSION (so every model without groups is
+ * written byte for byte as before version 2 existed). */
+unsigned bnn_model_file_version(const bnn_model *m);
+
 /* Frees a model and everything it owns (NULL is fine). */
 void bnn_model_free(bnn_model *m);
 
@@ -170,6 +188,10 @@ typedef struct bnn_random_opts {
     int depth;          /* 6n+2: 14, 20, 32 ... */
     int width;          /* base width, 16 */
     int se;             /* 1: SE in every block */
+    int depthwise;      /* 1: depthwise-separable blocks (each 3x3 conv after conv1
+                           becomes depthwise 3x3 + pointwise 1x1) */
+    int groups;         /* 0 or 1: ordinary; N > 1: the 3x3 convs after conv1 have
+                           N groups (N divides the width; not with depthwise) */
     int in_c, in_h, in_w;
     int classes;
     uint64_t seed;

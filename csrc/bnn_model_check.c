@@ -19,6 +19,7 @@ typedef struct ck {
     bnn_model *m;
     const char *file;
     const size_t *rec;  /* record offsets, NULL for in-memory models */
+    unsigned version;   /* file version (the CONV record's offsets), 1 in memory */
     bnn_error *err;
 } ck;
 
@@ -122,6 +123,15 @@ static int check_conv(const ck *c, int i, shape *cur, const shape *in_shapes)
         chain(c, i, BNN_REC_CONV_IN_BITS, "in_bits", cv->in_bits, cur->bits) ||
         range(c, i, BNN_REC_CONV_SHORTCUT, "shortcut", cv->shortcut, -1, i - 1))
         return -1;
+    /* groups: 0 (in memory) is read as 1; in a file it is 1..in_c (version 2) */
+    const size_t goff = c->version >= BNN_VERSION_GROUPS ? BNN_REC_CONV_GROUPS : (size_t)-1;
+    const size_t woff = c->version >= BNN_VERSION_GROUPS ? BNN_REC_CONV_WEIGHTS_V2 : BNN_REC_CONV_WEIGHTS;
+    if (range(c, i, goff, "groups", cv->groups, 0, cv->in_c))
+        return -1;
+    const int groups = bnn_conv_groups(cv);
+    if (cv->in_c % groups || cv->out_c % groups)
+        return fail(c, i, goff, "groups", "expected a divisor of in_c %d and of out_c %d, got %d", cv->in_c,
+                    cv->out_c, groups);
     if (cv->in_h + 2 * cv->pad_h < cv->k_h)
         return fail(c, i, BNN_REC_CONV_K_H, "k_h", "kernel height %d does not fit input height %d + 2 x pad %d",
                     cv->k_h, cv->in_h, cv->pad_h);
@@ -141,9 +151,9 @@ static int check_conv(const ck *c, int i, shape *cur, const shape *in_shapes)
                         "input of layer %d (%s), CxHxW %dx%dx%d of %d-bit values, does not fit the output CxHxW %dx%dx%d by option A (1-bit, C <= out_c, stride 1 or 2)",
                         cv->shortcut, s->name, sc.c, sc.h, sc.w, sc.bits, cv->out_c, cv->out_h, cv->out_w);
     }
-    int n = cv->in_c * cv->k_h * cv->k_w;
-    size_t wend = BNN_REC_CONV_WEIGHTS + (size_t)cv->out_c * (((size_t)n + 7) / 8);
-    if (bits_ok(c, i, BNN_REC_CONV_WEIGHTS, "weights", &cv->wt, cv->out_c, n) ||
+    int n = bnn_conv_n(cv);
+    size_t wend = woff + (size_t)cv->out_c * (((size_t)n + 7) / 8);
+    if (bits_ok(c, i, woff, "weights", &cv->wt, cv->out_c, n) ||
         thresh_ok(c, i, wend, "sign/thresholds", &cv->th, cv->out_c, cv->shortcut >= 0 ? 2 : 1))
         return -1;
     *cur = (shape){cv->out_c, cv->out_h, cv->out_w, 1};
@@ -240,7 +250,13 @@ static size_t weight_bytes(const bnn_model *m)
 
 int bnn_model_check(bnn_model *m, const char *file, const size_t *rec_off, bnn_error *err)
 {
-    ck c = {m, file, rec_off, err};
+    return bnn_model_check_file(m, file, rec_off, BNN_VERSION, err);
+}
+
+int bnn_model_check_file(bnn_model *m, const char *file, const size_t *rec_off, unsigned version,
+                         bnn_error *err)
+{
+    ck c = {m, file, rec_off, version, err};
     if (check_header(&c))
         return -1;
     bnn_model_name_layers(m);

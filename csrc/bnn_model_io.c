@@ -2,10 +2,12 @@
  * bnn_model_io.c - the .bnn reader and writer (layout: top of bnn_model.c,
  * docs/FORMAT.md). Every integer is decoded byte by byte, little-endian.
  *
- * Load order: magic, version; then every field in file order with its
- * range (so no allocation is larger than the bytes that back it, and a
- * truncated file names the field it ends in); then no trailing bytes; then
- * the CRC; then the semantic checks of bnn_model_check() (shape chain,
+ * Load order: magic, version (1 or 2); then every field in file order with
+ * its range (so no allocation is larger than the bytes that back it, and a
+ * truncated file names the field it ends in; a CONV's groups, version 2,
+ * with its divisibility, before the weights whose length depends on it);
+ * then no trailing bytes; then the version against the model (2 exactly
+ * when a CONV has groups > 1: one encoding per model); then the CRC; then the semantic checks of bnn_model_check() (shape chain,
  * shortcuts), whose messages carry the byte offset of the field.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -49,6 +51,7 @@ typedef struct rd {
     const char *name;   /* file name for messages */
     char label[64];     /* "layer 3 (s0b1a)" or "" for header fields */
     size_t weights;     /* packed weight bytes so far */
+    unsigned version;   /* 1, or 2: CONV records carry groups */
     bnn_error *err;
 } rd;
 
@@ -179,7 +182,20 @@ static int load_conv(rd *r, bnn_conv *cv, int index)
     if (rd_int(r, 2, 1, "shortcut", -1, index - 1, &v))
         return -1;
     cv->shortcut = (int)v;
-    if (rd_bits(r, &cv->wt, cv->out_c, cv->in_c * cv->k_h * cv->k_w, "weights"))
+    cv->groups = 1;
+    if (r->version >= BNN_VERSION_GROUPS) {
+        size_t at = r->off;
+        RD_U(r, 2, "groups", 1, cv->in_c, cv->groups);
+        if (cv->in_c % cv->groups || cv->out_c % cv->groups) {
+            char f[128];
+            field_name(r, "groups", f, sizeof f);
+            bnn_set_err(r->err, "%s: byte %zu: field '%s': expected a divisor of in_c %d and of out_c %d, got %d",
+                        r->name, at, f, cv->in_c, cv->out_c, cv->groups);
+            return -1;
+        }
+    }
+    /* the weights are read with the groups (their row length depends on them) */
+    if (rd_bits(r, &cv->wt, cv->out_c, bnn_conv_n(cv), "weights"))
         return -1;
     return rd_thresh(r, &cv->th, cv->out_c, cv->shortcut >= 0 ? 2 : 1, "");
 }
@@ -222,9 +238,13 @@ static void name_for_messages(rd *r, bnn_model *m, bnn_namer *nm, int i)
     if (l->type == BNN_CONV) {
         const uint8_t *p = r->p + r->off; /* just after the type byte */
         size_t left = r->len - r->off;
+        l->u.conv.in_c = left >= 2 ? (int)get_le(p, 2) : 0;
         l->u.conv.out_c = left >= 4 ? (int)get_le(p + 2, 2) : 0;
+        l->u.conv.k_h = left >= 9 ? p[8] : 0;
+        l->u.conv.k_w = left >= 10 ? p[9] : 0;
         l->u.conv.stride = left >= 11 ? p[10] : 1;
         l->u.conv.shortcut = left >= 16 ? (int)(int16_t)(uint16_t)get_le(p + 14, 2) : -1;
+        l->u.conv.groups = r->version >= BNN_VERSION_GROUPS && left >= 18 ? (int)get_le(p + 16, 2) : 1;
     }
     bnn_namer_step(nm, m->layers, i);
     snprintf(r->label, sizeof r->label, "layer %d (%s)", i, l->name);
@@ -285,8 +305,9 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
         return -1;
     }
     r.off = 8;
-    if (rd_int(&r, 4, 0, "version", BNN_VERSION, BNN_VERSION, &v))
+    if (rd_int(&r, 4, 0, "version", BNN_VERSION, BNN_VERSION_GROUPS, &v))
         return -1;
+    r.version = (unsigned)v;
     if (len < BNN_HDR_SIZE + 4) {
         bnn_set_err(err, "%s: byte %zu: file truncated (%zu bytes is shorter than the header + CRC, %d bytes)",
                     name, len, len, BNN_HDR_SIZE + 4);
@@ -314,6 +335,12 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
                     name, r.off, r.len - r.off, nl);
         goto fail;
     }
+    if (r.version != bnn_model_file_version(m)) {
+        /* one encoding per model: version 2 only when a conv needs its groups */
+        bnn_set_err(err, "%s: byte %d: field 'version': expected %u (no CONV layer has groups > 1), got %u", name,
+                    BNN_HDR_VERSION, bnn_model_file_version(m), r.version);
+        goto fail;
+    }
     uint32_t want = get_le(buf + len - 4, 4), got = crc32_all(buf, len - 4);
 #ifdef SPARSECIM_FUZZ_NO_CRC
     want = got; /* fuzzing build only: let mutated files reach the checks behind the CRC */
@@ -323,7 +350,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
                     len - 4, (unsigned)want, (unsigned)got);
         goto fail;
     }
-    if (bnn_model_check(m, name, rec_off, err))
+    if (bnn_model_check_file(m, name, rec_off, r.version, err))
         goto fail;
     free(rec_off);
     *out = m;
@@ -450,7 +477,7 @@ static void wr_floats(wr *w, const float *f, int n)
     }
 }
 
-static void wr_layer(wr *w, const bnn_layer *l)
+static void wr_layer(wr *w, const bnn_layer *l, unsigned version)
 {
     wr_le(w, (uint32_t)l->type, 1);
     if (l->type == BNN_CONV) {
@@ -466,6 +493,8 @@ static void wr_layer(wr *w, const bnn_layer *l)
         wr_le(w, (uint32_t)c->pad_w, 1);
         wr_le(w, (uint32_t)c->in_bits, 1);
         wr_le(w, (uint32_t)(uint16_t)(int16_t)c->shortcut, 2);
+        if (version >= BNN_VERSION_GROUPS)
+            wr_le(w, (uint32_t)bnn_conv_groups(c), 2);
         wr_bits(w, &c->wt);
         wr_thresh(w, &c->th);
     } else if (l->type == BNN_SE) {
@@ -504,8 +533,9 @@ int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_erro
     if (bad)
         return -1;
     wr w = {0};
+    const unsigned version = bnn_model_file_version(m);
     wr_bytes(&w, BNN_MAGIC, 8);
-    wr_le(&w, BNN_VERSION, 4);
+    wr_le(&w, version, 4);
     wr_le(&w, (uint32_t)m->in_c, 2);
     wr_le(&w, (uint32_t)m->in_h, 2);
     wr_le(&w, (uint32_t)m->in_w, 2);
@@ -514,7 +544,7 @@ int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_erro
     wr_le(&w, (uint32_t)m->classes, 2);
     wr_le(&w, (uint32_t)m->n_layers, 2);
     for (int i = 0; i < m->n_layers; i++)
-        wr_layer(&w, &m->layers[i]);
+        wr_layer(&w, &m->layers[i], version);
     if (!w.oom)
         wr_le(&w, crc32_all(w.p, w.len), 4);
     if (w.oom) {

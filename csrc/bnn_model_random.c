@@ -1,7 +1,8 @@
 /*
  * bnn_model_random.c - the random binarized ResNet generator (docs/SPEC.md
  * section 3): conv1, 3 stages of n residual blocks (depth 6n+2), optional
- * binarized SE after every block, count-pooling classifier. Weights are
+ * binarized SE after every block, count-pooling classifier; optionally
+ * grouped 3x3 convs or depthwise-separable blocks. Weights are
  * fair coin flips; thresholds sit near the middle of each dot's
  * distribution so that activations are non-trivial (about 20-60% ones on
  * uniform random 8-bit images, about half the SE gates on; checked by
@@ -39,16 +40,18 @@ static void random_thresh(bnn_thresh *t, bnn_rng *r, double center, double sigma
     }
 }
 
-static int add_conv(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int h, int w, int stride,
-                    int in_bits, int shortcut)
+/* A k x k conv (pad k/2) of `groups` groups. */
+static int add_conv_k(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int h, int w, int k, int stride,
+                      int in_bits, int shortcut, int groups)
 {
     bnn_layer *l = &m->layers[(*nl)++];
     m->n_layers = *nl;
     l->type = BNN_CONV;
     bnn_conv *c = &l->u.conv;
-    *c = (bnn_conv){.in_c = in_c, .out_c = out_c, .in_h = h, .in_w = w, .k_h = 3, .k_w = 3,
-                    .stride = stride, .pad_h = 1, .pad_w = 1, .in_bits = in_bits, .shortcut = shortcut};
-    int n = in_c * 9;
+    *c = (bnn_conv){.in_c = in_c, .out_c = out_c, .in_h = h, .in_w = w, .k_h = k, .k_w = k,
+                    .stride = stride, .pad_h = k / 2, .pad_w = k / 2, .in_bits = in_bits, .shortcut = shortcut,
+                    .groups = groups};
+    int n = bnn_conv_n(c);
     if (bnn_bits_alloc(&c->wt, out_c, n) || bnn_thresh_alloc(&c->th, out_c, shortcut >= 0 ? 2 : 1))
         return -1;
     random_bits(&c->wt, r);
@@ -56,6 +59,25 @@ static int add_conv(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int 
     double sigma = in_bits > 1 ? 150.0 * sqrt(n) : sqrt(n * 0.5);
     random_thresh(&c->th, r, 0.0, sigma, 1);
     return 0;
+}
+
+static int add_conv(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int h, int w, int stride,
+                    int in_bits, int shortcut)
+{
+    return add_conv_k(m, nl, r, in_c, out_c, h, w, 3, stride, in_bits, shortcut, 1);
+}
+
+/* One 3x3 conv of a block as the options build it: ordinary, grouped, or
+ * depthwise-separable (depthwise 3x3 with the stride, then pointwise 1x1
+ * in_c -> out_c carrying the shortcut). */
+static int add_block_conv(const bnn_random_opts *o, bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int h,
+                          int w, int stride, int shortcut)
+{
+    if (!o->depthwise)
+        return add_conv_k(m, nl, r, in_c, out_c, h, w, 3, stride, 1, shortcut, o->groups > 1 ? o->groups : 1);
+    if (add_conv_k(m, nl, r, in_c, in_c, h, w, 3, stride, 1, -1, in_c))
+        return -1;
+    return add_conv_k(m, nl, r, in_c, out_c, (h - 1) / stride + 1, (w - 1) / stride + 1, 1, 1, 1, shortcut, 1);
 }
 
 static int add_se(bnn_model *m, int *nl, bnn_rng *r, int c, int h, int w)
@@ -78,7 +100,9 @@ static int add_se(bnn_model *m, int *nl, bnn_rng *r, int c, int h, int w)
 }
 
 /* Packed weight bytes (as in the file) of the ResNet of o with n blocks per
- * stage: checked against the format's limit before anything is allocated. */
+ * stage: checked against the format's limit before anything is allocated
+ * (for grouped and depthwise-separable blocks the ordinary ResNet's bytes
+ * bound theirs: a group or a separable pair holds fewer weights). */
 static size_t weight_bytes(const bnn_random_opts *o, int n)
 {
     size_t w = (size_t)o->width, sum = w * (((size_t)o->in_c * 9 + 7) / 8);
@@ -106,8 +130,13 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
                     o->classes, BNN_MAX_CLASSES);
         return -1;
     }
+    if (o->groups < 0 || (o->groups > 1 && (o->depthwise || o->width % o->groups))) {
+        bnn_set_err(err, "random model: groups %d: %s", o->groups,
+                    o->depthwise ? "not with depthwise-separable blocks" : "expected a divisor of the width");
+        return -1;
+    }
     int n = (o->depth - 2) / 6;
-    int max_layers = 1 + 3 * n * 3 + 1;
+    int max_layers = 1 + 3 * n * (o->depthwise ? 5 : 3) + 1;
     size_t bytes = weight_bytes(o, n);
     if (bytes > BNN_MAX_WEIGHT_BYTES) {
         bnn_set_err(err, "random model: depth %d, width %d needs %zu MiB of weights, the format's limit is %u MiB",
@@ -134,11 +163,11 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
         for (int b = 0; b < n && !fail; b++) {
             int stride = (s > 0 && b == 0) ? 2 : 1;
             int ia = nl;
-            fail |= add_conv(m, &nl, &r, c, cout, h, w, stride, 1, -1);
+            fail |= add_block_conv(o, m, &nl, &r, c, cout, h, w, stride, -1);
             h = (h + 2 - 3) / stride + 1;
             w = (w + 2 - 3) / stride + 1;
             c = cout;
-            fail |= fail ? 0 : add_conv(m, &nl, &r, c, c, h, w, 1, 1, ia);
+            fail |= fail ? 0 : add_block_conv(o, m, &nl, &r, c, c, h, w, 1, ia);
             if (o->se && !fail)
                 fail |= add_se(m, &nl, &r, c, h, w);
         }

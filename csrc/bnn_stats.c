@@ -63,20 +63,24 @@ static int range_zero(const uint64_t *v, int lo, int hi)
 }
 
 /* Counts all-zero segments of the channel-major im2col rows, per output
- * pixel and bit plane, from the packed vectors of the fast conv. */
+ * pixel and bit plane, from the packed vectors of the fast conv. A grouped
+ * conv's rows are per group (each group is its own array job, docs/SPEC.md
+ * section 5): its segments are counted group by group. */
 static int seg_count(const bnn_conv *cv, const bnn_tensor *in, int seg, uint64_t *zero, uint64_t *total)
 {
-    uint64_t *vec = bnn_conv_pack(cv, in);
-    if (!vec)
-        return -1;
-    const int n = cv->in_c * cv->k_h * cv->k_w, nw = (n + 63) / 64;
+    const int n = bnn_conv_n(cv), nw = (n + 63) / 64;
     const size_t planes = (size_t)cv->out_h * (size_t)cv->out_w * (size_t)cv->in_bits;
-    for (size_t q = 0; q < planes; q++)
-        for (int r0 = 0; r0 < n; r0 += seg) {
-            *zero += (uint64_t)range_zero(vec + q * (size_t)nw, r0, r0 + seg < n ? r0 + seg : n);
-            (*total)++;
-        }
-    free(vec);
+    for (int g = 0; g < bnn_conv_groups(cv); g++) {
+        uint64_t *vec = bnn_conv_pack(cv, in, g);
+        if (!vec)
+            return -1;
+        for (size_t q = 0; q < planes; q++)
+            for (int r0 = 0; r0 < n; r0 += seg) {
+                *zero += (uint64_t)range_zero(vec + q * (size_t)nw, r0, r0 + seg < n ? r0 + seg : n);
+                (*total)++;
+            }
+        free(vec);
+    }
     return 0;
 }
 

@@ -10,7 +10,8 @@
 #include "cli_util.h"
 
 static const char *usage_text =
-    "usage: sparsecim model random --depth 14 [--se] [--width 16] [--input 28x28x1] [--classes 10] --seed N -o FILE.bnn\n"
+    "usage: sparsecim model random --depth 14 [--se] [--depthwise | --groups N] [--width 16] [--input 28x28x1]\n"
+    "                              [--classes 10] --seed N -o FILE.bnn\n"
     "       sparsecim model info FILE.bnn\n"
     "\n"
     "random   writes a random binarized ResNet in the .bnn format (docs/FORMAT.md):\n"
@@ -20,6 +21,11 @@ static const char *usage_text =
     "  --depth D      6n+2: 8, 14, 20, 26, 32 ... 200 (default 14)\n"
     "  --width W      channels of stage 0; stages 1, 2 have 2W, 4W (default 16)\n"
     "  --se           binarized squeeze-and-excitation after every block (hidden max(1, C/4))\n"
+    "  --depthwise    depthwise-separable blocks (MobileNet-style): every 3x3 conv after conv1\n"
+    "                 becomes a depthwise 3x3 conv (groups = C, the stride) followed by a\n"
+    "                 pointwise 1x1 conv (C -> C_out; the block's second one has the shortcut)\n"
+    "  --groups N     grouped ResNet: every 3x3 conv after conv1 has N groups (N divides W;\n"
+    "                 not with --depthwise; 1 = ordinary, the default)\n"
     "  --input HxWxC  image shape (default 28x28x1; 32x32x3 for CIFAR-10)\n"
     "  --classes K    classifier outputs, 1..1000 (default 10)\n"
     "  --seed N       PRNG seed, 0..2147483647 (required; same seed, same file)\n"
@@ -57,6 +63,12 @@ static int model_random(int argc, char **argv)
         long x;
         if (!strcmp(a, "--se")) {
             o.se = 1;
+        } else if (!strcmp(a, "--depthwise")) {
+            o.depthwise = 1;
+        } else if (!strcmp(a, "--groups")) {
+            if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 1, BNN_MAX_CH, &x))
+                return 2;
+            o.groups = (int)x;
         } else if (!strcmp(a, "--depth")) {
             if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 8, 200, &x))
                 return 2;
@@ -105,12 +117,18 @@ static int model_random(int argc, char **argv)
         return 2;
     }
     int rc = bnn_model_save(m, out, &err);
-    if (rc)
+    if (rc) {
         fprintf(stderr, "sparsecim model random: option -o: %s\n", err.msg);
-    else
-        printf("wrote %s: depth %d, width %d, %s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",
-               out, o.depth, o.width, o.se ? "SE" : "no SE", o.in_h, o.in_w, o.in_c, o.classes, m->n_layers,
+    } else {
+        char kind[48] = "";
+        if (o.depthwise)
+            snprintf(kind, sizeof kind, ", depthwise-separable");
+        else if (o.groups > 1)
+            snprintf(kind, sizeof kind, ", %d groups", o.groups);
+        printf("wrote %s: depth %d, width %d, %s%s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",
+               out, o.depth, o.width, o.se ? "SE" : "no SE", kind, o.in_h, o.in_w, o.in_c, o.classes, m->n_layers,
                (unsigned long long)bnn_model_macs(m));
+    }
     bnn_model_free(m);
     return rc ? 2 : 0;
 }
@@ -128,8 +146,13 @@ static void info_layer(int i, const bnn_layer *l, uint64_t *thresholds)
     char in[48], outs[40], k[16], st[24], nm[48];
     if (l->type == BNN_CONV) {
         const bnn_conv *c = &l->u.conv;
-        long rows = (long)c->in_c * c->k_h * c->k_w;
+        long rows = (long)bnn_conv_n(c);
         uint64_t params = (uint64_t)rows * (uint64_t)c->out_c;
+        char type[16] = "conv";
+        if (bnn_conv_groups(c) > 1 && bnn_conv_cpg(c) == 1)
+            snprintf(type, sizeof type, "dw");
+        else if (bnn_conv_groups(c) > 1)
+            snprintf(type, sizeof type, "g%d", bnn_conv_groups(c));
         snprintf(in, sizeof in, "%dx%dx%d%s", c->in_h, c->in_w, c->in_c, c->in_bits > 1 ? "/8b" : "");
         if (c->in_bits > 1 && c->in_bits != 8)
             snprintf(in, sizeof in, "%dx%dx%d/%db", c->in_h, c->in_w, c->in_c, c->in_bits);
@@ -138,7 +161,7 @@ static void info_layer(int i, const bnn_layer *l, uint64_t *thresholds)
         snprintf(st, sizeof st, "%d", c->stride);
         if (c->shortcut >= 0)
             snprintf(st + strlen(st), sizeof st - strlen(st), "+r%d", c->shortcut);
-        info_row(i, l->name, "conv", in, outs, k, st, rows, params,
+        info_row(i, l->name, type, in, outs, k, st, rows, params,
                  params * (uint64_t)c->out_h * (uint64_t)c->out_w * (uint64_t)c->in_bits);
         *thresholds += (uint64_t)c->out_c * (uint64_t)c->th.pairs;
     } else if (l->type == BNN_SE) {
@@ -206,9 +229,12 @@ static int model_info(int argc, char **argv)
         return 2;
     }
     printf("%s: %s version %u; input %dx%dx%d (HxWxC), %d-bit pixels; %d classes; %d layers\n", path, BNN_MAGIC,
-           BNN_VERSION, m->in_h, m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
+           bnn_model_file_version(m), m->in_h, m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
     printf("shapes HxWxC; >NxBb: count pooling to N values of B bits; stride +rI: residual, shortcut = input of layer I;\n"
            "rows: array rows of one output (C*k*k); params: weight bits; MACs: binary MACs per image (x input bits)\n");
+    if (bnn_model_file_version(m) >= BNN_VERSION_GROUPS)
+        printf("type dw: depthwise conv (groups = in_c), gN: conv of N groups; its rows are (C/groups)*k*k, one array\n"
+               "job per group (docs/SPEC.md section 5)\n");
     printf("%3s  %-11s %-6s %-16s %-12s %-6s %-6s %6s %9s %12s\n", "#", "name", "type", "input", "output", "kernel",
            "stride", "rows", "params", "MACs");
     uint64_t thresholds = 0;

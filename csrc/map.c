@@ -9,7 +9,7 @@ int map_op_of(const bnn_layer *l, map_part part, map_op *op)
 {
     memset(op, 0, sizeof *op);
     op->part = part;
-    op->k_h = op->k_w = op->stride = 1;
+    op->k_h = op->k_w = op->stride = op->groups = 1;
     op->in_h = op->in_w = op->out_h = op->out_w = 1;
     if (l->type == BNN_CONV && part == MAP_CONV) {
         const bnn_conv *c = &l->u.conv;
@@ -25,6 +25,7 @@ int map_op_of(const bnn_layer *l, map_part part, map_op *op)
         op->out_w = c->out_w;
         op->out_c = c->out_c;
         op->bits = c->in_bits;
+        op->groups = bnn_conv_groups(c);
         op->wt = &c->wt;
     } else if (l->type == BNN_SE && part == MAP_FC1) {
         op->in_c = l->u.se.c;
@@ -44,7 +45,7 @@ int map_op_of(const bnn_layer *l, map_part part, map_op *op)
     } else {
         return -1;
     }
-    op->n = op->in_c * op->k_h * op->k_w;
+    op->n = op->in_c / op->groups * op->k_h * op->k_w;
     return 0;
 }
 
@@ -92,7 +93,8 @@ static int aligned_start(int at, int kk, int seg, int rows)
  * in range, each at most once. Returns 0 or -1 (err filled). */
 static int map_channels(const map_op *op, const map_cfg *cfg, int *chans, int n_ch, bnn_error *err)
 {
-    char *seen = calloc((size_t)op->in_c + 1, 1);
+    const int lim = op->in_c / op->groups; /* a group's channels */
+    char *seen = calloc((size_t)lim + 1, 1);
     if (!seen) {
         snprintf(err->msg, sizeof err->msg, "map: out of memory");
         return -1;
@@ -100,8 +102,8 @@ static int map_channels(const map_op *op, const map_cfg *cfg, int *chans, int n_
     int rc = 0;
     for (int pos = 0; pos < n_ch && !rc; pos++) {
         int c = cfg->perm ? cfg->perm[pos] : pos;
-        if (c < 0 || c >= op->in_c) {
-            snprintf(err->msg, sizeof err->msg, "map: permutation entry %d = %d out of range 0..%d", pos, c, op->in_c - 1);
+        if (c < 0 || c >= lim) {
+            snprintf(err->msg, sizeof err->msg, "map: permutation entry %d = %d out of range 0..%d", pos, c, lim - 1);
             rc = -1;
         } else if (seen[c]++) {
             snprintf(err->msg, sizeof err->msg, "map: permutation entry %d: channel %d listed twice", pos, c);
@@ -164,8 +166,12 @@ static int map_job_build(map_layer *ml, int rt, int ct)
     j->col_tile = ct;
     j->row0 = rt * cfg->rows;
     j->n_rows = ml->n_pos - j->row0 < cfg->rows ? ml->n_pos - j->row0 : cfg->rows;
-    j->col0 = ct * cfg->cols;
-    j->n_cols = op->out_c - j->col0 < cfg->cols ? op->out_c - j->col0 : cfg->cols;
+    /* column tile ct: group ct / ctpg, that group's tile ct % ctpg */
+    const int opg = op->out_c / op->groups, ctg = ct % ml->ctpg;
+    j->group = ct / ml->ctpg;
+    j->ch0 = j->group * (op->in_c / op->groups);
+    j->col0 = j->group * opg + ctg * cfg->cols;
+    j->n_cols = opg - ctg * cfg->cols < cfg->cols ? opg - ctg * cfg->cols : cfg->cols;
     j->elem = ml->order + j->row0;
     while (j->n_rows > 0 && j->elem[j->n_rows - 1] < 0)
         j->n_rows--;
@@ -191,6 +197,14 @@ int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_e
                  cfg->rows, cfg->cols, cfg->seg_rows);
         return -1;
     }
+    if (op->groups < 1 || op->in_c % op->groups || op->out_c % op->groups ||
+        (op->groups > 1 && (cfg->perm || cfg->n_perm))) {
+        snprintf(err->msg, sizeof err->msg,
+                 "map: %d groups of %d input and %d output channels%s", op->groups, op->in_c, op->out_c,
+                 op->groups > 1 && (cfg->perm || cfg->n_perm) ? ": a grouped layer takes no channel permutation or subset"
+                                                              : " (groups must divide both)");
+        return -1;
+    }
     if (cfg->n_perm < 0 || cfg->n_perm > op->in_c || (cfg->n_perm > 0 && !cfg->perm)) {
         snprintf(err->msg, sizeof err->msg, "map: a subset of %d channels (of %d) needs a channel list", cfg->n_perm,
                  op->in_c);
@@ -202,13 +216,14 @@ int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_e
     ml->op = *op;
     ml->cfg = *cfg;
     ml->cfg.perm = NULL; /* the permutation is folded into `order` */
-    ml->n_ch = cfg->n_perm > 0 ? cfg->n_perm : op->in_c;
+    ml->n_ch = cfg->n_perm > 0 ? cfg->n_perm : op->in_c / op->groups;
     if (map_place(ml, op, cfg, err)) {
         map_layer_free(ml);
         return -1;
     }
     ml->n_row_tiles = (ml->n_pos + cfg->rows - 1) / cfg->rows;
-    ml->n_col_tiles = (op->out_c + cfg->cols - 1) / cfg->cols;
+    ml->ctpg = (op->out_c / op->groups + cfg->cols - 1) / cfg->cols;
+    ml->n_col_tiles = op->groups * ml->ctpg;
     ml->n_jobs = ml->n_row_tiles * ml->n_col_tiles;
     ml->jobs = calloc((size_t)ml->n_jobs + 1, sizeof *ml->jobs);
     if (!ml->jobs)
@@ -239,7 +254,7 @@ void map_job_input(const map_layer *ml, const map_job *j, const bnn_tensor *in, 
         if (i < 0)
             continue; /* padding: never driven */
         if (op->part == MAP_CONV) {
-            int c = i / kk, t = i % kk;
+            int c = j->ch0 + i / kk, t = i % kk;
             int iy = y * op->stride + t / op->k_w - op->pad_h;
             int ix = x * op->stride + t % op->k_w - op->pad_w;
             v = (iy < 0 || iy >= op->in_h || ix < 0 || ix >= op->in_w) ? 0u : bnn_at(in, c, iy, ix);

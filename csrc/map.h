@@ -27,6 +27,19 @@
  * job's n_rows ends at its last element, so a tile's trailing padding is
  * unmapped (rows >= n_rows), like the rows after the last tile.
  *
+ * Groups (a grouped or depthwise CONV, docs/SPEC.md sections 2 and 5):
+ * each group is mapped as its own ordinary conv of in_c/groups input
+ * channels and out_c/groups outputs. The layout, `order` and the row tiles
+ * are those of one group (its channels c = 0 .. in_c/groups-1, elements
+ * c*k*k + tap of the group's weight rows); the column tiles are per group,
+ * group after group: column tile ct is group ct / ctpg, its tile ct % ctpg
+ * of ctpg = ceil((out_c/groups) / COLS). A job thus holds only its own
+ * group's rows and columns: the other groups' rows are not in its n_rows
+ * (unmapped) and the columns past its outputs are masked, so no column
+ * ever sees a row of another group (the macro's X is one count over all
+ * rows in use) and nothing of another group is counted as sparsity.
+ * A grouped layer takes no channel permutation or subset.
+ *
  * Channel subsets (the per-image channel skip): with perm and n_perm > 0,
  * only the n_perm channels perm[0..n_perm-1] are mapped, packed in that
  * order; the others are absent (their inputs must be zero for the dots to
@@ -71,14 +84,16 @@ typedef struct map_op {
     int out_c;                  /* output channels */
     int bits;                   /* bit planes */
     int in_c, k_h, k_w, stride, pad_h, pad_w;   /* geometry (FC: k = 1, in_h = in_w = 1) */
+    int groups;                 /* CONV groups (1 for FC parts); n = (in_c/groups)*k*k */
     int in_h, in_w, out_h, out_w;
-    const bnn_bits *wt;         /* out_c x n weights, canonical order */
+    const bnn_bits *wt;         /* out_c x n weights, canonical order (of each output's group) */
 } map_op;
 
 typedef struct map_job {
     int row_tile, col_tile;
     int row0, n_rows;           /* first array-order row position, rows used */
     int col0, n_cols;           /* first output channel, columns used */
+    int group, ch0;             /* its group, and the group's first input channel (0 and 0 when groups = 1) */
     const int *elem;            /* n_rows canonical element indices, -1 = padding (into map_layer.order) */
     int n_elems;                /* rows holding an element (n_rows minus padding) */
     uint64_t *wrows;            /* n_rows x col_words weight tile rows, owned */
@@ -90,8 +105,9 @@ typedef struct map_layer {
     map_cfg cfg;
     int *order;                 /* n_pos: canonical element at array-order position p, -1 = padding */
     int n_pos;                  /* array positions (elements + padding) */
-    int n_ch;                   /* input channels mapped (in_c, or n_perm of a subset) */
-    int n_row_tiles, n_col_tiles, n_jobs;
+    int n_ch;                   /* input channels mapped per group (in_c/groups, or n_perm of a subset) */
+    int n_row_tiles, n_col_tiles, n_jobs;   /* n_col_tiles = groups x ctpg */
+    int ctpg;                   /* column tiles per group */
     map_job *jobs;              /* row-tile major: job = rt * n_col_tiles + ct */
 } map_layer;
 
@@ -111,6 +127,13 @@ void map_job_input(const map_layer *ml, const map_job *j, const bnn_tensor *in, 
 
 /* Reference arithmetic on one word-line vector: per-column P (n_cols) and X. */
 void map_job_px(const map_layer *ml, const map_job *j, const uint64_t *wl, int *p, int *x);
+
+/* The column tile (index into a row tile's jobs) of output channel o. */
+static inline int map_col_tile(const map_layer *ml, int o)
+{
+    const int opg = ml->op.out_c / ml->op.groups;
+    return (o / opg) * ml->ctpg + (o % opg) / ml->cfg.cols;
+}
 
 /* Number of output pixels (out_h * out_w; 1 for FC parts). */
 static inline int map_pixels(const map_op *op) { return op->out_h * op->out_w; }

@@ -26,8 +26,8 @@ remap_stats *remap_new(const bnn_model *m)
     }
     for (int i = 0; i < m->n_layers; i++) {
         const bnn_layer *l = &m->layers[i];
-        if (l->type != BNN_CONV || l->u.conv.in_c < 2)
-            continue;
+        if (l->type != BNN_CONV || l->u.conv.in_c < 2 || bnn_conv_groups(&l->u.conv) > 1)
+            continue; /* a grouped conv is not remapped: its channels are its groups' (docs/SPEC.md section 5) */
         r->zeros[i] = calloc((size_t)l->u.conv.in_c, sizeof **r->zeros);
         r->perm[i] = malloc((size_t)l->u.conv.in_c * sizeof **r->perm);
         if (!r->zeros[i] || !r->perm[i]) {

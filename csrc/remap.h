@@ -36,11 +36,11 @@ void remap_add(remap_stats *r, const bnn_trace *tr);
 int remap_images(const remap_stats *r);
 
 /* Zero fraction of input channel c of layer li over the images added
- * (0 for non-CONV layers or out of range). */
+ * (0 for non-CONV layers, grouped convs, or out of range). */
 double remap_zero_fraction(const remap_stats *r, int li, int c);
 
 /* Per layer (m->n_layers entries): the permutation of a CONV layer with
- * more than one input channel, NULL for every other layer. Recomputed from
+ * more than one input channel and groups = 1, NULL for every other layer. Recomputed from
  * the current statistics at each call. NULL on OOM. */
 const int *const *remap_perms(remap_stats *r);
 

@@ -69,7 +69,8 @@
  * writes the new one last (atomically), so a directory without one is an
  * incomplete set, which readers refuse.
  * Jobs appear in the order a testbench replays them (image, layer, part,
- * row tile, column tile).
+ * row tile, column tile); a grouped conv's column tiles run group after
+ * group (csrc/map.h, docs/SPEC.md section 5: one group per job).
  *
  * Ownership: a vec_writer, vec_job and vec_manifest own their memory; free
  * them with their functions. Errors are returned (bnn_error: file, line or

@@ -102,8 +102,12 @@ static void layer_shape(const bnn_layer *l, char *buf, size_t n)
 {
     if (l->type == BNN_CONV) {
         const bnn_conv *c = &l->u.conv;
-        snprintf(buf, n, "%dx%dx%d>%dx%dx%d k%dx%d s%d", c->in_c, c->in_h, c->in_w, c->out_c, c->out_h, c->out_w,
-                 c->k_h, c->k_w, c->stride);
+        /* a depthwise kernel is "dw3x3", a grouped one "k3x3g4" */
+        char g[16] = "";
+        if (bnn_conv_groups(c) > 1 && bnn_conv_cpg(c) > 1)
+            snprintf(g, sizeof g, "g%d", bnn_conv_groups(c));
+        snprintf(buf, n, "%dx%dx%d>%dx%dx%d %s%dx%d%s s%d", c->in_c, c->in_h, c->in_w, c->out_c, c->out_h, c->out_w,
+                 bnn_conv_groups(c) > 1 && !g[0] ? "dw" : "k", c->k_h, c->k_w, g, c->stride);
     } else if (l->type == BNN_SE) {
         snprintf(buf, n, "se %d>%d>%d", l->u.se.c, l->u.se.hidden, l->u.se.c);
     } else {
@@ -668,7 +672,10 @@ static const map_layer *layer_map(tb_ctx *t, const bnn_trace *ref, int chain_fro
         for (int c = 0; c < n_ch; c++)
             s->ch_zeroed += ref->se_g[li - 1][c] == 0;
     }
-    if (!t->o.skip_channels && !t->o.dynamic_move)
+    /* a grouped layer is mapped statically (docs/SPEC.md section 5): its
+     * groups are jobs of their own, and a zeroed channel's all-zero planes
+     * are not issued anyway when gating is on */
+    if ((!t->o.skip_channels && !t->o.dynamic_move) || full->op.groups > 1)
         return full;
     int live = image_channels(t, full, ref, chain_from >= 0 && li > chain_from, li);
     if (build_image_map(t, full, live, err))
@@ -701,7 +708,7 @@ static void compare_dots(tb_ctx *t, int li, const char *what, const map_layer *m
             size_t at = (size_t)o * (size_t)pixels + (size_t)p;
             if (t->pb.dots[at] == expect[at])
                 continue;
-            int ct = o / t->g.cols, rt_bad = -1;
+            int ct = map_col_tile(ml, o), rt_bad = -1;
             for (int rt = 0; rt < ml->n_row_tiles && rt_bad < 0; rt++) {
                 const map_job *j = &ml->jobs[rt * ml->n_col_tiles + ct];
                 if (host_partial(t, ml, j, in, vec, p, o) != t->pb.part[(size_t)rt * plane + at])

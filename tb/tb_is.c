@@ -9,10 +9,11 @@
 
 int tb_is_layer(const bnn_layer *l) { return l->type == BNN_CONV && l->u.conv.in_bits == 1; }
 
-/* Activation bit of canonical element i (= c*k*k + tap) for output pixel p, 0 in the padding. */
-static int act_bit(const bnn_conv *cv, const bnn_tensor *in, int i, int p)
+/* Activation bit of canonical element i (= c*k*k + tap) of the group whose
+ * first input channel is c0, for output pixel p, 0 in the padding. */
+static int act_bit(const bnn_conv *cv, const bnn_tensor *in, int c0, int i, int p)
 {
-    int kk = cv->k_h * cv->k_w, c = i / kk, tap = i % kk;
+    int kk = cv->k_h * cv->k_w, c = c0 + i / kk, tap = i % kk;
     int oy = p / cv->out_w, ox = p % cv->out_w;
     int y = oy * cv->stride - cv->pad_h + tap / cv->k_w, x = ox * cv->stride - cv->pad_w + tap % cv->k_w;
     if (y < 0 || y >= in->h || x < 0 || x >= in->w)
@@ -33,18 +34,24 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
             continue;
         const bnn_conv *cv = &l->u.conv;
         const bnn_tensor *in = tr->act[li];
-        int n = cv->in_c * cv->k_h * cv->k_w, pix = cv->out_h * cv->out_w, oc = cv->out_c;
+        /* a grouped conv: one set of tiles per group, its n rows and out_c/groups computes */
+        int n = bnn_conv_n(cv), pix = cv->out_h * cv->out_w, oc = cv->out_c / bnn_conv_groups(cv);
+        int ngr = bnn_conv_groups(cv), cpg = bnn_conv_cpg(cv);
         int nrt = (n + g->rows - 1) / g->rows, nct = (pix + g->cols - 1) / g->cols;
         tb_layer_stats *s = &ls[li];
         if (!s->name[0]) {
             snprintf(s->name, sizeof s->name, "%s", l->name);
-            snprintf(s->shape, sizeof s->shape, "%dx%dx%d>%dx%dx%d k%dx%d s%d IS", cv->in_c, cv->in_h, cv->in_w, oc,
-                     cv->out_h, cv->out_w, cv->k_h, cv->k_w, cv->stride);
+            char gs[16] = "";
+            if (ngr > 1 && cpg > 1)
+                snprintf(gs, sizeof gs, "g%d", ngr);
+            snprintf(s->shape, sizeof s->shape, "%dx%dx%d>%dx%dx%d %s%dx%d%s s%d IS", cv->in_c, cv->in_h, cv->in_w,
+                     cv->out_c, cv->out_h, cv->out_w, ngr > 1 && cpg == 1 ? "dw" : "k", cv->k_h, cv->k_w, gs,
+                     cv->stride);
         }
         if (s->tiles == 0 || image == 0)
-            s->tiles = nrt * nct;
-        s->macs = (uint64_t)n * (uint64_t)oc * (uint64_t)pix;
-        int64_t *dot = calloc((size_t)oc * (size_t)pix, sizeof *dot);
+            s->tiles = ngr * nrt * nct;
+        s->macs = (uint64_t)n * (uint64_t)cv->out_c * (uint64_t)pix;
+        int64_t *dot = calloc((size_t)cv->out_c * (size_t)pix, sizeof *dot);
         uint64_t *wrows = calloc((size_t)g->rows * (size_t)cw, sizeof *wrows);
         uint64_t *wl = calloc((size_t)oc * (size_t)rw, sizeof *wl);
         int32_t *ex = calloc((size_t)oc, sizeof *ex);
@@ -61,13 +68,15 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
         uint64_t cyc0 = dut_cycles(dut), mis0 = *mismatches;
         if (act)
             tb_act_mark(act);
-        for (int rt = 0; rt < nrt && !rc; rt++) {
+        for (int gt = 0; gt < ngr * nrt && !rc; gt++) {
+            /* group gi's row tile rt: its outputs q0.. q0+oc-1, its input channels gi*cpg.. */
+            int gi = gt / nrt, rt = gt % nrt, q0 = gi * oc, c0 = gi * cpg;
             int r0 = rt * g->rows, nr = n - r0 < g->rows ? n - r0 : g->rows;
-            /* word lines: output channel o's weight bits of this row tile */
+            /* word lines: output channel q0+q's weight bits of this row tile */
             memset(wl, 0, (size_t)oc * (size_t)rw * sizeof *wl);
             for (int q = 0; q < oc; q++)
                 for (int r = 0; r < nr; r++)
-                    if (bnn_bits_get(&cv->wt, q, r0 + r))
+                    if (bnn_bits_get(&cv->wt, q0 + q, r0 + r))
                         wl[(size_t)q * (size_t)rw + (size_t)(r / 64)] |= 1ull << (r % 64);
             for (int q = 0; q < oc; q++) {
                 ex[q] = 0;
@@ -81,7 +90,7 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                 memset(ones, 0, (size_t)g->cols * sizeof *ones);
                 for (int r = 0; r < nr; r++)
                     for (int j = 0; j < nc; j++)
-                        if (act_bit(cv, in, r0 + r, p0 + j)) {
+                        if (act_bit(cv, in, c0, r0 + r, p0 + j)) {
                             wrows[(size_t)r * (size_t)cw + (size_t)(j / 64)] |= 1ull << (j % 64);
                             ones[j]++;
                         }
@@ -108,7 +117,7 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                     }
                 char name[48];
                 snprintf(name, sizeof name, "%.31s(IS)", l->name);
-                tb_golden_job job = {name, rt, ct, nr, nc, cw, 1, oc, wrows, wl, ep, ex, ea, zflags ? zf : NULL};
+                tb_golden_job job = {name, rt, gi * nct + ct, nr, nc, cw, 1, oc, wrows, wl, ep, ex, ea, zflags ? zf : NULL};
                 char msg[400];
                 if (tb_golden_run(dut, &job, &go, acc, mismatches, &s->planes_skipped, msg, sizeof msg)) {
                     snprintf(err->msg, sizeof err->msg, "%s", msg);
@@ -119,11 +128,11 @@ int tb_is_image(cim_dut *dut, const bnn_model *m, const bnn_trace *tr, int image
                 for (int q = 0; q < oc; q++)
                     for (int j = 0; j < nc; j++) {
                         int32_t a = acc[(size_t)q * (size_t)nc + (size_t)j];
-                        dot[(size_t)q * (size_t)pix + (size_t)(p0 + j)] += (int64_t)(a + ex[q]) - ones[j];
+                        dot[(size_t)(q0 + q) * (size_t)pix + (size_t)(p0 + j)] += (int64_t)(a + ex[q]) - ones[j];
                     }
             }
         }
-        for (size_t k = 0; !rc && k < (size_t)oc * (size_t)pix; k++)
+        for (size_t k = 0; !rc && k < (size_t)cv->out_c * (size_t)pix; k++)
             if (dot[k] != tr->dot[li][k]) {
                 if (printed++ < o->max_print)
                     fprintf(o->log ? o->log : stderr,

@@ -23,7 +23,9 @@
  * segment s's rows (< the tile's rows) of column group g's columns; the
  * controller gates those (group, segment) lines whatever the weights. The
  * flags cost one cycle per mapped segment and tile (zero_flag_writes); a
- * --no-gating run writes none. Layers other than binary convs (conv1's
+ * --no-gating run writes none. A grouped conv runs group by group: each
+ * group's tiles hold its own n = (in_c/groups)*k*k rows of activations,
+ * with one COMPUTE per output of the group. Layers other than binary convs (conv1's
  * 8-bit input, SE FCs, the classifier) are not run in this mode.
  */
 #ifndef SPARSECIM_TB_IS_H

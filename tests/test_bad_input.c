@@ -243,6 +243,28 @@ static void make_fixture(fx *x)
             h[n++] = (uint8_t)(c >> (8 * i));
         put_file(x, "huge.bnn", h, n);
     }
+    /* a depthwise-separable model (version 2): layer 1 (s0b0a.dw, 4 -> 4,
+     * groups 4) starts at byte 68 (conv1's record: 19 + 4 x 2 + 1 + 16
+     * bytes), its groups at 85 */
+    {
+        bnn_random_opts od = {.depth = 8, .width = 4, .se = 1, .depthwise = 1, .in_c = 1, .in_h = IH, .in_w = IW,
+                              .classes = 10, .seed = 5};
+        bnn_model *dm;
+        uint8_t *db;
+        size_t dl;
+        cr_assert_eq(bnn_model_random(&od, &dm, &err), 0, "%s", err.msg);
+        cr_assert_eq(bnn_model_serialize(dm, &db, &dl, &err), 0, "%s", err.msg);
+        bnn_model_free(dm);
+        cr_assert(db[8] == 2 && db[68] == 1 && db[85] == 4 && db[86] == 0, "the depthwise fixture's layout");
+        bnn_variant(x, "dwg0.bnn", db, dl, 85, 2, 0);      /* groups 0 */
+        bnn_variant(x, "dwg3.bnn", db, dl, 85, 2, 3);      /* not a divisor of 4 */
+        bnn_variant(x, "dwg5.bnn", db, dl, 85, 2, 5);      /* more than in_c */
+        bnn_variant(x, "dwconv1g.bnn", db, dl, 24 + 17, 2, 2); /* conv1 (1 channel) with 2 groups */
+        bnn_variant(x, "dwv1.bnn", db, dl, 8, 4, 1);       /* version 1: the groups read as weights */
+        bnn_variant(x, "dwv3.bnn", db, dl, 8, 4, 3);
+        put_file(x, "dwcut.bnn", db, 90);                  /* the last 4 bytes taken as the CRC: cut inside layer 1's groups */
+        free(db);
+    }
     /* a valid model with 4-bit inputs: the data set has 8-bit pixels */
     {
         uint8_t *h = malloc(ml);
@@ -746,7 +768,8 @@ Test(bad_input, model_and_data_files, .timeout = 600)
         "cut8.bnn", "cut9.bnn", "cut10.bnn", "cut11.bnn", "cut12.bnn", "cut13.bnn", "cut14.bnn", "cut15.bnn",
         "cut16.bnn", "magic.bnn", "crc.bnn", "trail.bnn", "version.bnn", "inc0.bnn", "inc9999.bnn", "inh0.bnn",
         "bits0.bnn", "bits9.bnn", "resv.bnn", "cls0.bnn", "nl0.bnn", "nl9999.bnn", "type9.bnn", "l0inc.bnn",
-        "l0k0.bnn", "l0stride.bnn", "huge.bnn", "bits4.bnn",
+        "l0k0.bnn", "l0stride.bnn", "huge.bnn", "bits4.bnn", "dwg0.bnn", "dwg3.bnn", "dwg5.bnn", "dwconv1g.bnn",
+        "dwv1.bnn", "dwv3.bnn", "dwcut.bnn",
     };
     static const char *const users[] = {"infer --data idx:img,lab --model %s",
                                         "vectors --data idx:img,lab -o out/v --model %s", "model info %s",

@@ -184,6 +184,82 @@ Test(known, padding_1x3_and_3x1)
         }
 }
 
+/* A depthwise 3x3 conv (groups = 2 = in_c = out_c, pad 1) on a 2x3x3
+ * binary image, computed by hand: output 0 sees only channel 0 (an X of
+ * ones) with weights +1 but the centre -1, output 1 only channel 1 (its top
+ * row of ones) with the kernel's top row +1, the rest -1.
+ *   out 0, pixel (y, x): ones around it minus the centre:
+ *     corners see their own 1 (-1) and the centre (+1): 0; edges see three
+ *     ones: 3; the centre sees the four corners minus itself: 3
+ *   out 1: at y = 0 the kernel's middle row (-1) lies on the row of ones
+ *     (2, 3, 2 of them at x = 0, 1, 2), at y = 1 its top row (+1), at y = 2
+ *     nothing. An ordinary conv would add the other channel's taps. */
+Test(known, depthwise_3x3_by_hand)
+{
+    const uint16_t img[18] = {1, 0, 1, 0, 1, 0, 1, 0, 1, /* channel 0 */ 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    const int32_t want[18] = {0, 3, 0, 3, 3, 3, 0, 3, 0, /* out 1 */ -2, -3, -2, 2, 3, 2, 0, 0, 0};
+    /* out 0: dot >= 3; out 1: s = -1, T = -1 (dot <= 1) */
+    const uint16_t bits[18] = {0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 1, 1};
+    for (int impl = 0; impl < 2; impl++) {
+        bnn_conv c = ti_gconv(2, 2, 3, 3, 3, 3, 1, 1, 1, 1, 1, 2);
+        cr_assert_eq(c.wt.cols, 9);
+        for (int i = 0; i < 9; i++) {
+            bnn_bits_set(&c.wt, 0, i, i != 4);
+            bnn_bits_set(&c.wt, 1, i, i < 3);
+        }
+        c.th.t[0] = 3;
+        c.th.neg[1] = 1;
+        c.th.t[1] = -1;
+        bnn_tensor *in = bnn_tensor_new(2, 3, 3, 1), *out = bnn_tensor_new(2, 3, 3, 1);
+        memcpy(in->v, img, sizeof img);
+        int32_t dot[18];
+        bnn_error err;
+        cr_assert_eq(bnn_conv_forward(&c, in, NULL, out, dot, (bnn_impl)impl, &err), 0, "%s", err.msg);
+        for (int k = 0; k < 18; k++) {
+            cr_assert_eq(dot[k], want[k], "impl %d out %d pixel %d: dot %d, want %d", impl, k / 9, k % 9, dot[k],
+                         want[k]);
+            cr_assert_eq(out->v[k], bits[k], "impl %d out %d pixel %d", impl, k / 9, k % 9);
+        }
+        bnn_tensor_free(in);
+        bnn_tensor_free(out);
+        ti_conv_free(&c);
+    }
+}
+
+/* Groups of several channels: a 1x1 conv 4 -> 4 in 2 groups on one pixel
+ * (a = 1, 0, 1, 1): outputs 0, 1 see channels 0, 1 and outputs 2, 3
+ * channels 2, 3, each a 2-element dot of its own weight row. */
+Test(known, grouped_1x1_by_hand)
+{
+    const uint16_t a[4] = {1, 0, 1, 1};
+    /* weight rows (2 bits each, in the group's channel order) and the dots:
+     *   o0 (+1, +1) on (1, 0): 1     o1 (-1, +1) on (1, 0): -1
+     *   o2 (+1, -1) on (1, 1): 0     o3 (-1, -1) on (1, 1): -2 */
+    const int w[4][2] = {{1, 1}, {0, 1}, {1, 0}, {0, 0}};
+    const int32_t want[4] = {1, -1, 0, -2};
+    for (int impl = 0; impl < 2; impl++) {
+        bnn_conv c = ti_gconv(4, 4, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2);
+        cr_assert_eq(c.wt.cols, 2);
+        for (int o = 0; o < 4; o++)
+            for (int i = 0; i < 2; i++)
+                bnn_bits_set(&c.wt, o, i, w[o][i]);
+        bnn_tensor *in = bnn_tensor_new(4, 1, 1, 1), *out = bnn_tensor_new(4, 1, 1, 1);
+        memcpy(in->v, a, sizeof a);
+        int32_t dot[4];
+        bnn_error err;
+        cr_assert_eq(bnn_conv_forward(&c, in, NULL, out, dot, (bnn_impl)impl, &err), 0, "%s", err.msg);
+        for (int o = 0; o < 4; o++)
+            cr_assert_eq(dot[o], want[o], "impl %d out %d: dot %d, want %d", impl, o, dot[o], want[o]);
+        /* groups that do not divide the channels are refused */
+        c.groups = 3;
+        cr_assert_neq(bnn_conv_forward(&c, in, NULL, out, dot, (bnn_impl)impl, &err), 0);
+        cr_assert(strstr(err.msg, "3 groups do not divide 4 input and 4 output channels") != NULL, "%s", err.msg);
+        bnn_tensor_free(in);
+        bnn_tensor_free(out);
+        ti_conv_free(&c);
+    }
+}
+
 Test(known, stride2_output_sizes)
 {
     struct { int h, w, kh, kw, ph, pw, oh, ow; } k[] = {

@@ -1,7 +1,8 @@
 /*
  * test_infer_prop.c - properties over many random shapes and seeds:
  * BNN_NAIVE == BNN_FAST == a direct signed sum, bit for bit, on random conv
- * layers and FC dots, and naive == fast over whole random networks.
+ * layers (grouped and depthwise ones too) and FC dots, and naive == fast
+ * over whole random networks (ResNets, grouped, depthwise-separable).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -17,22 +18,28 @@
 #include "test_util.h"
 
 typedef struct layer_stats {
-    long cases, ones, outputs, residual, multibit, zero_in, one_in;
+    long cases, ones, outputs, residual, multibit, zero_in, one_in, depthwise, grouped;
 } layer_stats;
 
 /* One random conv layer through both implementations and the direct sum.
  * odd = 0: the network's kernels (1x1, 1x3, 3x1, 3x3), stride 1/2, sizes
  * 1..16; odd = 1: any kernel up to 12x12 or a few very wide ones (more than
- * 64 taps per channel or per row), stride 1..3, any padding < kernel. */
-static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
+ * 64 taps per channel or per row), stride 1..3, any padding < kernel.
+ * grouped = 1: the conv has 2..12 groups (a third of them depthwise: one
+ * input and one output channel per group; else 1..12 input and 1..10
+ * output channels per group), the kernels of odd = 0. */
+static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int grouped)
 {
     static const int kern[4][2] = {{1, 1}, {1, 3}, {3, 1}, {3, 3}};
     static const int wide[5][2] = {{9, 9}, {1, 70}, {1, 60}, {3, 60}, {2, 33}};
     const int *k = odd ? (bnn_rng_range(r, 0, 3) ? NULL : wide[bnn_rng_range(r, 0, 4)]) : kern[bnn_rng_range(r, 0, 3)];
     const int kh = k ? k[0] : bnn_rng_range(r, 1, 12), kw = k ? k[1] : bnn_rng_range(r, 1, 12);
-    const int in_c = odd ? bnn_rng_range(r, 1, 12)
-                         : bnn_rng_range(r, 0, 2) ? bnn_rng_range(r, 1, 40) : bnn_rng_range(r, 41, 200);
-    const int out_c = bnn_rng_range(r, 0, 3) ? bnn_rng_range(r, 1, 24) : bnn_rng_range(r, 25, odd ? 40 : 100);
+    const int groups = grouped ? bnn_rng_range(r, 2, 12) : 1, dw = grouped && bnn_rng_range(r, 0, 2) == 0;
+    const int in_c = grouped ? groups * (dw ? 1 : bnn_rng_range(r, 1, 12))
+                     : odd   ? bnn_rng_range(r, 1, 12)
+                     : bnn_rng_range(r, 0, 2) ? bnn_rng_range(r, 1, 40) : bnn_rng_range(r, 41, 200);
+    const int out_c = grouped ? groups * (dw ? 1 : bnn_rng_range(r, 1, 10))
+                      : bnn_rng_range(r, 0, 3) ? bnn_rng_range(r, 1, 24) : bnn_rng_range(r, 25, odd ? 40 : 100);
     const int s = bnn_rng_range(r, 1, odd ? 3 : 2);
     const int ph = odd ? bnn_rng_range(r, 0, kh - 1) : kh > 1 ? bnn_rng_range(r, 0, 1) : 0;
     const int pw = odd ? bnn_rng_range(r, 0, kw - 1) : kw > 1 ? bnn_rng_range(r, 0, 1) : 0;
@@ -40,7 +47,7 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
     const int w = bnn_rng_range(r, kw - 2 * pw > 1 ? kw - 2 * pw : 1, kw - 2 * pw > 16 ? kw - 2 * pw + 4 : 16);
     const int bits = bnn_rng_range(r, 0, 2) ? 1 : bnn_rng_range(r, 2, 8);
     const int pairs = bnn_rng_range(r, 0, 2) == 0 ? 2 : 1;
-    bnn_conv c = ti_conv(in_c, out_c, h, w, kh, kw, s, ph, pw, bits, pairs);
+    bnn_conv c = ti_gconv(in_c, out_c, h, w, kh, kw, s, ph, pw, bits, pairs, groups);
     const int n = c.wt.cols;
     /* weights: random, or all +1 / all -1 for some channels */
     for (int o = 0; o < out_c; o++) {
@@ -88,12 +95,12 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
             for (int x = 0; x < c.out_w; x++) {
                 size_t i = ((size_t)o * (size_t)c.out_h + (size_t)y) * (size_t)c.out_w + (size_t)x;
                 long want = ti_direct_dot(&c, in, o, y, x);
-                cr_assert_eq(d1[i], want, "case %d (in_c %d out_c %d k %dx%d s %d pad %d/%d %dx%d bits %d) naive "
-                             "dot (%d,%d,%d) = %d, direct sum %ld", t, in_c, out_c, kh, kw, s, ph, pw, h, w, bits,
-                             o, y, x, d1[i], want);
-                cr_assert_eq(d2[i], want, "case %d (in_c %d out_c %d k %dx%d s %d pad %d/%d %dx%d bits %d) fast "
-                             "dot (%d,%d,%d) = %d, direct sum %ld", t, in_c, out_c, kh, kw, s, ph, pw, h, w, bits,
-                             o, y, x, d2[i], want);
+                cr_assert_eq(d1[i], want, "case %d (in_c %d out_c %d groups %d k %dx%d s %d pad %d/%d %dx%d bits %d) "
+                             "naive dot (%d,%d,%d) = %d, direct sum %ld", t, in_c, out_c, groups, kh, kw, s, ph, pw,
+                             h, w, bits, o, y, x, d1[i], want);
+                cr_assert_eq(d2[i], want, "case %d (in_c %d out_c %d groups %d k %dx%d s %d pad %d/%d %dx%d bits %d) "
+                             "fast dot (%d,%d,%d) = %d, direct sum %ld", t, in_c, out_c, groups, kh, kw, s, ph, pw,
+                             h, w, bits, o, y, x, d2[i], want);
                 int ss = sc ? (sc->h + c.out_h - 1) / c.out_h : 1;
                 int xb = sc && o < sc->c ? bnn_at(sc, o, y * ss, x * ss) : 0;
                 cr_assert_eq(o1->v[i], bnn_thresh_apply(&c.th, o, (int32_t)want, xb), "case %d output", t);
@@ -107,6 +114,8 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
     st->multibit += bits > 1;
     st->zero_in += mode == 0;
     st->one_in += mode == 1;
+    st->depthwise += dw;
+    st->grouped += grouped && !dw;
     free(d1);
     free(d2);
     bnn_tensor_free(o1);
@@ -118,14 +127,17 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd)
 }
 
 /* 4 x 350 random layers, 4 seeds (the tests run in parallel). */
-static void random_layers(uint64_t seed, int count, int odd)
+static void random_layers(uint64_t seed, int count, int odd, int grouped)
 {
     bnn_rng r;
-    tu_seed sd = tu_seed_of("prop/random_layers", seed);
+    tu_seed sd = tu_seed_of(grouped ? "prop/grouped_layers" : "prop/random_layers", seed);
     bnn_rng_seed(&r, sd.seed);
     layer_stats st = {0};
     for (int t = 0; t < count; t++)
-        random_layer_case(&r, t, &st, odd);
+        random_layer_case(&r, t, &st, odd, grouped);
+    if (grouped)
+        cr_assert(st.depthwise > count / 5 && st.grouped > count / 3, "depthwise %ld grouped %ld [%s]", st.depthwise,
+                  st.grouped, sd.note);
     /* the generator really covers what it claims */
     cr_assert_eq(st.cases, count, "[%s]", sd.note);
     cr_assert(st.residual > count / 5 && st.multibit > count / 5, "residual %ld multibit %ld [%s]", st.residual,
@@ -136,11 +148,14 @@ static void random_layers(uint64_t seed, int count, int odd)
               st.outputs, sd.note);
 }
 
-Test(prop, random_layers_seed1, .timeout = 60) { random_layers(1, 350, 0); }
-Test(prop, random_layers_seed2, .timeout = 60) { random_layers(2, 350, 0); }
-Test(prop, random_layers_seed3, .timeout = 60) { random_layers(3, 350, 0); }
-Test(prop, random_layers_seed4, .timeout = 60) { random_layers(4, 350, 0); }
-Test(prop, random_odd_kernels, .timeout = 60) { random_layers(5, 300, 1); }
+Test(prop, random_layers_seed1, .timeout = 60) { random_layers(1, 350, 0, 0); }
+Test(prop, random_layers_seed2, .timeout = 60) { random_layers(2, 350, 0, 0); }
+Test(prop, random_layers_seed3, .timeout = 60) { random_layers(3, 350, 0, 0); }
+Test(prop, random_layers_seed4, .timeout = 60) { random_layers(4, 350, 0, 0); }
+Test(prop, random_odd_kernels, .timeout = 60) { random_layers(5, 300, 1, 0); }
+/* grouped and depthwise convs: naive == packed == direct sum */
+Test(prop, grouped_layers_seed1, .timeout = 60) { random_layers(11, 300, 0, 1); }
+Test(prop, grouped_layers_seed2, .timeout = 60) { random_layers(12, 300, 0, 1); }
 
 /* Wide channels on larger images (more than one packed band, many words). */
 Test(prop, wide_layers, .timeout = 60)
@@ -150,12 +165,15 @@ Test(prop, wide_layers, .timeout = 60)
     bnn_rng_seed(&r, sd.seed);
     /* rows of more than one word, and a 1x60 kernel on 70 columns (a field
      * of more than 57 bits across words) */
-    const struct { int in_c, out_c, h, w, kh, kw, s, bits; } k[] = {
-        {200, 8, 40, 40, 3, 3, 1, 1}, {64, 16, 64, 64, 3, 3, 2, 1}, {3, 16, 70, 70, 3, 3, 1, 8},
-        {130, 5, 33, 33, 1, 1, 1, 1}, {7, 3, 66, 66, 3, 3, 1, 5}, {1, 4, 3, 70, 1, 60, 1, 1}, {2, 4, 5, 66, 3, 60, 2, 3}};
+    const struct { int in_c, out_c, h, w, kh, kw, s, bits, groups; } k[] = {
+        {200, 8, 40, 40, 3, 3, 1, 1, 1}, {64, 16, 64, 64, 3, 3, 2, 1, 1}, {3, 16, 70, 70, 3, 3, 1, 8, 1},
+        {130, 5, 33, 33, 1, 1, 1, 1, 1}, {7, 3, 66, 66, 3, 3, 1, 5, 1}, {1, 4, 3, 70, 1, 60, 1, 1, 1},
+        {2, 4, 5, 66, 3, 60, 2, 3, 1},
+        /* grouped: depthwise on a large image (several bands), groups of many words, 8-bit depthwise */
+        {64, 64, 72, 72, 3, 3, 1, 1, 64}, {200, 8, 40, 40, 3, 3, 2, 1, 4}, {3, 6, 70, 70, 3, 3, 1, 8, 3}};
     for (size_t t = 0; t < sizeof k / sizeof k[0]; t++) {
-        bnn_conv c = ti_conv(k[t].in_c, k[t].out_c, k[t].h, k[t].w, k[t].kh, k[t].kw, k[t].s, k[t].kh / 2,
-                             k[t].kw / 2, k[t].bits, 1);
+        bnn_conv c = ti_gconv(k[t].in_c, k[t].out_c, k[t].h, k[t].w, k[t].kh, k[t].kw, k[t].s, k[t].kh / 2,
+                              k[t].kw / 2, k[t].bits, 1, k[t].groups);
         for (int o = 0; o < c.out_c; o++)
             for (int i = 0; i < c.wt.cols; i++)
                 bnn_bits_set(&c.wt, o, i, (int)(bnn_rng_u64(&r) & 1));
@@ -251,16 +269,19 @@ static void same_trace(const bnn_model *m, const bnn_trace *a, const bnn_trace *
  * reused for a second image equals a fresh one. */
 Test(prop, whole_networks, .timeout = 60)
 {
-    const struct { int depth, se, c, h, width; } cfg[] = {
-        {14, 1, 1, 28, 16}, {14, 0, 1, 28, 16}, {20, 1, 3, 32, 8}, {20, 0, 3, 32, 8}, {14, 1, 3, 32, 8},
-        {20, 1, 1, 28, 8}, {8, 1, 1, 12, 4}};
+    const struct { int depth, se, c, h, width, dw, groups; } cfg[] = {
+        {14, 1, 1, 28, 16, 0, 0}, {14, 0, 1, 28, 16, 0, 0}, {20, 1, 3, 32, 8, 0, 0}, {20, 0, 3, 32, 8, 0, 0},
+        {14, 1, 3, 32, 8, 0, 0}, {20, 1, 1, 28, 8, 0, 0}, {8, 1, 1, 12, 4, 0, 0},
+        /* depthwise-separable and grouped networks */
+        {14, 1, 1, 28, 16, 1, 0}, {8, 0, 3, 13, 6, 1, 0}, {14, 1, 1, 20, 8, 0, 4}, {8, 0, 3, 12, 6, 0, 3}};
     long gated = 0, gates = 0;
     const uint64_t base = tu_seed_of("prop/whole_networks", 0).seed;   /* 0 without SPARSECIM_SEED */
     for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++)
         for (int seed = 0; seed < 2; seed++) {
             bnn_random_opts o = {.depth = cfg[k].depth, .width = cfg[k].width, .se = cfg[k].se, .in_c = cfg[k].c,
                                  .in_h = cfg[k].h, .in_w = cfg[k].h, .classes = 10,
-                                 .seed = base + (uint64_t)(k * 10 + seed)};
+                                 .seed = base + (uint64_t)(k * 10 + seed), .depthwise = cfg[k].dw,
+                                 .groups = cfg[k].groups};
             bnn_model *m;
             bnn_error err;
             cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
@@ -299,17 +320,20 @@ Test(prop, whole_networks, .timeout = 60)
 }
 
 /* All-zero segments counted directly from the tensor (element by element,
- * per output pixel and plane), to check the packed count of bnn_stats. */
+ * per output pixel and plane), to check the packed count of bnn_stats; a
+ * grouped conv's rows are per group (each group is its own array job). */
 static void direct_segments(const bnn_conv *cv, const bnn_tensor *in, int seg, uint64_t *zero, uint64_t *total)
 {
-    int kk = cv->k_h * cv->k_w, n = cv->in_c * kk;
+    const int groups = cv->groups > 1 ? cv->groups : 1;
+    int kk = cv->k_h * cv->k_w, n = cv->in_c / groups * kk;
+    for (int g = 0; g < groups; g++)
     for (int y = 0; y < cv->out_h; y++)
         for (int x = 0; x < cv->out_w; x++)
             for (int k = 0; k < cv->in_bits; k++)
                 for (int r0 = 0; r0 < n; r0 += seg) {
                     int any = 0;
                     for (int i = r0; i < n && i < r0 + seg; i++) {
-                        int c = i / kk, t = i % kk;
+                        int c = g * (cv->in_c / groups) + i / kk, t = i % kk;
                         int iy = y * cv->stride + t / cv->k_w - cv->pad_h;
                         int ix = x * cv->stride + t % cv->k_w - cv->pad_w;
                         if (iy >= 0 && iy < in->h && ix >= 0 && ix < in->w)
@@ -322,10 +346,11 @@ static void direct_segments(const bnn_conv *cv, const bnn_tensor *in, int seg, u
 
 Test(prop, segment_statistics, .timeout = 60)
 {
-    const int segs[] = {16, 1, 5, 64, 100};
-    for (int k = 0; k < 5; k++) {
+    const int segs[] = {16, 1, 5, 64, 100, 16, 3, 8};
+    for (int k = 0; k < 8; k++) {
         bnn_random_opts o = {.depth = 14, .width = 8, .se = 1, .in_c = 1 + k % 3, .in_h = 16, .in_w = 12,
-                             .classes = 10, .seed = (uint64_t)k};
+                             .classes = 10, .seed = (uint64_t)k, .depthwise = k >= 5 && k < 7,
+                             .groups = k == 7 ? 2 : 0};
         bnn_model *m;
         bnn_error err;
         cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);

@@ -35,6 +35,47 @@ static void assert_aligned(const map_layer *ml, const map_cfg *cfg, int kk, int 
     }
 }
 
+/* Random inputs (half zeros) through the jobs of ml, bit-serially as the
+ * macro computes (acc = 2 acc + 2 P - X per input bit): the partials of the
+ * jobs summed per output and pixel equal the reference dots of conv c. Rows
+ * a job leaves unused are never driven (rows = the array's rows). */
+static void assert_partials_sum_to_dots(const bnn_conv *c, const map_layer *ml, int rows, bnn_rng *r, int t)
+{
+    const int bits = c->in_bits, out_c = c->out_c, pixels = c->out_h * c->out_w;
+    bnn_tensor *in = bnn_tensor_new(c->in_c, c->in_h, c->in_w, bits);
+    for (size_t i = 0; i < (size_t)c->in_c * (size_t)c->in_h * (size_t)c->in_w; i++)
+        in->v[i] = (uint16_t)(bnn_rng_range(r, 0, 2) ? 0 : bnn_rng_range(r, 0, (1 << bits) - 1));
+    int32_t *ref = calloc((size_t)out_c * (size_t)pixels, 4), *sum = calloc((size_t)out_c * (size_t)pixels, 4);
+    bnn_tensor *out = bnn_tensor_new(out_c, c->out_h, c->out_w, 1);
+    bnn_error err;
+    cr_assert_eq(bnn_conv_forward(c, in, NULL, out, ref, BNN_NAIVE, &err), 0, "%s", err.msg);
+    uint64_t wl[4];
+    int P[64], X;
+    for (int ji = 0; ji < ml->n_jobs; ji++) {
+        const map_job *j = &ml->jobs[ji];
+        for (int p = 0; p < pixels; p++) {
+            int32_t acc[64] = {0};
+            for (int k = 0; k < bits; k++) {
+                map_job_input(ml, j, in, NULL, p, k, wl);
+                for (int rr = j->n_rows; rr < rows; rr++)
+                    cr_assert_eq((wl[rr >> 6] >> (rr & 63)) & 1, 0, "case %d: unused row driven", t);
+                map_job_px(ml, j, wl, P, &X);
+                for (int cc = 0; cc < j->n_cols; cc++)
+                    acc[cc] = 2 * acc[cc] + 2 * P[cc] - X;
+            }
+            for (int cc = 0; cc < j->n_cols; cc++)
+                sum[(size_t)(j->col0 + cc) * (size_t)pixels + (size_t)p] += acc[cc];
+        }
+    }
+    cr_assert_eq(memcmp(ref, sum, (size_t)out_c * (size_t)pixels * 4), 0,
+                 "case %d (groups %d, %d -> %d, k %dx%d): partials do not sum to the dots", t, bnn_conv_groups(c), c->in_c,
+                 out_c, c->k_h, c->k_w);
+    free(ref);
+    free(sum);
+    bnn_tensor_free(in);
+    bnn_tensor_free(out);
+}
+
 /* Every (output channel, pixel, element) MAC covered exactly once, and the
  * summed per-job partial dots (from the job's own tile bits) equal the
  * reference conv dots, for random shapes, layouts, permutations, geometries. */
@@ -104,43 +145,98 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
             for (int p = 0; p < n; p++)
                 cr_assert_eq(ml->order[p], p);
         /* partial sums of the jobs equal the reference dots */
-        bnn_tensor *in = bnn_tensor_new(in_c, h, w, bits);
-        for (size_t i = 0; i < (size_t)in_c * (size_t)h * (size_t)w; i++)
-            in->v[i] = (uint16_t)(bnn_rng_range(&r, 0, 2) ? 0 : bnn_rng_range(&r, 0, (1 << bits) - 1));
-        int pixels = c->out_h * c->out_w;
-        int32_t *ref = calloc((size_t)out_c * (size_t)pixels, 4), *sum = calloc((size_t)out_c * (size_t)pixels, 4);
-        bnn_tensor *out = bnn_tensor_new(out_c, c->out_h, c->out_w, 1);
-        cr_assert_eq(bnn_conv_forward(c, in, NULL, out, ref, BNN_NAIVE, &err), 0);
-        uint64_t wl[4];
-        int P[64], X;
-        for (int ji = 0; ji < ml->n_jobs; ji++) {
-            const map_job *j = &ml->jobs[ji];
-            for (int p = 0; p < pixels; p++) {
-                int32_t acc[64] = {0};
-                for (int k = 0; k < bits; k++) {
-                    map_job_input(ml, j, in, NULL, p, k, wl);
-                    for (int rr = j->n_rows; rr < cfg.rows; rr++)
-                        cr_assert_eq((wl[rr >> 6] >> (rr & 63)) & 1, 0, "unused row driven");
-                    map_job_px(ml, j, wl, P, &X);
-                    for (int cc = 0; cc < j->n_cols; cc++)
-                        acc[cc] = 2 * acc[cc] + 2 * P[cc] - X;
-                }
-                for (int cc = 0; cc < j->n_cols; cc++)
-                    sum[(size_t)(j->col0 + cc) * (size_t)pixels + (size_t)p] += acc[cc];
-            }
-        }
-        cr_assert_eq(memcmp(ref, sum, (size_t)out_c * (size_t)pixels * 4), 0, "case %d: partials do not sum to the dots", t);
-        free(ref);
-        free(sum);
+        assert_partials_sum_to_dots(c, ml, cfg.rows, &r, t);
         free(seen);
         free(perm);
-        bnn_tensor_free(in);
-        bnn_tensor_free(out);
         map_layer_free(ml);
         free(c->wt.w);
         free(c->th.neg);
         free(c->th.t);
     }
+}
+
+/* Grouped and depthwise convs (map.h "Groups"): every job holds one group's
+ * rows and columns only (its columns are outputs of its group, its rows
+ * elements of that group's weight rows, fed from its input channels), each
+ * (output, element) MAC is mapped exactly once, map_col_tile finds every
+ * output's job, and the jobs' partials sum to the reference dots, for
+ * random shapes, layouts and geometries. A depthwise 3x3 layer is one job
+ * of 9 rows and 1 column per channel. */
+Test(map, groups_one_job_per_group_and_partials_sum_to_dots, .timeout = 120)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 1414);
+    const int kern[4][2] = {{1, 1}, {1, 3}, {3, 1}, {3, 3}};
+    const int rows_opt[3] = {64, 128, 256}, cols_opt[3] = {8, 16, 64}, seg_opt[4] = {4, 8, 16, 32};
+    int depthwise = 0;
+    for (int t = 0; t < 200; t++) {
+        int kk = bnn_rng_range(&r, 0, 3), kh = kern[kk][0], kw = kern[kk][1];
+        int groups = bnn_rng_range(&r, 2, 20), dw = t % 3 == 0;
+        int cpg = dw ? 1 : bnn_rng_range(&r, 1, t % 5 ? 12 : 40), opg = dw ? 1 : bnn_rng_range(&r, 1, t % 7 ? 12 : 80);
+        int in_c = groups * cpg, out_c = groups * opg;
+        int s = bnn_rng_range(&r, 1, 2), h = bnn_rng_range(&r, kh, 6), w = bnn_rng_range(&r, kw, 6);
+        int bits = bnn_rng_range(&r, 0, 3) ? 1 : bnn_rng_range(&r, 2, 8);
+        bnn_layer l = {.type = BNN_CONV};
+        bnn_conv *c = &l.u.conv;
+        *c = (bnn_conv){.in_c = in_c, .out_c = out_c, .in_h = h, .in_w = w, .k_h = kh, .k_w = kw, .stride = s,
+                        .pad_h = kh / 2, .pad_w = kw / 2, .in_bits = bits, .shortcut = -1, .groups = groups};
+        c->out_h = (h + 2 * c->pad_h - kh) / s + 1;
+        c->out_w = (w + 2 * c->pad_w - kw) / s + 1;
+        bnn_bits_alloc(&c->wt, out_c, cpg * kh * kw);
+        bnn_thresh_alloc(&c->th, out_c, 1);
+        for (int o = 0; o < out_c; o++)
+            for (int i = 0; i < c->wt.cols; i++)
+                bnn_bits_set(&c->wt, o, i, (int)(bnn_rng_u64(&r) & 1));
+        map_cfg cfg = {rows_opt[bnn_rng_range(&r, 0, 2)], cols_opt[bnn_rng_range(&r, 0, 2)], 0,
+                       (map_layout)bnn_rng_range(&r, 0, 2), NULL, 0};
+        cfg.seg_rows = seg_opt[bnn_rng_range(&r, 0, 3)];
+        map_op op;
+        cr_assert_eq(map_op_of(&l, MAP_CONV, &op), 0);
+        cr_assert(op.groups == groups && op.n == cpg * kh * kw);
+        map_layer *ml;
+        bnn_error err;
+        cr_assert_eq(map_layer_build(&op, &cfg, &ml, &err), 0, "%s", err.msg);
+        cr_assert_eq(ml->n_col_tiles, groups * ((opg + cfg.cols - 1) / cfg.cols), "case %d", t);
+        int n = op.n;
+        int *seen = calloc((size_t)n * (size_t)out_c, sizeof *seen);
+        for (int ji = 0; ji < ml->n_jobs; ji++) {
+            const map_job *j = &ml->jobs[ji];
+            cr_assert(j->n_rows <= cfg.rows && j->n_cols <= cfg.cols && j->n_cols >= 1);
+            cr_assert(j->group == j->col0 / opg && (j->col0 + j->n_cols - 1) / opg == j->group,
+                      "case %d job %d: columns %d.. of groups %d..%d", t, ji, j->col0, j->col0 / opg,
+                      (j->col0 + j->n_cols - 1) / opg);
+            cr_assert_eq(j->ch0, j->group * cpg);
+            cr_assert(j->n_elems <= n, "case %d: a job holds more rows than its group has", t);
+            for (int cc = 0; cc < j->n_cols; cc++)
+                cr_assert_eq(map_col_tile(ml, j->col0 + cc), ji % ml->n_col_tiles, "case %d", t);
+            for (int rr = 0; rr < j->n_rows; rr++)
+                for (int cc = 0; cc < j->n_cols && j->elem[rr] >= 0; cc++)
+                    seen[(size_t)(j->col0 + cc) * (size_t)n + (size_t)j->elem[rr]]++;
+        }
+        for (int i = 0; i < n * out_c; i++)
+            cr_assert_eq(seen[i], 1, "case %d: MAC %d covered %d times", t, i, seen[i]);
+        if (dw && kh * kw <= cfg.rows) {
+            depthwise++;
+            cr_assert_eq(ml->n_jobs, in_c, "case %d: a depthwise layer is one job per channel", t);
+            for (int ji = 0; ji < ml->n_jobs; ji++)
+                cr_assert(ml->jobs[ji].n_elems == kh * kw && ml->jobs[ji].n_cols == 1);
+        }
+        /* the partials of the jobs sum to the reference dots */
+        assert_partials_sum_to_dots(c, ml, cfg.rows, &r, t);
+        /* a grouped layer takes no permutation or subset */
+        int perm[1] = {0};
+        map_cfg pc = cfg;
+        pc.perm = perm;
+        map_layer *bad = (map_layer *)1;
+        cr_assert_neq(map_layer_build(&op, &pc, &bad, &err), 0);
+        cr_assert(strstr(err.msg, "a grouped layer takes no channel permutation or subset"), "%s", err.msg);
+        free(seen);
+        map_layer_free(ml);
+        free(c->wt.w);
+        free(c->th.neg);
+        free(c->th.t);
+    }
+    cr_assert(depthwise > 50, "%d depthwise cases", depthwise);
 }
 
 Test(map, bad_geometry_rejected)

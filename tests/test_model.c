@@ -135,7 +135,8 @@ static void assert_model_eq(const bnn_model *a, const bnn_model *b)
             cr_assert(p->in_c == q->in_c && p->out_c == q->out_c && p->in_h == q->in_h && p->in_w == q->in_w &&
                       p->out_h == q->out_h && p->out_w == q->out_w && p->k_h == q->k_h && p->k_w == q->k_w &&
                       p->stride == q->stride && p->pad_h == q->pad_h && p->pad_w == q->pad_w &&
-                      p->in_bits == q->in_bits && p->shortcut == q->shortcut, "layer %d", i);
+                      p->in_bits == q->in_bits && p->shortcut == q->shortcut &&
+                      bnn_conv_groups(p) == bnn_conv_groups(q), "layer %d", i);
             assert_bits_eq(&p->wt, &q->wt);
             assert_thresh_eq(&p->th, &q->th);
         } else if (x->type == BNN_SE) {
@@ -157,6 +158,94 @@ static void assert_model_eq(const bnn_model *a, const bnn_model *b)
     }
 }
 
+/* ------------------------------------------- a hand-written version 2 ---- */
+
+/* Version 2 byte by byte (docs/FORMAT.md; CRC from Python's zlib.crc32):
+ * a 2x2x2 1-bit image, a depthwise 1x3 conv (pad_w 1, groups 2: each output
+ * sees its own channel's 3 taps), a classifier. Also the fuzz seed
+ * tests/fuzz/corpus/model_load/hand-dw.bnn. */
+static const uint8_t hand_dw_file[] = {
+    0x53, 0x43, 0x49, 0x4d, 0x42, 0x4e, 0x4e, 0x31, 0x02, 0x00, 0x00, 0x00, /* magic, version 2 */
+    0x02, 0x00, 0x02, 0x00, 0x02, 0x00, 0x01, 0x00, 0x02, 0x00, 0x02, 0x00, /* 2x2x2, 1 bit, 2 classes, 2 layers */
+    0x01, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, /* L0 CONV, in_c 2, out_c 2, in_h 2, in_w 2 */
+    0x01, 0x03, 0x01, 0x00, 0x01, 0x01, 0xff, 0xff, /* k 1x3, stride 1, pad 0/1, in_bits 1, shortcut -1 */
+    0x02, 0x00, /* groups 2 */
+    0x05, 0x03, /* weights: 2 rows of 3 bits (n = 2/2 * 1 * 3): +-+, ++- */
+    0x02, /* sign: channel 1 negative */
+    0x01, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, /* T = 1, -1 */
+    0x03, 0x02, 0x00, 0x02, 0x00, /* L1 CLASSIFIER, in_c 2, classes 2 */
+    0x01, 0x03, /* weights */
+    0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0xbe, /* scale, bias */
+    0x86, 0x18, 0xd8, 0x4e, /* crc32 0x4ed81886 */
+};
+
+Test(model_hand, version2_known_file)
+{
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_load_mem(hand_dw_file, sizeof hand_dw_file, "hand-dw", &m, &err), 0, "%s", err.msg);
+    const bnn_conv *c = &m->layers[0].u.conv;
+    cr_assert(c->groups == 2 && bnn_conv_cpg(c) == 1 && bnn_conv_n(c) == 3 && c->wt.rows == 2 && c->wt.cols == 3);
+    cr_assert(bnn_bits_get(&c->wt, 0, 0) && !bnn_bits_get(&c->wt, 0, 1) && bnn_bits_get(&c->wt, 0, 2));
+    cr_assert(bnn_bits_get(&c->wt, 1, 0) && bnn_bits_get(&c->wt, 1, 1) && !bnn_bits_get(&c->wt, 1, 2));
+    cr_assert(c->th.neg[1] && !c->th.neg[0] && c->th.t[0] == 1 && c->th.t[1] == -1);
+    cr_assert_str_eq(m->layers[0].name, "conv1");
+    cr_assert_eq(bnn_model_file_version(m), 2u);
+    /* MACs: conv 2 outputs x 2x2 pixels x 3 inputs; classifier 2 x 2 x bitlen(4) = 3 */
+    cr_assert_eq(bnn_model_macs(m), 2u * 4u * 3u + 2u * 2u * 3u);
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert(len == sizeof hand_dw_file && memcmp(buf, hand_dw_file, len) == 0, "written back differently");
+    free(buf);
+    /* the same model with groups 1 is another model: in_c*k*k = 6-bit rows */
+    bnn_model_free(m);
+}
+
+/* Serializes m, loads it back, and checks the two models equal (fields and
+ * MACs) and that the loaded one serializes to the same bytes. Returns the
+ * file's version byte. */
+static int round_trip_mem(const bnn_model *m)
+{
+    uint8_t *buf, *buf2;
+    size_t len, len2;
+    bnn_error err;
+    bnn_model *back;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
+    assert_model_eq(m, back);
+    cr_assert_eq(bnn_model_macs(m), bnn_model_macs(back));
+    cr_assert_eq(bnn_model_serialize(back, &buf2, &len2, &err), 0);
+    cr_assert(len == len2 && memcmp(buf, buf2, len) == 0, "bytes differ after a round trip");
+    int version = buf[8];
+    free(buf);
+    free(buf2);
+    bnn_model_free(back);
+    return version;
+}
+
+/* Grouped and depthwise-separable random models: written as version 2,
+ * read back equal, written again byte for byte; the ordinary model of the
+ * same options stays version 1. */
+Test(model, grouped_round_trip, .timeout = 60)
+{
+    int n = 0;
+    for (int kind = 0; kind < 3; kind++)
+        for (int se = 0; se < 2; se++)
+            for (int s = 0; s < 3; s++) {
+                int widths[] = {2, 4, 8};
+                bnn_random_opts o = {.depth = s == 2 ? 14 : 8, .width = widths[s], .se = se, .in_c = 1 + s,
+                                     .in_h = 12 - 2 * s, .in_w = 9 + s, .classes = 10, .seed = 500u + (uint64_t)n++,
+                                     .depthwise = kind == 1, .groups = kind == 2 ? 2 : 0};
+                bnn_model *m;
+                bnn_error err;
+                cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+                int version = round_trip_mem(m);
+                cr_assert_eq(version, kind ? 2 : 1, "kind %d: version %d", kind, version);
+                bnn_model_free(m);
+            }
+}
+
 /* 4 depths x SE on/off x 2 input shapes x 3 seeds = 48 models, through
  * memory and through a file. */
 Test(model, round_trip_many_models, .timeout = 60)
@@ -169,19 +258,7 @@ Test(model, round_trip_many_models, .timeout = 60)
                 for (int s = 0; s < 3; s++) {
                     uint64_t seed = 1000u + (uint64_t)n++;
                     bnn_model *m = random_model(depths[d], widths[s], se, shape ? 3 : 1, shape ? 32 : 28, seed);
-                    uint8_t *buf, *buf2;
-                    size_t len, len2;
-                    bnn_error err;
-                    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
-                    bnn_model *back;
-                    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
-                    assert_model_eq(m, back);
-                    cr_assert_eq(bnn_model_macs(m), bnn_model_macs(back));
-                    cr_assert_eq(bnn_model_serialize(back, &buf2, &len2, &err), 0);
-                    cr_assert(len == len2 && memcmp(buf, buf2, len) == 0, "bytes differ after a round trip");
-                    free(buf);
-                    free(buf2);
-                    bnn_model_free(back);
+                    cr_assert_eq(round_trip_mem(m), 1);
                     bnn_model_free(m);
                 }
     cr_assert_eq(n, 48);
@@ -259,6 +336,81 @@ Test(model, resnet_topology_and_names)
 }
 
 /* Names of layers that are not the ResNet shape: the rules of bnn_namer. */
+/* Depthwise-separable blocks: depthwise 3x3 (groups = C, the stride) +
+ * pointwise 1x1 per conv of the ResNet block, named NAME.dw / NAME; the
+ * block's second pointwise conv has the shortcut (the block input). */
+Test(model, depthwise_topology_and_names)
+{
+    bnn_random_opts o = {.depth = 14, .width = 16, .se = 1, .depthwise = 1, .in_c = 1, .in_h = 28, .in_w = 28,
+                         .classes = 10, .seed = 1};
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(m->n_layers, 1 + 3 * 2 * 5 + 1);
+    const char *names[] = {"conv1", "s0b0a.dw", "s0b0a", "s0b0b.dw", "s0b0b", "s0b0se", "s0b1a.dw", "s0b1a",
+                           "s0b1b.dw", "s0b1b", "s0b1se", "s1b0a.dw", "s1b0a", "s1b0b.dw", "s1b0b", "s1b0se"};
+    for (int i = 0; i < 16; i++)
+        cr_assert_str_eq(m->layers[i].name, names[i]);
+    cr_assert_str_eq(m->layers[30].name, "s2b1se");
+    cr_assert_str_eq(m->layers[31].name, "fc");
+    uint64_t macs = 16u * 784u * 9u * 8u; /* conv1 */
+    for (int i = 1; i < m->n_layers; i++) {
+        const bnn_layer *l = &m->layers[i];
+        if (l->type != BNN_CONV)
+            continue;
+        const bnn_conv *c = &l->u.conv;
+        int dw = strstr(l->name, ".dw") != NULL;
+        cr_assert_eq(c->groups, dw ? c->in_c : 1, "%s", l->name);
+        cr_assert_eq(c->k_h, dw ? 3 : 1, "%s", l->name);
+        cr_assert_eq(c->out_c, dw ? c->in_c : c->out_c);
+        cr_assert_eq(c->wt.cols, dw ? 9 : c->in_c, "%s", l->name);
+        if (l->name[4] == 'b' && !dw)
+            cr_assert_eq(c->shortcut, i - 3, "%s", l->name);
+        else
+            cr_assert_eq(c->shortcut, -1, "%s", l->name);
+        macs += (uint64_t)c->out_c * (uint64_t)c->out_h * (uint64_t)c->out_w * (dw ? 9u : (uint64_t)c->in_c);
+    }
+    cr_assert_eq(m->layers[11].u.conv.stride, 2);   /* s1b0a.dw subsamples */
+    cr_assert_eq(m->layers[12].u.conv.out_c, 32);   /* s1b0a widens */
+    cr_assert_eq(m->layers[12].u.conv.in_h, 14);
+    cr_assert_eq(m->layers[14].u.conv.shortcut, 11);
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].type == BNN_SE)
+            macs += (uint64_t)m->layers[i].u.se.hidden * (uint64_t)m->layers[i].u.se.c *
+                        (uint64_t)(m->layers[i].u.se.q_bits + 1);
+    macs += 10u * 64u * 6u;
+    cr_assert_eq(bnn_model_macs(m), macs);
+    /* the loader names the file's layers the same way */
+    uint8_t *buf;
+    size_t len;
+    bnn_model *back;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
+    for (int i = 0; i < m->n_layers; i++)
+        cr_assert_str_eq(back->layers[i].name, m->layers[i].name);
+    free(buf);
+    bnn_model_free(back);
+    bnn_model_free(m);
+    /* grouped ResNet: the 3x3 convs after conv1 have N groups, names as usual */
+    o = (bnn_random_opts){.depth = 8, .width = 8, .groups = 4, .in_c = 1, .in_h = 8, .in_w = 8, .classes = 10,
+                          .seed = 2};
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(m->layers[1].name, "s0b0a");
+    cr_assert_str_eq(m->layers[6].name, "s2b0b");
+    cr_assert(m->layers[0].u.conv.groups <= 1 && m->layers[3].u.conv.groups == 4);
+    cr_assert_eq(m->layers[3].u.conv.wt.cols, 8 / 4 * 9);  /* s1b0a: 8 -> 16 */
+    cr_assert_eq(m->layers[4].u.conv.wt.cols, 16 / 4 * 9); /* s1b0b: 16 -> 16 */
+    bnn_model_free(m);
+    /* the options that do not fit are refused */
+    o.groups = 3;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "groups 3: expected a divisor of the width") != NULL, "%s", err.msg);
+    o.groups = 2;
+    o.depthwise = 1;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "groups 2: not with depthwise-separable blocks") != NULL, "%s", err.msg);
+}
+
 Test(model, generic_names)
 {
     bnn_model *m = random_model(14, 4, 1, 1, 28, 3);
@@ -447,6 +599,21 @@ Test(model_cli, random_then_info, .timeout = 60)
     snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "7 classes; 20 layers") && strstr(out, "s2b2b") && strstr(out, "7 logits"), "%s", out);
+    /* depthwise-separable: version 2, dw rows */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 4 --depthwise --se --seed 4 -o %s",
+             tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "SE, depthwise-separable") != NULL, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "version 2") && strstr(out, "s0b0a.dw    dw     28x28x4") &&
+              strstr(out, "s1b0b       conv   14x14x8"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 4 --groups 2 --seed 4 -o %s",
+             tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "s0b0a       g2     28x28x4") != NULL, "%s", out);
     snprintf(cmd, sizeof cmd, "%s/sparsecim model --help && %s/sparsecim model random --help", tu_bin_dir(),
              tu_bin_dir());
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0);

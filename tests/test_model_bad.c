@@ -33,6 +33,30 @@ static uint8_t *small_file(size_t *len)
     return buf;
 }
 
+/* depth 8, width 6, depthwise-separable, SE, 8x8x4 input (version 2):
+ * 0 conv1 (4 -> 6), 1 s0b0a.dw, 2 s0b0a, 3 s0b0b.dw, 4 s0b0b, 5 s0b0se,
+ * 6 s1b0a.dw, 7 s1b0a (6 -> 12), 8 s1b0b.dw, 9 s1b0b, 10 s1b0se, 11 s2b0a.dw,
+ * 12 s2b0a, 13 s2b0b.dw, 14 s2b0b, 15 s2b0se, 16 fc */
+static bnn_model *dw_model(void)
+{
+    bnn_random_opts o = {.depth = 8, .width = 6, .se = 1, .depthwise = 1, .in_c = 4, .in_h = 8, .in_w = 8,
+                         .classes = 10, .seed = 9};
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    return m;
+}
+
+static uint8_t *dw_file(size_t *len)
+{
+    bnn_model *m = dw_model();
+    uint8_t *buf;
+    bnn_error err;
+    cr_assert_eq(bnn_model_serialize(m, &buf, len, &err), 0, "%s", err.msg);
+    bnn_model_free(m);
+    return buf;
+}
+
 static unsigned le(const uint8_t *p, int n)
 {
     unsigned x = 0;
@@ -42,19 +66,21 @@ static unsigned le(const uint8_t *p, int n)
 }
 
 /* An independent walk over the records (docs/SPEC.md section 4): fills the
- * byte offset of each layer record, returns the number of layers. */
+ * byte offset of each layer record, returns the number of layers. Version
+ * 2: a CONV record has u16 groups at +17 and its rows are (in_c/groups)*k*k. */
 static int records(const uint8_t *b, size_t *off, int max)
 {
-    int n = (int)le(b + 22, 2);
+    int n = (int)le(b + 22, 2), v2 = le(b + 8, 4) == 2;
     size_t o = 24;
     cr_assert(n <= max);
     for (int i = 0; i < n; i++) {
         off[i] = o;
         const uint8_t *r = b + o;
         if (r[0] == 1) {
-            size_t in_c = le(r + 1, 2), out_c = le(r + 3, 2), nb = (in_c * r[9] * r[10] + 7) / 8;
+            size_t groups = v2 ? le(r + 17, 2) : 1;
+            size_t in_c = le(r + 1, 2), out_c = le(r + 3, 2), nb = (in_c / groups * r[9] * r[10] + 7) / 8;
             int pairs = (int16_t)le(r + 15, 2) >= 0 ? 2 : 1;
-            o += 17 + out_c * nb + (out_c + 7) / 8 + 4 * out_c * (size_t)pairs;
+            o += (v2 ? 19u : 17u) + out_c * nb + (out_c + 7) / 8 + 4 * out_c * (size_t)pairs;
         } else if (r[0] == 2) {
             size_t c = le(r + 1, 2), h = le(r + 3, 2);
             o += 5 + h * ((c + 7) / 8) + (h + 7) / 8 + 4 * h + c * ((h + 7) / 8) + (c + 7) / 8 + 4 * c;
@@ -125,16 +151,15 @@ Test(model_bad, every_bit_flip_rejected, .timeout = 60)
     free(buf);
 }
 
-/* Flips with the CRC recomputed, so that the field checks must act: every
- * bit of the header and of layer 0's fixed fields is rejected by a named
- * field; any other flip is either rejected by a named field or accepted as
- * exactly the model that writes those bytes back. */
-Test(model_bad, every_bit_flip_with_good_crc, .timeout = 60)
+/* Flips every bit of buf but the CRC, recomputing the CRC, so that the field
+ * checks must act: a flip in the first `structure` bytes (header and layer
+ * 0's fixed head) must be rejected by a named field; any other flip is either
+ * rejected by a named field or accepted as exactly the model that writes those
+ * bytes back (one encoding per model). Counts into *rejected, *accepted. */
+static void flips_with_good_crc(const uint8_t *buf, size_t len, size_t structure, int *rejected, int *accepted)
 {
-    size_t len;
-    uint8_t *buf = small_file(&len);
     uint8_t *b = malloc(len);
-    int rejected = 0, accepted = 0;
+    *rejected = *accepted = 0;
     for (size_t i = 0; i < len - 4; i++)
         for (int bit = 0; bit < 8; bit++) {
             memcpy(b, buf, len);
@@ -145,10 +170,10 @@ Test(model_bad, every_bit_flip_with_good_crc, .timeout = 60)
             if (bnn_model_load_mem(b, len, "flip.bnn", &m, &err) != 0) {
                 cr_assert(strstr(err.msg, "flip.bnn: byte ") == err.msg && strstr(err.msg, "field '"),
                           "byte %zu bit %d: %s", i, bit, err.msg);
-                rejected++;
+                (*rejected)++;
                 continue;
             }
-            cr_assert(i >= 24 + 17, "header/layer 0 head flip at byte %zu bit %d accepted", i, bit);
+            cr_assert(i >= structure, "header/layer 0 head flip at byte %zu bit %d accepted", i, bit);
             uint8_t *back;
             size_t blen;
             cr_assert_eq(bnn_model_serialize(m, &back, &blen, &err), 0, "%s", err.msg);
@@ -156,12 +181,21 @@ Test(model_bad, every_bit_flip_with_good_crc, .timeout = 60)
                       i, bit);
             free(back);
             bnn_model_free(m);
-            accepted++;
+            (*accepted)++;
         }
-    /* weights, signs and thresholds are free bits; the rest is structure */
+    free(b);
+}
+
+/* Version 1: the 24-byte header and layer 0's 17-byte head are structure;
+ * weights, signs and thresholds are free bits. */
+Test(model_bad, every_bit_flip_with_good_crc, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    int rejected, accepted;
+    flips_with_good_crc(buf, len, 24 + 17, &rejected, &accepted);
     cr_assert(rejected > 100 && accepted > 1000, "%d rejected, %d accepted", rejected, accepted);
     cr_log_info("%d flips rejected by a field check, %d accepted (payload bits)", rejected, accepted);
-    free(b);
     free(buf);
 }
 
@@ -183,7 +217,10 @@ Test(model_bad, header_fields_named)
     memcpy(b, buf, len);
     b[0] = 'X';
     expect_fail(b, len, "byte 0: field 'magic': expected \"SCIMBNN1\"");
-    MUTATE(b[8] = 2, "byte 8: field 'version': expected 1..1, got 2");
+    MUTATE(b[8] = 3, "byte 8: field 'version': expected 1..2, got 3");
+    MUTATE(b[8] = 0, "byte 8: field 'version': expected 1..2, got 0");
+    /* a version-1 file read as version 2: layer 0's weights are taken for its groups */
+    MUTATE(b[8] = 2, "byte 41: field 'layer 0 (conv1) groups': expected 1..1, got");
     MUTATE(put16(b + 12, 0), "byte 12: field 'in_c': expected 1..4096, got 0");
     MUTATE(put16(b + 14, 1025), "byte 14: field 'in_h': expected 1..1024, got 1025");
     MUTATE(b[18] = 9, "byte 18: field 'in_bits': expected 1..8, got 9");
@@ -342,6 +379,112 @@ Test(model_bad, files)
     cr_assert(strstr(err.msg, "not a .bnn file") != NULL, "%s", err.msg);
 }
 
+/* ------------------------------------------ grouped convs, version 2 ---- */
+
+Test(model_bad, grouped_truncated_and_flipped, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = dw_file(&len);
+    cr_assert_eq(le(buf + 8, 4), 2u, "a depthwise model is written as version 2");
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = malloc(n + 1);
+        memcpy(cut, buf, n);
+        expect_fail(cut, n, "byte ");
+        free(cut);
+    }
+    for (size_t i = 0; i < len; i++)
+        for (int b = 0; b < 8; b++) {
+            buf[i] ^= (uint8_t)(1u << b);
+            expect_fail(buf, len, "byte ");
+            buf[i] ^= (uint8_t)(1u << b);
+        }
+    /* cut inside layer 1's groups field (while it is read, layer 1 is named as
+     * a conv of its own: the next layer, not read yet, makes it s0b0a.dw) */
+    size_t off[32];
+    records(buf, off, 32);
+    char want[160];
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) groups': file truncated", off[1] + 17);
+    expect_fail(buf, off[1] + 18 + 4, want);
+    free(buf);
+}
+
+/* As every_bit_flip_with_good_crc, on the version-2 file: layer 0's head
+ * is 19 bytes (with its groups field). */
+Test(model_bad, grouped_bit_flip_with_good_crc, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = dw_file(&len);
+    int rejected, accepted;
+    flips_with_good_crc(buf, len, 24 + 19, &rejected, &accepted);
+    cr_assert(rejected > 100 && accepted > 1000, "%d rejected, %d accepted", rejected, accepted);
+    free(buf);
+}
+
+Test(model_bad, groups_fields_named)
+{
+    size_t len;
+    uint8_t *buf = dw_file(&len), *b = malloc(len);
+    size_t off[32];
+    cr_assert_eq(records(buf, off, 32), 17);
+    char want[200];
+    /* layer 1 (s0b0a.dw once layer 2 is read, s0b0a while it is read): 6 -> 6, groups 6 */
+    cr_assert_eq(le(buf + off[1] + 17, 2), 6u);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) groups': expected 1..6, got 0", off[1] + 17);
+    MUTATE(put16(b + off[1] + 17, 0), want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer 1 (s0b0a) groups': expected 1..6, got 7", off[1] + 17);
+    MUTATE(put16(b + off[1] + 17, 7), want);
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer 1 (s0b0a) groups': expected a divisor of in_c 6 and of out_c 6, got 4",
+             off[1] + 17);
+    MUTATE(put16(b + off[1] + 17, 4), want);
+    /* conv1: 4 -> 6, groups 4 divides in_c only */
+    MUTATE(put16(b + 24 + 17, 4), "byte 41: field 'layer 0 (conv1) groups': expected a divisor of in_c 4 and of out_c 6, got 4");
+    MUTATE(put16(b + 24 + 17, 5), "byte 41: field 'layer 0 (conv1) groups': expected 1..4, got 5");
+    /* groups 3 of layer 1 is legal but the rows are then 2*9 bits: the record no longer fits */
+    MUTATE(put16(b + off[1] + 17, 3), "byte ");
+    /* a version-2 file read as version 1: layer 0's groups are taken for its weights */
+    MUTATE(b[8] = 1, "byte ");
+    free(b);
+    free(buf);
+}
+
+/* The same model in both versions: a version-1 file with a u16 groups = 1
+ * inserted into every CONV record is a well-formed version-2 file, refused
+ * because version 2 is only for a model with a grouped conv (one encoding
+ * per model). */
+Test(model_bad, version2_without_groups)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    size_t off[16];
+    int n = records(buf, off, 16);
+    uint8_t *b = malloc(len + 2 * (size_t)n);
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? off[i + 1] : len - 4;
+        size_t from = i == 0 ? 0 : off[i];
+        if (buf[off[i]] == 1) {
+            memcpy(b + o, buf + from, off[i] + 17 - from);
+            o += off[i] + 17 - from;
+            put16(b + o, 1);
+            o += 2;
+            memcpy(b + o, buf + off[i] + 17, end - off[i] - 17);
+            o += end - off[i] - 17;
+        } else {
+            memcpy(b + o, buf + from, end - from);
+            o += end - from;
+        }
+    }
+    b[8] = 2;
+    o += 4;
+    fix_crc(b, o);
+    /* (the version is checked after every record was read: the converted
+     * records are well formed) */
+    expect_fail(b, o, "byte 8: field 'version': expected 1 (no CONV layer has groups > 1), got 2");
+    free(b);
+    free(buf);
+}
+
 /* ------------------------------------------------ in-memory models ---- */
 
 static void expect_invalid(bnn_model *m, const char *needle)
@@ -404,6 +547,32 @@ Test(model_bad, validate_in_memory)
     bnn_model_free(m);
 }
 
+Test(model_bad, groups_in_memory)
+{
+    bnn_model *m = dw_model();
+    bnn_error err;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    bnn_conv *dw = &m->layers[1].u.conv;
+    cr_assert_str_eq(m->layers[1].name, "s0b0a.dw");
+    /* names follow the topology: with other groups layer 1 is no longer
+     * depthwise, so it and its pointwise conv are not a unit (L1, L2) */
+    dw->groups = -1;
+    expect_invalid(m, "model: field 'layer 1 (L1) groups': expected 0..6, got -1");
+    dw->groups = 7;
+    expect_invalid(m, "model: field 'layer 1 (L1) groups': expected 0..6, got 7");
+    dw->groups = 4;
+    expect_invalid(m, "model: field 'layer 1 (L1) groups': expected a divisor of in_c 6 and of out_c 6, got 4");
+    dw->groups = 3; /* legal, but the weights are 6 x 9 bits, not 6 x 18 */
+    expect_invalid(m, "field 'layer 1 (L1) weights': expected a 6x18 bit matrix, got 6x9");
+    dw->groups = 6;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    /* 0 is read as 1: an ordinary conv needs in_c*k*k-bit rows */
+    dw->groups = 0;
+    expect_invalid(m, "field 'layer 1 (L1) weights': expected a 6x54 bit matrix, got 6x9");
+    dw->groups = 6;
+    bnn_model_free(m);
+}
+
 /* ------------------------------------------------------------- CLI ---- */
 
 /* Runs `sparsecim ARGS` (stdout discarded), expects exit 2, exactly one
@@ -438,6 +607,10 @@ Test(model_cli, bad_options_one_line_exit_2, .timeout = 60)
         {"--depth 14 --seed -3", "option --seed"},
         {"--depth 14 --bogus --seed 1", "unknown option '--bogus'"},
         {"--depth 14", "--seed N is required"},
+        {"--depth 14 --depthwise --groups 2 --seed 1", "groups 2: not with depthwise-separable blocks"},
+        {"--depth 14 --groups 3 --seed 1", "groups 3: expected a divisor of the width"},
+        {"--depth 14 --groups 0 --seed 1", "option --groups"},
+        {"--depth 14 --groups 32 --width 16 --seed 1", "groups 32: expected a divisor of the width"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(args, sizeof args, "model random %s -o %s", cases[i].args, path);

@@ -2,7 +2,9 @@
  * test_rtl_cli.c - `sparsecim run` end to end: a random SE-ResNet-14 model
  * file through the reference and the macro (exit 0, per-layer table,
  * JSON report with every field and counter, waveform window), and bad
- * input (one line on stderr, exit 2).
+ * input (one line on stderr, exit 2). Random depthwise-separable and
+ * grouped models through `run` and through golden vectors + `sim` on the
+ * small macro in every gate mode.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -316,4 +318,66 @@ Test(cli, per_image_mappings, .timeout = 120)
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert(strstr(out, "note: --skip-channels: the model has no SE layer"), "%s", out);
     cr_assert_null(strstr(out, "SE sparsity"), "%s", out);
+}
+
+/* A random depthwise-separable SE model (docs/SPEC.md section 5: one job
+ * per group) on the small macro: `run` bit-exact in the four gate modes
+ * with P and X of every cycle, --no-gating, unit 4, the tap and aligned
+ * layouts, with the per-image mappings (the grouped layers mapped
+ * statically), input-stationary; golden vectors replayed by `sim` in every
+ * gate mode; a grouped (--groups 2) ResNet the same way. */
+Test(cli, depthwise_and_grouped_models, .timeout = 170)
+{
+    char model[256], dir[256], rep[256], cmd[2048];
+    tu_tmp_path(model, sizeof model, "dwmodel");
+    tu_tmp_path(dir, sizeof dir, "dwvec");
+    tu_tmp_path(rep, sizeof rep, "dwrep");
+    static const char *const models[] = {"--depth 8 --width 4 --depthwise --se --input 8x8x1 --seed 5",
+                                         "--depth 8 --width 4 --groups 2 --se --input 8x8x1 --seed 6"};
+    static const char *const variants[] = {
+        "--gate both --check-px", "--gate c2 --check-px", "--gate c1 --check-px", "--gate none --check-px",
+        "--no-gating", "--unit 4", "--layout tap", "--layout aligned --skip-channels --dynamic-move",
+        "--stationary input", "--stationary input --no-gating"};
+    for (size_t mi = 0; mi < 2; mi++) {
+        snprintf(cmd, sizeof cmd, "%s/sparsecim model random %s -o %s 2>&1", tu_bin_dir(), models[mi], model);
+        cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+        for (size_t k = 0; k < sizeof variants / sizeof *variants; k++) {
+            snprintf(cmd, sizeof cmd, "%s/sparsecim run --model %s --data random:3 --count 2 --small %s --report %s 2>&1",
+                     tu_bin_dir(), model, variants[k], rep);
+            int rc = tu_run(cmd, out, sizeof out);
+            cr_assert_eq(rc, 0, "%s: %s: exit %d: %s", models[mi], variants[k], rc, out);
+            cr_assert(strstr(out, "0 mismatches"), "%s: %s: %s", models[mi], variants[k], out);
+            if (mi == 0 && !strstr(variants[k], "stationary"))
+                cr_assert(strstr(out, "s0b0a.dw ") && strstr(out, "4x8x8>4x8x8 dw3x3 s1 "), "%s: %s", variants[k], out);
+            if (mi == 1 && !strstr(variants[k], "stationary"))
+                cr_assert(strstr(out, "4x8x8>4x8x8 k3x3g2 s1 "), "%s: %s", variants[k], out);
+            if (strstr(variants[k], "stationary"))
+                cr_assert(strstr(out, mi ? " k3x3g2 s1 IS " : " dw3x3 s1 IS "), "%s: %s", variants[k], out);
+            if (mi == 0 && !strstr(variants[k], "stationary")) {
+                const char *js = slurp(rep);
+                cr_assert(strstr(js, "\"mismatches\": 0,") && strstr(js, "\"name\": \"s1b0b.dw\""), "%.400s", js);
+            }
+        }
+        /* golden vectors of the model, replayed in every gate mode */
+        snprintf(cmd, sizeof cmd, "rm -rf %s && %s/sparsecim vectors --model %s --data random:3 --count 2 --rows 64 "
+                 "--cols 16 --seg-rows 8 -o %s --quiet 2>&1", dir, tu_bin_dir(), model, dir);
+        cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+        static const char *const gates[] = {"both", "c2", "c1", "none"};
+        for (size_t k = 0; k < 4; k++) {
+            snprintf(cmd, sizeof cmd, "%s/sparsecim sim --vectors %s --gate %s --check-px --quiet 2>&1", tu_bin_dir(),
+                     dir, gates[k]);
+            int rc = tu_run(cmd, out, sizeof out);
+            cr_assert_eq(rc, 0, "%s: sim --gate %s: exit %d: %s", models[mi], gates[k], rc, out);
+            cr_assert(strstr(out, "0 mismatches"), "%s: sim --gate %s: %s", models[mi], gates[k], out);
+        }
+    }
+    /* a depthwise layer of the small macro: one 9-row job per channel (s0b0a.dw: 4 channels, 4 tiles) */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 4 --depthwise --input 8x8x1 --seed 5 -o %s && "
+             "%s/sparsecim run --model %s --data random:3 --small 2>&1", tu_bin_dir(), model, tu_bin_dir(), model);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    const char *row = strstr(out, "s0b0a.dw   4x8x8>4x8x8 dw3x3 s1 ");
+    int tiles = 0;
+    cr_assert(row && sscanf(row, "%*s %*s %*s %*s %d", &tiles) == 1 && tiles == 4, "%s", out);
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s %s", dir, model, rep);
+    tu_run(cmd, NULL, 0);
 }

@@ -78,6 +78,7 @@ static inline void rt_random_thresh(bnn_thresh *t, bnn_rng *r, int spread)
 
 typedef struct rt_conv_params {
     int in_c, out_c, h, w, k_h, k_w, stride, pad_h, pad_w, in_bits, classes;
+    int groups;             /* 0 or 1: ordinary; else it divides in_c and out_c */
 } rt_conv_params;
 
 /* A model of one CONV layer and a classifier (random weights/thresholds). */
@@ -100,8 +101,8 @@ static inline bnn_model *rt_conv_model(const rt_conv_params *p, bnn_rng *r)
     bnn_conv *c = &l->u.conv;
     *c = (bnn_conv){.in_c = p->in_c, .out_c = p->out_c, .in_h = p->h, .in_w = p->w, .k_h = p->k_h, .k_w = p->k_w,
                     .stride = p->stride, .pad_h = p->pad_h, .pad_w = p->pad_w, .in_bits = p->in_bits,
-                    .shortcut = -1};
-    int n = p->in_c * p->k_h * p->k_w;
+                    .shortcut = -1, .groups = p->groups};
+    int n = bnn_conv_n(c);
     int fail = bnn_bits_alloc(&c->wt, p->out_c, n) || bnn_thresh_alloc(&c->th, p->out_c, 1);
     if (!fail) {
         rt_random_bits(&c->wt, r);

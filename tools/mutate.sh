@@ -49,8 +49,10 @@
 #              and the simulation's assertions (a flag over a stored 1)
 #   lines      test_rtl_lines (VCD of the local lines vs the counters,
 #              gated lines hold), every gate mode
-#   layers     test_rtl_layers --filter 'layers/random_small_build' (random
-#              conv layers; an all-zero input issues no compute when gated)
+#   layers     test_rtl_layers --filter 'layers/*_small_build' (random conv
+#              layers, and random grouped / depthwise ones: one job per
+#              group, the other groups' rows unmapped; an all-zero input
+#              issues no compute when gated)
 #   zf         test_rtl_zf --filter 'zero_flags/*small*' (stored-zero flags:
 #              known answer, random tiles and flags, the input-stationary
 #              driver with and without flags)
@@ -339,7 +341,7 @@ checks() {
     run_check "$dir" "run-is-$g" 900 do_run $g --stationary input || { FAILED+=("run-is-$g"); [ $ALL = 1 ] || return 0; }
   done
   run_check "$dir" lines 900 do_test ./test_rtl_lines --jobs "$JOBS" || { FAILED+=(lines); [ $ALL = 1 ] || return 0; }
-  run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/random_small_build' ||
+  run_check "$dir" layers 1200 do_test ./test_rtl_layers --jobs "$JOBS" --filter 'layers/*_small_build' ||
     { FAILED+=(layers); [ $ALL = 1 ] || return 0; }
   run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' ||
     { FAILED+=(zf); [ $ALL = 1 ] || return 0; }
