@@ -19,6 +19,7 @@ struct amodel {
     uint8_t *la_gated, *la_mapped;
     /* scratch for the next decision */
     uint64_t *in_use;
+    uint64_t *seg_rwl;          /* rw words: one segment's raised word lines (array_cycle) */
     uint8_t *zero, *unit_zero, *gated, *mapped;
     uint8_t *c1_d, *c2_d, *se_d;
     act_counts n;
@@ -59,6 +60,7 @@ void amodel_free(amodel *m)
     free(m->la_gated);
     free(m->la_mapped);
     free(m->in_use);
+    free(m->seg_rwl);
     free(m->zero);
     free(m->unit_zero);
     free(m->gated);
@@ -99,6 +101,7 @@ amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
     m->la_gated = calloc(ns, 1);
     m->la_mapped = calloc(ns, 1);
     m->in_use = calloc((size_t)m->rw, sizeof *m->in_use);
+    m->seg_rwl = calloc((size_t)m->rw, sizeof *m->seg_rwl);
     m->zero = calloc(ns, 1);
     m->unit_zero = calloc(ns, 1);
     m->gated = calloc(ns, 1);
@@ -107,7 +110,7 @@ amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
     m->c2_d = calloc(pairs, 1);
     m->se_d = calloc(pairs, 1);
     if (!m->c1_d || !m->c2_d || !m->se_d ||!m->cells || !m->lvl || !m->c1 || !m->c2 || !m->se || !m->vgnd || !m->la_rwl || !m->la_gated ||
-        !m->la_mapped || !m->in_use || !m->zero || !m->gated || !m->mapped || !m->zf || !m->unit_zero)
+        !m->la_mapped || !m->in_use || !m->seg_rwl || !m->zero || !m->gated || !m->mapped || !m->zf || !m->unit_zero)
         goto oom;
     amodel_reset(m);
     return m;
@@ -162,54 +165,95 @@ uint64_t amodel_state_hash(const amodel *m, uint64_t h)
     return h;
 }
 
+/* The events of one (segment, column group) line pair in an array cycle,
+ * summed over its columns: local sums, so that the loop over columns keeps
+ * them in registers. */
+typedef struct line_sums {
+    uint64_t precharges, recharges, recharge_steps, cell_discharges, line_discharges, evals, transfers;
+} line_sums;
+
+/* The columns j0 .. j0+grp-1 of segment s in one array cycle: precharge
+ * (pch), evaluation of the cells under the raised word lines (`rwl`, the
+ * segment's nw row words starting at word w0, masked to the segment) when
+ * the footer is on (ev), sensing (sense). */
+static void line_pair_cycle(amodel *m, int s, int j0, int pch, int ev, int sense, const uint64_t *rwl, int w0,
+                            int nw, line_sums *t)
+{
+    const int seg = m->cfg.seg_rows, grp = m->cfg.col_group, xfer = !m->cfg.flat;
+    uint16_t *lv = &m->lvl[(size_t)s * (size_t)m->cfg.cols + (size_t)j0];
+    const uint64_t *col = m->cells + (size_t)j0 * (size_t)m->rw + (size_t)w0;
+    uint64_t rech = 0, steps = 0, cd = 0, ld = 0, tr = 0;
+    for (int j = 0; j < grp; j++, col += m->rw) {
+        int old = lv[j], st = pch ? 0 : old, cnt = 0;
+        if (ev)
+            for (int k = 0; k < nw; k++)
+                cnt += popc(rwl[k] & col[k]);
+        int level = st + cnt > seg ? seg : st + cnt;
+        rech += pch && old;
+        steps += pch ? (uint64_t)old : 0;
+        cd += (uint64_t)cnt;
+        ld += level != st;
+        tr += level != 0;
+        lv[j] = (uint16_t)level;
+    }
+    t->precharges += pch ? (uint64_t)grp : 0;
+    t->recharges += rech;
+    t->recharge_steps += steps;
+    t->cell_discharges += cd;
+    t->line_discharges += ld;
+    t->evals += sense ? (uint64_t)grp : 0;
+    t->transfers += sense && xfer ? tr : 0;
+}
+
 /* The array cycle of the COMPUTE in the lookahead register. */
 static void array_cycle(amodel *m)
 {
-    const int seg = m->cfg.seg_rows, cols = m->cfg.cols, grp = m->cfg.col_group;
+    const int seg = m->cfg.seg_rows, grp = m->cfg.col_group;
     uint64_t *n = m->n.n;
+    line_sums t = {0};
     n[ACT_COMPUTE_OPS]++;
     n[ACT_WORDLINE_PULSES] += (uint64_t)count_and(m->la_rwl, NULL, 0, m->cfg.rows);
     for (int s = 0; s < m->nseg; s++) {
-        int wl = count_and(m->la_rwl, NULL, s * seg, seg);
+        /* the segment's raised word lines, as whole words masked to it */
+        const int lo = s * seg, w0 = lo / 64, nw = (lo + seg - 1) / 64 - w0 + 1;
+        uint64_t *rwl = m->seg_rwl;
+        int wl = 0;
+        for (int k = 0; k < nw; k++) {
+            int a = lo - 64 * (w0 + k), b = lo + seg - 64 * (w0 + k); /* the segment's bits in this word: [a, b) */
+            uint64_t mask = ~(uint64_t)0;
+            if (a > 0)
+                mask &= ~(uint64_t)0 << a;
+            if (b < 64)
+                mask &= ~(~(uint64_t)0 << b);
+            rwl[k] = m->la_rwl[w0 + k] & mask;
+            wl += popc(rwl[k]);
+        }
         for (int g = 0; g < m->ngrp; g++) {
             int at = g * m->nseg + s, pch = m->c2[at], foot = m->c1[at], sense = m->se[at];
             if (!pch && (!foot || !wl)) /* nothing moves on these lines */
                 continue;
-            for (int j = g * grp; j < (g + 1) * grp; j++) {
-                uint16_t *lv = &m->lvl[(size_t)s * (size_t)cols + (size_t)j];
-                int old = *lv, st = pch ? 0 : old;
-                if (pch) {
-                    n[ACT_PRECHARGES]++;
-                    if (old) {
-                        n[ACT_LINE_RECHARGES]++;
-                        n[ACT_RECHARGE_STEPS] += (uint64_t)old;
-                    }
-                }
-                int cnt = (foot && wl) ? count_and(m->la_rwl, m->cells + (size_t)j * (size_t)m->rw, s * seg, seg) : 0;
-                int level = st + cnt > seg ? seg : st + cnt;
-                n[ACT_CELL_DISCHARGES] += (uint64_t)cnt;
-                if (level != st)
-                    n[ACT_LINE_DISCHARGES]++;
-                if (sense) {
-                    n[ACT_LOCAL_EVALS]++;
-                    if (level && !m->cfg.flat)
-                        n[ACT_TRANSFERS]++;
-                }
-                *lv = (uint16_t)level;
-            }
+            line_pair_cycle(m, s, g * grp, pch, foot && wl, sense, rwl, w0, nw, &t);
         }
     }
+    n[ACT_PRECHARGES] += t.precharges;
+    n[ACT_LINE_RECHARGES] += t.recharges;
+    n[ACT_RECHARGE_STEPS] += t.recharge_steps;
+    n[ACT_CELL_DISCHARGES] += t.cell_discharges;
+    n[ACT_LINE_DISCHARGES] += t.line_discharges;
+    n[ACT_LOCAL_EVALS] += t.evals;
+    n[ACT_TRANSFERS] += t.transfers;
     n[ACT_ACC_UPDATES] += (uint64_t)m->la_ncols;
+    uint64_t unmapped = 0, gated = 0, active = 0, checks = 0;
     for (int s = 0; s < m->nseg; s++) {
-        if (!m->la_mapped[s])
-            n[ACT_SEG_UNMAPPED]++;
-        else if (m->la_gated[s])
-            n[ACT_SEG_GATED]++;
-        else
-            n[ACT_SEG_ACTIVE]++;
-        if (m->la_gate && m->la_mapped[s])
-            n[ACT_CHECKS]++;
+        unmapped += !m->la_mapped[s];
+        gated += m->la_mapped[s] && m->la_gated[s];
+        active += m->la_mapped[s] && !m->la_gated[s];
+        checks += m->la_gate && m->la_mapped[s];
     }
+    n[ACT_SEG_UNMAPPED] += unmapped;
+    n[ACT_SEG_GATED] += gated;
+    n[ACT_SEG_ACTIVE] += active;
+    n[ACT_CHECKS] += checks;
     n[ACT_ZERO_FLAG_GATED] += (uint64_t)m->la_zf_gated;
 }
 
@@ -236,7 +280,6 @@ static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d,
         m->zero[s] = (uint8_t)(count_and(m->in_use, NULL, s * seg, seg) == 0);
     }
     int unit = 1 << (op->unit_log2 & 3), any_powered = op->ncols > 0;
-    m->la_zf_gated = 0;
     for (int s = 0; s < m->nseg; s++) {
         int all_zero = 1;
         for (int u = (s / unit) * unit; u < (s / unit + 1) * unit; u++)
@@ -249,6 +292,7 @@ static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d,
             zf_all &= m->zf[g * m->nseg + s];
         m->gated[s] = (uint8_t)((all_zero || zf_all) && m->mapped[s] && op->gate);
     }
+    int zf_gated = 0;
     for (int g = 0; g < m->ngrp; g++) {
         int powered = g * m->cfg.col_group < op->ncols;
         for (int s = 0; s < m->nseg; s++) {
@@ -257,9 +301,10 @@ static void decide(amodel *m, const amodel_op *op, uint8_t *c1_d, uint8_t *c2_d,
             c1_d[at] = (uint8_t)(on && !(gat && (op->gate & 1)));
             c2_d[at] = (uint8_t)(on && !(gat && (op->gate & 2)));
             se_d[at] = (uint8_t)(on && !(gat && op->gate));
-            m->la_zf_gated += on && m->zf[at] && op->gate;
+            zf_gated += on && m->zf[at] && op->gate;
         }
     }
+    m->la_zf_gated = zf_gated;
 }
 
 void amodel_step(amodel *m, const amodel_op *op)
@@ -270,13 +315,14 @@ void amodel_step(amodel *m, const amodel_op *op)
     n[ACT_CYCLES]++;
     if (m->la_valid)
         array_cycle(m);
+    uint64_t off = 0, wakeups = 0;
     for (int at = 0; at < pairs; at++) {
-        if (!m->c1[at])
-            n[ACT_FOOTER_OFF] += (uint64_t)grp;
-        else if (!m->vgnd[at])
-            n[ACT_FOOTER_WAKEUPS] += (uint64_t)grp;
+        off += !m->c1[at];
+        wakeups += m->c1[at] && !m->vgnd[at];
         m->vgnd[at] = m->c1[at];
     }
+    n[ACT_FOOTER_OFF] += off * (uint64_t)grp;
+    n[ACT_FOOTER_WAKEUPS] += wakeups * (uint64_t)grp;
     /* the operation sampled at this edge */
     m->la_valid = 0;
     if (op->op == AMODEL_WRITE && op->row >= 0 && op->row < m->cfg.rows) {
@@ -297,10 +343,13 @@ void amodel_step(amodel *m, const amodel_op *op)
     }
     if (op->op == AMODEL_COMPUTE) {
         decide(m, op, m->c1_d, m->c2_d, m->se_d);
+        uint64_t t1 = 0, t2 = 0;
         for (int at = 0; at < pairs; at++) {
-            n[ACT_C1_TOGGLES] += (uint64_t)(m->c1_d[at] != m->c1[at]);
-            n[ACT_C2_TOGGLES] += (uint64_t)(m->c2_d[at] != m->c2[at]);
+            t1 += m->c1_d[at] != m->c1[at];
+            t2 += m->c2_d[at] != m->c2[at];
         }
+        n[ACT_C1_TOGGLES] += t1;
+        n[ACT_C2_TOGGLES] += t2;
         memcpy(m->c1, m->c1_d, (size_t)pairs);
         memcpy(m->c2, m->c2_d, (size_t)pairs);
         memcpy(m->se, m->se_d, (size_t)pairs);

@@ -25,22 +25,26 @@ min() { echo "$1 ${2:-$1}" | awk '{print ($1<$2)?$1:$2}'; }
 
 # best of 5, the three variants interleaved so that a change of machine
 # load hits them alike
-plain= waves= sc=
+plain= waves= fst= sc=
 for _ in 1 2 3 4 5; do
   plain=$(min "$(wall)" "$plain")
   cycles=$(sed -n 's/^  "cycles": \([0-9]*\).*/\1/p' "$tmp/r.json")
   macs=$(sed -n 's/^  "macs": \([0-9]*\).*/\1/p' "$tmp/r.json")
   sc=$(min "$(wall --systemc)" "$sc")
   waves=$(min "$(wall --waves "$tmp/w.vcd" --window 0:100000000)" "$waves")
+  fst=$(min "$(wall --waves "$tmp/w.fst" --window 0:100000000)" "$fst")
 done
 vcd_mb=$(du -m "$tmp/w.vcd" | cut -f1)
-awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v s="$sc" -v mb="$vcd_mb" 'BEGIN {
+fst_kb=$(du -k "$tmp/w.fst" | cut -f1)
+rm -f "$tmp/w.vcd"
+awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v f="$fst" -v s="$sc" -v mb="$vcd_mb" -v fk="$fst_kb" 'BEGIN {
   printf "bench-rtl: one 28x28 SE-ResNet-14 image on the verilated 256x64x16 macro\n";
   printf "  cycles             %d\n", c;
   printf "  wall (plain)       %.3f s   (goal < 0.2 s)\n", p;
   printf "  simulated cycles/s %.0f\n", c / p;
   printf "  binary MACs/s      %.3g  (%d MACs)\n", m / p, m;
   printf "  waves on / off     %.2fx  (%.3f s, whole-run VCD %d MB)\n", w / p, w, mb;
+  printf "  FST on / off       %.2fx  (%.3f s, whole-run FST %.1f MB: %.0fx smaller than the VCD)\n", f / p, f, fk / 1024, mb * 1024 / fk;
   printf "  SystemC / plain    %.2fx  (%.3f s)\n", s / p, s }'
 
 # --jobs 2 against --jobs 1 on the same 16 images (best of 2, interleaved):

@@ -12,7 +12,8 @@
 # NOTRACE: verilated without --trace (no waveforms, compiles much faster).
 # Adding a geometry is one line below.
 #
-# Options: SPARSECIM_TB_FST   also an FST-tracing build of the default geometry
+# Options: SPARSECIM_TB_FST   also an FST-tracing build of the default geometry (ON;
+#                               a whole-image waveform is about 36x smaller than its VCD)
 #          SPARSECIM_TB_SWEEP SEG_ROWS = 8 and 32 builds of 256x64 (control-unit sweeps)
 #          SPARSECIM_RTL_DIR  the Verilog the builds are made from (default rtl/)
 #          SPARSECIM_TB_ONLY_SMALL  only the 64x16s8 VCD build, with ACC_W 24 (make mutate)
@@ -24,7 +25,7 @@
 #                              (tb/dut_verilated.cpp) is a compile error, not a warning
 find_package(verilator 5.006 REQUIRED HINTS $ENV{VERILATOR_ROOT} /usr/share/verilator)
 
-option(SPARSECIM_TB_FST "FST-tracing verilated build of the default geometry" OFF)
+option(SPARSECIM_TB_FST "FST-tracing verilated build of the default geometry (make waves writes FST)" ON)
 option(SPARSECIM_TB_SWEEP "Verilated builds of 256x64 with SEG_ROWS 8 and 32" OFF)
 
 set_property(GLOBAL PROPERTY SPARSECIM_DUT_LIBS "")

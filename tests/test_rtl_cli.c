@@ -76,7 +76,7 @@ Test(cli, bad_input_exits_2_with_one_line, .timeout = 60)
     static const char *const bad[][2] = {
         {"--unit 3", "--unit"},
         {"--geometry 100x3x2", "geometry"},
-        {"--waves w.fst", ".vcd"},
+        {"--systemc --waves w.fst", "writes only .vcd"},
         {"--waves w.txt", "--waves"},
         {"--window 5:2", "--window"},
         {"--frobnicate", "unknown"},

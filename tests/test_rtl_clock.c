@@ -90,22 +90,9 @@ Test(clock, fast_equals_two_edge_in_the_driver, .timeout = 120)
 /* A file without its lines holding any of the keys (malloc'd). */
 static char *slurp_without(const char *path, const char *const *keys)
 {
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    char *buf = calloc(1, 1 << 22), line[1 << 16];
-    size_t n = 0;
-    while (fgets(line, sizeof line, f)) {
-        int drop = 0;
-        for (int k = 0; keys[k]; k++)
-            drop |= strstr(line, keys[k]) != NULL;
-        size_t len = strlen(line);
-        if (!drop && n + len < ((size_t)1 << 22)) {
-            memcpy(buf + n, line, len);
-            n += len;
-        }
-    }
-    fclose(f);
-    return buf;
+    char *s = tu_slurp_without(path, keys, NULL);
+    cr_assert_not_null(s, "%s", path);
+    return s;
 }
 
 static char out[1 << 16];

@@ -354,7 +354,7 @@ Test(waves, vcd_window_has_signals_and_range)
     remove(path);
 }
 
-Test(waves, fst_on_the_fst_build_and_refused_elsewhere)
+Test(waves, fst_on_the_fst_builds_and_refused_elsewhere)
 {
     char path[256], err[512] = "";
     tu_tmp_path(path, sizeof path, "win");
@@ -371,9 +371,18 @@ Test(waves, fst_on_the_fst_build_and_refused_elsewhere)
     cr_assert_neq(v[0], '$', "an FST file, not a VCD");
     free(v);
     remove(path);
-    /* the default geometry's build writes VCD only (unless built with SPARSECIM_TB_FST) */
+    /* the default geometry: FST too when built with SPARSECIM_TB_FST (the
+     * default), else VCD only */
     g = dut_find_build(&rt_default, 0, &fmts);
-    if (!(fmts & (1u << DUT_TRACE_FST))) {
+    if (fmts & (1u << DUT_TRACE_FST)) {
+        d = open_dut(&rt_default, path, 0, 20);
+        run_cycles(d, 40);
+        dut_free(d);
+        v = slurp(path, &n);
+        cr_assert(n > 64 && v[0] != '$', "the default geometry's FST build wrote no FST file");
+        free(v);
+        remove(path);
+    } else {
         cr_assert_null(dut_new(g, path, 0, 10, err, sizeof err));
         cr_assert(strstr(err, "VCD"), "message: %s", err);
     }

@@ -101,8 +101,7 @@ int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc)
     return fclose(f) ? -1 : 0;
 }
 
-/* A whole file without the lines holding "wall_seconds" (malloc'd), or NULL. */
-static char *slurp_no_wall(const char *path, size_t *len)
+char *tu_slurp_without(const char *path, const char *const *keys, size_t *len)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -110,7 +109,10 @@ static char *slurp_no_wall(const char *path, size_t *len)
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap), line[1 << 16];
     while (buf && fgets(line, sizeof line, f)) {
-        if (strstr(line, "\"wall_seconds\""))
+        int drop = 0;
+        for (int k = 0; keys && keys[k]; k++)
+            drop |= strstr(line, keys[k]) != NULL;
+        if (drop)
             continue;
         size_t k = strlen(line);
         if (n + k + 1 > cap) {
@@ -128,8 +130,15 @@ static char *slurp_no_wall(const char *path, size_t *len)
     fclose(f);
     if (buf)
         buf[n] = 0;
-    *len = n;
+    if (len)
+        *len = n;
     return buf;
+}
+
+/* A whole file without the lines holding "wall_seconds" (malloc'd), or NULL. */
+static char *slurp_no_wall(const char *path, size_t *len)
+{
+    return tu_slurp_without(path, (const char *const[]){"\"wall_seconds\"", NULL}, len);
 }
 
 int tu_same_report(const char *a, const char *b, char *msg, size_t len)

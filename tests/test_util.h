@@ -21,6 +21,10 @@ int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc);
  * line that holds "wall_seconds" (the only field a rerun may change).
  * 0 when equal; -1 with msg = where they differ (byte offset and the text
  * around it) or why a file could not be read. */
+/* A whole text file without its lines that hold any of the strings keys
+ * (NULL-terminated; NULL: none), malloc'd and NUL-terminated, its length in
+ * *len (if not NULL); NULL when it cannot be read. */
+char *tu_slurp_without(const char *path, const char *const *keys, size_t *len);
 int tu_same_report(const char *a, const char *b, char *msg, size_t len);
 
 /* The seeds of the property tests. Without SPARSECIM_SEED in the

@@ -2,7 +2,7 @@
 # Submits one sparsecim run as a Slurm job array (one shard per task,
 # tools/slurm/shard.sbatch) and a merge job after it (tools/slurm/merge.sbatch,
 # --dependency=afterok). See --help.
-set -eu
+set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 me=${0##*/}
