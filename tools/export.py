@@ -323,6 +323,11 @@ def layer_names(layers):
     per = max(1, nblocks // 3)
     names, blk = [], -1
     for i, L in enumerate(layers):
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        if (i > 0 and L["type"] == 1 and L.get("groups", 1) > 1 and L["shortcut"] < 0 and nxt is not None
+                and nxt["type"] == 1 and nxt.get("groups", 1) == 1 and tuple(nxt["k"]) == (1, 1)):
+            names.append(None)   # depthwise conv of a separable unit: the next name + ".dw"
+            continue
         if i == 0:
             names.append("conv1")
         elif L["type"] == 1 and L["shortcut"] < 0:
@@ -334,6 +339,8 @@ def layer_names(layers):
             names.append(f"s{blk // per}b{blk % per}se")
         else:
             names.append("fc")
+        if i > 0 and names[i - 1] is None:
+            names[i - 1] = names[i] + ".dw"
     return names
 
 
