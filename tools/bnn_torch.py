@@ -107,14 +107,14 @@ class ConvInput:
 class BinConv(nn.Module):
     """Conv with bipolar weights, no bias: the integer dot of the contract."""
 
-    def __init__(self, cin, cout, k, stride, pad, real=False):
+    def __init__(self, cin, cout, k, stride, pad, real=False, groups=1):
         super().__init__()
-        self.stride, self.pad, self.real = stride, pad, real
-        self.weight = nn.Parameter(torch.empty(cout, cin, k[0], k[1]).uniform_(-0.5, 0.5))
+        self.stride, self.pad, self.real, self.groups = stride, pad, real, groups
+        self.weight = nn.Parameter(torch.empty(cout, cin // groups, k[0], k[1]).uniform_(-0.5, 0.5))
 
     def forward(self, x):
         w = self.weight if self.real else bsign(self.weight)
-        return F.conv2d(x, w, stride=self.stride, padding=self.pad)
+        return F.conv2d(x, w, stride=self.stride, padding=self.pad, groups=self.groups)
 
 
 class BinLinear(nn.Module):
@@ -164,20 +164,36 @@ class BinSE(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5, real=False):
+    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5, real=False, depthwise=False):
         super().__init__()
-        self.stride, self.cout = stride, cout
+        self.stride, self.cout, self.depthwise = stride, cout, depthwise
         self.act = F.relu if real else step
-        self.conv_a = BinConv(cin, cout, (3, 3), stride, 1, real)
+        if depthwise:
+            # MobileNet-style unit per 3x3 conv: depthwise 3x3 (the stride,
+            # its own BN and step: layer NAME.dw), then pointwise 1x1 (NAME,
+            # the threshold or the residual)
+            self.conv_a_dw = BinConv(cin, cin, (3, 3), stride, 1, real, groups=cin)
+            self.bn_a_dw = nn.BatchNorm2d(cin)
+            self.conv_a = BinConv(cin, cout, (1, 1), 1, 0, real)
+            self.conv_b_dw = BinConv(cout, cout, (3, 3), 1, 1, real, groups=cout)
+            self.bn_b_dw = nn.BatchNorm2d(cout)
+            self.conv_b = BinConv(cout, cout, (1, 1), 1, 0, real)
+        else:
+            self.conv_a = BinConv(cin, cout, (3, 3), stride, 1, real)
+            self.conv_b = BinConv(cout, cout, (3, 3), 1, 1, real)
         self.bn_a = nn.BatchNorm2d(cout)
-        self.conv_b = BinConv(cout, cout, (3, 3), 1, 1, real)
         self.bn_b = nn.BatchNorm2d(cout)
         self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
 
     def forward(self, x, record=False):
-        ya = self.bn_a(self.conv_a(x))
+        # with depthwise, the depthwise convs' outputs (the pointwise convs'
+        # inputs) are not recorded: record's "a"/"ya" are conv_b_dw's input,
+        # so the --seg-reg/--skip-reg estimator does not cover these blocks)
+        xa = self.act(self.bn_a_dw(self.conv_a_dw(x))) if self.depthwise else x
+        ya = self.bn_a(self.conv_a(xa))
         a = self.act(ya)
-        yb = self.bn_b(self.conv_b(a)) + shortcut_a(x, self.stride, self.cout)
+        ab = self.act(self.bn_b_dw(self.conv_b_dw(a))) if self.depthwise else a
+        yb = self.bn_b(self.conv_b(ab)) + shortcut_a(x, self.stride, self.cout)
         out = self.act(yb)
         res = (out, None, None) if self.se is None else self.se(out)
         if not record:
@@ -187,8 +203,10 @@ class Block(nn.Module):
 
 
 class BinResNet(nn.Module):
-    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5, real=False):
+    def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5, real=False,
+                 depthwise=False):
         super().__init__()
+        self.depthwise = depthwise
         if real and se:
             raise ValueError("the full-precision (teacher) model has no SE")
         self.in_c, self.width, self.n, self.has_se, self.classes = in_c, width, n, se, classes
@@ -202,7 +220,7 @@ class BinResNet(nn.Module):
             cout = width * (1 << s)
             for b in range(n):
                 stride = 2 if (s > 0 and b == 0) else 1
-                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias, real))
+                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias, real, depthwise))
                 cin = cout
         self.blocks = nn.ModuleList(blocks)
         self.fc = BinLinear(cin, classes, real)
@@ -239,7 +257,7 @@ class BinResNet(nn.Module):
         evaluation mode."""
         c = ck["cfg"]
         m = cls(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
-                classes=c["classes"], real=c.get("real", False))
+                classes=c["classes"], real=c.get("real", False), depthwise=c.get("depthwise", False))
         m.load_state_dict(ck["state"])
         m.eval()
         return m

@@ -115,17 +115,35 @@ def build_layers(model, cfg):
     layers.append(dict(type=1, in_c=cfg["in_c"], out_c=model.width, in_h=h, in_w=w, k=(3, 3), stride=1,
                        pad=(1, 1), in_bits=8, shortcut=-1, w=wbits(model.conv1.weight), neg=neg, T=T))
     c = model.width
+    dw = getattr(model, "depthwise", False)
     for blk in model.blocks:
         s = blk.stride
         ia = len(layers)
-        neg, T = fold_bn(blk.bn_a, False)
-        layers.append(dict(type=1, in_c=c, out_c=blk.cout, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
-                           in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
-        h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
-        c = blk.cout
-        neg, T = fold_bn(blk.bn_b, True)
-        layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=1, pad=(1, 1),
-                           in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+        if dw:
+            # depthwise 3x3 (NAME.dw, the stride, its own threshold), then pointwise 1x1 (NAME)
+            neg, T = fold_bn(blk.bn_a_dw, False)
+            layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
+                               in_bits=1, shortcut=-1, groups=c, w=wbits(blk.conv_a_dw.weight), neg=neg, T=T))
+            h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
+            neg, T = fold_bn(blk.bn_a, False)
+            layers.append(dict(type=1, in_c=c, out_c=blk.cout, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+            c = blk.cout
+            neg, T = fold_bn(blk.bn_b_dw, False)
+            layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=1, pad=(1, 1),
+                               in_bits=1, shortcut=-1, groups=c, w=wbits(blk.conv_b_dw.weight), neg=neg, T=T))
+            neg, T = fold_bn(blk.bn_b, True)
+            layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+        else:
+            neg, T = fold_bn(blk.bn_a, False)
+            layers.append(dict(type=1, in_c=c, out_c=blk.cout, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+            h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
+            c = blk.cout
+            neg, T = fold_bn(blk.bn_b, True)
+            layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=1, pad=(1, 1),
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), neg=neg, T=T))
         if blk.se is not None:
             n1, T1 = fold_bn(blk.se.bn1, False)
             n2, T2 = fold_bn(blk.se.bn2, False)
@@ -139,13 +157,18 @@ def build_layers(model, cfg):
 
 def serialize(cfg, classes, layers):
     out = bytearray()
-    out += b"SCIMBNN1" + struct.pack("<I", 1)
+    # version 2 (one u16 groups per CONV record) only when a conv is grouped:
+    # version-1 output is byte-identical to what this writer made before
+    v2 = any(L["type"] == 1 and L.get("groups", 1) > 1 for L in layers)
+    out += b"SCIMBNN1" + struct.pack("<I", 2 if v2 else 1)
     out += struct.pack("<HHHBBHH", cfg["in_c"], cfg["in_h"], cfg["in_w"], 8, 0, classes, len(layers))
     for L in layers:
         out += struct.pack("<B", L["type"])
         if L["type"] == 1:
             out += struct.pack("<HHHHBBBBBBh", L["in_c"], L["out_c"], L["in_h"], L["in_w"], L["k"][0], L["k"][1],
                                L["stride"], L["pad"][0], L["pad"][1], L["in_bits"], L["shortcut"])
+            if v2:
+                out += struct.pack("<H", L.get("groups", 1))
             out += pack_rows(L["w"]) + thr_bytes(L["neg"], L["T"])
         elif L["type"] == 2:
             out += struct.pack("<HH", L["c"], L["hidden"])
@@ -216,8 +239,8 @@ def parse_bnn(data):
     r = Reader(data)
     r.o = 8
     (ver,) = r.take("I", "version")
-    if ver != 1:
-        raise BnnError(f"version at byte 8: {ver}, expected 1")
+    if ver not in (1, 2):
+        raise BnnError(f"version at byte 8: {ver}, expected 1 or 2")
     in_c, in_h, in_w, in_bits, reserved, classes, n = r.take("HHHBBHH", "header")
     for name, v, lo, hi, off in (("in_c", in_c, 1, 4096, 12), ("in_h", in_h, 1, 1024, 14),
                                  ("in_w", in_w, 1, 1024, 16), ("in_bits", in_bits, 1, 8, 18),
@@ -251,10 +274,15 @@ def parse_bnn(data):
                                    f"({scc}x{sch}x{scw}) does not fit option A for {oc}x{ho}x{wo}")
             elif sc != -1:
                 raise BnnError(f"layer {i} shortcut at byte {at + 16}: {sc}")
-            w = r.bits(oc, ic * kh * kw, f"layer {i} weights")
+            G = 1
+            if ver == 2:
+                (G,) = r.take("H", f"layer {i} groups")
+                if G < 1 or ic % G or oc % G:
+                    raise BnnError(f"layer {i} groups at byte {r.o - 2}: {G} does not divide in_c {ic} and out_c {oc}")
+            w = r.bits(oc, ic // G * kh * kw, f"layer {i} weights")
             neg, T = r.thresholds(oc, 2 if sc >= 0 else 1, f"layer {i}")
             layers.append(dict(type=1, in_shape=shape, in_c=ic, out_c=oc, k=(kh, kw), stride=s, pad=(ph, pw),
-                               in_bits=ib, shortcut=sc, w=w, neg=neg, T=T))
+                               in_bits=ib, shortcut=sc, groups=G, w=w, neg=neg, T=T))
             shape = (oc, ho, wo, 1)
         elif t == 2:
             c, hd = r.take("HH", f"layer {i} se header")
@@ -295,6 +323,11 @@ def layer_names(layers):
     per = max(1, nblocks // 3)
     names, blk = [], -1
     for i, L in enumerate(layers):
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        if (i > 0 and L["type"] == 1 and L.get("groups", 1) > 1 and L["shortcut"] < 0 and nxt is not None
+                and nxt["type"] == 1 and nxt.get("groups", 1) == 1 and tuple(nxt["k"]) == (1, 1)):
+            names.append(None)   # depthwise conv of a separable unit: the next name + ".dw"
+            continue
         if i == 0:
             names.append("conv1")
         elif L["type"] == 1 and L["shortcut"] < 0:
@@ -306,6 +339,8 @@ def layer_names(layers):
             names.append(f"s{blk // per}b{blk % per}se")
         else:
             names.append("fc")
+        if i > 0 and names[i - 1] is None:
+            names[i - 1] = names[i] + ".dw"
     return names
 
 
@@ -367,6 +402,17 @@ def conv_int(a, L):
     in[c][y*S+ky-ph][x*S+kx-pw] (0 outside: zero padding). Per bit plane, P_k
     and X_k are sums over the n elements; they are summed tap by tap (an exact
     integer re-association of the same sum) so no im2col copy is needed."""
+    G = L.get("groups", 1)
+    if G > 1:
+        # grouped: group g's outputs see only its in_c/G input channels; each
+        # group is an ordinary conv of its own (its own P and X)
+        Cg, Og = a.shape[1] // G, L["out_c"] // G
+        parts = []
+        for g in range(G):
+            Lg = dict(L, groups=1, out_c=Og, w=L["w"][g * Og:(g + 1) * Og])
+            d, Ho, Wo = conv_int(np.ascontiguousarray(a[:, g * Cg:(g + 1) * Cg]), Lg)
+            parts.append(d)
+        return np.concatenate(parts, axis=1), Ho, Wo
     kh, kw = L["k"]
     ph, pw = L["pad"]
     s = L["stride"]
