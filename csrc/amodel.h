@@ -50,7 +50,18 @@ typedef struct amodel_cfg {
     int seg_rows;           /* rows per local line (rows for a flat model) */
     int col_group;          /* columns per C1/C2 line */
     int flat;               /* 1: conventional macro: no transfers counted */
+    int impl;               /* AMODEL_IMPL_*: how the array cycle is computed (same counts) */
 } amodel_cfg;
+
+/* Two computations of the array cycle, equal event by event (tests/test_amodel.c
+ * compares them on random operation streams): per column (a popcount of the
+ * raised word lines AND each column's cells, the line's level in a counter)
+ * or bit-sliced (every column of a segment at once: a row's 64 cells in a
+ * word, the levels of 64 lines as bit planes, the count of conducting cells
+ * added plane by plane). AUTO: bit-sliced for segments of at most 64 rows,
+ * per column for longer lines (the flat reference), where one popcount per
+ * column is cheaper than adding hundreds of rows. */
+enum { AMODEL_IMPL_AUTO = 0, AMODEL_IMPL_COLUMNS = 1, AMODEL_IMPL_SLICED = 2 };
 
 /* The operations of docs/SPEC.md section 6 (the op_i codes). */
 enum { AMODEL_NOP = 0, AMODEL_WRITE = 1, AMODEL_READ = 2, AMODEL_COMPUTE = 3, AMODEL_SET_THR = 4,

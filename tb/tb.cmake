@@ -65,7 +65,8 @@ function(sparsecim_verilate name rows cols seg grp)
   # "cim_assert: FAIL: ..." and aborts the program
   set(vargs -Wall --assert --no-timing --x-assign unique --x-initial unique -O3 --timescale 1ns/1ns
             --output-split 20000 --output-split-cfuncs 1000
-            -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp} -GACC_W=${acc})
+            -GROWS=${rows} -GCOLS=${cols} -GSEG_ROWS=${seg} -GCOL_GROUP=${grp} -GACC_W=${acc}
+            ${SPARSECIM_VL_ARGS})
   set(defs DUT_CLASS=${prefix} DUT_HEADER="${prefix}.h" DUT_ROWS=${rows} DUT_COLS=${cols} DUT_ACC_W=${acc}
            DUT_FST_BUILD=${fmt} DUT_TRACE_BUILD=${traced})
   if(A_SYSTEMC)
@@ -108,7 +109,7 @@ function(sparsecim_verilate name rows cols seg grp)
   set_target_properties(${tgt} PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)
   # the verilated C++ is generated code: optimize it, do not lint it, and
   # skip its debug info (a third of the compile time of a 256x64 build)
-  target_compile_options(${tgt} PRIVATE -O2 -g0 -w)
+  target_compile_options(${tgt} PRIVATE ${SPARSECIM_VL_CXXFLAGS} -g0 -w)
   # under SPARSECIM_SANITIZE the testbench, driver and reference are
   # instrumented; the generated model is not (it is 30x slower instrumented
   # and its bugs are Verilator's)
@@ -129,6 +130,8 @@ set(SPARSECIM_RTL_DIR ${CMAKE_SOURCE_DIR}/rtl CACHE PATH "Directory of the Veril
 option(SPARSECIM_TB_ONLY_SMALL "Only the 64x16s8 VCD verilated build (ACC_W 24)" OFF)
 set(SPARSECIM_TB_GEOMS "" CACHE STRING "Extra plain verilated builds (no tracing): ROWSxCOLSxSEG_ROWSxCOL_GROUPxACC_W, ';'-separated")
 option(SPARSECIM_TB_ONLY_GEOMS "Only the SPARSECIM_TB_GEOMS verilated builds" OFF)
+set(SPARSECIM_VL_ARGS "" CACHE STRING "Extra Verilator arguments of every verilated build (';'-separated)")
+set(SPARSECIM_VL_CXXFLAGS "-O2" CACHE STRING "C++ optimization flags of the generated model (';'-separated)")
 option(SPARSECIM_REQUIRE_FAST_CLOCK "A verilated build without the shim's fast clock path is an error" OFF)
 file(GLOB SPARSECIM_RTL_SRC CONFIGURE_DEPENDS ${SPARSECIM_RTL_DIR}/*.v)
 if(NOT SPARSECIM_RTL_SRC)

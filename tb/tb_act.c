@@ -68,8 +68,8 @@ tb_act *tb_act_new(cim_dut *dut, int gate, bnn_error *err)
         tb_act_free(a);
         return NULL;
     }
-    amodel_cfg hc = {g->rows, g->cols, g->seg_rows, g->col_group, 0};
-    amodel_cfg fc = {g->rows, g->cols, g->rows, g->col_group, 1};
+    amodel_cfg hc = {g->rows, g->cols, g->seg_rows, g->col_group, 0, AMODEL_IMPL_AUTO};
+    amodel_cfg fc = {g->rows, g->cols, g->rows, g->col_group, 1, AMODEL_IMPL_AUTO};
     if (!(a->am[AM_EXP] = amodel_new(&hc, err)) || !(a->am[AM_STAT] = amodel_new(&hc, err)) ||
         !(a->am[AM_FLAT] = amodel_new(&fc, err))) {
         tb_act_free(a);

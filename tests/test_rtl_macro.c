@@ -145,7 +145,7 @@ static void compute_run(const dut_geom *want, int gate, int unit_log2, int32_t *
     const dut_geom *g = dut_geometry(d);
     int cw = (g->cols + 63) / 64, nseg = g->rows / g->seg_rows;
     bnn_error err;
-    amodel_cfg mc = {g->rows, g->cols, g->seg_rows, g->col_group, 0};
+    amodel_cfg mc = {g->rows, g->cols, g->seg_rows, g->col_group, 0, AMODEL_IMPL_AUTO};
     amodel *am = amodel_new(&mc, &err);
     cr_assert_not_null(am, "%s", err.msg);
     uint64_t *mem = calloc((size_t)g->rows * (size_t)cw, sizeof *mem);

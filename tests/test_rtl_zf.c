@@ -55,7 +55,7 @@ static void pair_open(pair *p, const dut_geom *want)
     p->d = open_dut(want);
     p->g = dut_geometry(p->d);
     bnn_error err;
-    amodel_cfg mc = {p->g->rows, p->g->cols, p->g->seg_rows, p->g->col_group, 0};
+    amodel_cfg mc = {p->g->rows, p->g->cols, p->g->seg_rows, p->g->col_group, 0, AMODEL_IMPL_AUTO};
     p->am = amodel_new(&mc, &err);
     cr_assert_not_null(p->am, "%s", err.msg);
     p->out = calloc(1, sizeof *p->out);
