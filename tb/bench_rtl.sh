@@ -5,10 +5,13 @@
 #     on one 28x28 SE-ResNet-14 image (best of 5 runs);
 #   - waveforms on (VCD of the whole run) vs off: wall-time ratio;
 #   - SystemC back end vs plain verilated C++: wall-time ratio;
-#   - run --jobs 2 vs --jobs 1 on the same 16 images: wall-time ratio (the
-#     two reports must be equal but wall_seconds, else exit 1).
-# The model is a random SE-ResNet-14 (seeded); the image a Fashion-MNIST
-# test image when the data set is installed, else a random one.
+#   - run --jobs 2 vs --jobs 1 on the same 40 images of the shipped
+#     SE-ResNet-14: seconds per image, the wall-time ratio (the two reports
+#     must be equal but wall_seconds, else exit 1) and the whole test set's
+#     time at the --jobs 2 rate.
+# The model of the first figures is a random SE-ResNet-14 (seeded); the
+# image a Fashion-MNIST test image when the data set is installed, else a
+# random one.
 set -euo pipefail
 build=${1:-build}
 bin=$build/sparsecim
@@ -47,11 +50,16 @@ awk -v p="$plain" -v c="$cycles" -v m="$macs" -v w="$waves" -v f="$fst" -v s="$s
   printf "  FST on / off       %.2fx  (%.3f s, whole-run FST %.1f MB: %.0fx smaller than the VCD)\n", f / p, f, fk / 1024, mb * 1024 / fk;
   printf "  SystemC / plain    %.2fx  (%.3f s)\n", s / p, s }'
 
-# --jobs 2 against --jobs 1 on the same 16 images (best of 2, interleaved):
+# --jobs 2 against --jobs 1 on the same 40 images of the shipped SE-ResNet-14
+# (the random model when the data set is missing; best of 2, interleaved):
 # the wall-time ratio, and the two reports must be equal but wall_seconds.
-# Worker 1 runs a warm-up image before its 8 (the image before its block),
-# so two idle cores give at most 16/9 = 1.78x here (2B/(B+1) for blocks of B).
-jwall() { "$bin" run --model "$tmp/m.bnn" --data "$data" --count 16 --quiet --report "$tmp/j$1.json" --jobs "$1" 2>/dev/null >/dev/null;
+# Worker 1 runs a warm-up image before its 20 (the image before its block),
+# so two idle cores give at most 40/21 = 1.90x here (2B/(B+1) for blocks of B).
+# The whole test set's time is the --jobs 2 rate times 10,000 images.
+jm=$tmp/m.bnn
+[ "$data" = fashion-mnist:test ] && [ -e vectors/models/se-resnet14-fmnist.bnn ] && jm=vectors/models/se-resnet14-fmnist.bnn
+JN=40
+jwall() { "$bin" run --model "$jm" --data "$data" --count $JN --quiet --report "$tmp/j$1.json" --jobs "$1" 2>/dev/null >/dev/null;
           sed -n 's/.*"wall_seconds": \([0-9.]*\).*/\1/p' "$tmp/j$1.json"; }
 j1= j2=
 for _ in 1 2; do
@@ -60,8 +68,11 @@ for _ in 1 2; do
 done
 same=equal
 cmp -s <(grep -v '"wall_seconds"' "$tmp/j1.json") <(grep -v '"wall_seconds"' "$tmp/j2.json") || same=DIFFERENT
-awk -v a="$j1" -v b="$j2" -v s="$same" -v n="$(nproc)" 'BEGIN {
-  printf "  --jobs 2 / --jobs 1 %.2fx faster  (16 images: %.3f s vs %.3f s, best of 2; at most 1.78x with the warm-up image; reports %s; %d online cores)\n", a / b, b, a, s, n }'
+awk -v a="$j1" -v b="$j2" -v s="$same" -v n="$(nproc)" -v jn=$JN -v m="$jm" 'BEGIN {
+  printf "%s, %d images, verilated 256x64x16, checked, with energy:\n", m, jn;
+  printf "  per image, one worker   %.4f s\n", a / jn;
+  printf "  --jobs 2 / --jobs 1     %.2fx faster  (%.3f s vs %.3f s, best of 2; at most %.2fx with the warm-up image; reports %s; %d online cores)\n", a / b, b, a, jn / (jn / 2 + 1), s, n;
+  printf "  10,000 images, --jobs 2 %.1f min (at this rate)\n", b / jn * 10000 / 60 }'
 [ "$same" = equal ]
 
 # Verilator vs Icarus on the same golden vectors: a random depth-8 SE-ResNet
