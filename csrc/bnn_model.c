@@ -190,7 +190,7 @@ uint64_t bnn_model_macs(const bnn_model *m)
 
 /* ------------------------------------------------------- layer names ---- */
 
-enum { NK_OTHER, NK_CONV1, NK_A, NK_B, NK_SE };
+enum { NK_OTHER, NK_CONV1, NK_A, NK_MID, NK_B, NK_SE };
 
 void bnn_namer_init(bnn_namer *n)
 {
@@ -225,11 +225,67 @@ static void unname_a(bnn_namer_core *n, bnn_layer *layers)
         generic_name(&layers[n->a_start], n->a_start);
 }
 
+/* The position of a block of output width out_c and stride `stride` that
+ * starts after the committed one. */
+static void next_block(const bnn_namer_core *n, int stride, int out_c, int *stage, int *block)
+{
+    if (!n->started) {
+        *stage = 0;
+        *block = 0;
+    } else if (stride > 1 || out_c != n->width) {
+        *stage = n->stage + 1;
+        *block = 0;
+    } else {
+        *stage = n->stage;
+        *block = n->block + 1;
+    }
+}
+
+static int conv_stride(const bnn_layer *layers, int i) { return layers[i].u.conv.stride; }
+
+/* A bottleneck: the "a" and "b" pending in n and layers[i], the "c" with
+ * the shortcut to "a": the block is committed and named. */
+static void name_bottleneck(bnn_namer_core *n, bnn_layer *layers, int i)
+{
+    int sa = conv_stride(layers, n->a_start), sb = conv_stride(layers, n->mid);
+    next_block(n, sa > sb ? sa : sb, layers[i].u.conv.out_c, &n->stage, &n->block);
+    n->width = layers[i].u.conv.out_c;
+    n->started = 1;
+    snprintf(layers[n->a_start].name, sizeof layers[n->a_start].name, "s%db%da", n->stage, n->block);
+    snprintf(layers[n->mid].name, sizeof layers[n->mid].name, "s%db%db", n->stage, n->block);
+    snprintf(layers[i].name, sizeof layers[i].name, "s%db%dc", n->stage, n->block);
+    n->prev_kind = NK_B;
+}
+
 /* Names the unit [u, i] (u == i: one layer) by the ResNet rules. */
 static void name_unit(bnn_namer_core *n, bnn_layer *layers, int u, int i)
 {
     bnn_layer *l = &layers[i];
-    int is_b = l->type == BNN_CONV && n->prev_kind == NK_A && l->u.conv.shortcut == n->a_start;
+    int conv = l->type == BNN_CONV, sc = conv ? l->u.conv.shortcut : -2;
+    if (n->prev_kind == NK_MID) {
+        if (u == i && sc == n->a_start) { /* the "c" of a bottleneck */
+            name_bottleneck(n, layers, i);
+            return;
+        }
+        generic_name(&layers[n->a_start], n->a_start); /* no bottleneck */
+        if (sc == n->mid) {                            /* the middle conv was the "a" of a basic block */
+            next_block(n, conv_stride(layers, n->mid), layers[n->mid].u.conv.out_c, &n->a_stage, &n->a_block);
+            n->a_width = layers[n->mid].u.conv.out_c;
+            n->a_start = n->a_last = n->mid;
+            snprintf(layers[n->mid].name, sizeof layers[n->mid].name, "s%db%da", n->a_stage, n->a_block);
+            n->prev_kind = NK_A;
+        } else {
+            generic_name(&layers[n->mid], n->mid);
+            n->prev_kind = NK_OTHER;
+        }
+    }
+    int is_b = conv && n->prev_kind == NK_A && sc == n->a_start;
+    if (n->prev_kind == NK_A && !is_b && conv && u == i && sc < 0 && n->a_start == n->a_last) {
+        n->mid = i; /* perhaps the "b" of a bottleneck: named when its "c" comes */
+        snprintf(l->name, sizeof l->name, "s%db%db", n->a_stage, n->a_block);
+        n->prev_kind = NK_MID;
+        return;
+    }
     if (n->prev_kind == NK_A && !is_b) {
         unname_a(n, layers); /* an "a" conv without its "b" */
         n->prev_kind = NK_OTHER;
@@ -254,16 +310,7 @@ static void name_unit(bnn_namer_core *n, bnn_layer *layers, int u, int i)
     } else if (l->type == BNN_CONV && l->u.conv.shortcut < 0) {
         const bnn_conv *c = &l->u.conv;
         int stride = c->stride > layers[u].u.conv.stride ? c->stride : layers[u].u.conv.stride;
-        if (!n->started) {
-            n->a_stage = 0;
-            n->a_block = 0;
-        } else if (stride > 1 || c->out_c != n->width) {
-            n->a_stage = n->stage + 1;
-            n->a_block = 0;
-        } else {
-            n->a_stage = n->stage;
-            n->a_block = n->block + 1;
-        }
+        next_block(n, stride, c->out_c, &n->a_stage, &n->a_block);
         n->a_width = c->out_c;
         n->a_start = u;
         n->a_last = i;
@@ -318,6 +365,10 @@ void bnn_model_name_layers(bnn_model *m)
         bnn_namer_step(&n, m->layers, i);
     if (n.c.prev_kind == NK_A) /* a model that ends in an "a" conv (no classifier) */
         unname_a(&n.c, m->layers);
+    if (n.c.prev_kind == NK_MID) { /* ... or in the "a" and "b" of a bottleneck */
+        generic_name(&m->layers[n.c.a_start], n.c.a_start);
+        generic_name(&m->layers[n.c.mid], n.c.mid);
+    }
 }
 
 int bnn_model_validate(bnn_model *m, bnn_error *err)

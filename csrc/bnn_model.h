@@ -192,6 +192,9 @@ typedef struct bnn_random_opts {
                            becomes depthwise 3x3 + pointwise 1x1) */
     int groups;         /* 0 or 1: ordinary; N > 1: the 3x3 convs after conv1 have
                            N groups (N divides the width; not with depthwise) */
+    int bottleneck;     /* 1: bottleneck blocks (1x1 reduce to max(1, C/4), 3x3 with
+                           the stride, 1x1 expand to C with the shortcut); not with
+                           depthwise or groups */
     int in_c, in_h, in_w;
     int classes;
     uint64_t seed;

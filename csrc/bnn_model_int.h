@@ -23,9 +23,13 @@ typedef struct bnn_namer_core {
     int a_stage, a_block;       /* position of a tentative "a" conv */
     int a_width;
     int a_start, a_last;        /* its unit: first and last layer (a_start < a_last: a depthwise-separable pair) */
+    int mid;                    /* a plain conv after a one-layer "a": the tentative "b" of a bottleneck */
 } bnn_namer_core;
 
-/* A depthwise conv followed by a pointwise (1x1, groups 1) conv is one unit
+/* A bottleneck block is three convs: "a" (no shortcut), "b" (no shortcut),
+ * "c" (the residual, shortcut = "a"): s0b0a, s0b0b, s0b0c; its position
+ * (stage, block) is decided at "c" from the block's stride and width.
+ * A depthwise conv followed by a pointwise (1x1, groups 1) conv is one unit
  * of the ResNet shape, named after the pointwise conv, the depthwise one
  * NAME.dw (s0b0a.dw, s0b0a, s0b0b.dw, s0b0b); the shortcut of a "b" unit
  * names the first layer of its "a" unit. A depthwise conv is named as a
@@ -40,7 +44,8 @@ typedef struct bnn_namer {
 
 void bnn_namer_init(bnn_namer *n);
 /* Names layers[i] (uses type, and for CONV in_c, out_c, k_h, k_w, stride,
- * shortcut, groups); may rename layers[i-1] (and an "a" unit before it). */
+ * shortcut, groups); may rename layers[i-1] (and an "a" unit, or the "a"
+ * and "b" of a bottleneck, before it). */
 void bnn_namer_step(bnn_namer *n, bnn_layer *layers, int i);
 
 /* The complete model check behind bnn_model_validate() and the loader.

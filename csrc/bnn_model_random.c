@@ -80,6 +80,18 @@ static int add_block_conv(const bnn_random_opts *o, bnn_model *m, int *nl, bnn_r
     return add_conv_k(m, nl, r, in_c, out_c, (h - 1) / stride + 1, (w - 1) / stride + 1, 1, 1, 1, shortcut, 1);
 }
 
+/* A bottleneck block in_c -> out_c: 1x1 reduce to mid = max(1, out_c/4),
+ * 3x3 mid -> mid with the stride, 1x1 expand to out_c with the shortcut to
+ * the block input (the input of the reduce conv, layer index *nl). */
+static int add_bottleneck(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c, int h, int w, int stride)
+{
+    int mid = out_c / 4 > 1 ? out_c / 4 : 1, ia = *nl;
+    if (add_conv_k(m, nl, r, in_c, mid, h, w, 1, 1, 1, -1, 1) ||
+        add_conv_k(m, nl, r, mid, mid, h, w, 3, stride, 1, -1, 1))
+        return -1;
+    return add_conv_k(m, nl, r, mid, out_c, (h - 1) / stride + 1, (w - 1) / stride + 1, 1, 1, 1, ia, 1);
+}
+
 static int add_se(bnn_model *m, int *nl, bnn_rng *r, int c, int h, int w)
 {
     bnn_layer *l = &m->layers[(*nl)++];
@@ -101,8 +113,9 @@ static int add_se(bnn_model *m, int *nl, bnn_rng *r, int c, int h, int w)
 
 /* Packed weight bytes (as in the file) of the ResNet of o with n blocks per
  * stage: checked against the format's limit before anything is allocated
- * (for grouped and depthwise-separable blocks the ordinary ResNet's bytes
- * bound theirs: a group or a separable pair holds fewer weights). */
+ * (for grouped, depthwise-separable and bottleneck blocks the ordinary
+ * ResNet's bytes bound theirs: a group, a separable pair or a bottleneck
+ * of C/4 holds fewer weights). */
 static size_t weight_bytes(const bnn_random_opts *o, int n)
 {
     size_t w = (size_t)o->width, sum = w * (((size_t)o->in_c * 9 + 7) / 8);
@@ -130,13 +143,19 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
                     o->classes, BNN_MAX_CLASSES);
         return -1;
     }
-    if (o->groups < 0 || (o->groups > 1 && (o->depthwise || o->width % o->groups))) {
+    if (o->groups < 0 || (o->groups > 1 && (o->depthwise || o->bottleneck || o->width % o->groups))) {
         bnn_set_err(err, "random model: groups %d: %s", o->groups,
-                    o->depthwise ? "not with depthwise-separable blocks" : "expected a divisor of the width");
+                    o->depthwise    ? "not with depthwise-separable blocks"
+                    : o->bottleneck ? "not with bottleneck blocks"
+                                    : "expected a divisor of the width");
+        return -1;
+    }
+    if (o->bottleneck && o->depthwise) {
+        bnn_set_err(err, "random model: bottleneck blocks are not depthwise-separable (choose one)");
         return -1;
     }
     int n = (o->depth - 2) / 6;
-    int max_layers = 1 + 3 * n * (o->depthwise ? 5 : 3) + 1;
+    int max_layers = 1 + 3 * n * (o->depthwise ? 5 : o->bottleneck ? 4 : 3) + 1;
     size_t bytes = weight_bytes(o, n);
     if (bytes > BNN_MAX_WEIGHT_BYTES) {
         bnn_set_err(err, "random model: depth %d, width %d needs %zu MiB of weights, the format's limit is %u MiB",
@@ -163,11 +182,15 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
         for (int b = 0; b < n && !fail; b++) {
             int stride = (s > 0 && b == 0) ? 2 : 1;
             int ia = nl;
-            fail |= add_block_conv(o, m, &nl, &r, c, cout, h, w, stride, -1);
+            if (o->bottleneck)
+                fail |= add_bottleneck(m, &nl, &r, c, cout, h, w, stride);
+            else
+                fail |= add_block_conv(o, m, &nl, &r, c, cout, h, w, stride, -1);
             h = (h + 2 - 3) / stride + 1;
             w = (w + 2 - 3) / stride + 1;
             c = cout;
-            fail |= fail ? 0 : add_block_conv(o, m, &nl, &r, c, c, h, w, 1, ia);
+            if (!o->bottleneck)
+                fail |= fail ? 0 : add_block_conv(o, m, &nl, &r, c, c, h, w, 1, ia);
             if (o->se && !fail)
                 fail |= add_se(m, &nl, &r, c, h, w);
         }

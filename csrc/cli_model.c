@@ -10,7 +10,8 @@
 #include "cli_util.h"
 
 static const char *usage_text =
-    "usage: sparsecim model random --depth 14 [--se] [--depthwise | --groups N] [--width 16] [--input 28x28x1]\n"
+    "usage: sparsecim model random --depth 14 [--se] [--depthwise | --groups N | --bottleneck] [--width 16]\n"
+    "                              [--input 28x28x1]\n"
     "                              [--classes 10] --seed N -o FILE.bnn\n"
     "       sparsecim model info FILE.bnn\n"
     "\n"
@@ -26,6 +27,8 @@ static const char *usage_text =
     "                 pointwise 1x1 conv (C -> C_out; the block's second one has the shortcut)\n"
     "  --groups N     grouped ResNet: every 3x3 conv after conv1 has N groups (N divides W;\n"
     "                 not with --depthwise; 1 = ordinary, the default)\n"
+    "  --bottleneck   bottleneck blocks: 1x1 reduce C_in -> C/4, 3x3 C/4 -> C/4 (the stride),\n"
+    "                 1x1 expand C/4 -> C with the shortcut (n blocks per stage as for D)\n"
     "  --input HxWxC  image shape (default 28x28x1; 32x32x3 for CIFAR-10)\n"
     "  --classes K    classifier outputs, 1..1000 (default 10)\n"
     "  --seed N       PRNG seed, 0..2147483647 (required; same seed, same file)\n"
@@ -65,6 +68,8 @@ static int model_random(int argc, char **argv)
             o.se = 1;
         } else if (!strcmp(a, "--depthwise")) {
             o.depthwise = 1;
+        } else if (!strcmp(a, "--bottleneck")) {
+            o.bottleneck = 1;
         } else if (!strcmp(a, "--groups")) {
             if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 1, BNN_MAX_CH, &x))
                 return 2;
@@ -123,6 +128,8 @@ static int model_random(int argc, char **argv)
         char kind[48] = "";
         if (o.depthwise)
             snprintf(kind, sizeof kind, ", depthwise-separable");
+        else if (o.bottleneck)
+            snprintf(kind, sizeof kind, ", bottleneck");
         else if (o.groups > 1)
             snprintf(kind, sizeof kind, ", %d groups", o.groups);
         printf("wrote %s: depth %d, width %d, %s%s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",

@@ -269,11 +269,13 @@ static void same_trace(const bnn_model *m, const bnn_trace *a, const bnn_trace *
  * reused for a second image equals a fresh one. */
 Test(prop, whole_networks, .timeout = 60)
 {
-    const struct { int depth, se, c, h, width, dw, groups; } cfg[] = {
-        {14, 1, 1, 28, 16, 0, 0}, {14, 0, 1, 28, 16, 0, 0}, {20, 1, 3, 32, 8, 0, 0}, {20, 0, 3, 32, 8, 0, 0},
-        {14, 1, 3, 32, 8, 0, 0}, {20, 1, 1, 28, 8, 0, 0}, {8, 1, 1, 12, 4, 0, 0},
+    const struct { int depth, se, c, h, width, dw, groups, bneck; } cfg[] = {
+        {14, 1, 1, 28, 16, 0, 0, 0}, {14, 0, 1, 28, 16, 0, 0, 0}, {20, 1, 3, 32, 8, 0, 0, 0}, {20, 0, 3, 32, 8, 0, 0, 0},
+        {14, 1, 3, 32, 8, 0, 0, 0}, {20, 1, 1, 28, 8, 0, 0, 0}, {8, 1, 1, 12, 4, 0, 0, 0},
         /* depthwise-separable and grouped networks */
-        {14, 1, 1, 28, 16, 1, 0}, {8, 0, 3, 13, 6, 1, 0}, {14, 1, 1, 20, 8, 0, 4}, {8, 0, 3, 12, 6, 0, 3}};
+        {14, 1, 1, 28, 16, 1, 0, 0}, {8, 0, 3, 13, 6, 1, 0, 0}, {14, 1, 1, 20, 8, 0, 4, 0}, {8, 0, 3, 12, 6, 0, 3, 0},
+        /* bottleneck networks */
+        {14, 1, 1, 28, 32, 0, 0, 1}, {8, 0, 3, 15, 12, 0, 0, 1}};
     long gated = 0, gates = 0;
     const uint64_t base = tu_seed_of("prop/whole_networks", 0).seed;   /* 0 without SPARSECIM_SEED */
     for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++)
@@ -281,7 +283,7 @@ Test(prop, whole_networks, .timeout = 60)
             bnn_random_opts o = {.depth = cfg[k].depth, .width = cfg[k].width, .se = cfg[k].se, .in_c = cfg[k].c,
                                  .in_h = cfg[k].h, .in_w = cfg[k].h, .classes = 10,
                                  .seed = base + (uint64_t)(k * 10 + seed), .depthwise = cfg[k].dw,
-                                 .groups = cfg[k].groups};
+                                 .groups = cfg[k].groups, .bottleneck = cfg[k].bneck};
             bnn_model *m;
             bnn_error err;
             cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);

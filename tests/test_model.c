@@ -411,6 +411,87 @@ Test(model, depthwise_topology_and_names)
     cr_assert(strstr(err.msg, "groups 2: not with depthwise-separable blocks") != NULL, "%s", err.msg);
 }
 
+/* Bottleneck blocks: 1x1 reduce to C/4, 3x3 with the stride, 1x1 expand
+ * with the shortcut to the block input; named a, b, c; the loader names a
+ * file's layers the same way; a broken bottleneck falls back to the rules
+ * (its middle conv may be the "a" of a basic block). */
+Test(model, bottleneck_topology_and_names)
+{
+    bnn_random_opts o = {.depth = 14, .width = 32, .se = 1, .bottleneck = 1, .in_c = 1, .in_h = 28, .in_w = 28,
+                         .classes = 10, .seed = 4};
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(m->n_layers, 1 + 3 * 2 * 4 + 1);
+    const char *names[] = {"conv1", "s0b0a", "s0b0b", "s0b0c", "s0b0se", "s0b1a", "s0b1b", "s0b1c", "s0b1se",
+                           "s1b0a", "s1b0b", "s1b0c", "s1b0se"};
+    for (int i = 0; i < 13; i++)
+        cr_assert_str_eq(m->layers[i].name, names[i]);
+    cr_assert_str_eq(m->layers[23].name, "s2b1c");
+    cr_assert_str_eq(m->layers[25].name, "fc");
+    uint64_t macs = 32u * 784u * 9u * 8u; /* conv1 */
+    for (int i = 1; i < m->n_layers; i++) {
+        const bnn_layer *l = &m->layers[i];
+        if (l->type != BNN_CONV)
+            continue;
+        const bnn_conv *c = &l->u.conv;
+        char role = l->name[4];
+        cr_assert_eq(c->k_h, role == 'b' ? 3 : 1, "%s", l->name);
+        cr_assert_eq(c->groups <= 1, 1, "%s", l->name);
+        cr_assert_eq(c->shortcut, role == 'c' ? i - 2 : -1, "%s", l->name);
+        cr_assert_eq(c->stride, role == 'b' && (i == 10 || i == 18) ? 2 : 1, "%s", l->name);
+        if (role != 'c')
+            cr_assert_eq(c->out_c, m->layers[i + (role == 'a' ? 2 : 1)].u.conv.in_c, "%s", l->name);
+        else
+            cr_assert_eq(c->out_c, 4 * c->in_c, "%s: expands C/4 -> C", l->name);
+        macs += (uint64_t)c->out_c * (uint64_t)c->out_h * (uint64_t)c->out_w * (uint64_t)bnn_conv_n(c);
+    }
+    cr_assert_eq(m->layers[9].u.conv.out_c, 16);    /* s1b0a: 32 -> 64/4 */
+    cr_assert_eq(m->layers[11].u.conv.out_c, 64);   /* s1b0c widens */
+    cr_assert_eq(m->layers[11].u.conv.in_h, 14);
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].type == BNN_SE)
+            macs += (uint64_t)m->layers[i].u.se.hidden * (uint64_t)m->layers[i].u.se.c *
+                        (uint64_t)(m->layers[i].u.se.q_bits + 1);
+    macs += 10u * 128u * 6u;
+    cr_assert_eq(bnn_model_macs(m), macs);
+    uint8_t *buf;
+    size_t len;
+    bnn_model *back;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
+    for (int i = 0; i < m->n_layers; i++)
+        cr_assert_str_eq(back->layers[i].name, m->layers[i].name);
+    free(buf);
+    bnn_model_free(back);
+    /* s0b1c's shortcut moved to its middle conv (same shape as its input):
+     * s0b1b becomes the "a" of a basic block with s0b1c as its "b" (a new
+     * stage by the rules: its width 8 is not the committed 32), the reduce
+     * conv before it is generic */
+    m->layers[7].u.conv.shortcut = 6;
+    bnn_model_name_layers(m);
+    cr_assert_str_eq(m->layers[4].name, "s0b0se");
+    cr_assert_str_eq(m->layers[5].name, "L5");
+    cr_assert_str_eq(m->layers[6].name, "s1b0a");
+    cr_assert_str_eq(m->layers[7].name, "s1b0b");
+    cr_assert_str_eq(m->layers[8].name, "s1b0se");
+    /* ... and to no layer of the block: all three generic */
+    m->layers[7].u.conv.shortcut = 1;
+    bnn_model_name_layers(m);
+    cr_assert_str_eq(m->layers[5].name, "L5");
+    cr_assert_str_eq(m->layers[6].name, "L6");
+    cr_assert_str_eq(m->layers[7].name, "L7");
+    bnn_model_free(m);
+    /* not with depthwise-separable or grouped blocks */
+    o.depthwise = 1;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "bottleneck blocks are not depthwise-separable") != NULL, "%s", err.msg);
+    o.depthwise = 0;
+    o.groups = 2;
+    cr_assert_neq(bnn_model_random(&o, &m, &err), 0);
+    cr_assert(strstr(err.msg, "groups 2: not with bottleneck blocks") != NULL, "%s", err.msg);
+}
+
 Test(model, generic_names)
 {
     bnn_model *m = random_model(14, 4, 1, 1, 28, 3);

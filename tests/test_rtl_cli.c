@@ -325,20 +325,22 @@ Test(cli, per_image_mappings, .timeout = 120)
  * with P and X of every cycle, --no-gating, unit 4, the tap and aligned
  * layouts, with the per-image mappings (the grouped layers mapped
  * statically), input-stationary; golden vectors replayed by `sim` in every
- * gate mode; a grouped (--groups 2) ResNet the same way. */
-Test(cli, depthwise_and_grouped_models, .timeout = 170)
+ * gate mode; a grouped (--groups 2) ResNet and a bottleneck ResNet (1x1,
+ * 3x3, 1x1 per block) the same way. */
+Test(cli, depthwise_grouped_and_bottleneck_models, .timeout = 240)
 {
     char model[256], dir[256], rep[256], cmd[2048];
     tu_tmp_path(model, sizeof model, "dwmodel");
     tu_tmp_path(dir, sizeof dir, "dwvec");
     tu_tmp_path(rep, sizeof rep, "dwrep");
     static const char *const models[] = {"--depth 8 --width 4 --depthwise --se --input 8x8x1 --seed 5",
-                                         "--depth 8 --width 4 --groups 2 --se --input 8x8x1 --seed 6"};
+                                         "--depth 8 --width 4 --groups 2 --se --input 8x8x1 --seed 6",
+                                         "--depth 8 --width 8 --bottleneck --se --input 8x8x1 --seed 7"};
     static const char *const variants[] = {
         "--gate both --check-px", "--gate c2 --check-px", "--gate c1 --check-px", "--gate none --check-px",
         "--no-gating", "--unit 4", "--layout tap", "--layout aligned --skip-channels --dynamic-move",
         "--stationary input", "--stationary input --no-gating"};
-    for (size_t mi = 0; mi < 2; mi++) {
+    for (size_t mi = 0; mi < sizeof models / sizeof *models; mi++) {
         snprintf(cmd, sizeof cmd, "%s/sparsecim model random %s -o %s 2>&1", tu_bin_dir(), models[mi], model);
         cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
         for (size_t k = 0; k < sizeof variants / sizeof *variants; k++) {
@@ -351,7 +353,10 @@ Test(cli, depthwise_and_grouped_models, .timeout = 170)
                 cr_assert(strstr(out, "s0b0a.dw ") && strstr(out, "4x8x8>4x8x8 dw3x3 s1 "), "%s: %s", variants[k], out);
             if (mi == 1 && !strstr(variants[k], "stationary"))
                 cr_assert(strstr(out, "4x8x8>4x8x8 k3x3g2 s1 "), "%s: %s", variants[k], out);
-            if (strstr(variants[k], "stationary"))
+            if (mi == 2 && !strstr(variants[k], "stationary"))
+                cr_assert(strstr(out, "s0b0c ") && strstr(out, "8x8x8>2x8x8 k1x1 s1 ") && strstr(out, "2x8x8>8x8x8 k1x1 s1 "),
+                          "%s: %s", variants[k], out);
+            if (strstr(variants[k], "stationary") && mi < 2)
                 cr_assert(strstr(out, mi ? " k3x3g2 s1 IS " : " dw3x3 s1 IS "), "%s: %s", variants[k], out);
             if (mi == 0 && !strstr(variants[k], "stationary")) {
                 const char *js = slurp(rep);

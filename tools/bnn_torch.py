@@ -164,10 +164,23 @@ class BinSE(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5, real=False, depthwise=False):
+    def __init__(self, cin, cout, stride, se, se_div, gate_bias=1.5, real=False, depthwise=False,
+                 bottleneck=False):
         super().__init__()
-        self.stride, self.cout, self.depthwise = stride, cout, depthwise
+        self.stride, self.cout, self.depthwise, self.bottleneck = stride, cout, depthwise, bottleneck
         self.act = F.relu if real else step
+        if bottleneck:
+            # docs/SPEC.md section 3, --bottleneck: 1x1 reduce to mid = max(1, cout/4)
+            # (NAME a), 3x3 with the stride (b), 1x1 expand with the residual (c)
+            mid = max(1, cout // 4)
+            self.conv_a = BinConv(cin, mid, (1, 1), 1, 0, real)
+            self.bn_a = nn.BatchNorm2d(mid)
+            self.conv_b = BinConv(mid, mid, (3, 3), stride, 1, real)
+            self.bn_b = nn.BatchNorm2d(mid)
+            self.conv_c = BinConv(mid, cout, (1, 1), 1, 0, real)
+            self.bn_c = nn.BatchNorm2d(cout)
+            self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
+            return
         if depthwise:
             # MobileNet-style unit per 3x3 conv: depthwise 3x3 (the stride,
             # its own BN and step: layer NAME.dw), then pointwise 1x1 (NAME,
@@ -186,6 +199,15 @@ class Block(nn.Module):
         self.se = BinSE(cout, max(1, cout // se_div), gate_bias) if se else None
 
     def forward(self, x, record=False):
+        if self.bottleneck:
+            a = self.act(self.bn_a(self.conv_a(x)))
+            ya = self.bn_b(self.conv_b(a))
+            b = self.act(ya)
+            yb = self.bn_c(self.conv_c(b)) + shortcut_a(x, self.stride, self.cout)
+            out = self.act(yb)
+            res = (out, None, None) if self.se is None else self.se(out)
+            # record: the last conv's input (b, pre-step ya), as "a"/"ya" of the other blocks
+            return res if not record else res + ({"a": b, "ya": ya, "out": out, "yb": yb},)
         # with depthwise, the depthwise convs' outputs (the pointwise convs'
         # inputs) are not recorded: record's "a"/"ya" are conv_b_dw's input,
         # so the --seg-reg/--skip-reg estimator does not cover these blocks)
@@ -204,9 +226,11 @@ class Block(nn.Module):
 
 class BinResNet(nn.Module):
     def __init__(self, in_c=1, width=16, n=2, se=True, se_div=4, classes=10, gate_bias=1.5, real=False,
-                 depthwise=False):
+                 depthwise=False, bottleneck=False):
         super().__init__()
-        self.depthwise = depthwise
+        self.depthwise, self.bottleneck = depthwise, bottleneck
+        if depthwise and bottleneck:
+            raise ValueError("bottleneck blocks are not depthwise-separable (choose one)")
         if real and se:
             raise ValueError("the full-precision (teacher) model has no SE")
         self.in_c, self.width, self.n, self.has_se, self.classes = in_c, width, n, se, classes
@@ -220,7 +244,7 @@ class BinResNet(nn.Module):
             cout = width * (1 << s)
             for b in range(n):
                 stride = 2 if (s > 0 and b == 0) else 1
-                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias, real, depthwise))
+                blocks.append(Block(cin, cout, stride, se, se_div, gate_bias, real, depthwise, bottleneck))
                 cin = cout
         self.blocks = nn.ModuleList(blocks)
         self.fc = BinLinear(cin, classes, real)
@@ -257,7 +281,8 @@ class BinResNet(nn.Module):
         evaluation mode."""
         c = ck["cfg"]
         m = cls(in_c=c["in_c"], width=c["width"], n=c["n"], se=c["se"], se_div=c["se_div"],
-                classes=c["classes"], real=c.get("real", False), depthwise=c.get("depthwise", False))
+                classes=c["classes"], real=c.get("real", False), depthwise=c.get("depthwise", False),
+                bottleneck=c.get("bottleneck", False))
         m.load_state_dict(ck["state"])
         m.eval()
         return m

@@ -119,7 +119,21 @@ def build_layers(model, cfg):
     for blk in model.blocks:
         s = blk.stride
         ia = len(layers)
-        if dw:
+        if getattr(blk, "bottleneck", False):
+            # 1x1 reduce (a), 3x3 with the stride (b), 1x1 expand with the residual (c)
+            mid = blk.conv_a.weight.shape[0]
+            neg, T = fold_bn(blk.bn_a, False)
+            layers.append(dict(type=1, in_c=c, out_c=mid, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+            neg, T = fold_bn(blk.bn_b, False)
+            layers.append(dict(type=1, in_c=mid, out_c=mid, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+            h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
+            c = blk.cout
+            neg, T = fold_bn(blk.bn_c, True)
+            layers.append(dict(type=1, in_c=mid, out_c=c, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_c.weight), neg=neg, T=T))
+        elif dw:
             # depthwise 3x3 (NAME.dw, the stride, its own threshold), then pointwise 1x1 (NAME)
             neg, T = fold_bn(blk.bn_a_dw, False)
             layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
@@ -328,13 +342,19 @@ def layer_names(layers):
                 and nxt["type"] == 1 and nxt.get("groups", 1) == 1 and tuple(nxt["k"]) == (1, 1)):
             names.append(None)   # depthwise conv of a separable unit: the next name + ".dw"
             continue
+        prev = layers[i - 1] if i > 0 else None
         if i == 0:
             names.append("conv1")
+        elif (L["type"] == 1 and L["shortcut"] < 0 and prev is not None and prev["type"] == 1 and i >= 2
+              and prev["shortcut"] < 0 and names[i - 1] is not None and names[i - 1].endswith("a")
+              and nxt is not None and nxt["type"] == 1 and nxt["shortcut"] == i - 1):
+            names.append(f"s{blk // per}b{blk % per}b")   # the middle conv of a bottleneck
         elif L["type"] == 1 and L["shortcut"] < 0:
             blk += 1
             names.append(f"s{blk // per}b{blk % per}a")
         elif L["type"] == 1:
-            names.append(f"s{blk // per}b{blk % per}b")
+            bott = i >= 2 and L["shortcut"] == i - 2 and layers[i - 1]["shortcut"] < 0
+            names.append(f"s{blk // per}b{blk % per}" + ("c" if bott else "b"))
         elif L["type"] == 2:
             names.append(f"s{blk // per}b{blk % per}se")
         else:

@@ -681,6 +681,9 @@ def main():
     ap.add_argument("--depthwise", action="store_true",
                     help="depthwise-separable blocks: each 3x3 conv becomes a depthwise 3x3 (the stride) "
                     "and a pointwise 1x1 (threshold or residual), MobileNet-style")
+    ap.add_argument("--bottleneck", action="store_true",
+                    help="bottleneck blocks (docs/SPEC.md section 3): 1x1 reduce to C/4, 3x3 with the stride, "
+                    "1x1 expand with the residual")
     ap.add_argument("--se-div", type=int, default=4, help="SE hidden = C / se-div")
     ap.add_argument("--epochs", type=int, default=15)
     ap.add_argument("--time-budget", type=float, default=0, help="minutes; 0 = no limit")
@@ -790,6 +793,8 @@ def main():
         ap.error("--gate-shift needs --init or --init-bnn (it shifts a trained model's gates)")
     if a.depthwise and (a.seg_reg > 0 or a.skip_reg > 0 or a.init_bnn):
         ap.error("--depthwise: not with --seg-reg, --skip-reg or --init-bnn (not implemented)")
+    if a.bottleneck and (a.seg_reg > 0 or a.skip_reg > 0 or a.init_bnn or a.depthwise):
+        ap.error("--bottleneck: not with --depthwise, --seg-reg, --skip-reg or --init-bnn (not implemented)")
     if a.real and (a.seg_reg > 0 or a.skip_reg > 0):
         ap.error("--seg-reg / --skip-reg need a binary model (the --real teacher has no binary inputs)")
     if a.seg_batch < 0:
@@ -819,7 +824,7 @@ def main():
     else:
         n = (a.depth - 2) // 6
         model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
-                          gate_bias=a.gate_bias, real=a.real, depthwise=a.depthwise)
+                          gate_bias=a.gate_bias, real=a.real, depthwise=a.depthwise, bottleneck=a.bottleneck)
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
         if bool(ck["cfg"].get("real", False)) != a.real:
@@ -837,7 +842,7 @@ def main():
     if a.gate_shift:
         shift_gates(model, a.gate_shift, n, ap)
     est = None
-    if not a.real and not a.depthwise:   # the estimator does not model depthwise blocks
+    if not a.real and not a.depthwise and not a.bottleneck:   # the estimator models basic blocks only
         try:
             est = SegEstimator(model, int(xtr.shape[2]), int(xtr.shape[3]), a.seg_layout, a.seg_rows, a.seg_unit,
                                e_line)
@@ -872,7 +877,7 @@ def main():
     def save():
         torch.save({"state": model.state_dict(),
                     "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se, "real": a.real,
-                            "depthwise": a.depthwise,
+                            "depthwise": a.depthwise, "bottleneck": a.bottleneck,
                             "se_div": a.se_div, "classes": 10, "data": a.data,
                             "in_h": int(xtr.shape[2]), "in_w": int(xtr.shape[3])},
                     "args": vars(a), "log": log, "wall_seconds": time.time() - t0}, a.out)
