@@ -325,12 +325,12 @@ typedef struct jobs_ctx {
     int n, kill;                /* workers; the one the test hook kills (-1: none) */
     long *first, *count;
     long block_first, block_count;  /* what they split (the run, or this shard) */
-    char dir[4096];
+    tb_jobs_dir *dir;               /* the workers' reports */
 } jobs_ctx;
 
 static void worker_path(const jobs_ctx *j, int k, char *buf, size_t n)
 {
-    snprintf(buf, n, "%.4000s/w%d.json", j->dir, k);
+    tb_jobs_dir_file(j->dir, k, buf, n);
 }
 
 static int worker_main(int k, int fd, void *arg)
@@ -401,38 +401,29 @@ static int merge_workers(jobs_ctx *j)
     return rc;
 }
 
-static void remove_dir(const jobs_ctx *j)
-{
-    char path[4200];
-    for (int k = 0; k < j->n; k++) {
-        worker_path(j, k, path, sizeof path);
-        remove(path);
-    }
-    rmdir(j->dir);
-}
-
 /* run --jobs n: the images of r split into n workers, merged back into r. 0 or -1. */
 static int run_jobs(run_ctx *r, const tb_cli_common *c, const run_id *id, int n)
 {
     jobs_ctx j = {r, c, id, n, -1, calloc((size_t)n, sizeof(long)), calloc((size_t)n, sizeof(long)), r->offset,
-                  r->count, ""};
-    const char *tmp = getenv("TMPDIR"), *kill_env = getenv("SPARSECIM_TEST_KILL_WORKER");
-    char msg[1024];
-    int rc = -1;
+                  r->count, NULL};
+    const char *kill_env = getenv("SPARSECIM_TEST_KILL_WORKER");
+    char msg[1024] = "out of memory";
+    int rc = -1, st = 0;
     if (kill_env)
         j.kill = atoi(kill_env);
-    snprintf(j.dir, sizeof j.dir, "%.3900s/sparsecim-run.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!j.first || !j.count || !mkdtemp(j.dir)) {
-        fprintf(stderr, "sparsecim run: option --jobs: cannot make a temporary directory %s\n", j.dir);
+    if (!j.first || !j.count || !(j.dir = tb_jobs_dir_new("run", n, "json", msg, sizeof msg))) {
+        fprintf(stderr, "sparsecim run: option --jobs: %s\n", msg);
         goto done;
     }
     for (int k = 0; k < n; k++)
         tb_shard_block(r->offset, r->count, k, n, &j.first[k], &j.count[k]);
-    if (tb_jobs_run(n, j.first, j.count, worker_main, &j, "run", msg, sizeof msg))
+    if ((st = tb_jobs_run(n, j.first, j.count, worker_main, &j, "run", msg, sizeof msg)))
         fprintf(stderr, "sparsecim run: %s\n", msg);
     else
         rc = merge_workers(&j);
-    remove_dir(&j);
+    tb_jobs_dir_free(j.dir);
+    if (st > 0) /* interrupted: nothing written, the files removed; end as the signal does */
+        tb_jobs_reraise(st);
 done:
     free(j.first);
     free(j.count);

@@ -142,12 +142,12 @@ typedef struct sim_jobs {
     const int *img_job;         /* manifest job index where image k starts; [n_images] = n_jobs */
     long *first, *count;        /* worker k: images [first[k], first[k] + count[k]) */
     int n;
-    char dir[4096];             /* temporary: w<k>.bin */
+    tb_jobs_dir *dir;           /* the workers' results: w<k>.bin */
 } sim_jobs;
 
 static void sim_worker_path(const sim_jobs *j, int k, char *buf, size_t n)
 {
-    snprintf(buf, n, "%.4000s/w%d.bin", j->dir, k);
+    tb_jobs_dir_file(j->dir, k, buf, n);
 }
 
 /* Worker k: replays the image before its block uncounted, then its block;
@@ -251,13 +251,11 @@ static int sim_jobs_run(sim_ctx *s, int n)
     }
     n = n > n_img ? n_img : n;
     int *img_job = calloc((size_t)n_img + 1, sizeof *img_job);
-    sim_jobs j = {s, img_job, calloc((size_t)n, sizeof(long)), calloc((size_t)n, sizeof(long)), n, ""};
-    const char *tmp = getenv("TMPDIR");
-    char msg[1024];
-    snprintf(j.dir, sizeof j.dir, "%.3900s/sparsecim-sim.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!img_job || !j.first || !j.count || !mkdtemp(j.dir)) {
-        fprintf(stderr, "sparsecim sim: option --jobs: cannot make a temporary directory %s\n", j.dir);
-        j.dir[0] = 0;
+    sim_jobs j = {s, img_job, calloc((size_t)n, sizeof(long)), calloc((size_t)n, sizeof(long)), n, NULL};
+    char msg[1024] = "out of memory";
+    int st = 0;
+    if (!img_job || !j.first || !j.count || !(j.dir = tb_jobs_dir_new("sim", n, "bin", msg, sizeof msg))) {
+        fprintf(stderr, "sparsecim sim: option --jobs: %s\n", msg);
         goto done;
     }
     for (int i = 0, k = 0; i < mf->n_jobs; i++)
@@ -266,19 +264,14 @@ static int sim_jobs_run(sim_ctx *s, int n)
     img_job[n_img] = mf->n_jobs;
     for (int k = 0; k < n; k++)
         tb_shard_block(0, n_img, k, n, &j.first[k], &j.count[k]);
-    if (tb_jobs_run(n, j.first, j.count, sim_worker, &j, "sim", msg, sizeof msg))
+    if ((st = tb_jobs_run(n, j.first, j.count, sim_worker, &j, "sim", msg, sizeof msg)))
         fprintf(stderr, "sparsecim sim: %s\n", msg);
     else
         rc = sim_collect(&j);
 done:
-    if (j.dir[0]) {
-        for (int k = 0; k < n; k++) {
-            char path[4200];
-            sim_worker_path(&j, k, path, sizeof path);
-            remove(path);
-        }
-        rmdir(j.dir);
-    }
+    tb_jobs_dir_free(j.dir);
+    if (st > 0) /* interrupted: the files removed; end as the signal does */
+        tb_jobs_reraise(st);
     free(img_job);
     free(j.first);
     free(j.count);

@@ -32,6 +32,64 @@ typedef struct worker {
     int waited;
 } worker;
 
+/* The signal that interrupted tb_jobs_run (see tb_jobs.h: the module's one global). */
+static volatile sig_atomic_t jobs_signal;
+static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
+enum { NCAUGHT = sizeof caught / sizeof *caught };
+
+static void on_signal(int sig) { jobs_signal = sig; }
+
+struct tb_jobs_dir {
+    char path[4096];
+    int n;
+    char ext[8];
+};
+
+tb_jobs_dir *tb_jobs_dir_new(const char *what, int n, const char *ext, char *msg, size_t mlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    tb_jobs_dir *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(msg, mlen, "out of memory");
+        return NULL;
+    }
+    snprintf(d->path, sizeof d->path, "%.3900s/sparsecim-%.16s.XXXXXX", tmp && tmp[0] ? tmp : "/tmp", what);
+    snprintf(d->ext, sizeof d->ext, "%s", ext);
+    d->n = n;
+    if (!mkdtemp(d->path)) {
+        snprintf(msg, mlen, "cannot make a temporary directory %.3900s: %s", d->path, strerror(errno));
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void tb_jobs_dir_file(const tb_jobs_dir *d, int k, char *buf, size_t len)
+{
+    snprintf(buf, len, "%.4000s/w%d.%s", d->path, k, d->ext);
+}
+
+void tb_jobs_dir_free(tb_jobs_dir *d)
+{
+    if (!d)
+        return;
+    char path[4200];
+    for (int k = 0; k < d->n; k++) {
+        tb_jobs_dir_file(d, k, path, sizeof path);
+        remove(path);
+    }
+    rmdir(d->path);
+    free(d);
+}
+
+void tb_jobs_reraise(int sig)
+{
+    fflush(stdout);
+    fflush(stderr);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 int tb_jobs_online(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -55,6 +113,8 @@ static int spawn(worker *w, int n, int k, tb_worker_fn fn, void *arg)
         return -1;
     }
     if (pid == 0) {
+        for (int i = 0; i < NCAUGHT; i++) /* a worker ends as the signal says */
+            signal(caught[i], SIG_DFL);
         close(p[0]);
         for (int j = 0; j < n; j++)
             if (w[j].fd >= 0)
@@ -129,6 +189,12 @@ static int follow(worker *w, int n, const long *first, const long *count, long t
         for (int k = 0; k < n; k++)
             pf[k] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
         if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR && jobs_signal) {
+                snprintf(msg, mlen, "interrupted by signal %d (%s): the workers were stopped", (int)jobs_signal,
+                         strsignal((int)jobs_signal));
+                rc = (int)jobs_signal;
+                break;
+            }
             if (errno == EINTR)
                 continue;
             snprintf(msg, mlen, "poll: %s", strerror(errno));
@@ -173,8 +239,14 @@ int tb_jobs_run(int n, const long *first, const long *count, tb_worker_fn fn, vo
         w[k].fd = -1;
         total += count[k];
     }
+    /* caught while the workers run (no SA_RESTART: poll returns EINTR) */
+    struct sigaction sa = {.sa_handler = on_signal}, old[NCAUGHT];
+    sigemptyset(&sa.sa_mask);
+    jobs_signal = 0;
+    for (int i = 0; i < NCAUGHT; i++)
+        sigaction(caught[i], &sa, &old[i]);
     int rc = 0;
-    for (int k = 0; k < n && !rc; k++)
+    for (int k = 0; k < n && !rc && !jobs_signal; k++)
         if (spawn(w, n, k, fn, arg)) {
             snprintf(msg, mlen, "worker %d: cannot start a process: %s", k, strerror(errno));
             rc = -1;
@@ -182,6 +254,14 @@ int tb_jobs_run(int n, const long *first, const long *count, tb_worker_fn fn, vo
     if (!rc)
         rc = follow(w, n, first, count, total, what, msg, mlen);
     stop_all(w, n);
+    for (int i = 0; i < NCAUGHT; i++)
+        sigaction(caught[i], &old[i], NULL);
+    if (jobs_signal && rc >= 0) { /* caught after the last pipe closed, or before the first worker */
+        snprintf(msg, mlen, "interrupted by signal %d (%s): the workers were stopped", (int)jobs_signal,
+                 strsignal((int)jobs_signal));
+        rc = (int)jobs_signal;
+    }
+    jobs_signal = 0;
     free(w);
     return rc;
 }

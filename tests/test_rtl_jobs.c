@@ -4,7 +4,9 @@
  * field for field but wall_seconds); merge refuses reports of another
  * model, geometry, overlapping or missing shards (exit 2, one line); a
  * killed worker fails the run, named with its images (the test hook
- * SPARSECIM_TEST_KILL_WORKER); waveforms are refused with --jobs.
+ * SPARSECIM_TEST_KILL_WORKER); an interrupted split run (SIGINT) stops its
+ * workers, leaves no temporary file and no report, and ends as the signal
+ * does (status 130); waveforms are refused with --jobs.
  *
  * Small and quick: a random SE-ResNet-8 (width 8, 12x12 input) on the
  * 64x16x8 macro, 6 random images; the shipped SE model on 4 test images
@@ -216,6 +218,28 @@ Test(jobs, killed_worker_fails_the_run, .timeout = 120)
     rc = sh("%s/sparsecim run --model %s --data random:7 --count 2 --small --shard 2/2 2>&1", model, NULL, NULL, NULL);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
     cr_assert_not_null(strstr(out, "option --shard: expected I/N"), "%s", out);
+}
+
+/* SIGINT to a run --jobs 2 while its workers run (its temporary directory
+ * exists): the workers are stopped, their files and the directory removed,
+ * no report written, and the run ends by the signal (the shell's 130). */
+Test(jobs, interrupted_run_leaves_nothing, .timeout = 120)
+{
+    char model[1024], dir[1024];
+    make_model(model, sizeof model, "5");
+    tmp_dir(dir, sizeof dir);
+    int rc = sh("mkdir %2$s/t && (TMPDIR=%2$s/t %1$s/sparsecim run --model %3$s --data random:7 --count 100000 --small "
+                "--jobs 2 --quiet --report %2$s/i.json 2>%2$s/err.txt & p=$!; "
+                "n=0; while [ -z \"$(ls %2$s/t)\" ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n+1)); done; sleep 0.5; "
+                "kill -INT $p; wait $p; echo status=$?; cat %2$s/err.txt; echo left=$(ls -A %2$s/t | wc -l); "
+                "ls %2$s/i.json 2>/dev/null; true) 2>&1",
+                dir, model, NULL, NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert_not_null(strstr(out, "status=130"), "%s", out);
+    cr_assert_not_null(strstr(out, "sparsecim run: interrupted by signal 2 (Interrupt): the workers were stopped"), "%s",
+                       out);
+    cr_assert_not_null(strstr(out, "left=0"), "temporary files left: %s", out);
+    cr_assert_null(strstr(out, "i.json"), "an interrupted run wrote its report: %s", out);
 }
 
 /* sim --jobs N: the golden vectors of 5 images replayed by N workers give

@@ -59,7 +59,9 @@
 #   jobs       `sparsecim run` of M.bnn on random:2, 4 images, with --jobs 2
 #              and with --jobs 1: the two JSON reports must be equal but
 #              wall_seconds (the split run's warm-up, merge and state check);
-#              the same for `sim` of those images' golden vectors
+#              the same for `sim` of those images' golden vectors; then
+#              SIGINT to a run --jobs 2 while its workers run: exit status
+#              130, its temporary directory empty, no report
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -282,7 +284,26 @@ do_jobs() { # --jobs 2 against --jobs 1 (run, and sim of golden vectors): the sa
     "$b" vectors --model "$W/M.bnn" --data random:2 --count 4 --rows 64 --cols 16 --seg-rows 8 -o "$W/jobvec" &&
     "$b" sim --vectors "$W/jobvec" --quiet --report "$W/sim1.json" &&
     "$b" sim --vectors "$W/jobvec" --quiet --jobs 2 --report "$W/sim2.json" &&
-    diff <(grep -v '"wall_seconds"' "$W/sim1.json") <(grep -v '"wall_seconds"' "$W/sim2.json")
+    diff <(grep -v '"wall_seconds"' "$W/sim1.json") <(grep -v '"wall_seconds"' "$W/sim2.json") &&
+    do_interrupt
+}
+do_interrupt() { # SIGINT while the workers of run --jobs 2 run: status 130, no temporary file, no report
+  local b="$W/build/sparsecim" t="$W/int-tmp" p n=0 st
+  rm -rf "$t" "$W/int.json" && mkdir "$t" || return 1
+  # its own process group (setsid), so that a hung run and its workers can all be killed
+  TMPDIR="$t" setsid "$b" run --small --model "$W/M.bnn" --data random:2 --count 100000 --jobs 2 --quiet \
+    --report "$W/int.json" & p=$!
+  while [ -z "$(ls "$t")" ] && [ $n -lt 400 ]; do sleep 0.05; n=$((n + 1)); done
+  sleep 0.5
+  kill -INT $p
+  ( sleep 30; kill -KILL -- -$p 2>/dev/null ) & local dog=$!
+  wait $p
+  st=$?
+  kill $dog 2>/dev/null
+  kill -KILL -- -$p 2>/dev/null
+  [ $st -eq 130 ] || { echo "mutate: interrupted run: exit status $st, not 130"; return 1; }
+  [ -z "$(ls -A "$t")" ] || { echo "mutate: interrupted run left $(ls -A "$t")"; return 1; }
+  [ ! -e "$W/int.json" ] || { echo "mutate: interrupted run wrote its report"; return 1; }
 }
 do_clock() { # the fast clock path against two-edge evaluation: the same report but wall_seconds, clock_path
   local b="$W/build/sparsecim" a=(run --small --model "$W/M.bnn" --data random:2 --count 2 --check-px --quiet) rf rt
@@ -301,7 +322,7 @@ do_test() {
 }
 
 export W JOBS
-export -f do_lint do_xcheck do_build do_run do_jobs do_clock do_test
+export -f do_lint do_xcheck do_build do_run do_jobs do_interrupt do_clock do_test
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
