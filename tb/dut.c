@@ -109,13 +109,22 @@ static const dut_build *pick_build(const dut_geom *g, int systemc, const char *t
     return b;
 }
 
-cim_dut *dut_new(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err, size_t errlen)
+/* SPARSECIM_CLOCK unset, two-edge or fast; else -1 with err (every back end
+ * refuses a bad value; the SystemC one has no clock path to choose). */
+static int clock_env_ok(char *err, size_t errlen)
 {
     const char *ck = getenv(DUT_CLOCK_ENV);
     if (ck && strcmp(ck, "two-edge") && strcmp(ck, "fast")) {
-        snprintf(err, errlen, "environment %s='%s': expected two-edge or fast", DUT_CLOCK_ENV, ck);
-        return NULL;
+        snprintf(err, errlen, "environment %s='%.64s': expected two-edge or fast", DUT_CLOCK_ENV, ck);
+        return -1;
     }
+    return 0;
+}
+
+cim_dut *dut_new(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, char *err, size_t errlen)
+{
+    if (clock_env_ok(err, errlen))
+        return NULL;
     const dut_build *b = pick_build(g, 0, trace, err, errlen);
     return b ? b->factory(&b->geom, trace, from, to, err, errlen) : NULL;
 }
@@ -151,6 +160,8 @@ static int run_verilated(const dut_geom *g, const char *trace, uint64_t from, ui
 static int run_systemc(const dut_geom *g, const char *trace, uint64_t from, uint64_t to, tb_body_fn body,
                        void *arg, char *err, size_t errlen)
 {
+    if (clock_env_ok(err, errlen))
+        return -1;
     const dut_build *b = pick_build(g, 1, trace, err, errlen);
     return b ? b->sc_run(&b->geom, trace, from, to, body, arg, err, errlen) : -1;
 }

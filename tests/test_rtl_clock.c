@@ -163,4 +163,21 @@ Test(clock, version_names_the_clock_path_and_bad_values_are_refused)
     cr_assert_null(dut_new(g, NULL, 0, 0, err, sizeof err));
     cr_assert(strstr(err, DUT_CLOCK_ENV "='fastest'"), "%s", err);
     unsetenv(DUT_CLOCK_ENV);
+    /* ... by run with either back end (the SystemC one has no clock path to
+     * choose, but a misspelt value is not silently ignored) */
+    char model[512];
+    tu_tmp_path(model, sizeof model, "clock-model");
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 4 --input 8x8x1 --seed 2 -o %s 2>&1",
+             tu_bin_dir(), model);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    static const char *const backends[] = {"", "--systemc"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, DUT_CLOCK_ENV "=twoedge %s/sparsecim run --model %s --data random:1 %s 2>&1",
+                 tu_bin_dir(), model, backends[k]);
+        int rc = tu_run(cmd, out, sizeof out);
+        cr_assert_eq(rc, 2, "%s: exit %d: %s", backends[k], rc, out);
+        cr_assert(strstr(out, "sparsecim run: environment " DUT_CLOCK_ENV "='twoedge': expected two-edge or fast"),
+                  "%s: %s", backends[k], out);
+    }
+    remove(model);
 }
