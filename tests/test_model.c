@@ -335,6 +335,32 @@ Test(model, resnet_topology_and_names)
     bnn_model_free(m);
 }
 
+/* The binary MACs of a model's SE layers (FC1 over the squeeze's planes, FC2). */
+static uint64_t se_macs(const bnn_model *m)
+{
+    uint64_t macs = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].type == BNN_SE)
+            macs += (uint64_t)m->layers[i].u.se.hidden * (uint64_t)m->layers[i].u.se.c *
+                    (uint64_t)(m->layers[i].u.se.q_bits + 1);
+    return macs;
+}
+
+/* A model written and read back has the same layer names (the loader's namer). */
+static void loader_names_alike(const bnn_model *m)
+{
+    uint8_t *buf;
+    size_t len;
+    bnn_model *back;
+    bnn_error err;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
+    for (int i = 0; i < m->n_layers; i++)
+        cr_assert_str_eq(back->layers[i].name, m->layers[i].name);
+    free(buf);
+    bnn_model_free(back);
+}
+
 /* Names of layers that are not the ResNet shape: the rules of bnn_namer. */
 /* Depthwise-separable blocks: depthwise 3x3 (groups = C, the stride) +
  * pointwise 1x1 per conv of the ResNet block, named NAME.dw / NAME; the
@@ -374,22 +400,10 @@ Test(model, depthwise_topology_and_names)
     cr_assert_eq(m->layers[12].u.conv.out_c, 32);   /* s1b0a widens */
     cr_assert_eq(m->layers[12].u.conv.in_h, 14);
     cr_assert_eq(m->layers[14].u.conv.shortcut, 11);
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].type == BNN_SE)
-            macs += (uint64_t)m->layers[i].u.se.hidden * (uint64_t)m->layers[i].u.se.c *
-                        (uint64_t)(m->layers[i].u.se.q_bits + 1);
+    macs += se_macs(m);
     macs += 10u * 64u * 6u;
     cr_assert_eq(bnn_model_macs(m), macs);
-    /* the loader names the file's layers the same way */
-    uint8_t *buf;
-    size_t len;
-    bnn_model *back;
-    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
-    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
-    for (int i = 0; i < m->n_layers; i++)
-        cr_assert_str_eq(back->layers[i].name, m->layers[i].name);
-    free(buf);
-    bnn_model_free(back);
+    loader_names_alike(m); /* the loader names the file's layers the same way */
     bnn_model_free(m);
     /* grouped ResNet: the 3x3 convs after conv1 have N groups, names as usual */
     o = (bnn_random_opts){.depth = 8, .width = 8, .groups = 4, .in_c = 1, .in_h = 8, .in_w = 8, .classes = 10,
@@ -449,21 +463,10 @@ Test(model, bottleneck_topology_and_names)
     cr_assert_eq(m->layers[9].u.conv.out_c, 16);    /* s1b0a: 32 -> 64/4 */
     cr_assert_eq(m->layers[11].u.conv.out_c, 64);   /* s1b0c widens */
     cr_assert_eq(m->layers[11].u.conv.in_h, 14);
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].type == BNN_SE)
-            macs += (uint64_t)m->layers[i].u.se.hidden * (uint64_t)m->layers[i].u.se.c *
-                        (uint64_t)(m->layers[i].u.se.q_bits + 1);
+    macs += se_macs(m);
     macs += 10u * 128u * 6u;
     cr_assert_eq(bnn_model_macs(m), macs);
-    uint8_t *buf;
-    size_t len;
-    bnn_model *back;
-    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
-    cr_assert_eq(bnn_model_load_mem(buf, len, "mem", &back, &err), 0, "%s", err.msg);
-    for (int i = 0; i < m->n_layers; i++)
-        cr_assert_str_eq(back->layers[i].name, m->layers[i].name);
-    free(buf);
-    bnn_model_free(back);
+    loader_names_alike(m);
     /* s0b1c's shortcut moved to its middle conv (same shape as its input):
      * s0b1b becomes the "a" of a basic block with s0b1c as its "b" (a new
      * stage by the rules: its width 8 is not the committed 32), the reduce
