@@ -26,7 +26,7 @@
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only, with ACC_W 24, so that the accumulator's
 #              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
-#              test_rtl_layers, test_rtl_zf. A mutant that does not build is
+#              test_rtl_layers, test_rtl_zf, test_amodel. A mutant that does not build is
 #              an error.
 #   clock      `sparsecim run --small` of M.bnn on random:2 with the shim's
 #              fast clock path and with SPARSECIM_CLOCK=two-edge: the two
@@ -56,6 +56,8 @@
 #   zf         test_rtl_zf --filter 'zero_flags/*small*' (stored-zero flags:
 #              known answer, random tiles and flags, the input-stationary
 #              driver with and without flags)
+#   amodel     test_amodel (the host array model's two computations of the
+#              array cycle equal on random streams, saturation, a known answer)
 #   jobs       `sparsecim run` of M.bnn on random:2, 4 images, with --jobs 2
 #              and with --jobs 1: the two JSON reports must be equal but
 #              wall_seconds (the split run's warm-up, merge and state check);
@@ -261,7 +263,7 @@ do_build() {
     rm -rf "$W"/build/CMakeFiles/dut_*.dir/V*.dir "$W/build/.mutate-rtl"
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
-    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf &&
+    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_run() { # GATE [EXTRA RUN OPTIONS]
@@ -366,6 +368,7 @@ checks() {
     { FAILED+=(layers); [ $ALL = 1 ] || return 0; }
   run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' ||
     { FAILED+=(zf); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" amodel 300 do_test ./test_amodel --jobs "$JOBS" || { FAILED+=(amodel); [ $ALL = 1 ] || return 0; }
   run_check "$dir" jobs 600 do_jobs || FAILED+=(jobs)
   return 0
 }
@@ -380,7 +383,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, jobs)"
+echo "baseline (no mutation): every check passes (xcheck, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0
