@@ -186,15 +186,13 @@ static int follow(worker *w, int n, const long *first, const long *count, long t
         return -1;
     }
     while (open > 0 && !rc) {
+        if (jobs_signal) { /* caught in poll (EINTR) or while the bytes were read */
+            rc = (int)jobs_signal;
+            break;
+        }
         for (int k = 0; k < n; k++)
             pf[k] = (struct pollfd){.fd = w[k].fd, .events = POLLIN};
         if (poll(pf, (nfds_t)n, -1) < 0) {
-            if (errno == EINTR && jobs_signal) {
-                snprintf(msg, mlen, "interrupted by signal %d (%s): the workers were stopped", (int)jobs_signal,
-                         strsignal((int)jobs_signal));
-                rc = (int)jobs_signal;
-                break;
-            }
             if (errno == EINTR)
                 continue;
             snprintf(msg, mlen, "poll: %s", strerror(errno));
@@ -251,12 +249,12 @@ int tb_jobs_run(int n, const long *first, const long *count, tb_worker_fn fn, vo
             snprintf(msg, mlen, "worker %d: cannot start a process: %s", k, strerror(errno));
             rc = -1;
         }
-    if (!rc)
+    if (!rc && !jobs_signal)
         rc = follow(w, n, first, count, total, what, msg, mlen);
     stop_all(w, n);
     for (int i = 0; i < NCAUGHT; i++)
         sigaction(caught[i], &old[i], NULL);
-    if (jobs_signal && rc >= 0) { /* caught after the last pipe closed, or before the first worker */
+    if (jobs_signal && rc >= 0) { /* in follow, after the last pipe closed, or before every worker started */
         snprintf(msg, mlen, "interrupted by signal %d (%s): the workers were stopped", (int)jobs_signal,
                  strsignal((int)jobs_signal));
         rc = (int)jobs_signal;
