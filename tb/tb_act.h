@@ -26,7 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "amodel.h"
+#include "power/amodel.h"
 #include "dut.h"
 #include "tb_drv.h"
 

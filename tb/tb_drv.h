@@ -54,10 +54,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "act.h"
-#include "bnn_infer.h"
+#include "power/act.h"
+#include "infer/bnn_infer.h"
 #include "dut.h"
-#include "map.h"
+#include "map/map.h"
 
 typedef struct tb_opts {
     int gate;               /* enum dut_gate: lines data gating drives (DUT_GATE_NONE: the static run) */

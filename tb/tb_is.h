@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-#include "bnn_infer.h"
+#include "infer/bnn_infer.h"
 #include "dut.h"
 #include "tb_drv.h"
 

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "act.h"
-#include "energy.h"
+#include "power/act.h"
+#include "power/energy.h"
 #include "test_util.h"
 
 /* ---- helpers ---- */
@@ -1578,7 +1578,7 @@ Test(energy, se_sparse_layer_gating_saves)
 Test(act, testbench_counter_names_all_map)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/tb/tb_report.c", tu_src_dir());
+    snprintf(path, sizeof path, "%s/csrc/cli/tb_report.c", tu_src_dir());
     FILE *f = fopen(path, "r");
     if (!f)
         cr_skip_test("no %s", path);

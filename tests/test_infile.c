@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
+#include "util/infile.h"
 #include "test_util.h"
 
 static void write_bytes(const char *path, size_t n)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jread.h"
-#include "jwrite.h"
+#include "util/jread.h"
+#include "util/jwrite.h"
 
 /* jw_str(s) into a malloc'd string. */
 static char *written(const char *s)

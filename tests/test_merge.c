@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jread.h"
+#include "util/jread.h"
 #include "test_util.h"
 
 static char out[1 << 16];

@@ -10,11 +10,11 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "bnn_infer.h"
-#include "bnn_rng.h"
-#include "ds.h"
-#include "map.h"
-#include "remap.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_rng.h"
+#include "data/ds.h"
+#include "map/map.h"
+#include "map/remap.h"
 
 Test(remap, permutations_sorted_by_zero_fraction)
 {

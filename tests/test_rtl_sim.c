@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "vec.h"
+#include "cli/cli.h"
+#include "vec/vec.h"
 #include "test_util.h"
 
 static char out[1 << 16];

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "saif.h"
+#include "power/saif.h"
 #include "saif_read.h"
 #include "test_util.h"
 

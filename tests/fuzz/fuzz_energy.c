@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "energy.h"
+#include "power/energy.h"
 #include "fuzz_util.h"
 
 static void check_table(const energy_table *t)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "jread.h"
+#include "util/jread.h"
 
 static void walk(const jr_val *v, const char *text, size_t len, int depth)
 {

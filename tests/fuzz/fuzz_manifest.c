@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 static void check_entry(const vec_entry *e)
 {

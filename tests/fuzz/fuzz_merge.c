@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "tb_merge.h"
+#include "cli/tb_merge.h"
 
 enum { MAXP = 3 };
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_util.h"
-#include "saif.h"
+#include "power/saif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
