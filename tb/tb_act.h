@@ -28,7 +28,7 @@
 
 #include "power/amodel.h"
 #include "dut.h"
-#include "tb_drv.h"
+#include "tb_stats.h"
 
 typedef struct tb_act tb_act;
 

@@ -42,7 +42,8 @@ typedef struct tb_cli_common {
     const char *prof_path;  /* its file (have_energy) */
     uint32_t prof_crc;      /* CRC-32 of that file (have_energy) */
     energy_profile prof;    /* the profile (have_energy) */
-    energy_table et;        /* its per-event energies for the build's geometry */
+    energy_model em;        /* its energy tables for the build's geometry (hierarchical and flat),
+                               derived once by tb_cli_load_profile and passed to every writer */
 } tb_cli_common;
 
 void tb_cli_common_init(tb_cli_common *c);

@@ -13,6 +13,7 @@
 #include "cli/cli_util.h"
 #include "util/outfile.h"
 #include "util/jwrite.h"
+#include "power/act_write.h"
 
 const char *const dut_cnt_names[DUT_NCNT] = {
     "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
@@ -30,7 +31,7 @@ int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
         fprintf(stderr, "sparsecim %s: option --energy: %s: %s\n", cmd, path, strerror(errno));
         return -1;
     }
-    if (energy_profile_load(path, &c->prof, &err) || energy_table_derive(&c->prof, &g, &c->et, &err)) {
+    if (energy_profile_load(path, &c->prof, &err) || energy_model_derive(&c->prof, &g, &c->em, &err)) {
         fprintf(stderr, "sparsecim %s: option --energy: %s\n", cmd, err.msg);
         return -1;
     }
@@ -212,12 +213,10 @@ static cli_energy energy_of(const tb_cli_common *c, const act_layer *l)
 {
     cli_energy e;
     memset(&e, 0, sizeof e);
-    energy_model m;
     if (!c->have_energy)
         snprintf(e.err.msg, sizeof e.err.msg, "no energy profile");
     else
-        e.ok = !energy_model_derive(&c->prof, &c->et.geom, &m, &e.err) &&
-               !energy_summarize(&m, l->c, l->have_ref, &e.s, &e.err);
+        e.ok = !energy_summarize(&c->em, l->c, l->have_ref, &e.s, &e.err);
     return e;
 }
 
@@ -330,12 +329,11 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
     int rc = 0;
     if (c->csv) {
         out_file o = {0};
-        energy_geom g = c->et.geom;
         bnn_error oerr;
         if (out_open(&o, c->csv, NULL, 0, &oerr)) {
             fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
             rc = -1;
-        } else if (act_write_csv(o.f, &r, &c->prof, &g, &err)) {
+        } else if (act_write_csv(o.f, &r, &c->em, &err)) {
             if (ferror(o.f) && out_commit(&o, &oerr))   /* a write error: out_commit says which and why */
                 fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
             else
@@ -468,9 +466,8 @@ void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const
     json_counters(f, tot);
     fprintf(f, "}");
     if (have_act) {
-        energy_geom g = c->et.geom;
         fprintf(f, ",\n  \"energy\": ");
-        if (act_write_json(f, &ar, &c->prof, &g, &aerr))
+        if (act_write_json(f, &ar, &c->prof, &c->em, &aerr))
             fprintf(f, "null");
         act_report_free(&ar);
     }

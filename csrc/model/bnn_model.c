@@ -4,6 +4,7 @@
  * The model code is split by job:
  *   bnn_model.c         this file
  *   bnn_model_check.c   bnn_model_validate(): ranges, shape chain, shortcuts
+ *                       (it calls this file, never the other way round)
  *   bnn_model_io.c      .bnn reader / writer (load, load_mem, serialize, save)
  *   bnn_model_random.c  the random ResNet generator
  *
@@ -66,36 +67,6 @@ int bnn_bitlen(unsigned n)
     while (b < 32 && (n >> b) != 0)
         b++;
     return b;
-}
-
-void bnn_set_err(bnn_error *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
-void bnn_quote(char *dst, size_t n, const char *src, size_t max_in)
-{
-    size_t k = 0, i = 0;
-    if (!n)
-        return;
-    for (; i < max_in && src[i]; i++) {
-        unsigned char ch = (unsigned char)src[i];
-        int w = ch >= 0x20 && ch < 0x7f && ch != '\\' ? 1 : 4;
-        if (k + (size_t)w + 4 > n)
-            break;
-        if (w == 1)
-            dst[k++] = (char)ch;
-        else
-            k += (size_t)snprintf(dst + k, n - k, "\\x%02x", ch);
-    }
-    if ((i < max_in && src[i]) && k + 4 <= n)
-        k += (size_t)snprintf(dst + k, n - k, "...");
-    dst[k] = 0;
 }
 
 int bnn_bits_alloc(bnn_bits *b, int rows, int cols)
@@ -318,9 +289,4 @@ void bnn_model_name_layers(bnn_model *m)
         bnn_namer_step(&n, m->layers, i);
     if (n.c.prev_kind == NK_A) /* a model that ends in an "a" conv (no classifier) */
         unname_a(&n.c, m->layers);
-}
-
-int bnn_model_validate(bnn_model *m, bnn_error *err)
-{
-    return bnn_model_check(m, "model", NULL, err);
 }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/error.h"   /* bnn_error, bnn_set_err, bnn_quote */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -108,22 +110,7 @@ typedef struct bnn_model {
     bnn_layer *layers;  /* owned */
 } bnn_model;
 
-/* Error report filled by the functions below: one line, names what and where. */
-typedef struct bnn_error {
-    char msg[512];
-} bnn_error;
-
-/* printf into err->msg (err may be NULL): the error helper every module
- * uses to fill a bnn_error. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-void bnn_set_err(bnn_error *err, const char *fmt, ...);
-
-/* Text from a file, made safe to quote in a one-line message: at most
- * max_in bytes of src (stopping at a NUL), printable ASCII kept, every
- * other byte written as \xHH, "..." when cut. Always NUL-terminates dst. */
-void bnn_quote(char *dst, size_t n, const char *src, size_t max_in);
+/* bnn_error, bnn_set_err, bnn_quote: util/error.h */
 
 /* Bits needed to hold n (bitlen(0) = 1). */
 int bnn_bitlen(unsigned n);

@@ -305,3 +305,8 @@ int bnn_model_check_file(bnn_model *m, const char *file, const size_t *rec_off, 
                   (int)m->layers[m->n_layers - 1].type);
     return rc;
 }
+
+int bnn_model_validate(bnn_model *m, bnn_error *err)
+{
+    return bnn_model_check(m, "model", NULL, err);
+}

@@ -1,6 +1,6 @@
 /*
- * act.h - activity records: the macro's event counts per layer and in total,
- * and their JSON / CSV reports with energy (docs/ENERGY.md).
+ * act.h - activity records: the macro's event counts per layer and in total
+ * (docs/ENERGY.md); their JSON / CSV reports with energy are act_write.h.
  *
  * Events are the activity counters of rtl/cim_activity.v. They are kept in a
  * fixed enum whose only link to the RTL is the event NAME (act_event_name,
@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -129,38 +129,6 @@ void act_layer_add(act_layer *dst, const act_counts c[ACT_NREF], int have_ref);
 /* Sum of all layers, named "total"; have_ref when every layer has it (and
  * there is at least one layer). */
 void act_report_total(const act_report *r, act_layer *total);
-
-struct energy_profile;
-struct energy_geom;
-
-/* One JSON object for one layer (or total):
- *   {"name": ..., "ops": N, "have_ref": true|false,
- *    "counts": {event: N, ...}, "counts_static": {...}|null, "counts_flat": {...}|null,
- *    "energy_fj": {component: fJ, ..., "total": fJ},
- *    "energy_fj_ungated": {...}|null, "energy_fj_flat": {...}|null,
- *    "fj_per_op": x|null, "fj_per_op_ungated": x|null, "fj_per_op_flat": x|null,
- *    "saving_fraction": x|null, "hierarchy_saving_fraction": x|null,
- *    "gated_fraction_data": x, "unmapped_fraction": x,
- *    "cycles_skipped": N, "cycles": N, "cycles_static": N|null}
- * ("ungated" = the static reference; null: no reference, or ops = 0 for
- * fj_per_op.) `indent` spaces precede each line after the first. 0 or -1. */
-int act_write_json_entry(FILE *f, const act_layer *l, const struct energy_profile *p, const struct energy_geom *g,
-                         int indent, bnn_error *err);
-/* The whole report as one JSON object:
- *   {"profile": name, "geometry": {...}, "local_eval_style": "sar"|"digital",
- *    "per_event_fj": {event: fJ, ..., leakage per line-clock},
- *    "per_event_fj_flat": {...}, "layers": [entry, ...], "total": entry}. */
-int act_write_json(FILE *f, const act_report *r, const struct energy_profile *p, const struct energy_geom *g,
-                   bnn_error *err);
-/* CSV: a header, one row per layer, then a row named "total". Columns:
- * layer, ops, every event count of the gated run by name (among them
- * "cycles" and "planes_skipped"), the gated energy per component
- * (<component>_fj), energy_fj, energy_fj_ungated, energy_fj_flat,
- * fj_per_op, fj_per_op_ungated, fj_per_op_flat, saving_fraction,
- * hierarchy_saving_fraction, gated_fraction_data, unmapped_fraction,
- * cycles_skipped, cycles_static. Empty fields where the JSON has null. */
-int act_write_csv(FILE *f, const act_report *r, const struct energy_profile *p, const struct energy_geom *g,
-                  bnn_error *err);
 
 #ifdef __cplusplus
 }

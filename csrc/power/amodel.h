@@ -37,7 +37,7 @@
 #include <stdint.h>
 
 #include "power/act.h"
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,6 @@
 /* energy.c - technology profiles and the energy model (see energy.h, docs/ENERGY.md). */
 #include "power/energy.h"
+#include "model/bnn_model.h"   /* bnn_bitlen */
 #include "util/infile.h"
 
 #include "util/num.h"

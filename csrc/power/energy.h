@@ -32,7 +32,7 @@
 #include <stdio.h>
 
 #include "power/act.h"
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -45,7 +45,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 #define SAIF_MAX_WIDTH 65536                 /* bits of one $var */
 #define SAIF_MAX_BITS (1 << 21)              /* net bits of a dump ($var bits, aliases included) */

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 /* Reads the file at path: *buf (malloc'ed, len bytes and a NUL after them,
  * so text may be parsed as a C string) and *len. A file of more than max

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "model/bnn_model.h"
+#include "util/error.h"
 
 /* Splits path into its directory (".", "/" or the part before the last '/')
  * and its last component. -1 when the name is empty or ends in '/'. */

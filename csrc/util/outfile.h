@@ -19,7 +19,7 @@
 
 #include <stdio.h>
 
-#include "model/bnn_model.h"   /* bnn_error */
+#include "util/error.h"
 
 typedef struct out_file {
     FILE *f;            /* the temporary file, open for writing (NULL: closed) */
