@@ -40,7 +40,7 @@
 #              `sparsecim run --small --model M.bnn --data random:2 --count 2
 #              --gate G --check-px --quiet`: every result bit-exactly against
 #              the reference and every activity counter per layer against
-#              the host's array model (csrc/amodel.c); M.bnn is a random
+#              the host's array model (csrc/power/amodel.c); M.bnn is a random
 #              8-layer SE model made once by the unmutated build. Killed on
 #              a non-zero exit status or a non-zero "N mismatches".
 #   run-skip   the same with --gate both --skip-channels --dynamic-move
