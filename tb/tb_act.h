@@ -1,6 +1,6 @@
 /*
  * tb_act.h - the activity side of a run: the host's array models that
- * follow every operation the driver gives the macro (csrc/amodel.h), and
+ * follow every operation the driver gives the macro (csrc/power/amodel.h), and
  * the per-layer bookkeeping of the RTL's counters against them.
  *
  *   expected  the run's own gate mode: its counts must equal the RTL's

@@ -39,7 +39,7 @@
  * the work a run without the skip would issue.
  *
  * Activity: every operation is also given to the host's array model
- * (csrc/amodel.h) in the run's gate mode; per layer its counts must equal
+ * (csrc/power/amodel.h) in the run's gate mode; per layer its counts must equal
  * the RTL's counters (a difference is a mismatch, "activity counter ...").
  * Two more models give the references of the same work: static (gate
  * none, every plane issued) and flat (one bit line of ROWS cells).

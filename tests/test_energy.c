@@ -1582,7 +1582,7 @@ Test(energy, se_sparse_layer_gating_saves)
     cr_assert_lt(e_mode[2], e_mode[3], "C1 only saves too (no sensing)");
 }
 
-/* Every counter name the testbench reports (tb/tb_report.c, dut_cnt_names) is an
+/* Every counter name the testbench reports (csrc/cli/tb_report.c, dut_cnt_names) is an
  * event here, in the same order: the one place an RTL counter list change
  * must be mirrored. The driver's planes_skipped and index_bits are the two
  * events beyond. */

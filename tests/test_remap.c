@@ -1,10 +1,10 @@
 /*
- * test_remap.c - channel remap statistics and permutations (csrc/remap.h):
+ * test_remap.c - channel remap statistics and permutations (csrc/map/remap.h):
  * on random SE-ResNets and images every CONV layer with more than one
  * input channel gets a true permutation, ordered by falling zero fraction
  * with ties by index, the zero fractions equal a direct count over the
  * traces, and a layer without calibration data keeps the identity; mapping
- * a layer through the permutation (csrc/map.h) still gives the reference
+ * a layer through the permutation (csrc/map/map.h) still gives the reference
  * dots (every row tile's partials add up to them).
  */
 #include <criterion/criterion.h>

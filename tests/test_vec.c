@@ -1,5 +1,5 @@
 /*
- * test_vec.c - golden vectors (csrc/vec.h) against the reference model.
+ * test_vec.c - golden vectors (csrc/vec/vec.h) against the reference model.
  *
  * For random (SE-)ResNets, images and macro geometries, every job file is
  * read back and checked independently of the writer: P and X recomputed by

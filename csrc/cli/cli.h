@@ -15,16 +15,16 @@
 extern "C" {
 #endif
 
-int cli_model(int argc, char **argv);    /* csrc/cli_model.c:   model random|info */
-int cli_infer(int argc, char **argv);    /* csrc/cli_infer.c:   reference inference */
-int cli_vectors(int argc, char **argv);  /* csrc/cli_vectors.c: golden vectors */
-int cli_saif(int argc, char **argv);     /* csrc/cli_saif.c:    SAIF from a VCD */
-int cli_bench(int argc, char **argv);    /* csrc/cli_bench.c:   reference-model benchmark */
-int cli_merge(int argc, char **argv);    /* tb/cli_merge.c:     merge shard reports (no RTL needed) */
-/* provided by the testbench library (tb/), present when built with the RTL */
+int cli_model(int argc, char **argv);    /* csrc/cli/cli_model.c:   model random|info */
+int cli_infer(int argc, char **argv);    /* csrc/cli/cli_infer.c:   reference inference */
+int cli_vectors(int argc, char **argv);  /* csrc/cli/cli_vectors.c: golden vectors */
+int cli_saif(int argc, char **argv);     /* csrc/cli/cli_saif.c:    SAIF from a VCD */
+int cli_bench(int argc, char **argv);    /* csrc/cli/cli_bench.c:   reference-model benchmark */
+int cli_merge(int argc, char **argv);    /* csrc/cli/cli_merge.c:   merge shard reports (no RTL needed) */
+/* present when built with the RTL (csrc/cli/cli_sim.c, cli_run.c over the testbench library tb/) */
 int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */
 int cli_run(int argc, char **argv);      /* model + data through reference and RTL */
-/* `sparsecim --version`'s list of the verilated builds (tb/tb_cli.c): one
+/* `sparsecim --version`'s list of the verilated builds (csrc/cli/tb_cli.c): one
  * line each, geometry, back end, trace format and clock path */
 void cli_print_builds(FILE *f);
 

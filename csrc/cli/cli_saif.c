@@ -1,4 +1,4 @@
-/* cli_saif.c - `sparsecim saif`: SAIF 2.0 switching activity from a VCD (csrc/saif.h). */
+/* cli_saif.c - `sparsecim saif`: SAIF 2.0 switching activity from a VCD (csrc/power/saif.h). */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /*
  * cli_sim.c - `sparsecim sim --vectors DIR`: replays golden vector files
- * (csrc/vec.h, written by `sparsecim vectors` or `run --vectors-out DIR`) through the
+ * (csrc/vec/vec.h, written by `sparsecim vectors` or `run --vectors-out DIR`) through the
  * simulated macro without the reference model: per job the weight rows,
  * every word-line vector, and the expected P, X and accumulators compared.
  */

@@ -1,4 +1,4 @@
-/* cli_vectors.c - `sparsecim vectors`: golden vectors from the reference model (csrc/vec.h). */
+/* cli_vectors.c - `sparsecim vectors`: golden vectors from the reference model (csrc/vec/vec.h). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>

@@ -102,7 +102,7 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
 
 /* Checks every output of the common options (--report, --csv, --saif,
  * --waves) before any work, against the inputs in `in` (the energy profile
- * is added): out_check / out_distinct (csrc/outfile.h). 0, or -1 with one
+ * is added): out_check / out_distinct (csrc/util/outfile.h). 0, or -1 with one
  * line printed. */
 int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in);
 
@@ -114,7 +114,7 @@ const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, siz
  * no-op otherwise. */
 void tb_cli_cleanup(tb_cli_common *c);
 
-/* With --saif: converts the window's VCD into the SAIF file (csrc/saif.h)
+/* With --saif: converts the window's VCD into the SAIF file (csrc/power/saif.h)
  * and removes a temporary VCD. 0, or -1 with a message. */
 int tb_cli_saif(tb_cli_common *c, const char *cmd);
 
@@ -156,7 +156,7 @@ typedef struct tb_cli_summary {
  * gated/static), hierarchy_saving_fraction (1 - static/flat),
  * gated_fraction_data, unmapped_fraction, cycles_skipped, cycles (total
  * only: a layer's "cycles" is the driver's), cycles_static; and "energy"
- * (csrc/act.h act_write_json: per-event energies, components and counts of
+ * (csrc/power/act_write.h act_write_json: per-event energies, components and counts of
  * the three references per layer). Every report also holds what an exact
  * merge needs (tb_merge.h): the model file's size and CRC, the profile's
  * path and CRC, and per layer `raw`: MACs per image, planes skipped, index

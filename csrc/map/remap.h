@@ -9,7 +9,7 @@
  * how often each input channel of each CONV layer is zero, and turns that
  * into one permutation per layer: channels sorted by falling zero fraction
  * (ties by index), position p of the array holding channel perm[p]. The
- * weight rows are permuted with the inputs (csrc/map.h, map_cfg.perm), so
+ * weight rows are permuted with the inputs (csrc/map/map.h, map_cfg.perm), so
  * results are unchanged; only the gating changes.
  *
  * Ownership: a remap_stats owns its counts and permutations; the pointers

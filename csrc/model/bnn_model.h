@@ -151,7 +151,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name,
  * checked first as by bnn_model_validate() (on a copy: m is not changed);
  * an invalid model is refused, so whatever is written loads again. */
 int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_error *err);
-/* Writes a .bnn file atomically (csrc/outfile.h: beside PATH, fsync, rename; non-regular PATH refused). */
+/* Writes a .bnn file atomically (csrc/util/outfile.h: beside PATH, fsync, rename; non-regular PATH refused). */
 int bnn_model_save(const bnn_model *m, const char *path, bnn_error *err);
 
 /* Checks an in-memory model completely: header and per-layer ranges, the

@@ -28,7 +28,7 @@ extern "C" {
 
 /* The events. Order is internal; use names to talk to the RTL. The first
  * 24 are the RTL counters (rtl/cim_activity.v, same names and order as
- * tb/dut.c's dut_cnt_names); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
+ * csrc/cli/tb_report.c's dut_cnt_names); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
  * counted by the driver.
  * "Line" = one local bit line = (segment, column); "array cycle" = the
  * stage-A cycle of an issued COMPUTE. Energies: docs/ENERGY.md. */

@@ -68,7 +68,7 @@ typedef struct saif_stats {
     char timescale[32];     /* e.g. "1 ns" */
 } saif_stats;
 
-/* Converts vcd_path into a SAIF file at saif_path (csrc/outfile.h: checked
+/* Converts vcd_path into a SAIF file at saif_path (csrc/util/outfile.h: checked
  * first, written beside it, renamed; never over vcd_path or a non-regular
  * file). st may be NULL. Returns 0 or -1 (err). */
 int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st,

@@ -3,7 +3,7 @@
  * `sim`, `infer`, `merge`, activity reports); jread.h reads them back.
  *
  * No state; the caller owns the stream and checks its error flag when it
- * closes it (csrc/outfile.h).
+ * closes it (csrc/util/outfile.h).
  */
 #ifndef SPARSECIM_JWRITE_H
 #define SPARSECIM_JWRITE_H

@@ -55,7 +55,7 @@
  *
  * manifest.txt: text lines; '#' starts a comment line (of any length).
  * Other lines are at most 510 bytes, fields separated by single spaces,
- * numbers decimal (csrc/num.h), exactly one geometry line:
+ * numbers decimal (csrc/util/num.h), exactly one geometry line:
  *   geometry ROWS COLS SEG_ROWS
  *   image INDEX LABEL PREDICTION         (label -1 when unknown)
  *   job FILE IMAGE LAYER PART ROW_TILE COL_TILE N_ROWS N_COLS BITS PIXELS WORDS NAME
@@ -70,7 +70,7 @@
  * incomplete set, which readers refuse.
  * Jobs appear in the order a testbench replays them (image, layer, part,
  * row tile, column tile); a grouped conv's column tiles run group after
- * group (csrc/map.h, docs/SPEC.md section 5: one group per job).
+ * group (csrc/map/map.h, docs/SPEC.md section 5: one group per job).
  *
  * Ownership: a vec_writer, vec_job and vec_manifest own their memory; free
  * them with their functions. Errors are returned (bnn_error: file, line or

@@ -1,4 +1,4 @@
-/* fuzz_json.c - libFuzzer target for the JSON reader (csrc/jread.c) that
+/* fuzz_json.c - libFuzzer target for the JSON reader (csrc/util/jread.c) that
  * `sparsecim merge` and `run --jobs` read reports with.
  *
  * Contract: a refusal leaves no tree and says one printable line "line L
