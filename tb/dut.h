@@ -45,7 +45,7 @@ enum dut_cnt {
     DUT_CNT_SEG_GATED, DUT_CNT_SEG_UNMAPPED, DUT_CNT_CHECKS, DUT_CNT_C1_TOGGLES, DUT_CNT_C2_TOGGLES,
     DUT_CNT_FOOTER_WAKEUPS, DUT_CNT_FOOTER_OFF, DUT_CNT_ZF_WRITES, DUT_CNT_ZF_GATED, DUT_NCNT
 };
-/* Counter names as used in reports (snake_case); defined in tb/tb_report.c,
+/* Counter names as used in reports (snake_case); defined in csrc/cli/tb_report.c,
  * which is built without the RTL too (sparsecim merge reads them back). */
 extern const char *const dut_cnt_names[DUT_NCNT];
 

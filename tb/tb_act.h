@@ -1,6 +1,6 @@
 /*
  * tb_act.h - the activity side of a run: the host's array models that
- * follow every operation the driver gives the macro (csrc/amodel.h), and
+ * follow every operation the driver gives the macro (csrc/power/amodel.h), and
  * the per-layer bookkeeping of the RTL's counters against them.
  *
  *   expected  the run's own gate mode: its counts must equal the RTL's
@@ -26,9 +26,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "amodel.h"
+#include "power/amodel.h"
 #include "dut.h"
-#include "tb_drv.h"
+#include "tb_stats.h"
 
 typedef struct tb_act tb_act;
 

@@ -39,7 +39,7 @@
  * the work a run without the skip would issue.
  *
  * Activity: every operation is also given to the host's array model
- * (csrc/amodel.h) in the run's gate mode; per layer its counts must equal
+ * (csrc/power/amodel.h) in the run's gate mode; per layer its counts must equal
  * the RTL's counters (a difference is a mismatch, "activity counter ...").
  * Two more models give the references of the same work: static (gate
  * none, every plane issued) and flat (one bit line of ROWS cells).
@@ -54,10 +54,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "act.h"
-#include "bnn_infer.h"
+#include "power/act.h"
+#include "infer/bnn_infer.h"
 #include "dut.h"
-#include "map.h"
+#include "map/map.h"
+#include "tb_stats.h"
 
 typedef struct tb_opts {
     int gate;               /* enum dut_gate: lines data gating drives (DUT_GATE_NONE: the static run) */
@@ -76,26 +77,7 @@ typedef struct tb_opts {
     int no_zero_flags;      /* 1: input-stationary runs write no stored-zero flags (tb/tb_is.h) */
 } tb_opts;
 
-/* Per-layer statistics, accumulated over the images run. */
-typedef struct tb_layer_stats {
-    char name[32];
-    char shape[64];
-    int tiles;                  /* array jobs of the layer (all parts) */
-    uint64_t cycles;            /* clock cycles spent on the layer */
-    uint64_t mismatches;
-    uint64_t macs;              /* binary MACs per image */
-    uint64_t cnt[DUT_NCNT];     /* activity counter deltas (the RTL's) */
-    uint64_t planes_skipped;    /* all-zero planes not issued */
-    uint64_t act_mismatches;    /* counters that differed from the host's array model (also in mismatches) */
-    uint64_t ch_total;          /* layer after an SE: its input channels, summed over images (else 0) */
-    uint64_t ch_zeroed;         /* of those, zeroed by the SE's gates */
-    uint64_t ch_skipped;        /* of those, not mapped (the channel skip: = ch_zeroed; else 0) */
-    uint64_t jobs_run;          /* array jobs run, summed over images (tiles x images without the skip) */
-    uint64_t index_bits;        /* channel skip: live-channel mask bits read (in_c per job run) */
-    int have_ref;               /* 1: stat and flat hold the host model's references */
-    act_counts stat;            /* host array model: the same work as a --no-gating run (static reference) */
-    act_counts flat;            /* host array model: the conventional flat macro (ops not filled) */
-} tb_layer_stats;
+/* tb_layer_stats (per-layer statistics): tb_stats.h */
 
 typedef struct tb_image_result {
     int pred;                   /* class from the RTL logits (reference inputs) */

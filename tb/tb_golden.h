@@ -2,8 +2,8 @@
  * tb_golden.h - replay of one golden array job through the macro: the job's
  * weight rows, its word-line vectors (per pixel and bit plane) and the
  * expected P / X of every compute cycle and accumulator of every pixel,
- * as a golden vector file holds them (csrc/vec.h). `sparsecim sim` maps the
- * files onto this; tests build jobs from csrc/map.h in memory.
+ * as a golden vector file holds them (csrc/vec/vec.h). `sparsecim sim` maps the
+ * files onto this; tests build jobs from csrc/map/map.h in memory.
  *
  * Units: word-line vectors are ROWS bits (rows/64 words, LSB first), weight
  * rows COLS bits (col_words words); planes MSB first (plane 0 = first,

@@ -4,7 +4,7 @@
  *
  * For a CONV layer with 1-bit inputs (every layer after conv1), the im2col
  * matrix is cut into jobs of ROWS input elements (channel-major rows, as in
- * csrc/map.h) x COLS output pixels. A job writes its activation tile (row r,
+ * csrc/map/map.h) x COLS output pixels. A job writes its activation tile (row r,
  * column j = element r of pixel j, 0 for padding), then issues one COMPUTE
  * per output channel with that channel's weight bits (1 = +1) on the word
  * lines. The macro's P of column j is then the number of element positions
@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-#include "bnn_infer.h"
+#include "infer/bnn_infer.h"
 #include "dut.h"
 #include "tb_drv.h"
 

@@ -1,6 +1,6 @@
 // xsim_tb: replays golden vectors through cim_macro in Icarus Verilog.
 //
-// The golden vectors (csrc/vec.h, written by `sparsecim vectors` or
+// The golden vectors (csrc/vec/vec.h, written by `sparsecim vectors` or
 // `sparsecim run --vectors-out`) are read without any C code: the job list
 // from DIR/manifest.txt ($fgets / $sscanf), each job file with $readmemh.
 // Per job the bench writes the n_rows weight rows through the write port,
@@ -41,7 +41,7 @@ module xsim_tb;
   localparam integer NSEG = ROWS / SEG_ROWS;
   localparam integer RW   = ROWS / 64;            // words per word-line vector
   localparam integer WW   = (COLS + 63) / 64;     // words per weight row
-  localparam integer HDR  = 20;                   // job header words (csrc/vec.h)
+  localparam integer HDR  = 20;                   // job header words (csrc/vec/vec.h)
 
   localparam [2:0] OP_NOP = 3'd0, OP_WRITE = 3'd1, OP_COMPUTE = 3'd3;
 

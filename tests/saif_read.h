@@ -1,6 +1,6 @@
 /*
  * saif_read.h - a small SAIF reader for the tests (independent of
- * csrc/saif.c): checks the file's structure (balanced parentheses, the
+ * csrc/power/saif.c): checks the file's structure (balanced parentheses, the
  * header entries, DURATION, every net with T0, T1, TX, TC, IG and
  * T0 + T1 + TX = DURATION) and collects every net as "inst/inst/net" with
  * its figures. Criterion asserts on any structural error.

@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "amodel.h"
-#include "bnn_rng.h"
+#include "power/amodel.h"
+#include "model/bnn_rng.h"
 
 typedef struct geom {
     int rows, cols, seg, grp, flat;

@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "bnn_model.h"
+#include "model/bnn_model.h"
 #include "test_util.h"
 
 /* ------------------------------------------------------------ fixture ---- */

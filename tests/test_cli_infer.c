@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "bnn_infer.h"
-#include "bnn_model.h"
-#include "bnn_rng.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_model.h"
+#include "model/bnn_rng.h"
 #include "test_util.h"
 
 enum { N_IMG = 20, H = 28, W = 28 };

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "ds.h"
+#include "data/ds.h"
 #include "test_util.h"
 
 static void be32(uint8_t *p, uint32_t v)

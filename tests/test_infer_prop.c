@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnn_infer.h"
-#include "bnn_kernels.h"
-#include "bnn_model.h"
-#include "bnn_rng.h"
-#include "bnn_stats.h"
+#include "infer/bnn_infer.h"
+#include "infer/bnn_kernels.h"
+#include "model/bnn_model.h"
+#include "model/bnn_rng.h"
+#include "infer/bnn_stats.h"
 #include "test_infer_util.h"
 #include "test_util.h"
 

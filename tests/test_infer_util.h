@@ -9,9 +9,9 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "bnn_infer.h"
-#include "bnn_model.h"
-#include "bnn_rng.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_model.h"
+#include "model/bnn_rng.h"
 
 /* A conv layer of `groups` groups with zeroed weights / thresholds; pairs 2 = residual. */
 static inline bnn_conv ti_gconv(int in_c, int out_c, int h, int w, int kh, int kw, int s, int ph, int pw, int bits,

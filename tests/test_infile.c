@@ -1,5 +1,5 @@
 /*
- * test_infile.c - csrc/infile.c: a whole file read exactly (bytes, length,
+ * test_infile.c - csrc/util/infile.c: a whole file read exactly (bytes, length,
  * the NUL after them), the size limit at its edge, and the errors named by
  * path (missing file, directory).
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "infile.h"
+#include "util/infile.h"
 #include "test_util.h"
 
 static void write_bytes(const char *path, size_t n)

@@ -1,14 +1,14 @@
-/* test_json.c - the report JSON writer (csrc/jwrite.c) against known
+/* test_json.c - the report JSON writer (csrc/util/jwrite.c) against known
  * answers, and written-then-read round trips through the reader
- * (csrc/jread.c) over every byte value and random strings. */
+ * (csrc/util/jread.c) over every byte value and random strings. */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jread.h"
-#include "jwrite.h"
+#include "util/jread.h"
+#include "util/jwrite.h"
 
 /* jw_str(s) into a malloc'd string. */
 static char *written(const char *s)

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnn_infer.h"
-#include "bnn_rng.h"
-#include "map.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_rng.h"
+#include "map/map.h"
 
 /* The aligned layout (map.h): a channel's taps are adjacent, a channel of
  * k*k <= SEG_ROWS rows lies inside one segment, a longer one starts on a

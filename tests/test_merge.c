@@ -1,6 +1,6 @@
 /*
  * test_merge.c - `sparsecim merge` without the RTL (it runs in the
- * sanitizer build): the JSON reader (csrc/jread.h) on known answers and bad
+ * sanitizer build): the JSON reader (csrc/util/jread.h) on known answers and bad
  * text; the shard reports of a small run (tests/data/merge/, made by
  * tests/data/merge/make.sh) merged equal the single run's report byte for
  * byte but wall_seconds, in any order, with the CSV; refused with exit 2
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jread.h"
+#include "util/jread.h"
 #include "test_util.h"
 
 static char out[1 << 16];

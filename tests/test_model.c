@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "bnn_infer.h"
-#include "bnn_model.h"
-#include "bnn_rng.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_model.h"
+#include "model/bnn_rng.h"
 #include "test_util.h"
 
 static bnn_model *random_model(int depth, int width, int se, int c, int h, uint64_t seed)

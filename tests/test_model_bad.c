@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "bnn_model.h"
+#include "model/bnn_model.h"
 #include "test_util.h"
 
 static bnn_model *small_model(void)

@@ -1,20 +1,20 @@
 /*
- * test_remap.c - channel remap statistics and permutations (csrc/remap.h):
+ * test_remap.c - channel remap statistics and permutations (csrc/map/remap.h):
  * on random SE-ResNets and images every CONV layer with more than one
  * input channel gets a true permutation, ordered by falling zero fraction
  * with ties by index, the zero fractions equal a direct count over the
  * traces, and a layer without calibration data keeps the identity; mapping
- * a layer through the permutation (csrc/map.h) still gives the reference
+ * a layer through the permutation (csrc/map/map.h) still gives the reference
  * dots (every row tile's partials add up to them).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "bnn_infer.h"
-#include "bnn_rng.h"
-#include "ds.h"
-#include "map.h"
-#include "remap.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_rng.h"
+#include "data/ds.h"
+#include "map/map.h"
+#include "map/remap.h"
 
 Test(remap, permutations_sorted_by_zero_fraction)
 {

@@ -584,7 +584,7 @@ typedef struct golden_set {
     int32_t *p, *x, *acc;
 } golden_set;
 
-/* Golden values of job 0 of a random conv layer, made with csrc/map.h. */
+/* Golden values of job 0 of a random conv layer, made with csrc/map/map.h. */
 static void make_golden(const dut_geom *g, golden_set *s, map_layer **mlp, bnn_model **mp, bnn_tensor **imgp)
 {
     bnn_rng r;

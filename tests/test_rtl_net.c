@@ -11,7 +11,7 @@
  */
 #include <criterion/criterion.h>
 
-#include "act.h"
+#include "power/act.h"
 #include "test_rtl_util.h"
 
 static bnn_model *make_net(int depth, int se, int in_c, int hw, uint64_t seed)

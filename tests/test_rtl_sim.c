@@ -1,6 +1,6 @@
 /*
  * test_rtl_sim.c - golden vector files end to end: `sparsecim run
- * --vectors-out DIR` writes every array job of an image (csrc/vec.h), `sim --vectors DIR`
+ * --vectors-out DIR` writes every array job of an image (csrc/vec/vec.h), `sim --vectors DIR`
  * (cli_sim, called in-process) replays them with zero mismatches; one
  * corrupted golden partial (CRC fixed up) is reported with its location and
  * exit status 1; a file with a broken CRC is bad input (exit status 2).
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "vec.h"
+#include "cli/cli.h"
+#include "vec/vec.h"
 #include "test_util.h"
 
 static char out[1 << 16];

@@ -13,12 +13,12 @@
 
 #include <criterion/criterion.h>
 
-#include "bnn_infer.h"
-#include "bnn_model.h"
-#include "bnn_rng.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_model.h"
+#include "model/bnn_rng.h"
 #include "dut.h"
 #include "tb_backend.h"
-#include "amodel.h"
+#include "power/amodel.h"
 #include "tb_drv.h"
 #include "test_util.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "test_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 static char out[1 << 16];
 

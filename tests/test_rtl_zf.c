@@ -25,7 +25,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 
-#include "act.h"
+#include "power/act.h"
 #include "tb_act.h"
 #include "tb_is.h"
 #include "test_rtl_util.h"

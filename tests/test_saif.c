@@ -1,5 +1,5 @@
 /*
- * test_saif.c - SAIF from VCD (csrc/saif.h): known answers on a hand-made
+ * test_saif.c - SAIF from VCD (csrc/power/saif.h): known answers on a hand-made
  * dump (scalars, a vector with left extension, a reversed range, X values,
  * an alias in a bracketed scope, a window), the file's structure checked by
  * an independent reader (tests/saif_read.h), and bad dumps rejected with
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "saif.h"
+#include "power/saif.h"
 #include "saif_read.h"
 #include "test_util.h"
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnn_infer.h"
-#include "bnn_model.h"
-#include "bnn_stats.h"
-#include "ds.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_model.h"
+#include "infer/bnn_stats.h"
+#include "data/ds.h"
 #include "test_util.h"
 
 static double json_number(const char *path, const char *key)

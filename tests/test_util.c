@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vec.h"
+#include "vec/vec.h"
 
 static uint64_t splitmix64(uint64_t x)
 {

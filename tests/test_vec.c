@@ -1,5 +1,5 @@
 /*
- * test_vec.c - golden vectors (csrc/vec.h) against the reference model.
+ * test_vec.c - golden vectors (csrc/vec/vec.h) against the reference model.
  *
  * For random (SE-)ResNets, images and macro geometries, every job file is
  * read back and checked independently of the writer: P and X recomputed by
@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnn_infer.h"
-#include "bnn_rng.h"
-#include "ds.h"
+#include "infer/bnn_infer.h"
+#include "model/bnn_rng.h"
+#include "data/ds.h"
 #include "test_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 static int popc(uint64_t v) { return __builtin_popcountll(v); }
 

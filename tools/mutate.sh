@@ -22,6 +22,10 @@
 #              broken once must fire, naming its rule); a failure must be the bench's
 #              "xcheck: FAIL" or an RTL assertion's "cim_assert: FAIL" (or
 #              a timeout), else it is an error
+#   includes   tools/include_graph.sh on the snapshot: no include circle
+#              between files, modules or rooms, no include from a library
+#              room of csrc/ into tb/ or csrc/cli/, nor from tb/ into
+#              csrc/cli/ (docs/ARCHITECTURE.md; every mutation, before the build)
 #   (build)    a CMake build of the snapshot with SPARSECIM_RTL_DIR = the
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only, with ACC_W 24, so that the accumulator's
@@ -36,7 +40,7 @@
 #              `sparsecim run --small --model M.bnn --data random:2 --count 2
 #              --gate G --check-px --quiet`: every result bit-exactly against
 #              the reference and every activity counter per layer against
-#              the host's array model (csrc/amodel.c); M.bnn is a random
+#              the host's array model (csrc/power/amodel.c); M.bnn is a random
 #              8-layer SE model made once by the unmutated build. Killed on
 #              a non-zero exit status or a non-zero "N mismatches".
 #   run-skip   the same with --gate both --skip-channels --dynamic-move
@@ -266,6 +270,7 @@ do_build() {
     cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
+do_includes() { sh "$ROOT/tools/include_graph.sh" "$W/src"; }
 do_run() { # GATE [EXTRA RUN OPTIONS]
   local out rc g=$1
   shift
@@ -323,8 +328,8 @@ do_test() {
   (cd "$W/build" && SPARSECIM_SRC="$W/src" SPARSECIM_BIN="$W/build" "$@")
 }
 
-export W JOBS
-export -f do_lint do_xcheck do_build do_run do_jobs do_interrupt do_clock do_test
+export W JOBS ROOT
+export -f do_lint do_xcheck do_includes do_build do_run do_jobs do_interrupt do_clock do_test
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
@@ -349,6 +354,7 @@ checks() {
       [ $ALL = 1 ] || return 0
     fi
   fi
+  run_check "$dir" includes 120 do_includes || { FAILED+=(includes); [ $ALL = 1 ] || return 0; }
   run_check "$dir" build 3600 do_build || { ERR="the copy does not build: $dir/build.log"; return 0; }
   if [ "$name" = baseline ]; then
     run_check "$dir" model 300 "$W/build/sparsecim" model random --depth 8 --width 8 --se --input 8x8x1 \
@@ -383,7 +389,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs)"
+echo "baseline (no mutation): every check passes (xcheck, includes, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

@@ -1,5 +1,5 @@
 # tools/plot_energy.gp - energy per layer (flat, static and gated references) and the gating
-# probability, from the CSV of `sparsecim run --csv` (csrc/act.h columns).
+# probability, from the CSV of `sparsecim run --csv` (csrc/power/act.h columns).
 # Usage: gnuplot -e "csv='build/demo.csv'; png='build/energy.png'; title='...'" tools/plot_energy.gp
 if (!exists("csv")) csv = 'build/demo.csv'
 if (!exists("png")) png = 'build/energy.png'

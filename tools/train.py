@@ -247,7 +247,7 @@ def seg_line_energy(path, seg):
     """What one data-gated (segment, column) line-cycle saves with both gating
     lines (C1+C2): its precharge and its local evaluation (no word line fires,
     the line stays at level 0: no restore, no transfer either way), derived
-    from the profile's primitives by csrc/energy.c's formulas. Returns
+    from the profile's primitives by csrc/power/energy.c's formulas. Returns
     (E_precharge, E_local_eval) in fJ."""
     p = {}
     with open(path) as f:

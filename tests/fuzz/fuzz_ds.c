@@ -1,4 +1,4 @@
-/* fuzz_ds.c - libFuzzer target for the data set readers (csrc/ds.c): IDX
+/* fuzz_ds.c - libFuzzer target for the data set readers (csrc/data/ds.c): IDX
  * image/label pairs and CIFAR-10 batches, plain or gzip.
  *
  * Input: byte 0 = flags (bit 0: CIFAR-10, else IDX; bit 1: gzip the first
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ds.h"
+#include "data/ds.h"
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,5 +1,5 @@
 /* fuzz_energy.c - libFuzzer target for the energy profile reader
- * (csrc/energy.c energy_profile_load, which reads the file and parses it
+ * (csrc/power/energy.c energy_profile_load, which reads the file and parses it
  * with energy_profile_parse).
  *
  * Contract: a refusal leaves the profile untouched and says one printable
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "energy.h"
+#include "power/energy.h"
 #include "fuzz_util.h"
 
 static void check_table(const energy_table *t)

@@ -1,4 +1,4 @@
-/* fuzz_json.c - libFuzzer target for the JSON reader (csrc/jread.c) that
+/* fuzz_json.c - libFuzzer target for the JSON reader (csrc/util/jread.c) that
  * `sparsecim merge` and `run --jobs` read reports with.
  *
  * Contract: a refusal leaves no tree and says one printable line "line L
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "jread.h"
+#include "util/jread.h"
 
 static void walk(const jr_val *v, const char *text, size_t len, int depth)
 {

@@ -1,5 +1,5 @@
 /* fuzz_manifest.c - libFuzzer target for the golden-vector manifest reader
- * (csrc/vec.c vec_manifest_read): the input is DIR/manifest.txt.
+ * (csrc/vec/vec.c vec_manifest_read): the input is DIR/manifest.txt.
  *
  * Contract: a refusal leaves no manifest and says one printable line
  * naming the directory or its manifest; an accepted one has exactly one
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 static void check_entry(const vec_entry *e)
 {

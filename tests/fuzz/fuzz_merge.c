@@ -1,5 +1,5 @@
 /* fuzz_merge.c - libFuzzer target for the report reader and the merge of
- * `sparsecim merge` (tb/tb_merge.c tb_part_load, tb_merge; the JSON reader
+ * `sparsecim merge` (csrc/cli/tb_merge.c tb_part_load, tb_merge; the JSON reader
  * under them), linked without the RTL.
  *
  * Input: up to 3 reports separated by NUL bytes (a report is JSON text, so
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "tb_merge.h"
+#include "cli/tb_merge.h"
 
 enum { MAXP = 3 };
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnn_model.h"
+#include "model/bnn_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* fuzz_vcd.c - libFuzzer target for the VCD reader behind `sparsecim saif`
- * (csrc/saif.c saif_from_vcd), SAIF writing included.
+ * (csrc/power/saif.c saif_from_vcd), SAIF writing included.
  *
  * Input: byte 0 = flags (bit 0: a window [byte 1, byte 1 + byte 2) is
  * given, else the whole dump; bit 1: a DESIGN name is given), then the VCD.
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_util.h"
-#include "saif.h"
+#include "power/saif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

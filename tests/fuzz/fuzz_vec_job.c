@@ -1,5 +1,5 @@
 /* fuzz_vec_job.c - libFuzzer target for the golden-vector job file reader
- * (csrc/vec.c vec_job_read, and vec_read_words under it).
+ * (csrc/vec/vec.c vec_job_read, and vec_read_words under it).
  *
  * Input: byte 0 = mode. Odd: the rest is taken as 64-bit little-endian
  * words (a short tail is dropped) and written as a well-formed hex file
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "vec.h"
+#include "vec/vec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_util.h"
-#include "infile.h"
+#include "util/infile.h"
 
 static int run_file(const char *path)
 {

@@ -44,12 +44,13 @@ else
     targets=$all
 fi
 
-# The library once (csrc/ without main.c, and the report reader of tb/ that
-# `merge` uses, which needs no RTL), instrumented for coverage; then each
+# The library once (the library rooms of csrc/, and the report writer and
+# reader of csrc/cli/ that `merge` uses, which need no RTL), instrumented
+# for coverage; then each
 # target links its harness against it.
 cflags="-g -O1 -std=c11 -Wall -Wextra -Werror -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
         -DSPARSECIM_FUZZ_NO_CRC -I$src/csrc -I$src/tb -I$here"
-libsrc="$(ls "$src"/csrc/*.c | grep -v '/main\.c$') $src/tb/tb_report.c $src/tb/tb_merge.c $here/fuzz_util.c"
+libsrc="$(ls "$src"/csrc/*/*.c | grep -v '/csrc/cli/') $src/csrc/cli/tb_report.c $src/csrc/cli/tb_merge.c $src/csrc/cli/cli_util.c $here/fuzz_util.c"
 objs=
 for f in $libsrc; do
     o=$out/obj/$(basename "$f" .c).o

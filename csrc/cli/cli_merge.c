@@ -1,0 +1,168 @@
+/*
+ * cli_merge.c - `sparsecim merge`: the shard reports of one run (run
+ * --shard I/N) merged into the report the run would have written in one
+ * process (tb_merge.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_util.h"
+#include "util/outfile.h"
+#include "cli/tb_merge.h"
+
+static const char usage_text[] =
+    "usage: sparsecim merge R1.json R2.json ... -o OUT.json [--csv OUT.csv] [--energy FILE]\n"
+    "\n"
+    "Merges the JSON reports of the shards of one run (sparsecim run --shard I/N --report Ri.json, every\n"
+    "I of 0..N-1) into the report the run writes in one process (run --jobs uses the same merge): the\n"
+    "per-image predictions in image order, every counter of the run and of its static and flat\n"
+    "references summed per layer, the energies recomputed from the summed counters with the energy\n"
+    "profile (never averaged). The result equals the single run's report field for field but for\n"
+    "wall_seconds (here the longest shard's) and the shard field (absent).\n"
+    "\n"
+    "Refused, with one line naming the report and exit status 2: reports of different model files (size\n"
+    "and CRC-32 of the .bnn), data, back ends, geometries, options or energy profiles (CRC-32); a report\n"
+    "that is no shard report; shards of different runs; overlapping shards or missing images; a shard\n"
+    "whose warm-up did not reproduce the macro state its predecessor ended in.\n"
+    "\n"
+    "Options:\n"
+    "  -o, --output OUT.json  the merged report (required)\n"
+    "  --csv OUT.csv       per-layer events and energies of the merged report (as run --csv)\n"
+    "  --energy FILE       read the energy profile from FILE instead of the path in the reports (it\n"
+    "                      must be the same file: its CRC-32 is checked); the merged report names FILE\n"
+    "  --quiet             no summary line\n"
+    "\n"
+    "Exit status: 0 merged (the run had no mismatches), 1 merged, the run had mismatches, 2 refused or error.\n";
+
+typedef struct merge_args {
+    const char *out, *csv, *energy;
+    int quiet, n;
+    const char **in;
+} merge_args;
+
+static int parse_args(int argc, char **argv, merge_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i], *v;
+        if (!strcmp(s, "-o") || !strcmp(s, "--output") || !strcmp(s, "--csv") || !strcmp(s, "--energy")) {
+            if (!(v = cli_value("merge", argc, argv, &i)))
+                return -1;
+            if (!strcmp(s, "--csv"))
+                a->csv = v;
+            else if (!strcmp(s, "--energy"))
+                a->energy = v;
+            else
+                a->out = v;
+        } else if (!strcmp(s, "--quiet")) {
+            a->quiet = 1;
+        } else if (s[0] == '-' && s[1]) {
+            fprintf(stderr, "sparsecim merge: unknown option '%s' (see sparsecim merge --help)\n", s);
+            return -1;
+        } else {
+            a->in[a->n++] = s;
+        }
+    }
+    if (!a->out || a->n < 1) {
+        fprintf(stderr, "sparsecim merge: expected reports R1.json ... and -o OUT.json (see sparsecim merge --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the merged report (and CSV) of m; 0 or -1 (message printed). */
+static int write_merged(const merge_args *a, const tb_part *m)
+{
+    tb_cli_common c;
+    tb_backend be;
+    dut_geom g;
+    if (tb_part_common(m, "merge", a->energy, &c, &be, &g))
+        return -1;
+    c.csv = a->csv;
+    if (c.csv && !c.have_energy) {
+        fprintf(stderr, "sparsecim merge: option --csv: the reports have no energy profile (run --energy none)\n");
+        return -1;
+    }
+    tb_cli_summary s = tb_part_summary(m);
+    FILE *log = a->quiet ? NULL : stdout;
+    if (log) {
+        printf("merged %d images (%ld..%ld) of %s: %llu mismatches, RTL-chained = reference on %d/%d", m->images,
+               m->sh.first, m->sh.first + m->images - 1, s.source ? s.source : "?",
+               (unsigned long long)m->mismatches, tb_part_chained_equal(m), m->images);
+        if (m->label && m->images)
+            printf(", accuracy %.2f%%", 100.0 * s.correct / m->images);
+        printf("\n");
+    }
+    if (c.have_energy && (c.csv || log)) {
+        FILE *sink = log ? log : fopen("/dev/null", "w");
+        int rc = sink ? tb_cli_energy(sink, &c, "merge", m->ls, m->nl, m->images) : -1;
+        if (sink && sink != log)
+            fclose(sink);
+        if (rc)
+            return -1;
+    }
+    out_file o;
+    bnn_error err;
+    if (out_open(&o, a->out, a->in, a->n, &err)) {
+        fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
+        return -1;
+    }
+    tb_cli_json(o.f, &c, &s, m->ls, m->nl);
+    if (out_commit(&o, &err)) {
+        fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
+        return -1;
+    }
+    if (log)
+        printf("report: %s\n", a->out);
+    return 0;
+}
+
+int cli_merge(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    merge_args a = {0};
+    a.in = calloc((size_t)argc, sizeof *a.in);
+    tb_part *parts = calloc((size_t)argc, sizeof *parts);
+    tb_part m = {0};
+    char msg[1024] = "";
+    int rc = 2, loaded = 0;
+    if (!a.in || !parts) {
+        fprintf(stderr, "sparsecim merge: out of memory\n");
+        goto done;
+    }
+    if (parse_args(argc, argv, &a))
+        goto done;
+    {   /* every output checked before any report is read: not an input, not a device, not twice */
+        cli_inputs in = {.n = 0};
+        for (int i = 0; i < a.n; i++)
+            cli_inputs_add(&in, a.in[i]);
+        cli_inputs_add(&in, a.energy);
+        const char *outs[] = {a.out, a.csv}, *names[] = {"-o", "--csv"};
+        if (cli_check_outputs("merge", &in, outs, names, 2))
+            goto done;
+    }
+    for (; loaded < a.n; loaded++)
+        if (tb_part_load(a.in[loaded], &parts[loaded], msg, sizeof msg)) {
+            loaded++;
+            break;
+        }
+    if (msg[0] || tb_merge(parts, a.n, &m, msg, sizeof msg)) {
+        fprintf(stderr, "sparsecim merge: %s\n", msg);
+        goto done;
+    }
+    if (write_merged(&a, &m) == 0)
+        rc = m.mismatches || tb_part_chained_equal(&m) != m.images ? 1 : 0;
+done:
+    m.doc = NULL; /* borrowed */
+    tb_part_free(&m);
+    for (int i = 0; i < loaded; i++)
+        tb_part_free(&parts[i]);
+    free(parts);
+    free(a.in);
+    return rc;
+}
