@@ -27,14 +27,10 @@ module cim_column #(
   input  wire [ROWS/SEG_ROWS-1:0]            se_i,      // sense enable, per segment
   output wire [$clog2(ROWS+1)-1:0]           p_o,       // P: sensed conducting cells of the column
   output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_xfer_o,  // local-to-global transfers
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_pch_o,
   output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_rch_o,
   output wire [$clog2(ROWS+1)-1:0]           s_rch_o,
   output wire [$clog2(ROWS+1)-1:0]           n_cell_o,
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_dis_o,
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_eval_o,
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_wake_o,
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_off_o
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_dis_o
 );
 
   wire [ROWS-1:0] loc_cnt;   // sensed local counts, SEG_ROWS-bit field per segment
@@ -48,14 +44,10 @@ module cim_column #(
     .pch_i    (pch_i),
     .se_i     (se_i),
     .cnt_o    (loc_cnt),
-    .n_pch_o  (n_pch_o),
     .n_rch_o  (n_rch_o),
     .s_rch_o  (s_rch_o),
     .n_cell_o (n_cell_o),
-    .n_dis_o  (n_dis_o),
-    .n_eval_o (n_eval_o),
-    .n_wake_o (n_wake_o),
-    .n_off_o  (n_off_o)
+    .n_dis_o  (n_dis_o)
   );
   cim_global_bl #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_gbl (
     .cnt_i  (loc_cnt),

@@ -24,12 +24,13 @@
 //
 // lbl_v is the waveform view of the lines (the precharge phase while the
 // clock is high, the evaluated level while it is low); nothing reads it.
-// The activity taps count from the lines' own enables and state changes:
-// precharges (pch_i), recharges (a precharge of a line that had
-// discharged) and the charge they restore (its level), cells conducting,
-// discharges (a line whose level fell in the evaluation), sense
-// evaluations (se_i), footer wake-ups (footer on after a cycle off: the
-// virtual ground recharged) and footer-off segments (every cycle).
+// The activity taps count the lines' data-dependent events: recharges (a
+// precharge of a line that had discharged) and the charge they restore
+// (its level), cells conducting and discharges (a line whose level fell in
+// the evaluation). The events that depend only on the group's control
+// lines (precharges, sense evaluations, footer wake-ups and off cycles)
+// are the same at every column of a group and are counted once per
+// (group, segment) line in cim_activity.
 //
 // Fields: segment s at [s*SEG_ROWS +: SEG_ROWS] of a ROWS-bit vector, the
 // count in its low bits; the arithmetic is field-parallel on 64-bit words.
@@ -46,17 +47,13 @@ module cim_local_bl #(
   input  wire [ROWS/SEG_ROWS-1:0]            pch_i,    // precharge pulse, per segment
   input  wire [ROWS/SEG_ROWS-1:0]            se_i,     // sense enable, per segment
   output wire [ROWS-1:0]                     cnt_o,    // sensed local counts (0 where not sensed)
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_pch_o,  // lines precharged
   output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_rch_o,  // lines recharged (had discharged)
   output wire [$clog2(ROWS+1)-1:0]           s_rch_o,  // discharge steps restored by precharges
   output wire [$clog2(ROWS+1)-1:0]           n_cell_o, // cells that conducted
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_dis_o,  // lines that discharged
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_eval_o, // lines sensed
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_wake_o, // footers woken
-  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_off_o   // footers off (this cycle)
+  output wire [$clog2(ROWS/SEG_ROWS+1)-1:0]  n_dis_o   // lines that discharged
 );
 
-  // Only the line state (lbl_q, vgnd_q) and the ports are traced: the
+  // Only the line state (lbl_q) and the ports are traced: the
   // field arithmetic below is the evaluation, not a net of the circuit.
   /* verilator tracing_off */
   localparam integer NSEG   = ROWS / SEG_ROWS;
@@ -133,18 +130,6 @@ module cim_local_bl #(
     end
   end
 
-  // Footer (virtual ground) state: on in the previous cycle.
-  /* verilator tracing_on */
-  reg [NSEG-1:0] vgnd_q;
-  /* verilator tracing_off */
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      vgnd_q <= {NSEG{1'b0}};
-    end else begin
-      vgnd_q <= c1_i;
-    end
-  end
-
   // Sense stage: the level of a sensed line onto the global line.
   assign cnt_o = level & se_f;
 
@@ -163,12 +148,8 @@ module cim_local_bl #(
       assign dis_flag[s] = dis_nz[s*SEG_ROWS] & eval_i;
     end
   endgenerate
-  cim_popcount #(.N(NSEG)) u_n_pch  (.v_i(pch_i),             .cnt_o(n_pch_o));
   cim_popcount #(.N(NSEG)) u_n_rch  (.v_i(rch_flag),          .cnt_o(n_rch_o));
   cim_popcount #(.N(NSEG)) u_n_dis  (.v_i(dis_flag),          .cnt_o(n_dis_o));
-  cim_popcount #(.N(NSEG)) u_n_eval (.v_i(se_i),              .cnt_o(n_eval_o));
-  cim_popcount #(.N(NSEG)) u_n_wake (.v_i(c1_i & ~vgnd_q),    .cnt_o(n_wake_o));
-  cim_popcount #(.N(NSEG)) u_n_off  (.v_i(~c1_i),             .cnt_o(n_off_o));
   cim_field_sum #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_s_rch (.v_i(lbl_q & pch_f), .sum_o(s_rch_o));
   cim_field_sum #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_n_cell (.v_i(cnt),          .sum_o(n_cell_o));
 

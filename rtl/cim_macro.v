@@ -240,7 +240,8 @@ module cim_macro #(
   // segment is its C2 line in an array cycle.
   wire [ROWS-1:0] rwl = la_rwl & {ROWS{la_valid}};
   wire [COLS*PW-1:0] p_col;     // P per column (before the column mask)
-  wire [COLS*XW-1:0] n_xfer, n_pch, n_rch, n_dis, n_eval, n_wake, n_off;
+  wire [NGRP*NSEG-1:0] pch = c2 & {NGRP*NSEG{la_valid}};  // precharge pulses, (g, s) at [g*NSEG + s]
+  wire [COLS*XW-1:0] n_xfer, n_rch, n_dis;
   wire [COLS*PW-1:0] s_rch, n_cell;
   wire [COLS*PW-1:0] p_use;     // P per column, masked columns 0
   genvar j;
@@ -254,18 +255,14 @@ module cim_macro #(
         .rwl_i    (rwl),
         .cells_i  (cells[j*ROWS +: ROWS]),
         .c1_i     (c1[G*NSEG +: NSEG]),
-        .pch_i    (c2[G*NSEG +: NSEG] & {NSEG{la_valid}}),
+        .pch_i    (pch[G*NSEG +: NSEG]),
         .se_i     (se[G*NSEG +: NSEG]),
         .p_o      (p_col[j*PW +: PW]),
         .n_xfer_o (n_xfer[j*XW +: XW]),
-        .n_pch_o  (n_pch[j*XW +: XW]),
         .n_rch_o  (n_rch[j*XW +: XW]),
         .s_rch_o  (s_rch[j*PW +: PW]),
         .n_cell_o (n_cell[j*PW +: PW]),
-        .n_dis_o  (n_dis[j*XW +: XW]),
-        .n_eval_o (n_eval[j*XW +: XW]),
-        .n_wake_o (n_wake[j*XW +: XW]),
-        .n_off_o  (n_off[j*XW +: XW])
+        .n_dis_o  (n_dis[j*XW +: XW])
       );
     end
   endgenerate
@@ -316,15 +313,14 @@ module cim_macro #(
     .c2_tog_i   (c2_d ^ c2),
     .zf_wr_i    (zf_wr),
     .zf_i       (zf),
+    .c1_i       (c1),
+    .pch_i      (pch),
+    .se_i       (se),
     .n_xfer_i   (n_xfer),
-    .n_pch_i    (n_pch),
     .n_rch_i    (n_rch),
     .s_rch_i    (s_rch),
     .n_cell_i   (n_cell),
     .n_dis_i    (n_dis),
-    .n_eval_i   (n_eval),
-    .n_wake_i   (n_wake),
-    .n_off_i    (n_off),
     .cnt_sel_i  (cnt_sel_i),
     .cnt_o      (cnt_o)
   );
