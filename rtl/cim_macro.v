@@ -241,6 +241,18 @@ module cim_macro #(
   wire [ROWS-1:0] rwl = la_rwl & {ROWS{la_valid}};
   wire [COLS*PW-1:0] p_col;     // P per column (before the column mask)
   wire [NGRP*NSEG-1:0] pch = c2 & {NGRP*NSEG{la_valid}};  // precharge pulses, (g, s) at [g*NSEG + s]
+  // The (group, segment) lines run along the segment's rows through the
+  // group's columns: group g's C1 / precharge / SE line of each row (its
+  // segment's line) at [g*ROWS + r], fanned out once per group.
+  wire [NGRP*ROWS-1:0] c1_r, pch_r, se_r;
+  genvar gs;
+  generate
+    for (gs = 0; gs < NGRP * NSEG; gs = gs + 1) begin : g_line
+      assign c1_r[gs*SEG_ROWS +: SEG_ROWS]  = {SEG_ROWS{c1[gs]}};
+      assign pch_r[gs*SEG_ROWS +: SEG_ROWS] = {SEG_ROWS{pch[gs]}};
+      assign se_r[gs*SEG_ROWS +: SEG_ROWS]  = {SEG_ROWS{se[gs]}};
+    end
+  endgenerate
   wire [COLS*XW-1:0] n_xfer, n_rch, n_dis;
   wire [COLS*PW-1:0] s_rch, n_cell;
   wire [COLS*PW-1:0] p_use;     // P per column, masked columns 0
@@ -254,9 +266,9 @@ module cim_macro #(
         .eval_i   (la_valid),
         .rwl_i    (rwl),
         .cells_i  (cells[j*ROWS +: ROWS]),
-        .c1_i     (c1[G*NSEG +: NSEG]),
-        .pch_i    (pch[G*NSEG +: NSEG]),
-        .se_i     (se[G*NSEG +: NSEG]),
+        .c1_i     (c1_r[G*ROWS +: ROWS]),
+        .pch_i    (pch_r[G*ROWS +: ROWS]),
+        .se_i     (se_r[G*ROWS +: ROWS]),
         .p_o      (p_col[j*PW +: PW]),
         .n_xfer_o (n_xfer[j*XW +: XW]),
         .n_rch_o  (n_rch[j*XW +: XW]),
