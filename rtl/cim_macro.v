@@ -388,12 +388,7 @@ module cim_macro #(
 
   // op_i and the fields each operation uses are known (4-state simulation);
   // the fields an operation does not use may be anything, X included.
-  wire [ROWS-1:0] row_used;      // rows < nrows_i: the COMPUTE's input bits that count
-  genvar ru;
-  for (ru = 0; ru < ROWS; ru = ru + 1) begin : g_row_used
-    localparam integer R = ru;
-    assign row_used[ru] = R[PW-1:0] < nrows_i;
-  end
+  wire [ROWS-1:0] row_used = ~({ROWS{1'b1}} << nrows_i);  // rows < nrows_i: the COMPUTE's input bits that count
   cim_check_known #(.NAME("op_known"), .W(3)) u_op_known (
     .clk_i, .rst_ni, .en_i(1'b1), .sig_i(op_i));
   cim_check_known #(.NAME("cnt_sel_known"), .W(5)) u_cnt_sel_known (
@@ -441,16 +436,22 @@ module cim_macro #(
   // stored-zero flag holds a 1 on a raised word line (with C2-only gating
   // its footer is on, and such a cell would discharge an unprecharged line;
   // with C1 it would be a result the gate hid).
-  genvar sr;
-  for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
-    localparam integer G = j / COL_GROUP;
-    wire [ROWS-1:0] zrows;     // rows of the column's segments gated by a stored-zero flag
+  // Per group: the raised word lines of its segments gated by a
+  // stored-zero flag (zrwl); per column: none of them over a stored 1.
+  genvar sr, zg;
+  wire [NGRP*ROWS-1:0] zrwl;
+  for (zg = 0; zg < NGRP; zg = zg + 1) begin : g_zf_grp
+    wire [ROWS-1:0] zrows;     // rows of the group's segments gated by a stored-zero flag
     for (sr = 0; sr < NSEG; sr = sr + 1) begin : g_seg
       assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
-        {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
+        {SEG_ROWS{zf[zg*NSEG + sr] & la_mapped[sr] & la_col_use[zg*COL_GROUP] & la_gate}};
     end
+    assign zrwl[zg*ROWS +: ROWS] = rwl & zrows;
+  end
+  for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
+    localparam integer G = j / COL_GROUP;
     cim_check #(.NAME("stored_zero_flags_true"), .ASSUME(1)) u_stored_zero_flags_true (
-      .clk_i, .rst_ni, .prop_i(!(la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows))));
+      .clk_i, .rst_ni, .prop_i(!(la_valid && |(zrwl[G*ROWS +: ROWS] & cells[j*ROWS +: ROWS]))));
   end
 `endif
 
