@@ -172,11 +172,12 @@ module cim_macro #(
 
   // ---- cell array ----
   wire [COLS*ROWS-1:0] cells;
-  wire [COLS-1:0]      row_bits;   // row addr_i (read port; old value on a write)
+  wire [COLS-1:0]      row_bits;   // row addr_i (read port; old value on a write; 0 on other ops)
   cim_cell_array #(.ROWS(ROWS), .COLS(COLS), .RESET(CELL_RESET)) u_array (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (do_write),
+    .re_i    (do_read | do_write),
     .addr_i  (addr_i),
     .wdata_i (wdata_i),
     .cells_o (cells),
