@@ -5,10 +5,14 @@
 // (cnt_sel_i -> cnt_o, combinational, readable at any time) and a
 // synchronous clear (CLR_CNT); the per-cycle increments come from adders
 // over the columns' own activity taps (cim_local_bl, cim_global_bl: what
-// the lines did), the word lines as they reach the array, the C1/C2
-// registers' transitions, the controller's segment states and the
-// stored-zero flag bank (cim_zero_flags). Nothing is a difference of two
-// counts. "Array cycle" = stage A of a COMPUTE.
+// the lines did), the (group, segment) C1 / precharge / SE lines as they
+// reach the columns (their precharges, sense evaluations, footer wake-ups
+// and off cycles: one event per column of the group the line reaches,
+// with the footers' virtual-ground state per C1 line), the word lines as
+// they reach the array, the C1/C2 registers' transitions, the
+// controller's segment states and the stored-zero flag bank
+// (cim_zero_flags). Nothing is a difference of two counts. "Array cycle"
+// = stage A of a COMPUTE.
 //
 //   idx event                 increment
 //    0  cycles                1 every clock
@@ -63,15 +67,14 @@ module cim_activity #(
   input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c2_tog_i,     // C2 lines switching at this edge
   input  wire                               zf_wr_i,      // SET_ZF wrote a segment's flags
   input  wire [(COLS/COL_GROUP)*NSEG-1:0]   zf_i,         // stored-zero flags, (g, s) at [g*NSEG + s]
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   c1_i,         // C1 (footer) lines, (g, s) at [g*NSEG + s]
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   pch_i,        // precharge pulses (C2 in an array cycle)
+  input  wire [(COLS/COL_GROUP)*NSEG-1:0]   se_i,         // sense enables
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_xfer_i,     // per column taps ...
-  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_pch_i,
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_rch_i,
   input  wire [COLS*$clog2(NSEG*SEG_ROWS+1)-1:0] s_rch_i,
   input  wire [COLS*$clog2(NSEG*SEG_ROWS+1)-1:0] n_cell_i,
   input  wire [COLS*$clog2(NSEG+1)-1:0]     n_dis_i,
-  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_eval_i,
-  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_wake_i,
-  input  wire [COLS*$clog2(NSEG+1)-1:0]     n_off_i,
   input  wire [4:0]                         cnt_sel_i,
   output reg  [CNT_W-1:0]                   cnt_o
 );
@@ -89,6 +92,7 @@ module cim_activity #(
   localparam integer SW   = $clog2(NSEG + 1);
   localparam integer RW   = $clog2(NPR + 1);
   localparam integer FW   = $clog2(COLS + 1);
+  localparam integer LG   = $clog2(COL_GROUP);        // columns per line: 2^LG
 
   // ---- ones-counters of the status vectors ----
   wire [PW-1:0] n_wl;
@@ -117,29 +121,47 @@ module cim_activity #(
   endgenerate
   cim_popcount #(.N(NPR))  u_n_zfg   (.v_i(zf_gated),              .cnt_o(n_zfg));
 
+  // The events that depend only on the control lines: every (group,
+  // segment) line drives the same precharge device, sense enable and
+  // footer at each of the group's COL_GROUP columns, so a line's event is
+  // COL_GROUP events of the array (one per column it reaches).
+  // Footer (virtual ground) state of each C1 line's footers: on in the
+  // previous cycle (a wake-up is a footer on after a cycle off).
+  /* verilator tracing_on */
+  reg [NPR-1:0] vgnd_q;
+  /* verilator tracing_off */
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vgnd_q <= {NPR{1'b0}};
+    end else begin
+      vgnd_q <= c1_i;
+    end
+  end
+  wire [RW-1:0] l_pch, l_eval, l_wake, l_off;   // lines precharged / sensed / woken / off
+  cim_popcount #(.N(NPR))  u_l_pch   (.v_i(pch_i),                 .cnt_o(l_pch));
+  cim_popcount #(.N(NPR))  u_l_eval  (.v_i(se_i),                  .cnt_o(l_eval));
+  cim_popcount #(.N(NPR))  u_l_wake  (.v_i(c1_i & ~vgnd_q),        .cnt_o(l_wake));
+  cim_popcount #(.N(NPR))  u_l_off   (.v_i(~c1_i),                 .cnt_o(l_off));
+  wire [IW-1:0] t_pch  = {{(IW-RW){1'b0}}, l_pch}  << LG;
+  wire [IW-1:0] t_eval = {{(IW-RW){1'b0}}, l_eval} << LG;
+  wire [IW-1:0] t_wake = {{(IW-RW){1'b0}}, l_wake} << LG;
+  wire [IW-1:0] t_off  = {{(IW-RW){1'b0}}, l_off}  << LG;
+
   // Sums of the columns' taps.
-  reg [IW-1:0] t_xfer, t_pch, t_rch, t_srch, t_cell, t_dis, t_eval, t_wake, t_off;
+  reg [IW-1:0] t_xfer, t_rch, t_srch, t_cell, t_dis;
   integer k;
   always @* begin
     t_xfer = {IW{1'b0}};
-    t_pch  = {IW{1'b0}};
     t_rch  = {IW{1'b0}};
     t_srch = {IW{1'b0}};
     t_cell = {IW{1'b0}};
     t_dis  = {IW{1'b0}};
-    t_eval = {IW{1'b0}};
-    t_wake = {IW{1'b0}};
-    t_off  = {IW{1'b0}};
     for (k = 0; k < COLS; k = k + 1) begin
       t_xfer = t_xfer + {{(IW-XW){1'b0}}, n_xfer_i[k*XW +: XW]};
-      t_pch  = t_pch  + {{(IW-XW){1'b0}}, n_pch_i[k*XW +: XW]};
       t_rch  = t_rch  + {{(IW-XW){1'b0}}, n_rch_i[k*XW +: XW]};
       t_srch = t_srch + {{(IW-PW){1'b0}}, s_rch_i[k*PW +: PW]};
       t_cell = t_cell + {{(IW-PW){1'b0}}, n_cell_i[k*PW +: PW]};
       t_dis  = t_dis  + {{(IW-XW){1'b0}}, n_dis_i[k*XW +: XW]};
-      t_eval = t_eval + {{(IW-XW){1'b0}}, n_eval_i[k*XW +: XW]};
-      t_wake = t_wake + {{(IW-XW){1'b0}}, n_wake_i[k*XW +: XW]};
-      t_off  = t_off  + {{(IW-XW){1'b0}}, n_off_i[k*XW +: XW]};
     end
   end
 

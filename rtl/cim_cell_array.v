@@ -7,7 +7,9 @@
 // (read word line on one gate, the stored bit on the other) is the AND cell
 // of the compute port; the stored-bit side is what this module exports on
 // cells_o. The same read port reads one row as plain memory (rdata_o = the
-// row at addr_i, the value before a write in the same cycle).
+// row at addr_i, the value before a write in the same cycle) when it is
+// used (re_i: a READ, or a WRITE, whose old row the flip count needs); its
+// sensed bit lines read 0 otherwise.
 //
 // Storage is column-major (one ROWS-bit vector per column) so that a
 // column's AND with the read word lines is a word-wide operation in
@@ -23,6 +25,7 @@ module cim_cell_array #(
   input  wire                      clk_i,
   input  wire                      rst_ni,
   input  wire                      we_i,      // WRITE op: raise the write word line
+  input  wire                      re_i,      // read port used (READ, or a WRITE's old row)
   input  wire [$clog2(ROWS)-1:0]   addr_i,    // row for write and read
   input  wire [COLS-1:0]           wdata_i,   // write bit lines, bit j = column j
   output wire [COLS*ROWS-1:0]      cells_o,   // stored bits, column j at [j*ROWS +: ROWS]
@@ -61,7 +64,16 @@ module cim_cell_array #(
         end
       end
       assign cells_o[j*ROWS +: ROWS] = col_q;
-      assign rdata_o[j] = col_q[addr_i];
+      // Read port: the cell of row addr_i on the column's read bit line,
+      // sensed when the port is used (a simulator selects the bit only then).
+      reg rd_bit;
+      always @* begin
+        rd_bit = 1'b0;
+        if (re_i) begin
+          rd_bit = col_q[addr_i];
+        end
+      end
+      assign rdata_o[j] = rd_bit;
     end
   endgenerate
 

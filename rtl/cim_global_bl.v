@@ -17,24 +17,55 @@ module cim_global_bl #(
 );
 
   /* verilator tracing_off */
-  localparam integer NSEG = ROWS / SEG_ROWS;
+  localparam integer NSEG   = ROWS / SEG_ROWS;
+  localparam integer CHUNK  = (ROWS < 64) ? ROWS : 64;
+  localparam integer NCHUNK = ROWS / CHUNK;
+  localparam integer NF     = CHUNK / SEG_ROWS;  // fields per word
+  localparam integer PW     = $clog2(ROWS + 1);
+  localparam integer XW     = $clog2(NSEG + 1);
 
-  cim_field_sum #(.ROWS(ROWS), .SEG_ROWS(SEG_ROWS)) u_p (
-    .v_i   (cnt_i),
-    .sum_o (p_o)
-  );
+  if (!((ROWS % CHUNK) == 0 && (CHUNK % SEG_ROWS) == 0)) begin : g_illegal_ROWS_multiple_of_words
+    cim_illegal_parameter_ROWS_multiple_of_words u_illegal ();
+  end
+  // no field overflows: a field of the summed words holds NCHUNK segment
+  // counts of at most SEG_ROWS each
+  if (!(SEG_ROWS >= 31 || NCHUNK * SEG_ROWS < (1 << SEG_ROWS))) begin : g_illegal_field_holds_word_sum
+    cim_illegal_parameter_field_holds_word_sum u_illegal ();
+  end
+  // field LSBs, and the bias that sets a field's top bit iff it is non-zero
+  localparam [CHUNK-1:0] L   = {NF{{(SEG_ROWS-1){1'b0}}, 1'b1}};
+  localparam [SEG_ROWS-1:0] BIAS_NZ = {1'b0, {(SEG_ROWS-1){1'b1}}};  // 2^(SEG_ROWS-1) - 1
+  localparam [CHUNK-1:0] KNZ = {NF{BIAS_NZ}};
 
-  wire [NSEG-1:0] nz;
-  genvar s;
+  // The line's adder tree, word by word (64 rows: their segments' counts):
+  // the words are added field-wise first (ws_p, running sums, split_var:
+  // one variable per word), then the fields of the summed word. The same
+  // for the transfers: a field's LSB flags a segment that drove a non-zero
+  // count (ws_x).
+  wire [(NCHUNK+1)*CHUNK-1:0] ws_p /* verilator split_var */;
+  wire [(NCHUNK+1)*CHUNK-1:0] ws_x /* verilator split_var */;
+  assign ws_p[0 +: CHUNK] = {CHUNK{1'b0}};
+  assign ws_x[0 +: CHUNK] = {CHUNK{1'b0}};
+  genvar c;
   generate
-    for (s = 0; s < NSEG; s = s + 1) begin : g_seg
-      assign nz[s] = |cnt_i[s*SEG_ROWS +: SEG_ROWS];
+    for (c = 0; c < NCHUNK; c = c + 1) begin : g_word
+      wire [CHUNK-1:0] w  = cnt_i[c*CHUNK +: CHUNK];
+      wire [CHUNK-1:0] nz = ((w + KNZ) >> (SEG_ROWS - 1)) & L;
+      assign ws_p[(c+1)*CHUNK +: CHUNK] = ws_p[c*CHUNK +: CHUNK] + w;
+      assign ws_x[(c+1)*CHUNK +: CHUNK] = ws_x[c*CHUNK +: CHUNK] + nz;
     end
   endgenerate
-  cim_popcount #(.N(NSEG)) u_x (
-    .v_i   (nz),
-    .cnt_o (xfer_o)
-  );
+
+  // only the low PW / XW bits of a total can be non-zero
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire [CHUNK-1:0] tot_p, tot_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  cim_tree_sum #(.N(CHUNK), .W_IN(SEG_ROWS), .W_OUT(CHUNK), .CHUNK(CHUNK)) u_p (
+    .v_i (ws_p[NCHUNK*CHUNK +: CHUNK]), .s_o (tot_p));
+  cim_tree_sum #(.N(CHUNK), .W_IN(SEG_ROWS), .W_OUT(CHUNK), .CHUNK(CHUNK)) u_x (
+    .v_i (ws_x[NCHUNK*CHUNK +: CHUNK]), .s_o (tot_x));
+  assign p_o    = tot_p[PW-1:0];
+  assign xfer_o = tot_x[XW-1:0];
 
 endmodule
 /* verilator tracing_on */

@@ -172,11 +172,12 @@ module cim_macro #(
 
   // ---- cell array ----
   wire [COLS*ROWS-1:0] cells;
-  wire [COLS-1:0]      row_bits;   // row addr_i (read port; old value on a write)
+  wire [COLS-1:0]      row_bits;   // row addr_i (read port; old value on a write; 0 on other ops)
   cim_cell_array #(.ROWS(ROWS), .COLS(COLS), .RESET(CELL_RESET)) u_array (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .we_i    (do_write),
+    .re_i    (do_read | do_write),
     .addr_i  (addr_i),
     .wdata_i (wdata_i),
     .cells_o (cells),
@@ -240,7 +241,20 @@ module cim_macro #(
   // segment is its C2 line in an array cycle.
   wire [ROWS-1:0] rwl = la_rwl & {ROWS{la_valid}};
   wire [COLS*PW-1:0] p_col;     // P per column (before the column mask)
-  wire [COLS*XW-1:0] n_xfer, n_pch, n_rch, n_dis, n_eval, n_wake, n_off;
+  wire [NGRP*NSEG-1:0] pch = c2 & {NGRP*NSEG{la_valid}};  // precharge pulses, (g, s) at [g*NSEG + s]
+  // The (group, segment) lines run along the segment's rows through the
+  // group's columns: group g's C1 / precharge / SE line of each row (its
+  // segment's line) at [g*ROWS + r], fanned out once per group.
+  wire [NGRP*ROWS-1:0] c1_r, pch_r, se_r;
+  genvar gs;
+  generate
+    for (gs = 0; gs < NGRP * NSEG; gs = gs + 1) begin : g_line
+      assign c1_r[gs*SEG_ROWS +: SEG_ROWS]  = {SEG_ROWS{c1[gs]}};
+      assign pch_r[gs*SEG_ROWS +: SEG_ROWS] = {SEG_ROWS{pch[gs]}};
+      assign se_r[gs*SEG_ROWS +: SEG_ROWS]  = {SEG_ROWS{se[gs]}};
+    end
+  endgenerate
+  wire [COLS*XW-1:0] n_xfer, n_rch, n_dis;
   wire [COLS*PW-1:0] s_rch, n_cell;
   wire [COLS*PW-1:0] p_use;     // P per column, masked columns 0
   genvar j;
@@ -253,19 +267,15 @@ module cim_macro #(
         .eval_i   (la_valid),
         .rwl_i    (rwl),
         .cells_i  (cells[j*ROWS +: ROWS]),
-        .c1_i     (c1[G*NSEG +: NSEG]),
-        .pch_i    (c2[G*NSEG +: NSEG] & {NSEG{la_valid}}),
-        .se_i     (se[G*NSEG +: NSEG]),
+        .c1_i     (c1_r[G*ROWS +: ROWS]),
+        .pch_i    (pch_r[G*ROWS +: ROWS]),
+        .se_i     (se_r[G*ROWS +: ROWS]),
         .p_o      (p_col[j*PW +: PW]),
         .n_xfer_o (n_xfer[j*XW +: XW]),
-        .n_pch_o  (n_pch[j*XW +: XW]),
         .n_rch_o  (n_rch[j*XW +: XW]),
         .s_rch_o  (s_rch[j*PW +: PW]),
         .n_cell_o (n_cell[j*PW +: PW]),
-        .n_dis_o  (n_dis[j*XW +: XW]),
-        .n_eval_o (n_eval[j*XW +: XW]),
-        .n_wake_o (n_wake[j*XW +: XW]),
-        .n_off_o  (n_off[j*XW +: XW])
+        .n_dis_o  (n_dis[j*XW +: XW])
       );
     end
   endgenerate
@@ -316,15 +326,14 @@ module cim_macro #(
     .c2_tog_i   (c2_d ^ c2),
     .zf_wr_i    (zf_wr),
     .zf_i       (zf),
+    .c1_i       (c1),
+    .pch_i      (pch),
+    .se_i       (se),
     .n_xfer_i   (n_xfer),
-    .n_pch_i    (n_pch),
     .n_rch_i    (n_rch),
     .s_rch_i    (s_rch),
     .n_cell_i   (n_cell),
     .n_dis_i    (n_dis),
-    .n_eval_i   (n_eval),
-    .n_wake_i   (n_wake),
-    .n_off_i    (n_off),
     .cnt_sel_i  (cnt_sel_i),
     .cnt_o      (cnt_o)
   );
@@ -380,12 +389,7 @@ module cim_macro #(
 
   // op_i and the fields each operation uses are known (4-state simulation);
   // the fields an operation does not use may be anything, X included.
-  wire [ROWS-1:0] row_used;      // rows < nrows_i: the COMPUTE's input bits that count
-  genvar ru;
-  for (ru = 0; ru < ROWS; ru = ru + 1) begin : g_row_used
-    localparam integer R = ru;
-    assign row_used[ru] = R[PW-1:0] < nrows_i;
-  end
+  wire [ROWS-1:0] row_used = ~({ROWS{1'b1}} << nrows_i);  // rows < nrows_i: the COMPUTE's input bits that count
   cim_check_known #(.NAME("op_known"), .W(3)) u_op_known (
     .clk_i, .rst_ni, .en_i(1'b1), .sig_i(op_i));
   cim_check_known #(.NAME("cnt_sel_known"), .W(5)) u_cnt_sel_known (
@@ -433,16 +437,22 @@ module cim_macro #(
   // stored-zero flag holds a 1 on a raised word line (with C2-only gating
   // its footer is on, and such a cell would discharge an unprecharged line;
   // with C1 it would be a result the gate hid).
-  genvar sr;
-  for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
-    localparam integer G = j / COL_GROUP;
-    wire [ROWS-1:0] zrows;     // rows of the column's segments gated by a stored-zero flag
+  // Per group: the raised word lines of its segments gated by a
+  // stored-zero flag (zrwl); per column: none of them over a stored 1.
+  genvar sr, zg;
+  wire [NGRP*ROWS-1:0] zrwl;
+  for (zg = 0; zg < NGRP; zg = zg + 1) begin : g_zf_grp
+    wire [ROWS-1:0] zrows;     // rows of the group's segments gated by a stored-zero flag
     for (sr = 0; sr < NSEG; sr = sr + 1) begin : g_seg
       assign zrows[sr*SEG_ROWS +: SEG_ROWS] =
-        {SEG_ROWS{zf[G*NSEG + sr] & la_mapped[sr] & la_col_use[G*COL_GROUP] & la_gate}};
+        {SEG_ROWS{zf[zg*NSEG + sr] & la_mapped[sr] & la_col_use[zg*COL_GROUP] & la_gate}};
     end
+    assign zrwl[zg*ROWS +: ROWS] = rwl & zrows;
+  end
+  for (j = 0; j < COLS; j = j + 1) begin : g_zf_check
+    localparam integer G = j / COL_GROUP;
     cim_check #(.NAME("stored_zero_flags_true"), .ASSUME(1)) u_stored_zero_flags_true (
-      .clk_i, .rst_ni, .prop_i(!(la_valid && |(rwl & cells[j*ROWS +: ROWS] & zrows))));
+      .clk_i, .rst_ni, .prop_i(!(la_valid && |(zrwl[G*ROWS +: ROWS] & cells[j*ROWS +: ROWS]))));
   end
 `endif
 

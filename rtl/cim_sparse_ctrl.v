@@ -86,13 +86,10 @@ module cim_sparse_ctrl #(
   // ---- static row mask: rows >= nrows_i dropped ----
   wire [ROWS-1:0] row_use;
   wire [ROWS-1:0] in_use = in_i & row_use;
-  genvar r, s, g, j;
-  generate
-    for (r = 0; r < ROWS; r = r + 1) begin : g_row
-      localparam integer ROW = r;
-      assign row_use[r] = ROW[RW-1:0] < nrows_i;
-    end
-  endgenerate
+  genvar s, g;
+  // row r in use iff r < nrows_i: the row mask's thermometer decoder
+  // (nrows_i = ROWS shifts every one out: all rows in use)
+  assign row_use = ~({ROWS{1'b1}} << nrows_i);
 
   // ---- zero flag per segment (NOR of its inputs), padded; mapped segments ----
   wire [NSEG_P-1:0] seg_zero;
@@ -149,23 +146,21 @@ module cim_sparse_ctrl #(
   // ---- segment status: data-gated across the macro ----
   // A mapped segment whose every powered group has its stored-zero flag set
   // (and at least one group powered) is off everywhere, as a gated unit is.
+  // a segment is off across the macro when every powered group's flag of it
+  // is set: per segment the AND over the groups of (flag or group unpowered)
   wire [NSEG-1:0] seg_zf_all, seg_off;
+  wire [(NGRP+1)*NSEG-1:0] zf_and /* verilator split_var */;  // AND over groups 0..g-1
+  assign zf_and[0 +: NSEG] = {NSEG{1'b1}};
   generate
-    for (s = 0; s < NSEG; s = s + 1) begin : g_zf_all
-      wire [NGRP-1:0] zcol;
-      for (g = 0; g < NGRP; g = g + 1) begin : g_col
-        assign zcol[g] = zf_i[g*NSEG + s] | ~grp_on[g];
-      end
-      assign seg_zf_all[s] = (&zcol) & (|grp_on) & seg_map[s];
+    for (g = 0; g < NGRP; g = g + 1) begin : g_zf_all
+      assign zf_and[(g+1)*NSEG +: NSEG] = zf_and[g*NSEG +: NSEG] &
+                                          (zf_i[g*NSEG +: NSEG] | {NSEG{~grp_on[g]}});
     end
   endgenerate
+  assign seg_zf_all = zf_and[NGRP*NSEG +: NSEG] & {NSEG{|grp_on}} & seg_map;
   assign seg_off = seg_gated | seg_zf_all;
-  generate
-    for (j = 0; j < COLS; j = j + 1) begin : g_cols
-      localparam integer COL = j;
-      assign col_use[j] = COL[CW-1:0] < ncols_i;
-    end
-  endgenerate
+  // column j in use iff j < ncols_i: the column mask's thermometer decoder
+  assign col_use = ~({COLS{1'b1}} << ncols_i);
   // C1/C2 change only with a COMPUTE (held otherwise)
   assign c1_d_o = compute_i ? c1_d : c1_o;
   assign c2_d_o = compute_i ? c2_d : c2_o;

@@ -43,20 +43,24 @@ module cim_zero_flags #(
   assign wr_o = |seg_we;
 
   // the flag flip-flops of each segment's row, loaded by its enable
+  // The bank in the order of its outputs: flop (g, s) at zf_q[g*NSEG + s],
+  // enabled by segment s's write decode (seg_we[s], the same enable for
+  // every group: {NGRP{seg_we}}) and loaded from the group's data line
+  // flags_i[g] (fanned out over the group's NSEG flops: wdat).
+  wire [NGRP*NSEG-1:0] wdat;
   generate
-    for (s = 0; s < NSEG; s = s + 1) begin : g_seg
-      reg [NGRP-1:0] zf_q;
-      always @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          zf_q <= {NGRP{1'b0}};
-        end else if (seg_we[s]) begin
-          zf_q <= flags_i;
-        end
-      end
-      for (g = 0; g < NGRP; g = g + 1) begin : g_out
-        assign zf_o[g*NSEG + s] = zf_q[g];
-      end
+    for (g = 0; g < NGRP; g = g + 1) begin : g_dat
+      assign wdat[g*NSEG +: NSEG] = {NSEG{flags_i[g]}};
     end
   endgenerate
+  reg [NGRP*NSEG-1:0] zf_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      zf_q <= {NGRP*NSEG{1'b0}};
+    end else if (wr_o) begin
+      zf_q <= (zf_q & ~{NGRP{seg_we}}) | (wdat & {NGRP{seg_we}});
+    end
+  end
+  assign zf_o = zf_q;
 
 endmodule

@@ -34,7 +34,7 @@
 // acc_valid_o, rd_valid_o, rdata_o, every column's P, X, seg_gated_o,
 // every column's accumulator and bin_o, and cnt_o for a random cnt_sel_i
 // (0..31; 24..31 must read 0); with INTERNAL=1 (default) also every line
-// level (u_col.u_lbl.lbl_q), the C1/C2/SE registers of the controller and
+// level (u_col.u_lbl.g_word[w].lbl_q, rows [w*64 +: 64]), the C1/C2/SE registers of the controller and
 // the stored-zero flag bank. At the end every counter is read once more,
 // and the run fails if a coverage goal was missed (every counter seen
 // non-zero, gated segments in every gating mode and unit, masked rows and
@@ -101,11 +101,15 @@ module xcheck_tb;
   // ---- internal taps (line levels, C1/C2/SE registers) ----
   wire [COLS*ROWS-1:0] t_lbl;
   wire [NPR-1:0]       t_c1, t_c2, t_se, t_zf;
-  genvar gj;
+  genvar gj, gw;
+  localparam integer LBL_WORDS = (ROWS < 64) ? 1 : ROWS / 64;  // cim_local_bl's 64-row words
   generate
     if (INTERNAL != 0) begin : g_taps
       for (gj = 0; gj < COLS; gj = gj + 1) begin : g_col
-        assign t_lbl[gj*ROWS +: ROWS] = dut.g_col[gj].u_col.u_lbl.lbl_q;
+        for (gw = 0; gw < LBL_WORDS; gw = gw + 1) begin : g_word
+          assign t_lbl[gj*ROWS + gw*(ROWS/LBL_WORDS) +: ROWS/LBL_WORDS] =
+            dut.g_col[gj].u_col.u_lbl.g_word[gw].lbl_q;
+        end
       end
       assign t_c1 = dut.u_ctrl.c1_o;
       assign t_c2 = dut.u_ctrl.c2_o;
