@@ -238,7 +238,7 @@ static void name_unit(bnn_namer_core *n, bnn_layer *layers, int u, int i)
             name_bottleneck(n, layers, i);
             return;
         }
-        generic_name(&layers[n->a_start], n->a_start); /* no bottleneck */
+        unname_a(n, layers); /* no bottleneck (its "a" is one layer) */
         if (sc == n->mid) {                            /* the middle conv was the "a" of a basic block */
             next_block(n, conv_stride(layers, n->mid), layers[n->mid].u.conv.out_c, &n->a_stage, &n->a_block);
             n->a_width = layers[n->mid].u.conv.out_c;
@@ -337,7 +337,7 @@ void bnn_model_name_layers(bnn_model *m)
     if (n.c.prev_kind == NK_A) /* a model that ends in an "a" conv (no classifier) */
         unname_a(&n.c, m->layers);
     if (n.c.prev_kind == NK_MID) { /* ... or in the "a" and "b" of a bottleneck */
-        generic_name(&m->layers[n.c.a_start], n.c.a_start);
+        unname_a(&n.c, m->layers);
         generic_name(&m->layers[n.c.mid], n.c.mid);
     }
 }
