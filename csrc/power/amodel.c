@@ -7,7 +7,7 @@
 struct amodel {
     amodel_cfg cfg;
     int nseg, ngrp, rw, cw;     /* segments, column groups, words per row vector / column vector */
-    uint64_t *cells;            /* column j's bits at [j*rw .. j*rw + rw) */
+    uint64_t *cells;            /* per column: column j's bits at [j*rw .. j*rw + rw) */
     int sliced;                 /* 1: bit-sliced array cycle (AMODEL_IMPL_SLICED) */
     int nb;                     /* sliced: bits of a line level (levels 0 .. seg_rows) */
     uint16_t *lvl;              /* per column: line level of (segment s, column j) at [s*cols + j] */
@@ -28,7 +28,7 @@ struct amodel {
     /* scratch for the next decision */
     uint64_t *in_use;
     uint64_t *seg_rwl;          /* rw words: one segment's raised word lines (array_cycle) */
-    uint8_t *zero, *unit_zero, *gated, *mapped;
+    uint8_t *zero, *gated, *mapped;
     uint64_t *c1_d, *c2_d, *se_d;
     act_counts n;
 };
@@ -83,7 +83,6 @@ void amodel_free(amodel *m)
     free(m->in_use);
     free(m->seg_rwl);
     free(m->zero);
-    free(m->unit_zero);
     free(m->gated);
     free(m->mapped);
     free(m->c1_d);
@@ -140,7 +139,6 @@ amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
     m->in_use = calloc((size_t)m->rw, sizeof *m->in_use);
     m->seg_rwl = calloc((size_t)m->rw, sizeof *m->seg_rwl);
     m->zero = calloc(ns, 1);
-    m->unit_zero = calloc(ns, 1);
     m->gated = calloc(ns, 1);
     m->mapped = calloc(ns, 1);
     m->c1_d = calloc(ns, sizeof *m->c1_d);
@@ -148,7 +146,7 @@ amodel *amodel_new(const amodel_cfg *cfg, bnn_error *err)
     m->se_d = calloc(ns, sizeof *m->se_d);
     m->all_groups = m->ngrp == 64 ? ~(uint64_t)0 : (((uint64_t)1 << m->ngrp) - 1);
     if (!m->c1_d || !m->c2_d || !m->se_d || !m->c1 || !m->c2 || !m->se || !m->vgnd || !m->la_rwl || !m->la_gated ||
-        !m->la_mapped || !m->in_use || !m->seg_rwl || !m->zero || !m->gated || !m->mapped || !m->zf || !m->unit_zero)
+        !m->la_mapped || !m->in_use || !m->seg_rwl || !m->zero || !m->gated || !m->mapped || !m->zf)
         goto oom;
     amodel_reset(m);
     return m;
@@ -419,7 +417,6 @@ static void decide(amodel *m, const amodel_op *op)
         for (int u = (s / unit) * unit; u < (s / unit + 1) * unit; u++)
             if (u < m->nseg && !m->zero[u])
                 all_zero = 0;
-        m->unit_zero[s] = (uint8_t)all_zero;
         /* stored zeros in every powered group */
         int zf_all = powered && (m->zf[s] & powered) == powered;
         m->gated[s] = (uint8_t)((all_zero || zf_all) && m->mapped[s] && op->gate);
