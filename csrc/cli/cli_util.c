@@ -100,7 +100,7 @@ static const cli_opt *cli_of(const cli_parser *p, int c)
 /* p->name: o as messages name it, "--count" or "-o". */
 static void cli_name(cli_parser *p, const cli_opt *o)
 {
-    snprintf(p->name, sizeof p->name, "%s%s", o && o->name[1] ? "--" : "-", o ? o->name : "?");
+    snprintf(p->name, sizeof p->name, "%s%s", o->name[1] ? "--" : "-", o->name);
 }
 
 /* getopt_long refused argv[optind - 1] ('?'): a flag given a value, an
@@ -116,7 +116,7 @@ static int cli_refused(cli_parser *p)
         return cli_say(p, "unknown option '-%c' (see --help)", optopt);
     const char *a = p->argv[optind - 1] + 2;    /* --NAME or --NAME=VALUE */
     int len = (int)strcspn(a, "="), hits = 0;
-    char list[CLI_MAX_OPTS * 8] = "";
+    char list[CLI_MAX_OPTS * (sizeof p->name + 2)] = "";
     for (int k = 0; k < p->n; k++) {
         const char *name = p->all[k]->name;
         if (name[1] && !strncmp(name, a, (size_t)len)) {
@@ -145,7 +145,8 @@ int cli_next(cli_parser *p)
     p->val = NULL;
     p->num = 0;
     if (p->overflow)
-        return cli_say(p, "its options are more than %d (CLI_MAX_OPTS) or a name is too long", CLI_MAX_OPTS);
+        return cli_say(p, "internal error: more than %d options (CLI_MAX_OPTS) or a name of more than %d characters",
+                       CLI_MAX_OPTS, (int)sizeof p->name - 3);
     if (p->rest)
         return p->rest < p->argc ? cli_arg(p, p->rest++) : CLI_DONE;
     int c = getopt_long(p->argc, p->argv, p->shorts, p->lo, NULL);
