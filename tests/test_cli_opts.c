@@ -68,10 +68,7 @@ static void put_file(const fx *x, const char *name, const void *b, size_t n)
 {
     char p[600];
     snprintf(p, sizeof p, "%s/%s", x->t, name);
-    FILE *f = fopen(p, "wb");
-    cr_assert_not_null(f, "%s", p);
-    cr_assert_eq(fwrite(b, 1, n, f), n);
-    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(tu_write_file(p, b, n), 0, "%s", p);
 }
 
 /* An IDX file of nd dimensions (unsigned bytes), values i * 37 mod `mod`. */

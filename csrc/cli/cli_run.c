@@ -630,15 +630,13 @@ static int run_inject(const run_args *a, const bnn_model *m, run_ctx *r)
 static int run_data(run_args *a, const bnn_model *m, run_ctx *r, ds_set **ds)
 {
     bnn_error err;
-    const char *data = a->data;
-    if (!strncmp(data, "random", 6) && (data[6] == 0 || data[6] == ':')) {
-        long seed = 1;
-        if (data[6] == ':' && cli_int("run", "--data random:SEED", data + 7, 0, 0x7fffffffL, &seed))
-            return -1;
+    long seed;
+    int rnd = cli_random_spec("run", a->data, &seed);
+    if (rnd) {
         r->seed = (uint64_t)seed;
-        return 0;
+        return rnd < 0 ? -1 : 0;
     }
-    if (ds_load(data, ds, &err) || ds_check_use(*ds, m, data, a->model, "--", a->offset, &a->count, &err)) {
+    if (ds_load(a->data, ds, &err) || ds_check_use(*ds, m, a->data, a->model, "--", a->offset, &a->count, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
         return -1;
     }

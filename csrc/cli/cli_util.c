@@ -25,6 +25,16 @@ int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi,
     return 0;
 }
 
+int cli_random_spec(const char *cmd, const char *spec, long *seed)
+{
+    if (strncmp(spec, "random", 6) || (spec[6] != 0 && spec[6] != ':'))
+        return 0;
+    *seed = 1;
+    if (spec[6] == ':' && cli_int(cmd, "--data random:SEED", spec + 7, 0, 0x7fffffffL, seed))
+        return -1;
+    return 1;
+}
+
 /* ---- options (getopt_long) ---- */
 
 /* getopt_long's value for the long option all[k]: above every char, so

@@ -55,8 +55,10 @@ enum { CLI_DONE = 0, CLI_ERROR = -1, CLI_ARG = -2, CLI_HELP = -3 };
 /* Options of all joined tables, -h and --help included. */
 #define CLI_MAX_OPTS 64
 
-/* A parse of one command line. The fields above the line are what the
- * caller reads after cli_next; the rest is the parser's. */
+/* A parse of one command line, on the caller's stack: nothing is
+ * allocated; val points into argv, opt into the tables (both the
+ * caller's, alive during the parse). The fields above the line are what
+ * the caller reads after cli_next; the rest is the parser's. */
 typedef struct cli_parser {
     const char *cmd;        /* "run", "model random"; "" for the program itself */
     const cli_opt *opt;     /* the option cli_next returned (NULL after CLI_ARG) */
@@ -101,6 +103,11 @@ int cli_enum(const char *v, const char *const *names, int n);
  * "sparsecim CMD: option OPT: expected an integer in lo..hi, got 'V'" and
  * returns -1. */
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out);
+
+/* A --data SPEC of random images, "random" or "random:SEED" (SEED
+ * 0..2^31-1, default 1): 1 (*seed set), 0 when spec is no such spec, -1 on
+ * a bad SEED ("sparsecim CMD: option --data random:SEED: ..." printed). */
+int cli_random_spec(const char *cmd, const char *spec, long *seed);
 
 /* The input files of a command (outputs must not be one of them). */
 typedef struct cli_inputs {

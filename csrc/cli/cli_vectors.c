@@ -89,10 +89,10 @@ static int vectors_parse(int argc, char **argv, vectors_args *a)
 static int vectors_data(vectors_args *a, const bnn_model *m, ds_set **ds, long *seed)
 {
     bnn_error err;
-    const char *data = a->data;
-    if (!strncmp(data, "random", 6) && (data[6] == 0 || data[6] == ':'))
-        return data[6] == ':' && cli_int("vectors", "--data random:SEED", data + 7, 0, 0x7fffffffL, seed) ? -1 : 0;
-    if (ds_load(data, ds, &err) || ds_check_use(*ds, m, data, a->model, "--", a->offset, &a->count, &err)) {
+    int rnd = cli_random_spec("vectors", a->data, seed);
+    if (rnd)
+        return rnd < 0 ? -1 : 0;
+    if (ds_load(a->data, ds, &err) || ds_check_use(*ds, m, a->data, a->model, "--", a->offset, &a->count, &err)) {
         fprintf(stderr, "sparsecim vectors: %s\n", err.msg);
         return -1;
     }
