@@ -309,7 +309,11 @@ static int write_report(const run_ctx *r, const tb_cli_common *c, const run_id *
         fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;
     }
-    tb_cli_json(ro.f, c, &s, r->ls, r->nl);
+    if (tb_cli_json(ro.f, c, &s, r->ls, r->nl, &err)) {
+        out_abort(&ro);
+        fprintf(stderr, "sparsecim run: option --report: %s: %s\n", path, err.msg);
+        return -1;
+    }
     if (out_commit(&ro, &err)) {
         fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;

@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#include "util/jread.h"
+#include "util/jload.h"
 #include "cli/tb_cli.h"
 
 /* The largest report a merge reads (a report of 10,000 images is about
@@ -37,8 +37,9 @@
 
 typedef struct tb_part {
     char path[1024];            /* the report's file, for messages */
-    char *text;                 /* its contents (the tree points into it) */
-    jr_val *doc;                /* parsed; borrowed in a merged part */
+    char *text;                 /* its contents (for the places of errors, jload.h) */
+    size_t len;                 /* bytes of text */
+    json_t *doc;                /* parsed (jansson); borrowed in a merged part */
     int have_shard;
     tb_shard sh;
     int images;
