@@ -59,20 +59,29 @@ void tb_part_free(tb_part *p)
     memset(p, 0, sizeof *p);
 }
 
-/* "FILE:L:C: expected WHAT for "KEY"", the place of the value at (or of the
- * object that lacks it). */
+/* "FILE:L:C: CTXexpected WHAT for "KEY"", the place of the value at (or of
+ * the object that lacks it); ctx NULL or e.g. "layer 'x': ". */
+static int bad_ctx(const tb_part *p, const jl_at *at, const char *ctx, const char *what, char *msg, size_t n)
+{
+    char key[200] = "", place[64] = "";
+    if (at->up && at->key) {
+        char q[160];
+        bnn_quote(q, sizeof q, at->key, 40);
+        snprintf(key, sizeof key, " for \"%s\"", q);
+    } else if (at->up) {
+        snprintf(key, sizeof key, " for entry %zu", at->index);
+    }
+    if (p->text) {   /* a merged part has none: its tree is a shard's */
+        int line, col;
+        jl_where(at, p->text, p->len, &line, &col);
+        snprintf(place, sizeof place, ":%d:%d", line, col);
+    }
+    return say(msg, n, "%s%s: %sexpected %s%s", p->path, place, ctx ? ctx : "", what, key);
+}
+
 static int bad(const tb_part *p, const jl_at *at, const char *what, char *msg, size_t n)
 {
-    int line, col;
-    char key[160];
-    if (at->key)
-        bnn_quote(key, sizeof key, at->key, 40);
-    else
-        snprintf(key, sizeof key, "entry %zu", at->index);
-    if (!p->text)   /* a merged part: its tree is a shard's */
-        return say(msg, n, "%s: expected %s for \"%s\"", p->path, what, key);
-    jl_where(at, p->text, p->len, &line, &col);
-    return say(msg, n, "%s:%d:%d: expected %s for \"%s\"", p->path, line, col, what, key);
+    return bad_ctx(p, at, NULL, what, msg, n);
 }
 
 /* A non-negative integer member (u64), or an int member (i). */
@@ -167,8 +176,13 @@ static int get_str(const tb_part *p, const jl_at *o, const char *key, char *buf,
 static int get_layer_raw(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
 {
     jl_at cnt = jl_member(l, "counters"), raw = jl_member(l, "raw");
-    if (!json_is_object(cnt.v) || !json_is_object(raw.v))
-        return bad(p, json_is_object(cnt.v) ? &raw : &cnt, "an object (a report of an older sparsecim?)", msg, n);
+    if (!json_is_object(cnt.v) || !json_is_object(raw.v)) {
+        char q[160], ctx[200];
+        bnn_quote(q, sizeof q, s->name, 40);
+        snprintf(ctx, sizeof ctx, "layer '%s': ", q);
+        return bad_ctx(p, json_is_object(cnt.v) ? &raw : &cnt, ctx, "an object (a report of an older sparsecim?)", msg,
+                       n);
+    }
     for (int k = 0; k < DUT_NCNT; k++)
         if (get_u64(p, &cnt, dut_cnt_names[k], &s->cnt[k], msg, n))
             return -1;
