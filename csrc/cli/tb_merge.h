@@ -18,7 +18,12 @@
  * the merged report is the single run's, field for field, but for
  * wall_seconds (the longest part's) and the shard field (absent).
  *
- * Errors: one line in msg (file named), return -1; the caller exits 2.
+ * Reports are read with jansson (csrc/util/jload.h: a key given twice in an
+ * object is refused). Errors: one line in msg, return -1; the caller exits
+ * 2. A parse error or a field of the wrong type (or missing) names the
+ * file, the line and column and what was expected:
+ * "part.json:12:5: expected a non-negative integer for "cycles"" (the
+ * place of the value, or of the object that lacks it).
  * Ownership: a tb_part owns its text, tree and arrays (tb_part_free); a
  * merged part borrows the first input's tree for the option fields, so the
  * inputs must outlive it. No global state; nothing exits.
