@@ -37,7 +37,8 @@
 #include "cli/tb_cli.h"
 
 /* The largest report a merge reads (a report of 10,000 images is about
- * 0.3 MB): a larger file is refused before it is parsed. */
+ * 0.6 MB, one array entry a line): a larger file is refused before it is
+ * parsed. */
 #define TB_REPORT_MAX_BYTES ((size_t)1 << 28)
 
 typedef struct tb_part {
