@@ -147,7 +147,7 @@ Test(merge, refusals, .timeout = 60)
         {"\"layers\": [", "\"layers\": [}", "(not a JSON report)"},
         {"\"images\": ", "\"images\": 2, \"images\": ", "duplicate object key near '\"images\"' (not a JSON report)"},
         {"\"jobs_run\": ", "\"jobs_run\": -", "expected a non-negative integer for \"jobs_run\""},
-        {"\"shard\": {\"index\": 1, \"of\": 3", "\"shard\": {\"index\": 1, \"of\": 4", "is not of the same run"},
+        {"\"of\": 3,", "\"of\": 4,", "is not of the same run"},
     };
     for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
         edited("shard1.json", edits[k].from, edits[k].to, e, sizeof e);
