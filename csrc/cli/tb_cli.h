@@ -164,7 +164,7 @@ typedef struct tb_cli_summary {
  * a part of a split run its `shard` (tb_shard). The report is built as one
  * jansson tree and dumped once to f (csrc/util/jdump.h: two-space indent,
  * each number as the printf format of its field printed it). 0, or -1
- * with err (out of memory, a write error: f's error flag is set too). */
+ * with err (out of memory); a write error stays on f for out_commit. */
 int tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
                 bnn_error *err);
 

@@ -109,11 +109,12 @@ int jd_dump(FILE *f, const json_t *doc, const char *what, bnn_error *err)
         bnn_set_err(err, "%s: " JD_BUILD_ERROR, what);
         return -1;
     }
-    if (json_dumpf(doc, f, JD_FLAGS) || fputc('\n', f) == EOF || ferror(f)) {
-        bnn_set_err(err, "%s: write error", what);
+    int bad = json_dumpf(doc, f, JD_FLAGS) || fputc('\n', f) == EOF;
+    if (bad && !ferror(f)) {   /* not the stream's: jansson's own (no write failed) */
+        bnn_set_err(err, "%s: jansson could not dump the tree", what);
         return -1;
     }
-    return 0;
+    return 0;   /* a write error stays on the stream: out_commit names it (ENOSPC, EFBIG ...) */
 }
 
 char *jd_text(const json_t *doc) { return doc ? json_dumps(doc, JD_FLAGS) : NULL; }

@@ -59,8 +59,11 @@ int jd_set(json_t *o, const char *key, json_t *v);
 /* Appends v to array a (taking the reference). 0 or -1, as jd_set. */
 int jd_push(json_t *a, json_t *v);
 
-/* Dumps doc to f (JD_FLAGS) and a newline. 0, or -1 with err ("what: ...").
- * A write error is also left on the stream for out_commit to name. */
+/* Dumps doc to f (JD_FLAGS) and a newline. 0, or -1 with err ("what: ...")
+ * when doc is NULL (a tree that could not be built) or jansson fails on
+ * its own. A write error is not reported here: it stays on the stream
+ * (ferror), and out_commit refuses the file naming the errno (ENOSPC,
+ * EFBIG, ...), as it does for every output. */
 int jd_dump(FILE *f, const json_t *doc, const char *what, bnn_error *err);
 /* The text jd_dump writes but its final newline, malloc'd (the caller
  * frees it), or NULL. */
