@@ -32,9 +32,10 @@ jl_at jl_item(const jl_at *a, size_t i)
 
 /* ---- walking text that jansson accepted ---- */
 
+/* Whitespace, and NUL bytes: jansson's reader skips a NUL outside a string. */
 static size_t skip_ws(const char *t, size_t len, size_t i)
 {
-    while (i < len && strchr(" \t\r\n", t[i]) && t[i])
+    while (i < len && (!t[i] || strchr(" \t\r\n", t[i])))
         i++;
     return i;
 }
@@ -98,9 +99,12 @@ static size_t step(const char *t, size_t len, size_t i, const jl_at *at)
         } else if (t[at_i] == '[' && !at->key && k == at->index) {
             return i;
         }
+        size_t was = i;
         i = skip_ws(t, len, skip_value(t, len, i));
         if (i < len && t[i] == ',')
             i = skip_ws(t, len, i + 1);
+        if (i == was)
+            break;   /* no progress: text this walk does not know (never for jansson's) */
     }
     return at_i;
 }
