@@ -10,8 +10,8 @@
 /* A layer part's RTL results for one image. */
 typedef struct part_buf {
     int32_t *dots;      /* out_c x pixels: summed row-tile partials */
-    int32_t *part;      /* n_row_tiles x out_c x pixels: per-tile accumulators */
-    uint64_t *cyc;      /* n_jobs x pixels: cycle of each accumulator result */
+    int32_t *part;      /* n_row_tiles x out_c x pixels: per-tile dot parts (map_dot_part of the accumulators) */
+    uint64_t *cyc;      /* n_jobs x steps: cycle of each accumulator result */
     int8_t *bin;        /* out_c x pixels: RTL threshold bit, -1 when the host thresholds */
 } part_buf;
 
@@ -49,7 +49,7 @@ struct tb_ctx {
     int *hp;                    /* host P per column (check_px) */
     dut_out out;
     tb_act *act;                /* host array models: expected, static, flat */
-    uint64_t *planes;           /* bits x rw words: one pixel's planes */
+    uint64_t *planes;           /* bits x rw words: one step's planes */
     int rw;                     /* words per word-line vector */
     /* the COMPUTE whose result the next step shows */
     struct {
