@@ -47,8 +47,8 @@
  * is then a permutation of all in_c channels).
  *
  * Input-stationary (map_layer_build_is, a binary CONV only: map_is_layer;
- * map_layer.stationary = MAP_INPUT_STATIONARY): the cells hold the activations, the word lines the
- * weight bits. The rows are those of weight-stationary (one group's
+ * map_layer.stationary = MAP_INPUT_STATIONARY): the cells hold the
+ * activations, the word lines the weight bits. The rows are those of weight-stationary (one group's
  * elements in the layout, row tiles of ROWS, trailing padding cut off);
  * the columns are output pixels, tiles of COLS per group (ctpg pixel
  * tiles, col_tile = group * ctpg + pixel tile, col0 / n_cols = the first
@@ -188,7 +188,8 @@ int map_result_job(const map_layer *ml, int rt, int o, int p, int *s, int *c);
  * acc itself, input-stationary acc + X - the column's ones (= 2P - A). */
 int32_t map_dot_part(const map_layer *ml, const map_job *j, int s, int c, int32_t acc);
 
-/* The column tile (index into a row tile's jobs) of output channel o. */
+/* The column tile (index into a row tile's jobs) of output channel o
+ * (weight-stationary; map_result_job for either). */
 static inline int map_col_tile(const map_layer *ml, int o)
 {
     const int opg = ml->op.out_c / ml->op.groups;
