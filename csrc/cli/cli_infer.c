@@ -12,7 +12,7 @@
 #include "cli/cli_util.h"
 #include "data/ds.h"
 #include "util/outfile.h"
-#include "util/jwrite.h"
+#include "util/jdump.h"
 
 static const char *usage_text =
     "usage: sparsecim infer --model FILE.bnn --data SPEC [--count N] [--offset K] [--json OUT.json]\n"
@@ -31,6 +31,30 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* What `infer --json` reports besides the statistics. */
+typedef struct infer_report {
+    const char *model, *data, *impl;
+    long offset, count;
+    double accuracy, wall_seconds;
+    long seg_rows;
+    const int *pred;            /* count entries */
+} infer_report;
+
+/* The JSON report of `infer` (one jansson tree, dumped once to f: util/jdump.h). 0 or -1 (err). */
+static int infer_json(FILE *f, const infer_report *r, const bnn_stats *st, const bnn_model *m, bnn_error *err)
+{
+    json_t *o = json_object();
+    int bad = !o || jd_set(o, "model", jd_str(r->model)) || jd_set(o, "data", jd_str(r->data)) ||
+              jd_set(o, "impl", jd_str(r->impl)) || jd_set(o, "offset", json_integer(r->offset)) ||
+              jd_set(o, "count", json_integer(r->count)) || jd_set(o, "accuracy", jd_real(r->accuracy, "%.6f")) ||
+              jd_set(o, "correct", json_integer(st->correct)) ||
+              jd_set(o, "wall_seconds", jd_real(r->wall_seconds, "%.3f")) ||
+              jd_set(o, "seg_rows", json_integer(r->seg_rows)) || bnn_stats_json(st, m, o) ||
+              jd_set(o, "predictions", jd_ints(r->pred, (int)r->count));
+    int rc = jd_dump(f, bad ? NULL : o, "report", err);
+    json_decref(o);
+    return rc;
+}
 
 enum { I_MODEL = 1, I_DATA, I_COUNT, I_OFFSET, I_JSON, I_PREDICTIONS, I_IMPL, I_SEG_ROWS };
 
@@ -147,8 +171,8 @@ static void infer_print(const infer_args *a, const infer_run *x)
     }
 }
 
-/* --predictions and --json into their (temporary) files. */
-static void infer_write(const infer_args *a, infer_run *x)
+/* --predictions and --json into their (temporary) files. 0 or -1 (message printed). */
+static int infer_write(const infer_args *a, infer_run *x, bnn_error *err)
 {
     if (a->preds) {
         fprintf(x->po.f, "# predictions of %s on %s from image %ld\n", a->model, a->data, a->offset);
@@ -156,21 +180,14 @@ static void infer_write(const infer_args *a, infer_run *x)
             fprintf(x->po.f, "%d\n", x->pred[n]);
     }
     if (!a->json)
-        return;
-    FILE *f = x->jo.f;
-    fprintf(f, "{\n  \"model\": ");
-    jw_str(f, a->model);
-    fprintf(f, ",\n  \"data\": ");
-    jw_str(f, a->data);
-    fprintf(f, ",\n  \"impl\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
-            a->impl == BNN_FAST ? "fast" : "naive", a->offset, a->count);
-    fprintf(f, "  \"accuracy\": %.6f,\n  \"correct\": %d,\n  \"wall_seconds\": %.3f,\n  \"seg_rows\": %ld,\n",
-            (double)x->st->correct / (double)a->count, x->st->correct, x->wall, a->seg);
-    bnn_stats_json(x->st, x->m, f);
-    fprintf(f, ",\n  \"predictions\": [");
-    for (long n = 0; n < a->count; n++)
-        fprintf(f, "%s%d", n ? "," : "", x->pred[n]);
-    fprintf(f, "]\n}\n");
+        return 0;
+    infer_report r = {a->model, a->data, a->impl == BNN_FAST ? "fast" : "naive", a->offset, a->count,
+                      (double)x->st->correct / (double)a->count, x->wall, a->seg, x->pred};
+    if (infer_json(x->jo.f, &r, x->st, x->m, err)) {
+        fprintf(stderr, "sparsecim infer: option --json: %s: %s\n", a->json, err->msg);
+        return -1;
+    }
+    return 0;
 }
 
 /* Loads, runs, prints and writes. 0 or -1 (message printed). */
@@ -200,7 +217,8 @@ static int infer_main(infer_args *a, infer_run *x)
     if (infer_images(a, x))
         return -1;
     infer_print(a, x);
-    infer_write(a, x);
+    if (infer_write(a, x, &err))
+        return -1;
     if ((a->preds && out_commit(&x->po, &err)) || (a->json && out_commit(&x->jo, &err))) {
         fprintf(stderr, "sparsecim infer: %s\n", err.msg);
         return -1;

@@ -91,7 +91,7 @@ static int sim_job(sim_ctx *s, cim_dut *dut, sim_pass *sp, int i)
     if (sim_read_job(s, dut, i, &v))
         return -1;
     tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
-                         v.wrows, v.wl, v.p, v.x, v.acc, NULL};
+                         v.wrows, v.wl, v.p, v.x, v.acc};
     tb_layer_stats *ls = counted ? &s->ls[v.layer] : memset(&sp->scratch, 0, sizeof sp->scratch);
     uint64_t *mis = counted ? &s->mismatches : &sp->scratch_mis;
     sp->quiet = 1 << 30;
