@@ -1807,14 +1807,14 @@ Test(energy, se_sparse_layer_gating_saves)
     cr_assert_lt(e_mode[2], e_mode[3], "C1 only saves too (no sensing)");
 }
 
-/* Every counter name the testbench reports (csrc/cli/tb_report.c, dut_cnt_names) is an
+/* Every counter name the testbench reports (csrc/power/act.c, act_rtl_counter_names = tb/dut.h's dut_cnt_names) is an
  * event here, in the same order: the one place an RTL counter list change
  * must be mirrored. The driver's planes_skipped and index_bits are the two
  * events beyond. */
 Test(act, testbench_counter_names_all_map)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/csrc/cli/tb_report.c", tu_src_dir());
+    snprintf(path, sizeof path, "%s/csrc/power/act.c", tu_src_dir());
     FILE *f = fopen(path, "r");
     if (!f)
         cr_skip_test("no %s", path);
@@ -1822,8 +1822,8 @@ Test(act, testbench_counter_names_all_map)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    char *s = strstr(text, "dut_cnt_names[DUT_NCNT] = {");
-    cr_assert(s, "dut_cnt_names not found in %s", path);
+    char *s = strstr(text, "act_rtl_counter_names[ACT_RTL_NCNT] = {");
+    cr_assert(s, "act_rtl_counter_names not found in %s", path);
     char *end = strstr(s, "};");
     cr_assert(end);
     *end = '\0';
