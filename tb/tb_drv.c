@@ -10,8 +10,8 @@
 /* A layer part's RTL results for one image. */
 typedef struct part_buf {
     int32_t *dots;      /* out_c x pixels: summed row-tile partials */
-    int32_t *part;      /* n_row_tiles x out_c x pixels: per-tile accumulators */
-    uint64_t *cyc;      /* n_jobs x pixels: cycle of each accumulator result */
+    int32_t *part;      /* n_row_tiles x out_c x pixels: per-tile dot parts (map_dot_part of the accumulators) */
+    uint64_t *cyc;      /* n_jobs x steps: cycle of each accumulator result */
     int8_t *bin;        /* out_c x pixels: RTL threshold bit, -1 when the host thresholds */
 } part_buf;
 
@@ -20,8 +20,10 @@ struct tb_ctx {
     const bnn_model *m;
     tb_opts o;
     dut_geom g;
-    map_layer **maps;           /* 2 per layer: conv | fc1 | classifier, then fc2 */
+    map_layer **maps;           /* 2 per layer: conv | fc1 | classifier, then fc2 (NULL: the layer is not run) */
+    int is;                     /* an input-stationary run (tb_opts.stationary): only the binary convs */
     tb_layer_stats *ls;
+    tb_layer_stats *view;       /* the mapped layers' statistics, in order (tb_stats) */
     uint64_t mismatches;
     int printed;
     int image;
@@ -47,11 +49,11 @@ struct tb_ctx {
     int *hp;                    /* host P per column (check_px) */
     dut_out out;
     tb_act *act;                /* host array models: expected, static, flat */
-    uint64_t *planes;           /* bits x rw words: one pixel's planes */
+    uint64_t *planes;           /* bits x rw words: one step's planes */
     int rw;                     /* words per word-line vector */
     /* the COMPUTE whose result the next step shows */
     struct {
-        int valid, last, job, pixel, x;
+        int valid, last, job, step, x;
         int *p;                 /* host P per column (check_px) */
     } pend;
     const map_layer *cur_ml;    /* the part being run (for the pending capture) */
@@ -75,6 +77,7 @@ void tb_free(tb_ctx *t)
     free(t->rtl_out);
     free(t->maps);
     free(t->ls);
+    free(t->view);
     free(t->shadow);
     free(t->shadow_ok);
     free(t->rshadow);
@@ -138,7 +141,9 @@ static int32_t clamp_thr(int32_t thr, int64_t worst)
     return thr > worst + 1 ? (int32_t)(worst + 1) : thr < -worst ? (int32_t)-worst : thr;
 }
 
-tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err)
+/* The context without its maps: options, geometry, the array shadows, the
+ * host models. NULL on error (err filled). */
+static tb_ctx *ctx_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err)
 {
     tb_ctx *t = calloc(1, sizeof *t);
     if (!t) {
@@ -152,6 +157,9 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
         t->o.log = stderr;
     if (t->o.watchdog <= 0)
         t->o.watchdog = 64;
+    t->is = o->stationary == MAP_INPUT_STATIONARY;
+    if (t->is)
+        t->o.check_px = 1; /* an input-stationary run checks P and X of every COMPUTE */
     t->g = *dut_geometry(dut);
     t->compare = 1;
     if (t->g.cols > DUT_MAX_COLS || t->g.rows % 64 || t->g.acc_w < 2 || t->g.acc_w > 32) {
@@ -163,6 +171,7 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     dut_reset(dut); /* the host's array models start from the reset state too */
     t->maps = calloc((size_t)m->n_layers * 2, sizeof *t->maps);
     t->ls = calloc((size_t)m->n_layers, sizeof *t->ls);
+    t->view = calloc((size_t)m->n_layers, sizeof *t->view);
     t->rtl_out = calloc((size_t)m->n_layers + 1, sizeof *t->rtl_out);
     t->shadow = calloc((size_t)t->g.rows * (size_t)t->col_words, sizeof *t->shadow);
     t->shadow_ok = calloc((size_t)t->g.rows, 1);
@@ -172,97 +181,156 @@ tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *er
     t->wl = calloc((size_t)t->rw, sizeof *t->wl);
     t->hp = calloc((size_t)t->g.cols, sizeof *t->hp);
     t->pend.p = calloc((size_t)t->g.cols, sizeof *t->pend.p);
-    if (!t->maps || !t->ls || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->rshadow || !t->rshadow_ok || !t->wl ||
-        !t->hp || !t->pend.p)
-        goto oom;
+    if (!t->maps || !t->ls || !t->view || !t->rtl_out || !t->shadow || !t->shadow_ok || !t->rshadow ||
+        !t->rshadow_ok || !t->wl || !t->hp || !t->pend.p) {
+        fill_err(err, "testbench: out of memory");
+        tb_free(t);
+        return NULL;
+    }
     if (!(t->act = tb_act_new(dut, o->gate, err))) {
         tb_free(t);
         return NULL;
     }
-    map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, o->layout, NULL, 0};
-    size_t max_dots = 1, max_part = 1, max_cyc = 1, max_n = 1;
-    int max_bits = 1;
-    for (int i = 0; i < m->n_layers; i++) {
-        const bnn_layer *l = &m->layers[i];
-        tb_layer_stats *s = &t->ls[i];
-        snprintf(s->name, sizeof s->name, "%s", l->name);
-        layer_shape(l, s->shape, sizeof s->shape);
-        map_part parts[2] = {l->type == BNN_CONV ? MAP_CONV : l->type == BNN_SE ? MAP_FC1 : MAP_CLS, MAP_FC2};
-        int np = l->type == BNN_SE ? 2 : 1;
-        for (int p = 0; p < np; p++) {
-            map_op op;
-            if (map_op_of(l, parts[p], &op)) {
-                snprintf(err->msg, sizeof err->msg, "testbench: layer %s: no array mapping", l->name);
-                tb_free(t);
-                return NULL;
-            }
-            cfg.perm = (parts[p] == MAP_CONV && o->perm) ? o->perm[i] : NULL;
-            if (map_layer_build(&op, &cfg, &t->maps[2 * i + p], err)) {
-                tb_free(t);
-                return NULL;
-            }
-            const map_layer *ml = t->maps[2 * i + p];
-            if (op.bits <= 16 && acc_worst(ml) > acc_limit(&t->g)) {
-                int need = 2;
-                while ((((int64_t)1 << (need - 1)) - 2) < acc_worst(ml))
-                    need++;
-                snprintf(err->msg, sizeof err->msg,
-                         "testbench: layer %s: worst-case accumulator sum +-%lld (%d rows x (2^%d - 1)) does not fit "
-                         "the %d-bit accumulator (ACC_W) of geometry %dx%dx%d: it needs ACC_W >= %d",
-                         l->name, (long long)acc_worst(ml), acc_worst_rows(ml), op.bits, t->g.acc_w, t->g.rows,
-                         t->g.cols, t->g.seg_rows, need);
-                tb_free(t);
-                return NULL;
-            }
-            size_t px = (size_t)map_pixels(&op), oc = (size_t)op.out_c;
-            s->tiles += ml->n_jobs;
-            s->macs += (uint64_t)op.n * oc * px * (uint64_t)op.bits;
-            max_dots = oc * px > max_dots ? oc * px : max_dots;
-            max_part = (size_t)ml->n_row_tiles * oc * px > max_part ? (size_t)ml->n_row_tiles * oc * px : max_part;
-            max_cyc = (size_t)ml->n_jobs * px > max_cyc ? (size_t)ml->n_jobs * px : max_cyc;
-            max_n = (size_t)op.n > max_n ? (size_t)op.n : max_n;
-            max_bits = op.bits > max_bits ? op.bits : max_bits;
-            max_n = oc > max_n ? oc : max_n;
-        }
-        if (l->type != BNN_CLASSIFIER) {
-            int c = l->type == BNN_CONV ? l->u.conv.out_c : l->u.se.c;
-            int h = l->type == BNN_CONV ? l->u.conv.out_h : l->u.se.h;
-            int w = l->type == BNN_CONV ? l->u.conv.out_w : l->u.se.w;
-            t->rtl_out[i + 1] = bnn_tensor_new(c, h, w, 1);
-            if (!t->rtl_out[i + 1])
-                goto oom;
-        }
+    return t;
+}
+
+/* What the per-part buffers must hold, over every mapped part (tb_new). */
+typedef struct buf_need {
+    size_t dots, part, cyc, n;  /* out_c x pixels; x row tiles; jobs x steps; inputs or outputs of a dot */
+    int bits;                   /* bit planes */
+} buf_need;
+
+/* Refuses a part whose worst-case sum does not fit the accumulator: 0, or
+ * -1 with err filled (naming the ACC_W it needs). */
+static int check_acc(const tb_ctx *t, const bnn_layer *l, const map_layer *ml, bnn_error *err)
+{
+    if (ml->op.bits > 16 || acc_worst(ml) <= acc_limit(&t->g))
+        return 0;
+    int need = 2;
+    while ((((int64_t)1 << (need - 1)) - 2) < acc_worst(ml))
+        need++;
+    snprintf(err->msg, sizeof err->msg,
+             "testbench: layer %s: worst-case accumulator sum +-%lld (%d rows x (2^%d - 1)) does not fit "
+             "the %d-bit accumulator (ACC_W) of geometry %dx%dx%d: it needs ACC_W >= %d",
+             l->name, (long long)acc_worst(ml), acc_worst_rows(ml), ml->op.bits, t->g.acc_w, t->g.rows, t->g.cols,
+             t->g.seg_rows, need);
+    return -1;
+}
+
+/* Maps part `part` of layer i into t->maps[2 * i + slot]; adds its tiles
+ * and MACs to the layer's statistics and its sizes to *need. 0 or -1. */
+static int map_one_part(tb_ctx *t, int i, map_part part, int slot, buf_need *need, bnn_error *err)
+{
+    const bnn_layer *l = &t->m->layers[i];
+    map_op op;
+    if (map_op_of(l, part, &op)) {
+        snprintf(err->msg, sizeof err->msg, "testbench: layer %s: no array mapping", l->name);
+        return -1;
     }
-    t->pb.dots = calloc(max_dots, sizeof *t->pb.dots);
-    t->pb.part = calloc(max_part, sizeof *t->pb.part);
-    t->pb.cyc = calloc(max_cyc, sizeof *t->pb.cyc);
-    t->pb.bin = calloc(max_dots, sizeof *t->pb.bin);
-    t->vec = calloc(max_n, sizeof *t->vec);
-    t->hbits = calloc(max_n, sizeof *t->hbits);
-    t->gates = calloc(max_n, sizeof *t->gates);
-    t->dots2 = calloc(max_n, sizeof *t->dots2);
-    t->live = calloc(max_n, sizeof *t->live);
-    t->key = calloc(max_n, sizeof *t->key);
-    if (max_bits > 16) {
-        snprintf(err->msg, sizeof err->msg, "testbench: %d bit planes (the macro weighs at most 16)", max_bits);
+    map_cfg cfg = {t->g.rows, t->g.cols, t->g.seg_rows, t->o.layout, NULL, 0};
+    cfg.perm = (part == MAP_CONV && t->o.perm) ? t->o.perm[i] : NULL;
+    if (t->is ? map_layer_build_is(&op, &cfg, t->g.col_group, &t->maps[2 * i + slot], err)
+              : map_layer_build(&op, &cfg, &t->maps[2 * i + slot], err))
+        return -1;
+    const map_layer *ml = t->maps[2 * i + slot];
+    if (check_acc(t, l, ml, err))
+        return -1;
+    tb_layer_stats *s = &t->ls[i];
+    size_t px = (size_t)map_pixels(&op), oc = (size_t)op.out_c;
+    s->tiles += ml->n_jobs;
+    s->macs += (uint64_t)op.n * oc * px * (uint64_t)op.bits;
+    need->dots = oc * px > need->dots ? oc * px : need->dots;
+    need->part = (size_t)ml->n_row_tiles * oc * px > need->part ? (size_t)ml->n_row_tiles * oc * px : need->part;
+    need->cyc = (size_t)ml->n_jobs * (size_t)ml->n_steps > need->cyc ? (size_t)ml->n_jobs * (size_t)ml->n_steps
+                                                                       : need->cyc;
+    need->n = (size_t)op.n > need->n ? (size_t)op.n : need->n;
+    need->bits = op.bits > need->bits ? op.bits : need->bits;
+    need->n = oc > need->n ? oc : need->n;
+    return 0;
+}
+
+/* Maps layer i: its name and shape (" IS" appended input-stationary), its
+ * parts, the tensor of its RTL outputs. An input-stationary run maps only
+ * the binary convs (map_is_layer), without outputs. 0 or -1. */
+static int map_one_layer(tb_ctx *t, int i, buf_need *need, bnn_error *err)
+{
+    const bnn_layer *l = &t->m->layers[i];
+    if (t->is && !map_is_layer(l))
+        return 0;
+    tb_layer_stats *s = &t->ls[i];
+    snprintf(s->name, sizeof s->name, "%s", l->name);
+    layer_shape(l, s->shape, sizeof s->shape);
+    if (t->is) {
+        size_t n = strlen(s->shape);
+        snprintf(s->shape + n, sizeof s->shape - n, " IS");
+    }
+    map_part first = l->type == BNN_CONV ? MAP_CONV : l->type == BNN_SE ? MAP_FC1 : MAP_CLS;
+    if (map_one_part(t, i, first, 0, need, err) || (l->type == BNN_SE && map_one_part(t, i, MAP_FC2, 1, need, err)))
+        return -1;
+    if (l->type == BNN_CLASSIFIER || t->is)
+        return 0;
+    int c = l->type == BNN_CONV ? l->u.conv.out_c : l->u.se.c;
+    int h = l->type == BNN_CONV ? l->u.conv.out_h : l->u.se.h;
+    int w = l->type == BNN_CONV ? l->u.conv.out_w : l->u.se.w;
+    if (!(t->rtl_out[i + 1] = bnn_tensor_new(c, h, w, 1))) {
+        fill_err(err, "testbench: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* The per-part buffers, as large as *need says. 0 or -1 (err filled). */
+static int alloc_bufs(tb_ctx *t, const buf_need *need, bnn_error *err)
+{
+    if (need->bits > 16) {
+        snprintf(err->msg, sizeof err->msg, "testbench: %d bit planes (the macro weighs at most 16)", need->bits);
+        return -1;
+    }
+    t->pb.dots = calloc(need->dots, sizeof *t->pb.dots);
+    t->pb.part = calloc(need->part, sizeof *t->pb.part);
+    t->pb.cyc = calloc(need->cyc, sizeof *t->pb.cyc);
+    t->pb.bin = calloc(need->dots, sizeof *t->pb.bin);
+    t->vec = calloc(need->n, sizeof *t->vec);
+    t->hbits = calloc(need->n, sizeof *t->hbits);
+    t->gates = calloc(need->n, sizeof *t->gates);
+    t->dots2 = calloc(need->n, sizeof *t->dots2);
+    t->live = calloc(need->n, sizeof *t->live);
+    t->key = calloc(need->n, sizeof *t->key);
+    t->planes = calloc((size_t)need->bits * (size_t)t->rw, sizeof *t->planes);
+    if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates ||
+        !t->dots2 || !t->live || !t->key) {
+        fill_err(err, "testbench: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err)
+{
+    tb_ctx *t = ctx_new(dut, m, o, err);
+    if (!t)
+        return NULL;
+    buf_need need = {1, 1, 1, 1, 1};
+    for (int i = 0; i < m->n_layers; i++)
+        if (map_one_layer(t, i, &need, err)) {
+            tb_free(t);
+            return NULL;
+        }
+    if (alloc_bufs(t, &need, err)) {
         tb_free(t);
         return NULL;
     }
-    t->planes = calloc((size_t)max_bits * (size_t)t->rw, sizeof *t->planes);
-    if (!t->planes || !t->pb.dots || !t->pb.part || !t->pb.cyc || !t->pb.bin || !t->vec || !t->hbits || !t->gates || !t->dots2 ||
-        !t->live || !t->key)
-        goto oom;
     return t;
-oom:
-    fill_err(err, "testbench: out of memory");
-    tb_free(t);
-    return NULL;
 }
 
 const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers)
 {
-    *n_layers = t->m->n_layers;
-    return t->ls;
+    int n = 0;
+    for (int i = 0; i < t->m->n_layers; i++)
+        if (t->maps[2 * i])
+            t->view[n++] = t->ls[i];
+    *n_layers = n;
+    return t->view;
 }
 
 void tb_layer_stats_clear(tb_layer_stats *ls, int n)
@@ -283,6 +351,8 @@ void tb_stats_clear(tb_ctx *t)
 
 uint64_t tb_state_hash(const tb_ctx *t)
 {
+    if (t->is) /* its tiles are written whole: what the array held before does not matter */
+        return tb_act_state_hash(t->act, AMODEL_HASH_INIT);
     size_t n = (size_t)t->g.rows * (size_t)t->col_words * sizeof *t->shadow;
     uint64_t h = tb_act_state_hash(t->act, AMODEL_HASH_INIT);
     h = amodel_hash_bytes(h, t->shadow, n);
@@ -397,32 +467,65 @@ static void ref_load_weights(tb_ctx *t, const map_job *j)
     }
 }
 
-/* The host's expected partial of one job, column c (absolute channel), pixel p. */
+/* Writes an input-stationary job's cells (map.h): every row (they hold
+ * this image's activations), with the control fields low as a golden job
+ * writes them (tb_golden.h); then, with gating and unless no_zero_flags,
+ * its stored-zero flags, one SET_ZF per mapped segment, given to the run's
+ * model only (the references are a --no-gating run, which writes none). */
+static void load_cells(tb_ctx *t, const map_job *j)
+{
+    for (int r = 0; r < j->n_rows; r++) {
+        dut_in c = {.op = DUT_WRITE, .addr = r, .wdata = j->wrows + (size_t)r * (size_t)j->col_words,
+                    .ncols = j->n_cols, .nrows = j->n_rows};
+        dut_step(t->dut, &c, NULL, 0);
+        tb_act_step(t->act, &c);
+    }
+    for (int s = 0; t->o.gate != DUT_GATE_NONE && !t->o.no_zero_flags && s < j->n_zf; s++) {
+        dut_in z = {.op = DUT_SET_ZF, .addr = s, .wdata = j->zflags + (size_t)s * (size_t)j->col_words,
+                    .ncols = j->n_cols, .nrows = j->n_rows};
+        dut_step(t->dut, &z, NULL, 0);
+        tb_act_step_exp(t->act, &z);
+    }
+}
+
+/* The host's expected dot part of one job, column c at step s. */
 static int32_t host_partial(tb_ctx *t, const map_layer *ml, const map_job *j, const bnn_tensor *in,
-                            const uint16_t *vec, int p, int c)
+                            const uint16_t *vec, int s, int c)
 {
     int32_t acc = 0;
     int x;
     for (int k = 0; k < ml->op.bits; k++) {
-        map_job_input(ml, j, in, vec, p, k, t->wl);
+        map_job_input(ml, j, in, vec, s, k, t->wl);
         map_job_px(ml, j, t->wl, t->hp, &x);
-        acc = 2 * acc + 2 * t->hp[c - j->col0] - x;
+        acc = 2 * acc + 2 * t->hp[c] - x;
     }
-    return acc;
+    return map_dot_part(ml, j, s, c, acc);
 }
 
-/* Records the result of a pixel's last plane from t->out. */
+/* The pixel and the output channel a message names for column c (-1: the
+ * whole step) at step s of job j. */
+static void result_coords(const map_layer *ml, const map_job *j, int s, int c, int *pixel, int *chan)
+{
+    if (ml->stationary == MAP_INPUT_STATIONARY) {
+        *pixel = c < 0 ? -1 : j->col0 + c;
+        *chan = j->out0 + s;
+    } else {
+        *pixel = s;
+        *chan = c < 0 ? -1 : j->col0 + c;
+    }
+}
+
+/* Records the result of a step's last plane from t->out. */
 static void take_result(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th)
 {
     const map_layer *ml = t->cur_ml;
     const map_job *j = &ml->jobs[t->pend.job];
-    int pixels = map_pixels(&ml->op);
-    size_t plane = (size_t)ml->op.out_c * (size_t)pixels;
+    size_t plane = (size_t)ml->op.out_c * (size_t)map_pixels(&ml->op);
     int32_t *part = t->pb.part + (size_t)j->row_tile * plane;
-    t->pb.cyc[(size_t)t->pend.job * (size_t)pixels + (size_t)t->pend.pixel] = dut_cycles(t->dut);
+    t->pb.cyc[(size_t)t->pend.job * (size_t)ml->n_steps + (size_t)t->pend.step] = dut_cycles(t->dut);
     for (int c = 0; c < j->n_cols; c++) {
-        size_t at = (size_t)(j->col0 + c) * (size_t)pixels + (size_t)t->pend.pixel;
-        part[at] = t->out.acc[c];
+        size_t at = map_result_at(ml, j, t->pend.step, c);
+        part[at] = map_dot_part(ml, j, t->pend.step, c, t->out.acc[c]);
         if (rtl_thr_ok && !th->neg[j->col0 + c])
             t->pb.bin[at] = (int8_t)((t->out.bin[c >> 6] >> (c & 63)) & 1u);
     }
@@ -438,41 +541,47 @@ static int capture(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th, bnn_error *e
     if (!t->pend.valid)
         return 0;
     const map_job *j = &t->cur_ml->jobs[t->pend.job];
-    int li = t->cur_li;
+    int li = t->cur_li, pixel, chan;
     t->pend.valid = 0;
     if (t->o.check_px) {
         uint64_t cyc = dut_cycles(t->dut);
+        result_coords(t->cur_ml, j, t->pend.step, -1, &pixel, &chan);
         if (!t->out.cmp_valid)
-            report(t, li, "cmp_valid", j->row_tile, j->col_tile, t->pend.pixel, -1, 1, 0, cyc);
+            report(t, li, "cmp_valid", j->row_tile, j->col_tile, pixel, chan, 1, 0, cyc);
         if (t->out.x != t->pend.x)
-            report(t, li, "X", j->row_tile, j->col_tile, t->pend.pixel, -1, t->pend.x, t->out.x, cyc);
+            report(t, li, "X", j->row_tile, j->col_tile, pixel, chan, t->pend.x, t->out.x, cyc);
         for (int c = 0; c < j->n_cols; c++)
-            if (t->out.p[c] != t->pend.p[c])
-                report(t, li, "P", j->row_tile, j->col_tile, t->pend.pixel, j->col0 + c, t->pend.p[c], t->out.p[c],
-                       cyc);
+            if (t->out.p[c] != t->pend.p[c]) {
+                result_coords(t->cur_ml, j, t->pend.step, c, &pixel, &chan);
+                report(t, li, "P", j->row_tile, j->col_tile, pixel, chan, t->pend.p[c], t->out.p[c], cyc);
+            }
     }
     if (!t->pend.last)
         return 0;
     for (int i = 0; !t->out.acc_valid && i < t->o.watchdog; i++)
         step(t, DUT_NOP, 0, NULL, NULL, 0, 0, 0, 0, j->n_cols, j->n_rows, DUT_OUT_ACC | DUT_OUT_BIN);
     if (!t->out.acc_valid) {
+        result_coords(t->cur_ml, j, t->pend.step, -1, &pixel, &chan);
         snprintf(err->msg, sizeof err->msg,
-                 "watchdog: image %d layer %s tile r%d/c%d pixel %d: no acc_valid within %d cycles of the last "
+                 "watchdog: image %d layer %s tile r%d/c%d %s %d: no acc_valid within %d cycles of the last "
                  "plane (cycle %llu)",
-                 t->image, t->m->layers[li].name, j->row_tile, j->col_tile, t->pend.pixel, t->o.watchdog,
-                 (unsigned long long)dut_cycles(t->dut));
+                 t->image, t->m->layers[li].name, j->row_tile, j->col_tile, t->is ? "output" : "pixel",
+                 t->is ? chan : pixel, t->o.watchdog, (unsigned long long)dut_cycles(t->dut));
         return -1;
     }
     take_result(t, rtl_thr_ok, th);
     return 0;
 }
 
-/* Streams one pixel's planes of job ji (issued ones back to back). */
-static int run_pixel(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_tensor *in, const uint16_t *vec,
-                     int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
+/* Streams the planes of step p of job ji (a pixel; input-stationary an
+ * output), the issued ones back to back. With gating all-zero planes are
+ * skipped, unless no_skip; an input-stationary run skips them whatever
+ * no_skip says (it always has: kept so that its reports stay the same). */
+static int run_step(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_tensor *in, const uint16_t *vec,
+                    int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
 {
     const map_job *j = &ml->jobs[ji];
-    const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && !t->o.no_skip;
+    const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && (!t->o.no_skip || t->is);
     for (int k = 0; k < bits; k++)
         map_job_input(ml, j, in, vec, p, k, t->planes + (size_t)k * (size_t)t->rw);
     int first_k, last_k;
@@ -492,17 +601,16 @@ static int run_pixel(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_te
         t->pend.valid = 1;
         t->pend.last = last;
         t->pend.job = ji;
-        t->pend.pixel = p;
+        t->pend.step = p;
         if (t->o.check_px)
             map_job_px(ml, j, w, t->pend.p, &t->pend.x);
     }
     if (first_k < 0) {
-        /* every plane zero: the partial is 0, nothing was issued */
-        int pixels = map_pixels(&ml->op);
-        size_t plane = (size_t)ml->op.out_c * (size_t)pixels;
+        /* every plane zero: the accumulator would be 0, nothing was issued */
+        size_t plane = (size_t)ml->op.out_c * (size_t)map_pixels(&ml->op);
         for (int c = 0; c < j->n_cols; c++)
-            t->pb.part[(size_t)j->row_tile * plane + (size_t)(j->col0 + c) * (size_t)pixels + (size_t)p] = 0;
-        t->pb.cyc[(size_t)ji * (size_t)pixels + (size_t)p] = dut_cycles(t->dut);
+            t->pb.part[(size_t)j->row_tile * plane + map_result_at(ml, j, p, c)] = map_dot_part(ml, j, p, c, 0);
+        t->pb.cyc[(size_t)ji * (size_t)ml->n_steps + (size_t)p] = dut_cycles(t->dut);
     }
     return 0;
 }
@@ -515,34 +623,37 @@ static int rtl_thresholds(const map_layer *ml, const bnn_thresh *th)
 }
 
 /*
- * Streams one layer part (its map ml) through the macro: per job, weights,
- * thresholds (th, columns that may use the RTL's), then every pixel's
- * planes, then one NOP that drains the last result. Fills t->pb. Returns
- * -1 on a watchdog stop.
+ * Streams one layer part (its map ml) through the macro: per job, weights
+ * (input-stationary: the cells and flags), thresholds (th, columns that may
+ * use the RTL's), then every step's planes, then one NOP that drains the
+ * last result. Fills t->pb. Returns -1 on a watchdog stop.
  */
 static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th, const bnn_tensor *in,
                     const uint16_t *vec, bnn_error *err)
 {
     const map_op *op = &ml->op;
-    int pixels = map_pixels(op), oc = op->out_c;
-    size_t plane = (size_t)oc * (size_t)pixels;
+    int steps = ml->n_steps, oc = op->out_c;
+    size_t plane = (size_t)oc * (size_t)map_pixels(op);
     int rtl_thr_ok = rtl_thresholds(ml, th);
     memset(t->pb.bin, -1, plane);
     t->cur_ml = ml;
     t->cur_li = li;
     t->pend.valid = 0;
-    if (t->compare)
+    if (t->compare && !t->is) /* jobs_run: of weight-stationary mappings (input-stationary reports 0) */
         t->ls[li].jobs_run += (uint64_t)ml->n_jobs;
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];
-        load_weights(t, j);
+        if (t->is)
+            load_cells(t, j);
+        else
+            load_weights(t, j);
         if (rtl_thr_ok)
             for (int c = 0; c < j->n_cols; c++)
                 if (!th->neg[j->col0 + c])
                     step(t, DUT_SET_THR, c, NULL, NULL, 0, 0, 0, clamp_thr(th->t[j->col0 + c], job_worst(ml, j->n_rows)),
                          j->n_cols, j->n_rows, 0);
-        for (int p = 0; p < pixels; p++)
-            if (run_pixel(t, ml, ji, p, in, vec, rtl_thr_ok, th, err))
+        for (int p = 0; p < steps; p++)
+            if (run_step(t, ml, ji, p, in, vec, rtl_thr_ok, th, err))
                 return -1;
         /* drain: the last result appears after one more cycle (a run that
          * issued nothing in this job has nothing to drain; the references,
@@ -552,7 +663,7 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
                  DUT_OUT_ACC | DUT_OUT_BIN | (t->o.check_px ? DUT_OUT_P : 0u));
             if (capture(t, rtl_thr_ok, th, err))
                 return -1;
-        } else if (pixels > 0 && !t->exp_only) {
+        } else if (steps > 0 && !t->exp_only) {
             tb_act_ref_nop(t->act, j->n_cols, j->n_rows);
         }
     }
@@ -701,22 +812,26 @@ static void compare_dots(tb_ctx *t, int li, const char *what, const map_layer *m
 {
     if (!t->compare || !expect)
         return;
-    int pixels = map_pixels(&ml->op), oc = ml->op.out_c;
+    int pixels = map_pixels(&ml->op), oc = ml->op.out_c, s, c;
     size_t plane = (size_t)oc * (size_t)pixels;
     for (int o = 0; o < oc; o++)
         for (int p = 0; p < pixels; p++) {
             size_t at = (size_t)o * (size_t)pixels + (size_t)p;
             if (t->pb.dots[at] == expect[at])
                 continue;
-            int ct = map_col_tile(ml, o), rt_bad = -1;
+            if (!ml->n_jobs) { /* an empty map (every channel skipped): no tile to name */
+                report(t, li, what, -1, map_col_tile(ml, o), p, o, expect[at], t->pb.dots[at], dut_cycles(t->dut));
+                continue;
+            }
+            int rt_bad = -1;
             for (int rt = 0; rt < ml->n_row_tiles && rt_bad < 0; rt++) {
-                const map_job *j = &ml->jobs[rt * ml->n_col_tiles + ct];
-                if (host_partial(t, ml, j, in, vec, p, o) != t->pb.part[(size_t)rt * plane + at])
+                const map_job *j = &ml->jobs[map_result_job(ml, rt, o, p, &s, &c)];
+                if (host_partial(t, ml, j, in, vec, s, c) != t->pb.part[(size_t)rt * plane + at])
                     rt_bad = rt;
             }
-            int rt = rt_bad < 0 ? 0 : rt_bad;
-            uint64_t cyc = t->pb.cyc[(size_t)(rt * ml->n_col_tiles + ct) * (size_t)pixels + (size_t)p];
-            report(t, li, what, rt_bad, ct, p, o, expect[at], t->pb.dots[at], cyc);
+            int ji = map_result_job(ml, rt_bad < 0 ? 0 : rt_bad, o, p, &s, &c);
+            uint64_t cyc = t->pb.cyc[(size_t)ji * (size_t)ml->n_steps + (size_t)s];
+            report(t, li, what, rt_bad, ml->jobs[ji].col_tile, p, o, expect[at], t->pb.dots[at], cyc);
         }
 }
 
@@ -751,90 +866,136 @@ static int run_part_as(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh 
     return rc;
 }
 
-/* Runs layer li; returns 1 when its output differs from the reference's, 0 if
- * equal, -1 on error. *pred receives the class for the classifier. */
+/* A conv's output bits from its dots (and the shortcut's bit), into the
+ * RTL's output tensor: 1 when one differs from the reference's, else 0. */
+static int conv_outputs(tb_ctx *t, const bnn_trace *ref, int chain_from, int li)
+{
+    const bnn_conv *cv = &t->m->layers[li].u.conv;
+    const bnn_tensor *sc = cv->shortcut >= 0 ? act_of(t, ref, chain_from, cv->shortcut) : NULL;
+    int pixels = cv->out_h * cv->out_w, sstride = sc ? (sc->h + cv->out_h - 1) / cv->out_h : 1, differs = 0;
+    bnn_tensor *out = t->rtl_out[li + 1];
+    for (int o = 0; o < cv->out_c; o++)
+        for (int p = 0; p < pixels; p++) {
+            int y = p / cv->out_w, x = p % cv->out_w;
+            int xs = (sc && o < sc->c) ? bnn_at(sc, o, y * sstride, x * sstride) & 1 : 0;
+            size_t at = (size_t)o * (size_t)pixels + (size_t)p;
+            int bit = out_bit(t, li, &cv->th, o, at, p, xs);
+            out->v[at] = (uint16_t)bit;
+            int want = bnn_at(ref->act[li + 1], o, y, x);
+            if (bit != want) {
+                differs = 1;
+                report(t, li, "conv output", -1, o / t->g.cols, p, o, want, bit, dut_cycles(t->dut));
+            }
+        }
+    return differs;
+}
+
+/* A weight-stationary conv with map ml on input in: 1 when its output
+ * differs from the reference's, 0 if equal, -1 on error. */
+static int run_conv(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, const map_layer *ml,
+                    const bnn_tensor *in, bnn_error *err)
+{
+    if (run_part_as(t, li, ml, &t->m->layers[li].u.conv.th, in, NULL, err))
+        return -1;
+    compare_dots(t, li, "conv dot", ml, in, NULL, ref->dot[li]);
+    return conv_outputs(t, ref, chain_from, li);
+}
+
+/* An input-stationary conv (map.h): the image's activations into the
+ * jobs' cells, the jobs run, the dots rebuilt from the accumulators
+ * compared with the reference's. No output bits (the next layer takes the
+ * reference's input): 0, or -1 on error. */
+static int run_conv_is(tb_ctx *t, const bnn_trace *ref, int li, bnn_error *err)
+{
+    map_layer *ml = t->maps[2 * li];
+    map_layer_set_input(ml, ref->act[li]);
+    if (run_part(t, li, ml, NULL, ref->act[li], NULL, err))
+        return -1;
+    compare_dots(t, li, "conv dot", ml, ref->act[li], NULL, ref->dot[li]);
+    return 0;
+}
+
+/* An SE block (fc1 with map ml on the squeeze counts of in, the hidden
+ * bits, fc2, the gates; its output = in masked by the gates): 1 when the
+ * output differs from the reference's, 0 if equal, -1 on error. */
+static int run_se(tb_ctx *t, const bnn_trace *ref, int li, const map_layer *ml, const bnn_tensor *in, bnn_error *err)
+{
+    const bnn_se *se = &t->m->layers[li].u.se;
+    bnn_tensor_count_ones(in, t->vec);
+    if (run_part(t, li, ml, &se->th1, NULL, t->vec, err))
+        return -1;
+    compare_dots(t, li, "se fc1 dot", ml, NULL, t->vec, ref->se_dot1[li]);
+    for (int j = 0; j < se->hidden; j++) {
+        t->hbits[j] = (uint16_t)out_bit(t, li, &se->th1, j, (size_t)j, 0, 0);
+        if (t->hbits[j] != ref->se_h[li][j])
+            report(t, li, "se hidden", -1, j / t->g.cols, 0, j, ref->se_h[li][j], t->hbits[j], dut_cycles(t->dut));
+    }
+    const map_layer *ml2 = t->maps[2 * li + 1];
+    if (run_part(t, li, ml2, &se->th2, NULL, t->hbits, err))
+        return -1;
+    compare_dots(t, li, "se fc2 dot", ml2, NULL, t->hbits, ref->se_dot2[li]);
+    for (int c = 0; c < se->c; c++) {
+        t->gates[c] = (uint8_t)out_bit(t, li, &se->th2, c, (size_t)c, 0, 0);
+        if (t->gates[c] != ref->se_g[li][c])
+            report(t, li, "se gate", -1, c / t->g.cols, 0, c, ref->se_g[li][c], t->gates[c], dut_cycles(t->dut));
+    }
+    int differs = 0;
+    bnn_tensor *out = t->rtl_out[li + 1];
+    size_t hw = (size_t)in->h * (size_t)in->w;
+    for (int c = 0; c < se->c; c++)
+        for (size_t p = 0; p < hw; p++) {
+            size_t at = (size_t)c * hw + p;
+            out->v[at] = (uint16_t)(in->v[at] & (t->gates[c] ? 1u : 0u));
+            if (out->v[at] != ref->act[li + 1]->v[at])
+                differs = 1;
+        }
+    return differs;
+}
+
+/* The classifier with map ml on the counts of in; *pred = the class: 1 when
+ * it differs from the reference's, 0 if equal, -1 on error. */
+static int run_classifier(tb_ctx *t, const bnn_trace *ref, int li, const map_layer *ml, const bnn_tensor *in,
+                          int *pred, bnn_error *err)
+{
+    const bnn_classifier *cl = &t->m->layers[li].u.cls;
+    bnn_tensor_count_ones(in, t->vec);
+    if (run_part_as(t, li, ml, NULL, NULL, t->vec, err))
+        return -1;
+    compare_dots(t, li, "logit", ml, NULL, t->vec, ref->logits);
+    int best = 0;
+    float bs = 0.0f;
+    for (int k = 0; k < cl->classes; k++) {
+        float s = (float)t->pb.dots[k] * cl->scale[k];
+        s = s + cl->bias[k];
+        if (k == 0 || s > bs) {
+            best = k;
+            bs = s;
+        }
+    }
+    *pred = best;
+    if (best == ref->pred)
+        return 0;
+    report(t, li, "prediction", -1, -1, 0, 0, ref->pred, best, dut_cycles(t->dut));
+    return 1;
+}
+
+/* Runs layer li (by its kind); returns 1 when its output differs from the
+ * reference's, 0 if equal, -1 on error. *pred receives the class for the
+ * classifier. */
 static int run_layer(tb_ctx *t, const bnn_trace *ref, int chain_from, int li, int *pred, bnn_error *err)
 {
     const bnn_layer *l = &t->m->layers[li];
+    if (t->is)
+        return run_conv_is(t, ref, li, err);
     const bnn_tensor *in = act_of(t, ref, chain_from, li);
     const map_layer *ml = layer_map(t, ref, chain_from, li, err);
     if (!ml)
         return -1;
-    int differs = 0;
-    if (l->type == BNN_CONV) {
-        const bnn_conv *cv = &l->u.conv;
-        int pixels = cv->out_h * cv->out_w;
-        if (run_part_as(t, li, ml, &cv->th, in, NULL, err))
-            return -1;
-        compare_dots(t, li, "conv dot", ml, in, NULL, ref->dot[li]);
-        const bnn_tensor *sc = cv->shortcut >= 0 ? act_of(t, ref, chain_from, cv->shortcut) : NULL;
-        int sstride = sc ? (sc->h + cv->out_h - 1) / cv->out_h : 1;
-        bnn_tensor *out = t->rtl_out[li + 1];
-        for (int o = 0; o < cv->out_c; o++)
-            for (int p = 0; p < pixels; p++) {
-                int y = p / cv->out_w, x = p % cv->out_w;
-                int xs = (sc && o < sc->c) ? bnn_at(sc, o, y * sstride, x * sstride) & 1 : 0;
-                size_t at = (size_t)o * (size_t)pixels + (size_t)p;
-                int bit = out_bit(t, li, &cv->th, o, at, p, xs);
-                out->v[at] = (uint16_t)bit;
-                int want = bnn_at(ref->act[li + 1], o, y, x);
-                if (bit != want) {
-                    differs = 1;
-                    report(t, li, "conv output", -1, o / t->g.cols, p, o, want, bit, dut_cycles(t->dut));
-                }
-            }
-    } else if (l->type == BNN_SE) {
-        const bnn_se *se = &l->u.se;
-        bnn_tensor_count_ones(in, t->vec);
-        if (run_part(t, li, ml, &se->th1, NULL, t->vec, err))
-            return -1;
-        compare_dots(t, li, "se fc1 dot", ml, NULL, t->vec, ref->se_dot1[li]);
-        for (int j = 0; j < se->hidden; j++) {
-            t->hbits[j] = (uint16_t)out_bit(t, li, &se->th1, j, (size_t)j, 0, 0);
-            if (t->hbits[j] != ref->se_h[li][j])
-                report(t, li, "se hidden", -1, j / t->g.cols, 0, j, ref->se_h[li][j], t->hbits[j], dut_cycles(t->dut));
-        }
-        const map_layer *ml2 = t->maps[2 * li + 1];
-        if (run_part(t, li, ml2, &se->th2, NULL, t->hbits, err))
-            return -1;
-        compare_dots(t, li, "se fc2 dot", ml2, NULL, t->hbits, ref->se_dot2[li]);
-        for (int c = 0; c < se->c; c++) {
-            t->gates[c] = (uint8_t)out_bit(t, li, &se->th2, c, (size_t)c, 0, 0);
-            if (t->gates[c] != ref->se_g[li][c])
-                report(t, li, "se gate", -1, c / t->g.cols, 0, c, ref->se_g[li][c], t->gates[c], dut_cycles(t->dut));
-        }
-        bnn_tensor *out = t->rtl_out[li + 1];
-        size_t hw = (size_t)in->h * (size_t)in->w;
-        for (int c = 0; c < se->c; c++)
-            for (size_t p = 0; p < hw; p++) {
-                size_t at = (size_t)c * hw + p;
-                out->v[at] = (uint16_t)(in->v[at] & (t->gates[c] ? 1u : 0u));
-                if (out->v[at] != ref->act[li + 1]->v[at])
-                    differs = 1;
-            }
-    } else {
-        const bnn_classifier *cl = &l->u.cls;
-        bnn_tensor_count_ones(in, t->vec);
-        if (run_part_as(t, li, ml, NULL, NULL, t->vec, err))
-            return -1;
-        compare_dots(t, li, "logit", ml, NULL, t->vec, ref->logits);
-        int best = 0;
-        float bs = 0.0f;
-        for (int k = 0; k < cl->classes; k++) {
-            float s = (float)t->pb.dots[k] * cl->scale[k];
-            s = s + cl->bias[k];
-            if (k == 0 || s > bs) {
-                best = k;
-                bs = s;
-            }
-        }
-        *pred = best;
-        if (best != ref->pred) {
-            differs = 1;
-            report(t, li, "prediction", -1, -1, 0, 0, ref->pred, best, dut_cycles(t->dut));
-        }
-    }
-    return differs;
+    if (l->type == BNN_CONV)
+        return run_conv(t, ref, chain_from, li, ml, in, err);
+    if (l->type == BNN_SE)
+        return run_se(t, ref, li, ml, in, err);
+    return run_classifier(t, ref, li, ml, in, pred, err);
 }
 
 /* Per layer: the RTL's counter deltas, checked against the expected
@@ -861,6 +1022,8 @@ int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *re
     int diverged = -1; /* first layer whose RTL output differs */
     tb_act_mark(t->act); /* the image starts here (a chained re-run before it is not counted) */
     for (int li = 0; li < m->n_layers; li++) {
+        if (!t->maps[2 * li])
+            continue; /* not run (input-stationary: not a binary conv) */
         tb_layer_stats *s = &t->ls[li];
         uint64_t cyc0 = dut_cycles(t->dut);
         int d = run_layer(t, ref, -1, li, &res->pred, err);
@@ -871,6 +1034,8 @@ int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *re
         s->cycles += dut_cycles(t->dut) - cyc0;
         account_layer(t, li);
     }
+    if (t->is)
+        res->pred = ref->pred; /* no classifier on the array: the reference's class */
     res->chained_pred = res->pred;
     res->cycles = dut_cycles(t->dut) - cyc_start;
     if (diverged >= 0) {

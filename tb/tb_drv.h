@@ -38,6 +38,21 @@
  * references (static, flat) still do the full layer: the driver gives them
  * the work a run without the skip would issue.
  *
+ * Input-stationary (tb_opts.stationary = MAP_INPUT_STATIONARY, `run
+ * --stationary input`): only the binary convs (map_is_layer) are mapped
+ * and run, with the input-stationary jobs of map.h: per image the layer's
+ * activations go into the jobs' cells; per job every row is written (no
+ * resident-row skip: the cells change with the image), with gating (and
+ * unless tb_opts.no_zero_flags) its stored-zero flags follow, one SET_ZF
+ * per mapped segment; then one COMPUTE per output of the job's group with
+ * its weight bits on the word lines, by the same job loop. P and X of
+ * every COMPUTE are checked (check_px is implied), the dots rebuilt from
+ * the accumulators (map_dot_part) summed over row tiles are compared with
+ * the trace's; no output bits, SE, classifier or RTL-chained re-run (the
+ * prediction is the reference's). The sparse controller's word-line rule
+ * gates on -1 weights here; the flags gate the lines of all-zero blocks of
+ * activations whatever the weights.
+ *
  * Activity: every operation is also given to the host's array model
  * (csrc/power/amodel.h) in the run's gate mode; per layer its counts must equal
  * the RTL's counters (a difference is a mismatch, "activity counter ...").
@@ -74,7 +89,8 @@ typedef struct tb_opts {
     int rewrite_all;        /* 1: write every weight row of every job (no resident-row skip) */
     int skip_channels;      /* 1: per image, map only the channels an SE left on (see above) */
     int dynamic_move;       /* 1: per image, order those channels sparsest first (see above) */
-    int no_zero_flags;      /* 1: input-stationary runs write no stored-zero flags (tb/tb_is.h) */
+    int no_zero_flags;      /* 1: input-stationary runs write no stored-zero flags (see above) */
+    map_stationary stationary;  /* MAP_INPUT_STATIONARY: the binary convs input-stationary (see above) */
 } tb_opts;
 
 /* tb_layer_stats (per-layer statistics): tb_stats.h */
@@ -89,7 +105,8 @@ typedef struct tb_image_result {
 
 typedef struct tb_ctx tb_ctx;
 
-/* Maps every layer for the DUT's geometry. NULL on error (err filled). */
+/* Maps every layer for the DUT's geometry (input-stationary: the binary
+ * convs). NULL on error (err filled). */
 tb_ctx *tb_new(cim_dut *dut, const bnn_model *m, const tb_opts *o, bnn_error *err);
 void tb_free(tb_ctx *t);
 
@@ -99,6 +116,9 @@ void tb_free(tb_ctx *t);
  * another error (err filled). */
 int tb_run_image(tb_ctx *t, const bnn_trace *ref, int image, tb_image_result *res, bnn_error *err);
 
+/* The statistics of the layers the run maps (every layer; input-stationary
+ * the binary convs), in model order; *n_layers their number. Valid until
+ * the next call or tb_free. */
 const tb_layer_stats *tb_stats(const tb_ctx *t, int *n_layers);
 
 /* Zeroes what the images run so far added to the statistics (per layer:

@@ -144,16 +144,6 @@ int tb_golden_run(cim_dut *dut, const tb_golden_job *j, const tb_golden_opts *o,
         if (o->act)
             tb_act_step(o->act, &w);
     }
-    /* the tile's stored-zero flags, one SET_ZF per mapped segment: only with
-     * gating (they gate nothing without), and only in the run (a --no-gating
-     * run, the static reference, writes none) */
-    for (int s = 0; j->zflags && o->gate != DUT_GATE_NONE && s * g->seg_rows < j->n_rows; s++) {
-        dut_in z = {.op = DUT_SET_ZF, .addr = s, .wdata = j->zflags + (size_t)s * (size_t)j->col_words,
-                    .ncols = j->n_cols, .nrows = j->n_rows};
-        dut_step(dut, &z, NULL, 0);
-        if (o->act)
-            tb_act_step_exp(o->act, &z);
-    }
     int rc = 0, skip = o->gate != DUT_GATE_NONE;
     for (int p = 0; p < j->pixels && rc == 0; p++) {
         const uint64_t *pl = j->wl + (size_t)p * (size_t)j->bits * (size_t)wwords;

@@ -11,9 +11,6 @@
  * step after its COMPUTE, DUT_COMPUTE_LATENCY); with gating on an all-zero
  * plane is not issued (its expected P and X are 0 by the contract), and a
  * pixel whose planes are all zero is not issued at all (partial 0).
- * A job may carry stored-zero flags (input-stationary tiles): with gating
- * on they are written with SET_ZF after the rows, one cycle per mapped
- * segment (docs/SPEC.md sections 5 and 6); without gating none is written.
  * Everything is borrowed; nothing is kept after the call.
  */
 #ifndef SPARSECIM_TB_GOLDEN_H
@@ -37,8 +34,6 @@ typedef struct tb_golden_job {
     const int32_t *exp_p;       /* pixels x bits x n_cols, or NULL */
     const int32_t *exp_x;       /* pixels x bits, or NULL */
     const int32_t *exp_acc;     /* pixels x n_cols, or NULL */
-    const uint64_t *zflags;     /* NULL, or per mapped segment s (s*SEG_ROWS < n_rows) col_words words:
-                                 * bit g = stored-zero flag of (group g, segment s) */
 } tb_golden_job;
 
 typedef struct tb_golden_opts {

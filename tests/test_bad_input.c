@@ -720,7 +720,7 @@ Test(bad_input, outputs, .timeout = 600)
         "sed '0,/\"counters\"/s//\"kounters\"/; s/\"name\": \"conv1\"/\"name\": \"c\\\\u0001\"/' shard0.json "
         "> r_lname2.json", x.t);
     expect2(&x, 0, "merge shard0.json r_lname.json -o out/m.json", "r_lname.json: different model", "con\\x0av1");
-    expect2(&x, 0, "merge r_lname2.json shard1.json -o out/m.json", "r_lname2.json: layer 'c\\x01'", "counters");
+    expect2(&x, 0, "merge r_lname2.json shard1.json -o out/m.json", "layer 'c\\x01': expected an object", "r_lname2.json:");
     static const char *const reps[] = {"r_cut.json", "r_bin.json", "r_empty.json", "r_arr.json", "nosuch.json", "dir",
                                        "m.bnn"};
     for (size_t i = 0; i < sizeof reps / sizeof *reps; i++) {

@@ -153,6 +153,7 @@ Test(cli_infer, json_and_predictions_match_library, .timeout = 60)
         cr_assert_eq(v, want[i], "prediction %d: %ld, library %d", i, v, want[i]);
         p = end + (*end == ',');
     }
+    p += strspn(p, " \n");   /* the report's indentation */
     cr_assert_eq(*p, ']');
     /* predictions file: a comment line, then one class per line */
     char *pf = slurp(f.pred), *save;

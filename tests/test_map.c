@@ -364,3 +364,225 @@ Test(map, layout_names_round_trip)
     cr_assert_neq(map_layout_parse("Aligned", &l), 0);
     cr_assert_neq(map_layout_parse("", &l), 0);
 }
+
+/* ---- input-stationary (map.h "Input-stationary") ---- */
+
+/* A random binary conv of `groups` groups (cpg inputs and opg outputs each)
+ * with fair-coin weights. Free with free_conv. */
+static void random_conv(bnn_conv *c, bnn_rng *r, int groups, int cpg, int opg, int kh, int kw)
+{
+    int s = bnn_rng_range(r, 1, 2), h = bnn_rng_range(r, kh, 9), w = bnn_rng_range(r, kw, 9);
+    *c = (bnn_conv){.in_c = groups * cpg, .out_c = groups * opg, .in_h = h, .in_w = w, .k_h = kh, .k_w = kw,
+                    .stride = s, .pad_h = kh / 2, .pad_w = kw / 2, .in_bits = 1, .shortcut = -1, .groups = groups};
+    c->out_h = (h + 2 * c->pad_h - kh) / s + 1;
+    c->out_w = (w + 2 * c->pad_w - kw) / s + 1;
+    bnn_bits_alloc(&c->wt, c->out_c, cpg * kh * kw);
+    bnn_thresh_alloc(&c->th, c->out_c, 1);
+    for (int o = 0; o < c->out_c; o++)
+        for (int i = 0; i < c->wt.cols; i++)
+            bnn_bits_set(&c->wt, o, i, (int)(bnn_rng_u64(r) & 1));
+}
+
+static void free_conv(bnn_conv *c)
+{
+    free(c->wt.w);
+    free(c->th.neg);
+    free(c->th.t);
+}
+
+/* Activation bit of element e (c*k*k + tap of the group from channel ch0) at pixel p, by the conv's geometry. */
+static int act_of(const bnn_conv *cv, const bnn_tensor *in, int ch0, int e, int p)
+{
+    int kk = cv->k_h * cv->k_w, tap = e % kk, oy = p / cv->out_w, ox = p % cv->out_w;
+    int y = oy * cv->stride - cv->pad_h + tap / cv->k_w, x = ox * cv->stride - cv->pad_w + tap % cv->k_w;
+    return y < 0 || y >= in->h || x < 0 || x >= in->w ? 0 : bnn_at(in, ch0 + e / kk, y, x) & 1;
+}
+
+static int bit_at(const uint64_t *v, int i) { return (int)(v[i >> 6] >> (i & 63) & 1u); }
+
+/* Job j's cells, their ones per column and its stored-zero flags, from the
+ * input itself: row r, column c = element elem[r] at pixel col0 + c, 0 on
+ * padding rows and past n_cols; flag (g, s) = no 1 in segment s's rows
+ * (< n_rows) of group g's columns. *flags_on / *flags_off count the flags. */
+static void assert_cells_and_flags(const bnn_conv *cv, const map_layer *ml, const map_job *j, const bnn_tensor *in,
+                                   int cg, int t, int *flags_on, int *flags_off)
+{
+    const int seg = ml->cfg.seg_rows, cols = ml->cfg.cols;
+    for (int c = 0; c < cols; c++) {
+        int ones = 0;
+        for (int r = 0; r < j->n_rows; r++) {
+            int want = c < j->n_cols && j->elem[r] >= 0 ? act_of(cv, in, j->ch0, j->elem[r], j->col0 + c) : 0;
+            cr_assert_eq(bit_at(j->wrows + (size_t)r * (size_t)j->col_words, c), want,
+                         "case %d: cell (%d, %d) of job r%d/c%d", t, r, c, j->row_tile, j->col_tile);
+            ones += want;
+        }
+        if (c < j->n_cols)
+            cr_assert_eq(j->col_ones[c], ones, "case %d: column %d's ones", t, c);
+    }
+    cr_assert_eq(j->n_zf, (j->n_rows + seg - 1) / seg);
+    for (int s = 0; s < j->n_zf; s++)
+        for (int g = 0; g < cols / cg; g++) {
+            int any = 0;
+            for (int r = s * seg; r < (s + 1) * seg && r < j->n_rows; r++)
+                for (int c = g * cg; c < (g + 1) * cg; c++)
+                    any |= bit_at(j->wrows + (size_t)r * (size_t)j->col_words, c);
+            int flag = bit_at(j->zflags + (size_t)s * (size_t)j->col_words, g);
+            cr_assert_eq(flag, !any, "case %d: flag (group %d, segment %d) of job r%d/c%d is %d", t, g, s,
+                         j->row_tile, j->col_tile, flag);
+            *(flag ? flags_on : flags_off) += 1;
+        }
+}
+
+/* Job j's word lines (step s = output out0 + s: its weight bits on the
+ * rows of elements, nothing else) and X; every (output, pixel, element)
+ * the job computes counted in seen (out_c x pixels x n). */
+static void assert_word_lines(const bnn_conv *cv, const map_layer *ml, const map_job *j, int *seen, int t)
+{
+    const int rows = ml->cfg.rows, n = ml->op.n, pixels = cv->out_h * cv->out_w;
+    uint64_t wl[4];
+    int P[64], X;
+    for (int s = 0; s < ml->n_steps; s++) {
+        map_job_input(ml, j, NULL, NULL, s, 0, wl);
+        int ones = 0;
+        for (int r = 0; r < rows; r++) {
+            int want = r < j->n_rows && j->elem[r] >= 0 ? bnn_bits_get(&cv->wt, j->out0 + s, j->elem[r]) : 0;
+            cr_assert_eq(bit_at(wl, r), want, "case %d: word line %d of step %d", t, r, s);
+            ones += want;
+        }
+        map_job_px(ml, j, wl, P, &X);
+        cr_assert(X == ones && j->wl_ones[s] == ones, "case %d: X of step %d", t, s);
+        for (int r = 0; r < j->n_rows; r++)
+            for (int c = 0; c < j->n_cols && j->elem[r] >= 0; c++)
+                seen[((size_t)(j->out0 + s) * (size_t)pixels + (size_t)(j->col0 + c)) * (size_t)n +
+                     (size_t)j->elem[r]]++;
+    }
+}
+
+/* The dots rebuilt as the driver does (per job, step and column: acc = 2P
+ * - X, its dot part map_dot_part, summed where map_result_at says) equal
+ * the reference conv's; map_result_job finds every result's job back. */
+static void assert_is_dots(const bnn_conv *cv, const map_layer *ml, const bnn_tensor *in, int t)
+{
+    const int pixels = cv->out_h * cv->out_w;
+    int32_t *ref = calloc((size_t)cv->out_c * (size_t)pixels, 4), *sum = calloc((size_t)cv->out_c * (size_t)pixels, 4);
+    bnn_tensor *out = bnn_tensor_new(cv->out_c, cv->out_h, cv->out_w, 1);
+    bnn_error err;
+    cr_assert_eq(bnn_conv_forward(cv, in, NULL, out, ref, BNN_NAIVE, &err), 0, "%s", err.msg);
+    uint64_t wl[4];
+    int P[64], X;
+    for (int ji = 0; ji < ml->n_jobs; ji++) {
+        const map_job *j = &ml->jobs[ji];
+        for (int s = 0; s < ml->n_steps; s++) {
+            map_job_input(ml, j, in, NULL, s, 0, wl);
+            map_job_px(ml, j, wl, P, &X);
+            for (int c = 0; c < j->n_cols; c++) {
+                size_t at = map_result_at(ml, j, s, c);
+                sum[at] += map_dot_part(ml, j, s, c, 2 * P[c] - X);
+                int s2, c2;
+                cr_assert_eq(map_result_job(ml, j->row_tile, (int)(at / (size_t)pixels), (int)(at % (size_t)pixels),
+                                            &s2, &c2), ji, "case %d: result %zu's job", t, at);
+                cr_assert(s2 == s && c2 == c, "case %d: result %zu: step %d column %d, expected %d %d", t, at, s2, c2,
+                          s, c);
+            }
+        }
+    }
+    cr_assert_eq(memcmp(ref, sum, (size_t)cv->out_c * (size_t)pixels * 4), 0,
+                 "case %d (groups %d, %d -> %d, k %dx%d): input-stationary dots differ", t, cv->groups, cv->in_c,
+                 cv->out_c, cv->k_h, cv->k_w);
+    free(ref);
+    free(sum);
+    bnn_tensor_free(out);
+}
+
+/* Input-stationary jobs of random binary convs (plain, grouped, depthwise),
+ * layouts and geometries, on inputs with all-zero, sparse and dense
+ * channels: they run group by group, row tile by row tile; the cells hold
+ * the activations and every (output, pixel, element) MAC is computed
+ * exactly once; the word lines are the outputs' weight bits; every
+ * stored-zero flag is true to the tile it covers (and both values occur);
+ * the dots rebuilt from P, X and the columns' ones equal the reference. */
+Test(map, input_stationary_every_mac_once_and_flags_true, .timeout = 120)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 1616);
+    const int kern[4][2] = {{1, 1}, {1, 3}, {3, 1}, {3, 3}};
+    const int rows_opt[3] = {64, 128, 256}, cols_opt[3] = {8, 16, 64}, seg_opt[3] = {8, 16, 32}, cg_opt[4] = {1, 2, 4, 8};
+    int flags_on = 0, flags_off = 0, grouped = 0;
+    for (int t = 0; t < 150; t++) {
+        int kk = bnn_rng_range(&r, 0, 3), groups = t % 3 ? 1 : bnn_rng_range(&r, 2, 8), dw = groups > 1 && t % 2;
+        int cpg = dw ? 1 : bnn_rng_range(&r, 1, t % 5 ? 12 : 40), opg = dw ? 1 : bnn_rng_range(&r, 1, 12);
+        bnn_conv cv;
+        random_conv(&cv, &r, groups, cpg, opg, kern[kk][0], kern[kk][1]);
+        map_cfg cfg = {rows_opt[bnn_rng_range(&r, 0, 2)], cols_opt[bnn_rng_range(&r, 0, 2)],
+                       seg_opt[bnn_rng_range(&r, 0, 2)], (map_layout)bnn_rng_range(&r, 0, 2), NULL, 0};
+        int cg = cg_opt[bnn_rng_range(&r, 0, 3)];
+        cg = cg > cfg.cols ? cfg.cols : cg;
+        bnn_layer l = {.type = BNN_CONV, .u.conv = cv};
+        map_op op;
+        cr_assert(map_is_layer(&l) && map_op_of(&l, MAP_CONV, &op) == 0);
+        map_layer *ml;
+        bnn_error err;
+        cr_assert_eq(map_layer_build_is(&op, &cfg, cg, &ml, &err), 0, "%s", err.msg);
+        cr_assert_eq(ml->n_steps, opg);
+        /* channels all zero, sparse or dense */
+        bnn_tensor *in = bnn_tensor_new(cv.in_c, cv.in_h, cv.in_w, 1);
+        for (int c = 0; c < cv.in_c; c++) {
+            int dens = bnn_rng_range(&r, 0, 2);
+            for (int i = 0; i < cv.in_h * cv.in_w; i++)
+                in->v[(size_t)c * (size_t)(cv.in_h * cv.in_w) + (size_t)i] =
+                    (uint16_t)(dens == 0 ? 0 : dens == 1 ? bnn_rng_range(&r, 0, 15) == 0 : bnn_rng_range(&r, 0, 1));
+        }
+        map_layer_set_input(ml, in);
+        size_t nmac = (size_t)op.n * (size_t)cv.out_c * (size_t)(cv.out_h * cv.out_w);
+        int *seen = calloc(nmac, sizeof *seen);
+        for (int ji = 0; ji < ml->n_jobs; ji++) {
+            const map_job *j = &ml->jobs[ji];
+            cr_assert_eq(ji, (j->group * ml->n_row_tiles + j->row_tile) * ml->ctpg + j->col_tile % ml->ctpg,
+                         "case %d: job %d out of the group, row tile, pixel tile order", t, ji);
+            cr_assert(j->out0 == j->group * opg && j->ch0 == j->group * cpg && j->col_tile / ml->ctpg == j->group);
+            cr_assert(j->n_cols >= 1 && j->col0 + j->n_cols <= cv.out_h * cv.out_w && j->n_rows <= cfg.rows);
+            assert_cells_and_flags(&cv, ml, j, in, cg, t, &flags_on, &flags_off);
+            assert_word_lines(&cv, ml, j, seen, t);
+        }
+        for (size_t i = 0; i < nmac; i++)
+            cr_assert_eq(seen[i], 1, "case %d: MAC %zu computed %d times", t, i, seen[i]);
+        assert_is_dots(&cv, ml, in, t);
+        grouped += groups > 1;
+        free(seen);
+        bnn_tensor_free(in);
+        map_layer_free(ml);
+        free_conv(&cv);
+    }
+    cr_assert(flags_on > 1000 && flags_off > 1000, "flags set %d, clear %d", flags_on, flags_off);
+    cr_assert_gt(grouped, 30);
+}
+
+/* Input-stationary takes a binary conv, no channel subset, column groups
+ * that divide the columns. */
+Test(map, input_stationary_bad_config_rejected)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 3);
+    bnn_conv cv;
+    random_conv(&cv, &r, 1, 4, 4, 3, 3);
+    bnn_layer l = {.type = BNN_CONV, .u.conv = cv};
+    map_op op;
+    cr_assert_eq(map_op_of(&l, MAP_CONV, &op), 0);
+    int live[2] = {0, 1};
+    map_cfg cfg = {64, 16, 8, MAP_CHANNEL_MAJOR, NULL, 0}, sub = {64, 16, 8, MAP_CHANNEL_MAJOR, live, 2};
+    map_layer *ml = NULL;
+    bnn_error err;
+    cr_assert_eq(map_layer_build_is(&op, &cfg, 4, &ml, &err), 0, "%s", err.msg);
+    map_layer_free(ml);
+    cr_assert_neq(map_layer_build_is(&op, &cfg, 3, &ml, &err), 0);
+    cr_assert(strstr(err.msg, "input-stationary") && strstr(err.msg, "(got 3)"), "%s", err.msg);
+    cr_assert_neq(map_layer_build_is(&op, &cfg, 0, &ml, &err), 0);
+    cr_assert_neq(map_layer_build_is(&op, &sub, 4, &ml, &err), 0);
+    cr_assert(strstr(err.msg, "no channel subset"), "%s", err.msg);
+    l.u.conv.in_bits = 8;
+    cr_assert(!map_is_layer(&l));
+    cr_assert_eq(map_op_of(&l, MAP_CONV, &op), 0);
+    cr_assert_neq(map_layer_build_is(&op, &cfg, 4, &ml, &err), 0);
+    cr_assert(strstr(err.msg, "1-bit inputs"), "%s", err.msg);
+    free_conv(&cv);
+}

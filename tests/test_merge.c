@@ -1,84 +1,23 @@
 /*
  * test_merge.c - `sparsecim merge` without the RTL (it runs in the
- * sanitizer build): the JSON reader (csrc/util/jread.h) on known answers and bad
- * text; the shard reports of a small run (tests/data/merge/, made by
+ * sanitizer build): the shard reports of a small run (tests/data/merge/, made by
  * tests/data/merge/make.sh) merged equal the single run's report byte for
  * byte but wall_seconds, in any order, with the CSV; refused with exit 2
  * and one line: another model, geometry, option or profile, overlapping or
- * missing shards, a report that is no shard, a broken state chain, bad JSON.
+ * missing shards, a report that is no shard, a broken state chain, bad JSON
+ * (named by line and column, a repeated key too), a field of the wrong
+ * type named by its key and the line and column of its value (counted
+ * here, independently of the reader: csrc/util/jload.c). The reader's own
+ * known answers are in tests/test_json.c.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/jread.h"
 #include "test_util.h"
 
 static char out[1 << 16];
-
-Test(jread, known_answers)
-{
-    const char *t = "{\"a\": [1, -2, 3.5e2, 18446744073709551615], \"s\": \"x\\\"\\u00e9\\n\", \"b\": true,"
-                    " \"n\": null, \"o\": {}, \"e\": []}";
-    jr_val *v;
-    bnn_error err;
-    cr_assert_eq(jr_parse(t, strlen(t), &v, &err), 0, "%s", err.msg);
-    const jr_val *a = jr_get(v, "a");
-    cr_assert_eq(a->t, JR_ARR);
-    cr_assert_eq(a->n, 4);
-    uint64_t u;
-    int i;
-    double d;
-    cr_assert_eq(jr_u64(&a->kids[3], &u), 0);
-    cr_assert_eq(u, UINT64_MAX);
-    cr_assert_eq(jr_u64(&a->kids[1], &u), -1, "negative is no u64");
-    cr_assert_eq(jr_int(&a->kids[1], &i), 0);
-    cr_assert_eq(i, -2);
-    cr_assert_eq(jr_int(&a->kids[2], &i), -1, "3.5e2 is no int");
-    cr_assert_eq(jr_double(&a->kids[2], &d), 0);
-    cr_assert_float_eq(d, 350.0, 1e-12);
-    cr_assert_str_eq(jr_get(v, "s")->str, "x\"\xc3\xa9\n");
-    cr_assert_eq(jr_get(v, "b")->b, 1);
-    cr_assert_eq(jr_get(v, "n")->t, JR_NULL);
-    cr_assert_eq(jr_get(v, "o")->n, 0);
-    cr_assert_eq(jr_get(v, "e")->t, JR_ARR);
-    cr_assert_null(jr_get(v, "missing"));
-    cr_assert(jr_same(&a->kids[0], &a->kids[0]));
-    cr_assert(!jr_same(&a->kids[0], &a->kids[1]));
-    jr_free(v);
-}
-
-Test(jread, bad_text_named_by_line_and_column)
-{
-    static const struct {
-        const char *text, *want;
-    } bad[] = {
-        {"{\"a\": 1,\n \"b\" 2}", "line 2 column 6: expected ':'"},
-        {"[1, 2", "expected ',' or ']'"},
-        {"{\"a\": tru}", "expected a value"},
-        {"\"abc", "unterminated string"},
-        {"[01]", "expected ',' or ']'"},
-        {"{} x", "text after the value"},
-        {"\"\\q\"", "bad escape"},
-        {"", "unexpected end"},
-        {"[1.]", "bad number"},
-    };
-    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
-        jr_val *v = NULL;
-        bnn_error err;
-        cr_assert_eq(jr_parse(bad[k].text, strlen(bad[k].text), &v, &err), -1, "%s", bad[k].text);
-        cr_assert_null(v);
-        cr_assert_not_null(strstr(err.msg, bad[k].want), "%s: %s", bad[k].text, err.msg);
-    }
-    char deep[200];
-    memset(deep, '[', sizeof deep - 1);
-    deep[sizeof deep - 1] = 0;
-    jr_val *v;
-    bnn_error err;
-    cr_assert_eq(jr_parse(deep, strlen(deep), &v, &err), -1);
-    cr_assert_not_null(strstr(err.msg, "nested too deeply"), "%s", err.msg);
-}
 
 /* ---- merge on the shipped fixtures ---- */
 
@@ -148,6 +87,44 @@ static void refused(const char *reports, const char *want)
     cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
 }
 
+/* shard1.json with its first `from` replaced by `to` is refused with
+ * "FILE:L:C: want", L:C (counted here, in bytes: the fixtures are ASCII)
+ * where `mark` starts inside `to` in the edited file, or, with mark NULL
+ * (a member removed), where the object holding `from` starts. */
+static void located(const char *from, const char *to, const char *mark, const char *want)
+{
+    char e[4200], r[9000], where[4600];
+    edited("shard1.json", from, to, e, sizeof e);
+    FILE *f = fopen(e, "r");
+    cr_assert_not_null(f);
+    char *text = calloc(1, 1 << 21);
+    size_t len = fread(text, 1, (1 << 21) - 1, f);
+    fclose(f);
+    cr_assert_lt(len, (size_t)(1 << 21) - 1);
+    size_t off = (size_t)(strstr(text, to) - text);
+    if (mark) {
+        off += (size_t)(strstr(to, mark) - to);
+    } else {
+        for (int depth = 0; off > 0; off--)   /* back to the '{' that holds it (no braces in its strings) */
+            if (text[off - 1] == '}')
+                depth++;
+            else if (text[off - 1] == '{' && depth-- == 0)
+                break;
+        off--;
+    }
+    int line = 1, col = 1;
+    for (size_t i = 0; i < off; i++)
+        if (text[i] == '\n')
+            line++, col = 1;
+        else
+            col++;
+    free(text);
+    snprintf(where, sizeof where, "%s:%d:%d: %s", e, line, col, want);
+    snprintf(r, sizeof r, D "shard0.json %s " D "shard2.json", e);
+    refused(r, where);
+    remove(e);
+}
+
 Test(merge, refusals, .timeout = 60)
 {
     char e[4200], r[9000];
@@ -167,9 +144,10 @@ Test(merge, refusals, .timeout = 60)
         {"\"state_start\": \"", "\"state_start\": \"0000000000000001\", \"was\": \"",
          "its warm-up image did not reproduce the state"},
         {"\"predictions\": [", "\"predictions\": [1, ", "expected an array of 2 integers"},
-        {"\"layers\": [", "\"layers\": [}", "not a JSON report: line"},
-        {"\"jobs_run\": ", "\"jobs_run\": -", "expected a non-negative integer"},
-        {"\"shard\": {\"index\": 1, \"of\": 3", "\"shard\": {\"index\": 1, \"of\": 4", "is not of the same run"},
+        {"\"layers\": [", "\"layers\": [}", "(not a JSON report)"},
+        {"\"images\": ", "\"images\": 2, \"images\": ", "duplicate object key near '\"images\"' (not a JSON report)"},
+        {"\"jobs_run\": ", "\"jobs_run\": -", "expected a non-negative integer for \"jobs_run\""},
+        {"\"of\": 3,", "\"of\": 4,", "is not of the same run"},
     };
     for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
         edited("shard1.json", edits[k].from, edits[k].to, e, sizeof e);
@@ -177,6 +155,12 @@ Test(merge, refusals, .timeout = 60)
         refused(r, edits[k].want);
         remove(e);
     }
+    located("\"mismatches\": ", "\"mismatches\": 1.5, \"was\": ", "1.5",
+            "expected a non-negative integer for \"mismatches\"");
+    located("\"predictions\": [", "\"predictions\": [\"x\", ", "[", "expected an array of 2 integers for \"predictions\"");
+    located("\"state_end\": ", "\"state_end\": 7, \"was\": ", "7", "expected a hexadecimal string for \"state_end\"");
+    located("\"counters\": ", "\"counts\": ", NULL,
+            "layer 'conv1': expected an object (a report of an older sparsecim?) for \"counters\"");
     /* the profile read must be the one the reports were made with */
     int rc = sh(MERGE D "shard0.json " D "shard1.json " D "shard2.json -o /tmp/sparsecim-merge-refused.json --energy %s/constraints/energy-22nm.txt 2>&1",
                 tu_src_dir(), NULL);

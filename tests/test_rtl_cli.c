@@ -113,7 +113,7 @@ Test(cli, injected_mismatch_is_located_and_exits_1, .timeout = 60)
     js[n] = 0;
     fclose(f);
     cr_assert(strstr(js, "\"mismatches\": 1,"), "report");
-    cr_assert(strstr(js, "\"name\": \"s1b0b\", \"shape\": \"32x14x14>32x14x14 k3x3 s1\", \"tiles\": 2, "), "report");
+    cr_assert(strstr(js, "\"name\": \"s1b0b\",\n      \"shape\": \"32x14x14>32x14x14 k3x3 s1\",\n      \"tiles\": 2,"), "report");
     /* the print limit: with 0 printed, the count still makes exit status 1 */
     rc = sh("%s/sparsecim run --model %s --data random:2 --quiet --inject fc:3 --max-mismatch 0 2>&1", model, NULL,
             NULL);
@@ -163,7 +163,7 @@ Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
     cr_assert(strstr(out, "energy (energy-22nm, 256x64x16): "), "%s", out);
     static char js[1 << 20];
     snprintf(js, sizeof js, "%s", slurp(rep));
-    const char *tot = strstr(js, "\"total\": {\"gated_fraction\"");
+    const char *tot = strstr(js, "\"total\": {\n    \"gated_fraction\"");
     cr_assert_not_null(tot, "no total");
     double e = num_after(tot, "energy_fj"), eu = num_after(tot, "energy_fj_ungated"), fop = num_after(tot, "fj_per_op");
     cr_assert(e > 0 && eu > e, "gated %f, ungated %f", e, eu);
@@ -171,9 +171,9 @@ Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
     /* the layers' energies add up to the total */
     double sum = 0;
     int layers = 0;
-    for (const char *p = strstr(js, "\"layers\": ["); p && (p = strstr(p, "\n    {\"name\": ")) && p < tot; p++) {
-        const char *end = strchr(p + 1, '\n');
-        char line[4096];
+    for (const char *p = strstr(js, "\"layers\": ["); p && (p = strstr(p, "\n    {\n      \"name\": ")) && p < tot; p++) {
+        const char *end = strstr(p + 1, "\n    }");   /* the entry (indented JSON: one member a line) */
+        static char line[1 << 15];
         snprintf(line, sizeof line, "%.*s", (int)(end - p), p);
         double le = num_after(line, "energy_fj");
         cr_assert(le > 0, "layer line without energy: %.200s", line);
@@ -183,7 +183,7 @@ Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
     }
     cr_assert_eq(layers, 20, "layers %d", layers);
     cr_assert(sum > 0.999 * e && sum < 1.001 * e, "sum of layers %f, total %f", sum, e);
-    cr_assert(strstr(js, "\"energy\": {\"profile\": \"energy-22nm\"") || strstr(js, "\"energy\": {\n  \"profile\": "),
+    cr_assert(strstr(js, "\"energy\": {\n    \"profile\": \"energy-22nm\""),
               "no energy object");
     /* CSV: header, one row per layer, total */
     const char *c = slurp(csv);
@@ -199,7 +199,7 @@ Test(cli, run_energy_report_gated_vs_ungated, .timeout = 120)
     rc = tu_run(cmd, out, sizeof out);
     cr_assert_eq(rc, 0, "exit %d: %s", rc, out);
     const char *j0 = slurp(rep0);
-    const char *t0 = strstr(j0, "\"total\": {\"gated_fraction\"");
+    const char *t0 = strstr(j0, "\"total\": {\n    \"gated_fraction\"");
     cr_assert_not_null(t0);
     double e0 = num_after(t0, "energy_fj"), e0u = num_after(t0, "energy_fj_ungated");
     cr_assert(e0 > 0.999999 * eu && e0 < 1.000001 * eu, "no-gating run %f, gated run's baseline %f", e0, eu);

@@ -151,8 +151,8 @@ Test(jobs, shards_merged_equal_one_process, .timeout = 120)
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = 0;
     fclose(f);
-    cr_assert_not_null(strstr(buf, "\"shard\": {\"index\": 1, \"of\": 3, \"first\": 2, \"count\": 2, \"run_first\": 0, "
-                                   "\"run_count\": 6, \"state_start\": \""),
+    cr_assert_not_null(strstr(buf, "\"shard\": {\n    \"index\": 1,\n    \"of\": 3,\n    \"first\": 2,\n    \"count\": 2,\n"
+                                   "    \"run_first\": 0,\n    \"run_count\": 6,\n    \"state_start\": \""),
                        "%.2000s", buf);
     run_to(model, "--data random:7 --count 6 --small --shard 1/3 --jobs 2", dir, "sh1j");
     same_json_csv(dir, "sh1", "sh1j");

@@ -621,7 +621,7 @@ static void make_golden(const dut_geom *g, golden_set *s, map_layer **mlp, bnn_m
             }
         }
     s->j = (tb_golden_job){"conv1", 0, 0, jb->n_rows, jb->n_cols, jb->col_words, bits, pixels, jb->wrows, s->wl,
-                           s->p, s->x, s->acc, NULL};
+                           s->p, s->x, s->acc};
     *mlp = ml;
     *mp = m;
     *imgp = img;

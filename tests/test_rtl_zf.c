@@ -26,8 +26,7 @@
 #include <stdio.h>
 
 #include "power/act.h"
-#include "tb_act.h"
-#include "tb_is.h"
+#include "tb_drv.h"
 #include "test_rtl_util.h"
 #include "test_util.h"
 
@@ -412,37 +411,43 @@ typedef struct is_job {
     const bnn_model *m;
     tb_opts o;
     int images;
-    tb_layer_stats *ls;     /* m->n_layers */
+    tb_layer_stats *ls;     /* the input-stationary layers' (tb_stats), n_ls of them */
+    int n_ls;
     uint64_t mismatches;
     char err[600];
 } is_job;
 
+/* Runs the images through the driver, input-stationary (tb_drv.h). */
+static int is_images(tb_ctx *tb, is_job *j, bnn_trace *tr, bnn_tensor *img, bnn_error *err)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, 5);
+    tb_image_result res;
+    for (int i = 0; i < j->images; i++) {
+        rt_fill_image(img, &r, RT_RANDOM);
+        if (bnn_forward(j->m, img, BNN_FAST, tr, err) || tb_run_image(tb, tr, i, &res, err))
+            return -1;
+    }
+    const tb_layer_stats *ls = tb_stats(tb, &j->n_ls);
+    j->ls = calloc((size_t)j->n_ls + 1, sizeof *j->ls);
+    if (!j->ls)
+        return -1;
+    memcpy(j->ls, ls, (size_t)j->n_ls * sizeof *ls);
+    j->mismatches = tb_mismatches(tb);
+    return 0;
+}
+
 static int is_body(cim_dut *dut, void *arg)
 {
     is_job *j = arg;
-    bnn_error err;
-    int rc = -1;
+    bnn_error err = {""};
     bnn_trace *tr = bnn_trace_new(j->m);
     bnn_tensor *img = bnn_tensor_new(j->m->in_c, j->m->in_h, j->m->in_w, j->m->in_bits);
-    dut_reset(dut);
-    tb_act *act = tr && img ? tb_act_new(dut, j->o.gate, &err) : NULL;
-    if (!act) {
-        snprintf(j->err, sizeof j->err, "%s", tr && img ? err.msg : "out of memory");
-        goto done;
-    }
-    bnn_rng r;
-    bnn_rng_seed(&r, 5);
-    for (int i = 0; i < j->images; i++) {
-        rt_fill_image(img, &r, RT_RANDOM);
-        if (bnn_forward(j->m, img, BNN_FAST, tr, &err) ||
-            tb_is_image(dut, j->m, tr, i, &j->o, act, j->ls, &j->mismatches, &err)) {
-            snprintf(j->err, sizeof j->err, "%s", err.msg);
-            goto done;
-        }
-    }
-    rc = 0;
-done:
-    tb_act_free(act);
+    tb_ctx *tb = tr && img ? tb_new(dut, j->m, &j->o, &err) : NULL;
+    int rc = tb ? is_images(tb, j, tr, img, &err) : -1;
+    if (rc)
+        snprintf(j->err, sizeof j->err, "%s", err.msg[0] ? err.msg : "out of memory");
+    tb_free(tb);
     bnn_tensor_free(img);
     bnn_trace_free(tr);
     return rc;
@@ -453,8 +458,8 @@ static void is_run(const dut_geom *want, const bnn_model *m, const tb_opts *o, i
     memset(j, 0, sizeof *j);
     j->m = m;
     j->o = *o;
+    j->o.stationary = MAP_INPUT_STATIONARY;
     j->images = 2;
-    j->ls = calloc((size_t)m->n_layers, sizeof *j->ls);
     const dut_geom *g = dut_find_build(want, 0, NULL);
     cr_assert_not_null(g);
     char err[512] = "";
@@ -478,10 +483,13 @@ static void is_driver(const dut_geom *want)
     is_run(want, m, &ou, &u);
     uint64_t zf_gated = 0, seg_f = 0, seg_n = 0, evals_f = 0, evals_n = 0;
     int layers = 0;
+    cr_assert(f.n_ls == n.n_ls && f.n_ls == u.n_ls);
     for (int l = 0; l < m->n_layers; l++) {
-        const tb_layer_stats *lf = &f.ls[l], *ln = &n.ls[l], *lu = &u.ls[l];
-        if (!tb_is_layer(&m->layers[l]))
+        if (!map_is_layer(&m->layers[l]))
             continue;
+        cr_assert_lt(layers, f.n_ls, "more input-stationary layers than the driver ran");
+        const tb_layer_stats *lf = &f.ls[layers], *ln = &n.ls[layers], *lu = &u.ls[layers];
+        cr_assert_str_eq(lf->name, m->layers[l].name);
         layers++;
         cr_assert(lf->have_ref && ln->have_ref, "layer %s: no references", lf->name);
         cr_assert_eq(lf->act_mismatches + ln->act_mismatches + lu->act_mismatches, 0, "layer %s", lf->name);
@@ -519,6 +527,7 @@ static void is_driver(const dut_geom *want)
         evals_n += ln->cnt[DUT_CNT_EVALS];
     }
     cr_assert_gt(layers, 0);
+    cr_assert_eq(layers, f.n_ls, "the driver ran layers that are not binary convs");
     cr_assert_gt(zf_gated, 0, "the flags gated nothing");
     cr_assert_gt(seg_f, seg_n, "segments gated: %llu with flags, %llu without", (unsigned long long)seg_f,
                  (unsigned long long)seg_n);

@@ -83,6 +83,8 @@ static void check_model(const char *name)
 Test(shipped, se_model_matches_exporter, .timeout = 120) { check_model("se-resnet14-fmnist"); }
 Test(shipped, plain_model_matches_exporter, .timeout = 120) { check_model("resnet14-fmnist"); }
 Test(shipped, dw_model_matches_exporter, .timeout = 120) { check_model("dw-resnet14-fmnist"); }
+Test(shipped, resnet20_model_matches_exporter, .timeout = 120) { check_model("resnet20-fmnist"); }
+Test(shipped, bneck_model_matches_exporter, .timeout = 120) { check_model("bneck-se-resnet14-fmnist"); }
 
 /* The C model on the whole test set: accuracy and, per stage, the fraction
  * of channels the SE gates zero (-1 for a stage without SE layers). */

@@ -20,7 +20,9 @@ build=$1 out=$2 count=$3 geom=$4
 shift 4
 bin=$build/sparsecim
 mkdir -p "$out/runs"
-total_field() { sed -n '/^  "total": {/{s/.*"'"$2"'": \([-0-9.e+]*\).*/\1/p}' "$1"; }
+# a member of the report's "total" object or of its counters, the last one
+# named so (one member a line: the report is indented JSON)
+total_field() { sed -n '/^  "total": {/,/^  }/{s/^ *"'"$2"'": \([-0-9.e+]*\),*$/\1/p}' "$1" | tail -n 1; }
 echo "family,model,accuracy,accuracy_images,se_zeroed_mean,images,mismatches,nj_per_image,static_nj_per_image,saving_vs_static,cycles_per_image,static_cycles_per_image,cycles_saved" > "$out/points.csv"
 for model in "$@"; do
   [ -f "$model" ] || { echo "gating_points: $model: no such file" >&2; exit 2; }

@@ -30,8 +30,8 @@
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only, with ACC_W 24, so that the accumulator's
 #              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
-#              test_rtl_layers, test_rtl_zf, test_amodel, test_energy. A mutant that does
-#              not build is an error.
+#              test_rtl_layers, test_rtl_zf, test_amodel, test_energy, test_json, test_merge.
+#              A mutant that does not build is an error.
 #   energy     test_energy (the energy model's known answers: every per-event
 #              formula of the derivation table, csrc/power/energy_derive.c; the
 #              printed derivation read back equal to the derived table); cheap,
@@ -72,6 +72,10 @@
 #              the same for `sim` of those images' golden vectors; then
 #              SIGINT to a run --jobs 2 while its workers run: exit status
 #              130, its temporary directory empty, no report
+#   reports    test_json and test_merge (the reports' JSON on jansson: the
+#              reader's refusals, a repeated key among them, and places;
+#              the shard fixtures merged equal the single run, each
+#              refusal named), no RTL needed
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -271,7 +275,8 @@ do_build() {
     rm -rf "$W"/build/CMakeFiles/dut_*.dir/V*.dir "$W/build/.mutate-rtl"
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
-    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel test_energy &&
+    cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel \
+      test_energy test_json test_merge &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_includes() { sh "$ROOT/tools/include_graph.sh" "$W/src"; }
@@ -331,9 +336,10 @@ do_clock() { # the fast clock path against two-edge evaluation: the same report 
 do_test() {
   (cd "$W/build" && SPARSECIM_SRC="$W/src" SPARSECIM_BIN="$W/build" "$@")
 }
+do_reports() { do_test ./test_json --jobs "$JOBS" && do_test ./test_merge --jobs "$JOBS"; }
 
 export W JOBS ROOT
-export -f do_lint do_xcheck do_includes do_build do_run do_jobs do_interrupt do_clock do_test
+export -f do_lint do_xcheck do_includes do_build do_run do_jobs do_interrupt do_clock do_test do_reports
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
@@ -380,7 +386,8 @@ checks() {
   run_check "$dir" zf 900 do_test ./test_rtl_zf --jobs "$JOBS" --filter 'zero_flags/*small*' ||
     { FAILED+=(zf); [ $ALL = 1 ] || return 0; }
   run_check "$dir" amodel 300 do_test ./test_amodel --jobs "$JOBS" || { FAILED+=(amodel); [ $ALL = 1 ] || return 0; }
-  run_check "$dir" jobs 600 do_jobs || FAILED+=(jobs)
+  run_check "$dir" jobs 600 do_jobs || { FAILED+=(jobs); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" reports 300 do_reports || FAILED+=(reports)
   return 0
 }
 
@@ -394,7 +401,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs)"
+echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

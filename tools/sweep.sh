@@ -42,7 +42,9 @@ echo "model,seg_rows,unit,layout,remap,stationary,gate,images,accuracy,mismatche
 base_e="" base_c="" # the baseline run's energy (fJ) and cycles per image (SET=sparsity)
 
 # field NAME of the report's "total" object
-total_field() { sed -n '/^  "total": {/{s/.*"'"$2"'": \([-0-9.e+]*\).*/\1/p}' "$1"; }
+# a member of the report's "total" object or of its counters, the last one
+# named so (one member a line: the report is indented JSON)
+total_field() { sed -n '/^  "total": {/,/^  }/{s/^ *"'"$2"'": \([-0-9.e+]*\),*$/\1/p}' "$1" | tail -n 1; }
 top_field() { sed -n 's/^  "'"$2"'": \([-0-9.e+a-z]*\),*$/\1/p' "$1" | head -1; }
 
 run() { # NAME MODEL SEG UNIT LAYOUT REMAP(0|1) [EXTRA ARGS]

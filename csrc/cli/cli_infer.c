@@ -12,7 +12,7 @@
 #include "cli/cli_util.h"
 #include "data/ds.h"
 #include "util/outfile.h"
-#include "util/jwrite.h"
+#include "util/jdump.h"
 
 static const char *usage_text =
     "usage: sparsecim infer --model FILE.bnn --data SPEC [--count N] [--offset K] [--json OUT.json]\n"
@@ -31,6 +31,30 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* What `infer --json` reports besides the statistics. */
+typedef struct infer_run {
+    const char *model, *data, *impl;
+    long offset, count;
+    double accuracy, wall_seconds;
+    long seg_rows;
+    const int *pred;            /* count entries */
+} infer_run;
+
+/* The JSON report of `infer` (one jansson tree, dumped once to f: util/jdump.h). 0 or -1 (err). */
+static int infer_json(FILE *f, const infer_run *r, const bnn_stats *st, const bnn_model *m, bnn_error *err)
+{
+    json_t *o = json_object();
+    int bad = !o || jd_set(o, "model", jd_str(r->model)) || jd_set(o, "data", jd_str(r->data)) ||
+              jd_set(o, "impl", jd_str(r->impl)) || jd_set(o, "offset", json_integer(r->offset)) ||
+              jd_set(o, "count", json_integer(r->count)) || jd_set(o, "accuracy", jd_real(r->accuracy, "%.6f")) ||
+              jd_set(o, "correct", json_integer(st->correct)) ||
+              jd_set(o, "wall_seconds", jd_real(r->wall_seconds, "%.3f")) ||
+              jd_set(o, "seg_rows", json_integer(r->seg_rows)) || bnn_stats_json(st, m, o) ||
+              jd_set(o, "predictions", jd_ints(r->pred, (int)r->count));
+    int rc = jd_dump(f, bad ? NULL : o, "report", err);
+    json_decref(o);
+    return rc;
+}
 
 int cli_infer(int argc, char **argv)
 {
@@ -150,19 +174,11 @@ int cli_infer(int argc, char **argv)
             fprintf(po.f, "%d\n", pred[n]);
     }
     if (json) {
-        fprintf(jo.f, "{\n  \"model\": ");
-        jw_str(jo.f, model);
-        fprintf(jo.f, ",\n  \"data\": ");
-        jw_str(jo.f, data);
-        fprintf(jo.f, ",\n  \"impl\": \"%s\",\n  \"offset\": %ld,\n  \"count\": %ld,\n",
-                impl == BNN_FAST ? "fast" : "naive", offset, count);
-        fprintf(jo.f, "  \"accuracy\": %.6f,\n  \"correct\": %d,\n  \"wall_seconds\": %.3f,\n  \"seg_rows\": %ld,\n",
-                acc, st->correct, wall, seg);
-        bnn_stats_json(st, m, jo.f);
-        fprintf(jo.f, ",\n  \"predictions\": [");
-        for (long n = 0; n < count; n++)
-            fprintf(jo.f, "%s%d", n ? "," : "", pred[n]);
-        fprintf(jo.f, "]\n}\n");
+        infer_run run = {model, data, impl == BNN_FAST ? "fast" : "naive", offset, count, acc, wall, seg, pred};
+        if (infer_json(jo.f, &run, st, m, &err)) {
+            fprintf(stderr, "sparsecim infer: option --json: %s: %s\n", json, err.msg);
+            goto done;
+        }
     }
     if ((preds && out_commit(&po, &err)) || (json && out_commit(&jo, &err))) {
         fprintf(stderr, "sparsecim infer: %s\n", err.msg);

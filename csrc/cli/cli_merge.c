@@ -108,7 +108,11 @@ static int write_merged(const merge_args *a, const tb_part *m)
         fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
         return -1;
     }
-    tb_cli_json(o.f, &c, &s, m->ls, m->nl);
+    if (tb_cli_json(o.f, &c, &s, m->ls, m->nl, &err)) {
+        out_abort(&o);
+        fprintf(stderr, "sparsecim merge: option -o: %s: %s\n", a->out, err.msg);
+        return -1;
+    }
     if (out_commit(&o, &err)) {
         fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
         return -1;

@@ -19,9 +19,7 @@
 #include "data/ds.h"
 #include "util/outfile.h"
 #include "map/remap.h"
-#include "tb_act.h"
 #include "cli/tb_cli.h"
-#include "tb_is.h"
 #include "cli/tb_jobs.h"
 #include "cli/tb_merge.h"
 #include "vec/vec.h"
@@ -39,16 +37,16 @@ static const char usage_text[] =
     "  --count N           images (default 1)\n"
     "  --offset K          first image index (default 0)\n"
     "  --vectors-out DIR   also write every array job of every image as golden vector files\n"
-    "                      (csrc/vec.h, as sparsecim vectors does) into DIR, for sim --vectors DIR\n"
+    "                      (csrc/vec/vec.h, as sparsecim vectors does) into DIR, for sim --vectors DIR\n"
     "  --inject LAYER:I    checker self-test: add 2 to the reference's dot I of LAYER (conv dot,\n"
     "                      SE fc1 dot or logit) for the first image; the run must report it\n"
     "  --remap SPEC        channel remap (\"move\"): order each conv layer's input channels by their\n"
     "                      zero fraction on calibration images of SPEC (e.g. fashion-mnist:train),\n"
-    "                      so that often-zero channels share segments (csrc/remap.h)\n"
+    "                      so that often-zero channels share segments (csrc/map/remap.h)\n"
     "  --remap-count N     calibration images (default 100), from --remap-offset K (default 0)\n"
     "  --stationary weight|input  weight (default): weights in the cells, inputs on the word lines;\n"
     "                      input: the binary conv layers only, activations in the cells, weight bits\n"
-    "                      on the word lines, dots rebuilt from the RTL and checked (tb/tb_is.h); with\n"
+    "                      on the word lines, dots rebuilt from the RTL and checked (csrc/map/map.h); with\n"
     "                      gating, each tile's stored-zero flags are written (SET_ZF) after its rows\n"
     "  --no-zero-flags     input-stationary: write no stored-zero flags (gating on the word lines only)\n"
     "  --jobs N            N worker processes (default 1; 0: one per online core), each with its own\n"
@@ -145,70 +143,8 @@ static void image_done(const run_ctx *r, long n, int tty)
         raise(SIGKILL);
 }
 
-/* Input-stationary image idx (the reference trace into tr). */
-static int is_image(run_ctx *r, cim_dut *dut, bnn_trace *tr, bnn_tensor *img, long idx, const tb_opts *o,
-                    tb_act *act, tb_layer_stats *all, uint64_t *mis, bnn_error *err)
-{
-    load_image(r, idx, img);
-    if (bnn_forward(r->m, img, BNN_FAST, tr, err) ||
-        tb_is_image(dut, r->m, tr, (int)idx, o, act, all, mis, err)) {
-        snprintf(r->err, sizeof r->err, "image %ld: %s", idx, err->msg);
-        return -1;
-    }
-    return 0;
-}
-
-/* The binary conv layers only, activations in the cells (tb/tb_is.h). */
-static int run_is(run_ctx *r, cim_dut *dut, bnn_trace *tr, bnn_tensor *img)
-{
-    bnn_error err;
-    tb_layer_stats *all = calloc((size_t)r->m->n_layers, sizeof *all);
-    if (!all) {
-        snprintf(r->err, sizeof r->err, "out of memory");
-        return -1;
-    }
-    tb_opts o = r->c->o;
-    dut_reset(dut); /* the host's array models start from the reset state */
-    tb_act *act = tb_act_new(dut, o.gate, &err);
-    int rc = -1, tty = isatty(2);
-    if (!act) {
-        snprintf(r->err, sizeof r->err, "%s", err.msg);
-        goto done;
-    }
-    long warm = warmup_image(r);
-    if (warm >= 0) {
-        uint64_t scratch = 0;
-        if (is_image(r, dut, tr, img, warm, &o, act, all, &scratch, &err))
-            goto done;
-        tb_layer_stats_clear(all, r->m->n_layers);
-    }
-    r->state_start = tb_act_state_hash(act, AMODEL_HASH_INIT);
-    for (long n = 0; n < r->count; n++) {
-        long idx = r->offset + n;
-        if (is_image(r, dut, tr, img, idx, &o, act, all, &r->mismatches, &err))
-            goto done;
-        r->pred[n] = r->chained[n] = r->ref_pred[n] = tr->pred;   /* the reference's: no RTL classifier here */
-        r->label[n] = r->ds ? r->ds->labels[idx] : -1;
-        r->correct += r->ds && tr->pred == r->label[n];
-        r->chained_equal++;
-        image_done(r, n, tty);
-    }
-    r->state_end = tb_act_state_hash(act, AMODEL_HASH_INIT);
-    r->nl = 0;
-    for (int i = 0; i < r->m->n_layers; i++)
-        if (all[i].name[0])
-            all[r->nl++] = all[i];
-    r->ls = all;
-    all = NULL;
-    rc = 0;
-done:
-    tb_act_free(act);
-    free(all);
-    return rc;
-}
-
-/* Weight-stationary image idx through the driver. */
-static int ws_image(run_ctx *r, tb_ctx *tb, bnn_trace *tr, bnn_tensor *img, long idx, tb_image_result *res)
+/* Image idx through the driver. */
+static int run_one_image(run_ctx *r, tb_ctx *tb, bnn_trace *tr, bnn_tensor *img, long idx, tb_image_result *res)
 {
     bnn_error err;
     load_image(r, idx, img);
@@ -224,20 +160,21 @@ static int ws_image(run_ctx *r, tb_ctx *tb, bnn_trace *tr, bnn_tensor *img, long
     return 0;
 }
 
-static int run_ws(run_ctx *r, tb_ctx *tb, bnn_trace *tr, bnn_tensor *img)
+/* The block's images (after its warm-up image, if any) through the driver. */
+static int run_images(run_ctx *r, tb_ctx *tb, bnn_trace *tr, bnn_tensor *img)
 {
     int tty = isatty(2);
     tb_image_result res;
     long warm = warmup_image(r);
     if (warm >= 0) {
-        if (ws_image(r, tb, tr, img, warm, &res))
+        if (run_one_image(r, tb, tr, img, warm, &res))
             return -1;
         tb_stats_clear(tb);
     }
     r->state_start = tb_state_hash(tb);
     for (long n = 0; n < r->count; n++) {
         long idx = r->offset + n;
-        if (ws_image(r, tb, tr, img, idx, &res))
+        if (run_one_image(r, tb, tr, img, idx, &res))
             return -1;
         r->pred[n] = res.pred;
         r->chained[n] = res.chained_pred;
@@ -267,11 +204,13 @@ static int run_body(cim_dut *dut, void *arg)
     int rc = -1;
     bnn_trace *tr = bnn_trace_new(r->m);
     bnn_tensor *img = bnn_tensor_new(r->m->in_c, r->m->in_h, r->m->in_w, r->m->in_bits);
-    tb_ctx *tb = tr && img && !r->input_stationary ? tb_new(dut, r->m, &r->c->o, &err) : NULL;
-    if (!tr || !img || (!tb && !r->input_stationary))
+    tb_opts o = r->c->o;
+    o.stationary = r->input_stationary ? MAP_INPUT_STATIONARY : MAP_WEIGHT_STATIONARY;
+    tb_ctx *tb = tr && img ? tb_new(dut, r->m, &o, &err) : NULL;
+    if (!tb)
         snprintf(r->err, sizeof r->err, "%s", tr && img ? err.msg : "out of memory");
     else
-        rc = r->input_stationary ? run_is(r, dut, tr, img) : run_ws(r, tb, tr, img);
+        rc = run_images(r, tb, tr, img);
     tb_free(tb);
     bnn_tensor_free(img);
     bnn_trace_free(tr);
@@ -309,7 +248,11 @@ static int write_report(const run_ctx *r, const tb_cli_common *c, const run_id *
         fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;
     }
-    tb_cli_json(ro.f, c, &s, r->ls, r->nl);
+    if (tb_cli_json(ro.f, c, &s, r->ls, r->nl, &err)) {
+        out_abort(&ro);
+        fprintf(stderr, "sparsecim run: option --report: %s: %s\n", path, err.msg);
+        return -1;
+    }
     if (out_commit(&ro, &err)) {
         fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;

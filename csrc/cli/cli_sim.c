@@ -88,7 +88,7 @@ static int sim_body(cim_dut *dut, void *arg)
             return -1;
         }
         tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
-                             v.wrows, v.wl, v.p, v.x, v.acc, NULL};
+                             v.wrows, v.wl, v.p, v.x, v.acc};
         tb_layer_stats *ls = counted ? &s->ls[v.layer] : memset(&scratch, 0, sizeof scratch);
         uint64_t *mis = counted ? &s->mismatches : &scratch_mis;
         int quiet = 1 << 30;    /* the uncounted jobs print nothing */

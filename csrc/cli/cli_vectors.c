@@ -20,7 +20,7 @@ static const char *usage_text =
     "written, the word-line vector of every compute cycle, the expected X and per-column P of\n"
     "every cycle and the partial dot products per pixel, plus the layer's final outputs, as\n"
     "files of 16-digit hex words ($readmemh) with DIR/manifest.txt as the index. Format:\n"
-    "csrc/vec.h. Replay: sparsecim sim --vectors DIR (Verilator), make -f Makefile.sim xsim (Icarus).\n"
+    "csrc/vec/vec.h. Replay: sparsecim sim --vectors DIR (Verilator), make -f Makefile.sim xsim (Icarus).\n"
     "\n"
     "SPEC: fashion-mnist:train|test, idx:IMAGES,LABELS, cifar10:FILE.bin, random[:SEED]\n"
     "      (random: uniform pixels, seed 1 by default, no labels)\n"

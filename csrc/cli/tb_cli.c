@@ -312,7 +312,11 @@ int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary 
         fprintf(stderr, "sparsecim %s: option --report: %s\n", cmd, err.msg);
         return -1;
     }
-    tb_cli_json(o.f, c, s, ls, nl);
+    if (tb_cli_json(o.f, c, s, ls, nl, &err)) {
+        out_abort(&o);
+        fprintf(stderr, "sparsecim %s: option --report: %s: %s\n", cmd, c->report, err.msg);
+        return -1;
+    }
     if (out_commit(&o, &err)) {
         fprintf(stderr, "sparsecim %s: option --report: %s\n", cmd, err.msg);
         return -1;

@@ -156,13 +156,17 @@ typedef struct tb_cli_summary {
  * gated/static), hierarchy_saving_fraction (1 - static/flat),
  * gated_fraction_data, unmapped_fraction, cycles_skipped, cycles (total
  * only: a layer's "cycles" is the driver's), cycles_static; and "energy"
- * (csrc/power/act_write.h act_write_json: per-event energies, components and counts of
+ * (csrc/power/act_write.h act_json: per-event energies, components and counts of
  * the three references per layer). Every report also holds what an exact
  * merge needs (tb_merge.h): the model file's size and CRC, the profile's
  * path and CRC, and per layer `raw`: MACs per image, planes skipped, index
  * bits, activity mismatches and the static and flat counts by event name;
- * a part of a split run its `shard` (tb_shard). */
-void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl);
+ * a part of a split run its `shard` (tb_shard). The report is built as one
+ * jansson tree and dumped once to f (csrc/util/jdump.h: two-space indent,
+ * each number as the printf format of its field printed it). 0, or -1
+ * with err (out of memory); a write error stays on f for out_commit. */
+int tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
+                bnn_error *err);
 
 /* With --report: writes the JSON report (tb_cli_json) through outfile.h
  * and prints "report: PATH". 0, or -1 with one line printed. */

@@ -2,6 +2,8 @@
 #include "cli/tb_merge.h"
 #include "util/infile.h"
 
+#include <limits.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +49,7 @@ void tb_part_free(tb_part *p)
 {
     if (!p)
         return;
-    jr_free(p->doc);
+    json_decref(p->doc);
     free(p->text);
     free(p->pred);
     free(p->chained);
@@ -57,22 +59,45 @@ void tb_part_free(tb_part *p)
     memset(p, 0, sizeof *p);
 }
 
+/* "FILE:L:C: CTXexpected WHAT for "KEY"", the place of the value at (or of
+ * the object that lacks it); ctx NULL or e.g. "layer 'x': ". */
+static int bad_ctx(const tb_part *p, const jl_at *at, const char *ctx, const char *what, char *msg, size_t n)
+{
+    char key[200] = "", place[64] = "";
+    if (at->up && at->key) {
+        char q[160];
+        bnn_quote(q, sizeof q, at->key, 40);
+        snprintf(key, sizeof key, " for \"%s\"", q);
+    } else if (at->up) {
+        snprintf(key, sizeof key, " for entry %zu", at->index);
+    }
+    if (p->text) {   /* a merged part has none: its tree is a shard's */
+        int line, col;
+        jl_where(at, p->text, p->len, &line, &col);
+        snprintf(place, sizeof place, ":%d:%d", line, col);
+    }
+    return say(msg, n, "%s%s: %sexpected %s%s", p->path, place, ctx ? ctx : "", what, key);
+}
+
+static int bad(const tb_part *p, const jl_at *at, const char *what, char *msg, size_t n)
+{
+    return bad_ctx(p, at, NULL, what, msg, n);
+}
+
 /* A non-negative integer member (u64), or an int member (i). */
-static int get_u64(const tb_part *p, const jr_val *o, const char *key, uint64_t *v, char *msg, size_t n)
+static int get_u64(const tb_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
 {
-    if (jr_u64(jr_get(o, key), v))
-        return say(msg, n, "%s: field '%s': expected a non-negative integer", p->path, key);
-    return 0;
+    jl_at m = jl_member(o, key);
+    return jl_u64(&m, v) ? bad(p, &m, "a non-negative integer", msg, n) : 0;
 }
 
-static int get_int(const tb_part *p, const jr_val *o, const char *key, int *v, char *msg, size_t n)
+static int get_int(const tb_part *p, const jl_at *o, const char *key, int *v, char *msg, size_t n)
 {
-    if (jr_int(jr_get(o, key), v))
-        return say(msg, n, "%s: field '%s': expected an integer", p->path, key);
-    return 0;
+    jl_at m = jl_member(o, key);
+    return jl_int(&m, v) ? bad(p, &m, "an integer", msg, n) : 0;
 }
 
-static int get_long(const tb_part *p, const jr_val *o, const char *key, long *v, char *msg, size_t n)
+static int get_long(const tb_part *p, const jl_at *o, const char *key, long *v, char *msg, size_t n)
 {
     int i;
     if (get_int(p, o, key, &i, msg, n))
@@ -81,62 +106,101 @@ static int get_long(const tb_part *p, const jr_val *o, const char *key, long *v,
     return 0;
 }
 
-/* A hex string member of 1 to 16 digits. */
-static int get_hex(const tb_part *p, const jr_val *o, const char *key, uint64_t *v, char *msg, size_t n)
+/* A hex string of 1 to 16 digits. */
+static int hex_of(const jl_at *m, uint64_t *v)
 {
-    const jr_val *s = jr_get(o, key);
-    size_t len = s && s->t == JR_STR ? strlen(s->str) : 0;
-    int ok = len >= 1 && len <= 16 && strspn(s->str, "0123456789abcdefABCDEF") == len;
-    if (!ok)
-        return say(msg, n, "%s: field '%s': expected a hexadecimal string", p->path, key);
-    *v = strtoull(s->str, NULL, 16);
+    const char *s = NULL;
+    size_t len = jl_str(m, &s) ? 0 : strlen(s);
+    if (len < 1 || len > 16 || strspn(s, "0123456789abcdefABCDEF") != len)
+        return -1;
+    *v = strtoull(s, NULL, 16);
     return 0;
+}
+
+static int get_hex(const tb_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
+{
+    jl_at m = jl_member(o, key);
+    return hex_of(&m, v) ? bad(p, &m, "a hexadecimal string", msg, n) : 0;
 }
 
 /* An int array of p->images entries into *out (NULL when absent and optional). */
 static int get_ints(const tb_part *p, const char *key, int optional, int **out, char *msg, size_t n)
 {
-    const jr_val *a = jr_get(p->doc, key);
+    jl_at root = jl_root(p->doc), a = jl_member(&root, key);
     *out = NULL;
-    if (!a && optional)
+    if (!a.v && optional)
         return 0;
-    if (!a || a->t != JR_ARR || a->n != p->images)
-        return say(msg, n, "%s: field '%s': expected an array of %d integers", p->path, key, p->images);
-    *out = calloc((size_t)(a->n ? a->n : 1), sizeof **out);
+    if (!json_is_array(a.v) || json_array_size(a.v) != (size_t)p->images) {
+        char what[64];
+        snprintf(what, sizeof what, "an array of %d integers", p->images);
+        return bad(p, &a, what, msg, n);
+    }
+    *out = calloc((size_t)(p->images ? p->images : 1), sizeof **out);
     if (!*out)
         return say(msg, n, "%s: out of memory", p->path);
-    for (int i = 0; i < a->n; i++)
-        if (jr_int(&a->kids[i], &(*out)[i]))
-            return say(msg, n, "%s: field '%s' entry %d: expected an integer", p->path, key, i);
+    for (int i = 0; i < p->images; i++) {
+        jl_at e = jl_item(&a, (size_t)i);
+        if (jl_int(&e, &(*out)[i]))
+            return bad(p, &e, "an integer", msg, n);
+    }
     return 0;
 }
 
 /* Counts by event name (every event of act.h present). */
-static int get_events(const tb_part *p, const jr_val *o, const char *key, act_counts *a, char *msg, size_t n)
+static int get_events(const tb_part *p, const jl_at *o, const char *key, act_counts *a, char *msg, size_t n)
 {
-    const jr_val *e = jr_get(o, key);
+    jl_at e = jl_member(o, key);
     memset(a, 0, sizeof *a);
-    if (!e || e->t != JR_OBJ)
-        return say(msg, n, "%s: field 'raw.%s': expected an object of event counts", p->path, key);
+    if (!json_is_object(e.v))
+        return bad(p, &e, "an object of event counts", msg, n);
     for (int k = 0; k < ACT_NEVENTS; k++)
-        if (get_u64(p, e, act_event_name((act_event)k), &a->n[k], msg, n))
+        if (get_u64(p, &e, act_event_name((act_event)k), &a->n[k], msg, n))
             return -1;
     return 0;
 }
 
-static int get_str(const tb_part *p, const jr_val *o, const char *key, char *buf, size_t bn, char *msg, size_t n)
+static int get_str(const tb_part *p, const jl_at *o, const char *key, char *buf, size_t bn, char *msg, size_t n)
 {
-    const jr_val *s = jr_get(o, key);
-    if (!s || s->t != JR_STR || strlen(s->str) >= bn)
-        return say(msg, n, "%s: field '%s': expected a string", p->path, key);
-    memcpy(buf, s->str, strlen(s->str) + 1);
+    jl_at m = jl_member(o, key);
+    const char *s = NULL;
+    if (jl_str(&m, &s) || strlen(s) >= bn) {
+        char what[64];
+        snprintf(what, sizeof what, "a string of at most %zu bytes", bn - 1);
+        return bad(p, &m, what, msg, n);
+    }
+    memcpy(buf, s, strlen(s) + 1);
     return 0;
 }
 
-/* One entry of "layers". */
-static int get_layer(const tb_part *p, const jr_val *l, tb_layer_stats *s, char *msg, size_t n)
+/* The raw counters of one entry of "layers" (tb_layer_stats). */
+static int get_layer_raw(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
 {
-    const jr_val *cnt = jr_get(l, "counters"), *raw = jr_get(l, "raw");
+    jl_at cnt = jl_member(l, "counters"), raw = jl_member(l, "raw");
+    if (!json_is_object(cnt.v) || !json_is_object(raw.v)) {
+        char q[160], ctx[200];
+        bnn_quote(q, sizeof q, s->name, 40);
+        snprintf(ctx, sizeof ctx, "layer '%s': ", q);
+        return bad_ctx(p, json_is_object(cnt.v) ? &raw : &cnt, ctx, "an object (a report of an older sparsecim?)", msg,
+                       n);
+    }
+    for (int k = 0; k < DUT_NCNT; k++)
+        if (get_u64(p, &cnt, dut_cnt_names[k], &s->cnt[k], msg, n))
+            return -1;
+    return get_u64(p, &raw, "macs_per_image", &s->macs, msg, n) ||
+                   get_u64(p, &raw, "planes_skipped", &s->planes_skipped, msg, n) ||
+                   get_u64(p, &raw, "index_bits", &s->index_bits, msg, n) ||
+                   get_u64(p, &raw, "act_mismatches", &s->act_mismatches, msg, n) ||
+                   get_int(p, &raw, "have_ref", &s->have_ref, msg, n) ||
+                   get_events(p, &raw, "static", &s->stat, msg, n) || get_events(p, &raw, "flat", &s->flat, msg, n)
+               ? -1
+               : 0;
+}
+
+/* One entry of "layers". */
+static int get_layer(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
+{
+    if (!json_is_object(l->v))
+        return bad(p, l, "an object", msg, n);
     if (get_str(p, l, "name", s->name, sizeof s->name, msg, n) ||
         get_str(p, l, "shape", s->shape, sizeof s->shape, msg, n) || get_int(p, l, "tiles", &s->tiles, msg, n) ||
         get_u64(p, l, "cycles", &s->cycles, msg, n) || get_u64(p, l, "mismatches", &s->mismatches, msg, n) ||
@@ -144,74 +208,74 @@ static int get_layer(const tb_part *p, const jr_val *l, tb_layer_stats *s, char 
         get_u64(p, l, "channels_zeroed", &s->ch_zeroed, msg, n) ||
         get_u64(p, l, "channels_skipped", &s->ch_skipped, msg, n))
         return -1;
-    if (!cnt || !raw) {
-        char q[160];
-        bnn_quote(q, sizeof q, s->name, 40);
-        return say(msg, n, "%s: layer '%s': no 'counters' or 'raw' (a report of an older sparsecim?)", p->path, q);
-    }
-    for (int k = 0; k < DUT_NCNT; k++)
-        if (get_u64(p, cnt, dut_cnt_names[k], &s->cnt[k], msg, n))
-            return -1;
-    return get_u64(p, raw, "macs_per_image", &s->macs, msg, n) ||
-                   get_u64(p, raw, "planes_skipped", &s->planes_skipped, msg, n) ||
-                   get_u64(p, raw, "index_bits", &s->index_bits, msg, n) ||
-                   get_u64(p, raw, "act_mismatches", &s->act_mismatches, msg, n) ||
-                   get_int(p, raw, "have_ref", &s->have_ref, msg, n) || get_events(p, raw, "static", &s->stat, msg, n) ||
-                   get_events(p, raw, "flat", &s->flat, msg, n)
-               ? -1
-               : 0;
+    return get_layer_raw(p, l, s, msg, n);
 }
 
 static int get_layers(tb_part *p, char *msg, size_t n)
 {
-    const jr_val *a = jr_get(p->doc, "layers");
-    if (!a || a->t != JR_ARR)
-        return say(msg, n, "%s: field 'layers': expected an array", p->path);
-    p->nl = a->n;
-    p->ls = calloc((size_t)(a->n ? a->n : 1), sizeof *p->ls);
+    jl_at root = jl_root(p->doc), a = jl_member(&root, "layers");
+    if (!json_is_array(a.v) || json_array_size(a.v) > INT_MAX)
+        return bad(p, &a, "an array", msg, n);
+    p->nl = (int)json_array_size(a.v);
+    p->ls = calloc((size_t)(p->nl ? p->nl : 1), sizeof *p->ls);
     if (!p->ls)
         return say(msg, n, "%s: out of memory", p->path);
-    for (int i = 0; i < a->n; i++)
-        if (get_layer(p, &a->kids[i], &p->ls[i], msg, n))
+    for (int i = 0; i < p->nl; i++) {
+        jl_at l = jl_item(&a, (size_t)i);
+        if (get_layer(p, &l, &p->ls[i], msg, n))
             return -1;
+    }
     return 0;
 }
 
 static int get_shard(tb_part *p, char *msg, size_t n)
 {
-    const jr_val *s = jr_get(p->doc, "shard");
-    p->have_shard = s != NULL;
-    if (!s)
+    jl_at root = jl_root(p->doc), s = jl_member(&root, "shard");
+    p->have_shard = s.v != NULL;
+    if (!s.v)
         return 0;
     tb_shard *h = &p->sh;
-    if (get_int(p, s, "index", &h->index, msg, n) || get_int(p, s, "of", &h->of, msg, n) ||
-        get_long(p, s, "first", &h->first, msg, n) || get_long(p, s, "count", &h->count, msg, n) ||
-        get_long(p, s, "run_first", &h->run_first, msg, n) || get_long(p, s, "run_count", &h->run_count, msg, n) ||
-        get_hex(p, s, "state_start", &h->state_start, msg, n) || get_hex(p, s, "state_end", &h->state_end, msg, n))
+    if (get_int(p, &s, "index", &h->index, msg, n) || get_int(p, &s, "of", &h->of, msg, n) ||
+        get_long(p, &s, "first", &h->first, msg, n) || get_long(p, &s, "count", &h->count, msg, n) ||
+        get_long(p, &s, "run_first", &h->run_first, msg, n) || get_long(p, &s, "run_count", &h->run_count, msg, n) ||
+        get_hex(p, &s, "state_start", &h->state_start, msg, n) || get_hex(p, &s, "state_end", &h->state_end, msg, n))
         return -1;
-    if (h->of < 1 || h->index < 0 || h->index >= h->of || h->count != p->images)
-        return say(msg, n, "%s: field 'shard': index %d of %d with %ld images, but the report has %d", p->path,
-                   h->index, h->of, h->count, p->images);
+    if (h->of < 1 || h->index < 0 || h->index >= h->of || h->count != p->images) {
+        int line, col;
+        jl_where(&s, p->text, p->len, &line, &col);
+        return say(msg, n, "%s:%d:%d: field 'shard': index %d of %d with %ld images, but the report has %d", p->path,
+                   line, col, h->index, h->of, h->count, p->images);
+    }
+    return 0;
+}
+
+/* The top-level numbers: images, mismatches, wall_seconds. */
+static int get_head(tb_part *p, char *msg, size_t n)
+{
+    jl_at root = jl_root(p->doc), w = jl_member(&root, "wall_seconds");
+    if (!json_is_object(p->doc))
+        return bad(p, &root, "an object (a report)", msg, n);
+    if (get_int(p, &root, "images", &p->images, msg, n) || get_u64(p, &root, "mismatches", &p->mismatches, msg, n))
+        return -1;
+    if (jl_num(&w, &p->wall_seconds))
+        return bad(p, &w, "a number", msg, n);
+    if (p->images < 0) {
+        jl_at i = jl_member(&root, "images");
+        return bad(p, &i, "a non-negative integer", msg, n);
+    }
     return 0;
 }
 
 int tb_part_load(const char *path, tb_part *p, char *msg, size_t n)
 {
-    size_t len = 0;
     bnn_error err;
     memset(p, 0, sizeof *p);
     snprintf(p->path, sizeof p->path, "%s", path);
-    if (in_read_all(path, TB_REPORT_MAX_BYTES, "a report", &p->text, &len, &err))
+    if (in_read_all(path, TB_REPORT_MAX_BYTES, "a report", &p->text, &p->len, &err))
         return say(msg, n, "%s", err.msg);
-    if (jr_parse(p->text, len, &p->doc, &err))
-        return say(msg, n, "%s: not a JSON report: %s", path, err.msg);
-    if (get_int(p, p->doc, "images", &p->images, msg, n) || get_u64(p, p->doc, "mismatches", &p->mismatches, msg, n))
-        return -1;
-    if (jr_double(jr_get(p->doc, "wall_seconds"), &p->wall_seconds))
-        return say(msg, n, "%s: field 'wall_seconds': expected a number", path);
-    if (p->images < 0)
-        return say(msg, n, "%s: field 'images': negative", path);
-    return get_ints(p, "predictions", 0, &p->pred, msg, n) ||
+    if (jl_parse(p->text, p->len, &p->doc, &err))
+        return say(msg, n, "%s:%s (not a JSON report)", path, err.msg);
+    return get_head(p, msg, n) || get_ints(p, "predictions", 0, &p->pred, msg, n) ||
                    get_ints(p, "chained_predictions", 0, &p->chained, msg, n) ||
                    get_ints(p, "reference_predictions", 0, &p->ref_pred, msg, n) ||
                    get_ints(p, "labels", 1, &p->label, msg, n) || get_layers(p, msg, n) || get_shard(p, msg, n)
@@ -221,23 +285,21 @@ int tb_part_load(const char *path, tb_part *p, char *msg, size_t n)
 
 /* ---- merging ---- */
 
-/* Short text of a field for a message: its source text, at most 40 bytes,
- * quoted (bnn_quote: line ends and other bytes a message line must not
- * hold become \xHH). */
-static void field_text(const jr_val *v, char *buf, size_t n)
+/* Short text of a field for a message: the value as JSON (compact), at
+ * most 40 bytes, quoted (bnn_quote: line ends and other bytes a message
+ * line must not hold become \xHH). */
+static void field_text(const json_t *v, char *buf, size_t n)
 {
-    if (!v) {
-        snprintf(buf, n, "(none)");
-        return;
-    }
-    bnn_quote(buf, n, v->src, v->len);
+    char *t = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    bnn_quote(buf, n, t ? t : "(none)", 40);
+    free(t);
 }
 
 static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
 {
     for (size_t i = 0; i < sizeof same_fields / sizeof *same_fields; i++) {
-        const jr_val *x = jr_get(a->doc, same_fields[i].key), *y = jr_get(b->doc, same_fields[i].key);
-        if (jr_same(x, y))
+        const json_t *x = json_object_get(a->doc, same_fields[i].key), *y = json_object_get(b->doc, same_fields[i].key);
+        if ((!x && !y) || (x && y && json_equal(x, y)))
             continue;
         char tx[80], ty[80];
         field_text(x, tx, sizeof tx);
@@ -424,14 +486,16 @@ done:
 
 static const char *doc_str(const tb_part *p, const char *key)
 {
-    const jr_val *v = jr_get(p->doc, key);
-    return v && v->t == JR_STR ? v->str : NULL;
+    return json_string_value(json_object_get(p->doc, key));   /* NULL: none, or no string */
 }
 
-static int doc_bool(const tb_part *p, const char *key)
+static int doc_bool(const tb_part *p, const char *key) { return json_is_true(json_object_get(p->doc, key)); }
+
+/* The int member key of the report, or -1 when it is none. */
+static int doc_int(const tb_part *p, const char *key, int *v)
 {
-    const jr_val *v = jr_get(p->doc, key);
-    return v && v->t == JR_BOOL && v->b;
+    jl_at root = jl_root(p->doc), m = jl_member(&root, key);
+    return jl_int(&m, v);
 }
 
 static int common_geom(const tb_part *p, const char *cmd, dut_geom *g)
@@ -440,7 +504,7 @@ static int common_geom(const tb_part *p, const char *cmd, dut_geom *g)
     int cg = 0, aw = 0;
     char tail;
     if (!gs || sscanf(gs, "%dx%dx%d%c", &g->rows, &g->cols, &g->seg_rows, &tail) != 3 ||
-        jr_int(jr_get(p->doc, "col_group"), &cg) || jr_int(jr_get(p->doc, "acc_w"), &aw) || g->rows < 1 ||
+        doc_int(p, "col_group", &cg) || doc_int(p, "acc_w", &aw) || g->rows < 1 ||
         g->cols < 1 || g->seg_rows < 1 || cg < 1 || aw < 1) {
         fprintf(stderr, "sparsecim %s: %s: fields 'geometry', 'col_group', 'acc_w': expected RxCxS and two integers\n",
                 cmd, p->path);
@@ -458,7 +522,7 @@ static int common_opts(const tb_part *p, const char *cmd, tb_cli_common *c)
     for (int k = 0; gate && k < 4; k++)
         if (!strcmp(gate, tb_gate_name(k)))
             gm = k;
-    if (gm < 0 || !layout || map_layout_parse(layout, &c->o.layout) || jr_int(jr_get(p->doc, "unit"), &unit) ||
+    if (gm < 0 || !layout || map_layout_parse(layout, &c->o.layout) || doc_int(p, "unit", &unit) ||
         unit < 1 || unit > 8 || (unit & (unit - 1)) || !st) {
         fprintf(stderr, "sparsecim %s: %s: fields 'gate', 'layout', 'unit', 'stationary': not as run writes them\n",
                 cmd, p->path);
@@ -474,8 +538,8 @@ static int common_opts(const tb_part *p, const char *cmd, tb_cli_common *c)
     c->remap = doc_str(p, "remap");
     if (c->remap) {
         int img = 0, off = 0;
-        jr_int(jr_get(p->doc, "remap_images"), &img);
-        jr_int(jr_get(p->doc, "remap_offset"), &off);
+        doc_int(p, "remap_images", &img);
+        doc_int(p, "remap_offset", &off);
         c->remap_images = img;
         c->remap_offset = off;
     }
@@ -489,7 +553,8 @@ static int common_energy(const tb_part *p, const char *cmd, const char *energy, 
         return 0;
     uint64_t want;
     char msg[512] = "";
-    if (get_hex(p, p->doc, "energy_profile_crc", &want, msg, sizeof msg)) {
+    jl_at root = jl_root(p->doc);
+    if (get_hex(p, &root, "energy_profile_crc", &want, msg, sizeof msg)) {
         fprintf(stderr, "sparsecim %s: %s\n", cmd, msg);
         return -1;
     }
@@ -548,8 +613,9 @@ tb_cli_summary tb_part_summary(const tb_part *p)
                         p->label, p->wall_seconds, 0, 0, 0, NULL};
     uint64_t crc = 0;
     char msg[256];
-    if (!get_u64(p, p->doc, "model_bytes", &s.model_bytes, msg, sizeof msg) &&
-        !get_hex(p, p->doc, "model_crc", &crc, msg, sizeof msg)) {
+    jl_at root = jl_root(p->doc);
+    if (!get_u64(p, &root, "model_bytes", &s.model_bytes, msg, sizeof msg) &&
+        !get_hex(p, &root, "model_crc", &crc, msg, sizeof msg)) {
         s.have_model_id = 1;
         s.model_crc = (uint32_t)crc;
     }

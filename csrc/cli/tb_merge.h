@@ -18,7 +18,12 @@
  * the merged report is the single run's, field for field, but for
  * wall_seconds (the longest part's) and the shard field (absent).
  *
- * Errors: one line in msg (file named), return -1; the caller exits 2.
+ * Reports are read with jansson (csrc/util/jload.h: a key given twice in an
+ * object is refused). Errors: one line in msg, return -1; the caller exits
+ * 2. A parse error or a field of the wrong type (or missing) names the
+ * file, the line and column and what was expected:
+ * "part.json:12:5: expected a non-negative integer for "cycles"" (the
+ * place of the value, or of the object that lacks it).
  * Ownership: a tb_part owns its text, tree and arrays (tb_part_free); a
  * merged part borrows the first input's tree for the option fields, so the
  * inputs must outlive it. No global state; nothing exits.
@@ -28,17 +33,19 @@
 
 #include <stddef.h>
 
-#include "util/jread.h"
+#include "util/jload.h"
 #include "cli/tb_cli.h"
 
 /* The largest report a merge reads (a report of 10,000 images is about
- * 0.3 MB): a larger file is refused before it is parsed. */
+ * 0.6 MB, one array entry a line): a larger file is refused before it is
+ * parsed. */
 #define TB_REPORT_MAX_BYTES ((size_t)1 << 28)
 
 typedef struct tb_part {
     char path[1024];            /* the report's file, for messages */
-    char *text;                 /* its contents (the tree points into it) */
-    jr_val *doc;                /* parsed; borrowed in a merged part */
+    char *text;                 /* its contents (for the places of errors, jload.h) */
+    size_t len;                 /* bytes of text */
+    json_t *doc;                /* parsed (jansson); borrowed in a merged part */
     int have_shard;
     tb_shard sh;
     int images;

@@ -12,7 +12,7 @@
 
 #include "cli/cli_util.h"
 #include "util/outfile.h"
-#include "util/jwrite.h"
+#include "util/jdump.h"
 #include "power/act_write.h"
 
 int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
@@ -128,52 +128,6 @@ void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls
     fprintf(f, "\n");
 }
 
-static void json_ints(FILE *f, const char *key, const int *v, int n)
-{
-    fprintf(f, "  \"%s\": [", key);
-    for (int i = 0; i < n; i++)
-        fprintf(f, "%s%d", i ? ", " : "", v[i]);
-    fprintf(f, "],\n");
-}
-
-static void json_counters(FILE *f, const uint64_t *cnt)
-{
-    fprintf(f, "\"counters\": {");
-    for (int k = 0; k < DUT_NCNT; k++)
-        fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dut_cnt_names[k], (unsigned long long)cnt[k]);
-    fprintf(f, "}");
-}
-
-static void json_shard(FILE *f, const tb_shard *sh)
-{
-    fprintf(f,
-            "  \"shard\": {\"index\": %d, \"of\": %d, \"first\": %ld, \"count\": %ld, \"run_first\": %ld, "
-            "\"run_count\": %ld, \"state_start\": \"%016llx\", \"state_end\": \"%016llx\"},\n",
-            sh->index, sh->of, sh->first, sh->count, sh->run_first, sh->run_count,
-            (unsigned long long)sh->state_start, (unsigned long long)sh->state_end);
-}
-
-static void json_events(FILE *f, const char *key, const act_counts *a)
-{
-    fprintf(f, "\"%s\": {", key);
-    for (int e = 0; e < ACT_NEVENTS; e++)
-        fprintf(f, "%s\"%s\": %llu", e ? ", " : "", act_event_name((act_event)e), (unsigned long long)a->n[e]);
-    fprintf(f, "}");
-}
-
-/* What a merge needs beyond the report's own fields (tb_merge.h). */
-static void json_raw(FILE *f, const tb_layer_stats *l)
-{
-    fprintf(f, "\"raw\": {\"macs_per_image\": %llu, \"planes_skipped\": %llu, \"index_bits\": %llu, "
-               "\"act_mismatches\": %llu, \"have_ref\": %d, ",
-            (unsigned long long)l->macs, (unsigned long long)l->planes_skipped, (unsigned long long)l->index_bits,
-            (unsigned long long)l->act_mismatches, l->have_ref);
-    json_events(f, "static", &l->stat);
-    fprintf(f, ", ");
-    json_events(f, "flat", &l->flat);
-    fprintf(f, "}, ");
-}
-
 int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)
 {
     act_report_init(r);
@@ -213,91 +167,38 @@ static cli_energy energy_of(const tb_cli_common *c, const act_layer *l)
     return e;
 }
 
-/* fmt with v, or null */
-static void json_opt(FILE *f, const char *key, int ok, const char *fmt, double v)
-{
-    fprintf(f, "\"%s\": ", key);
-    if (ok)
-        fprintf(f, fmt, v);
-    else
-        fputs("null", f);
-    fputs(", ", f);
-}
-
-/* The energy fields of a layer or the total (tb_cli.h, tb_cli_json). */
-static void json_energy_fields(FILE *f, const cli_energy *e, int with_cycles)
-{
-    if (!e->ok) {
-        fprintf(f, "\"energy_error\": ");
-        jw_str(f, e->err.msg);
-        fputs(", ", f);
-        return;
-    }
-    const energy_summary *s = &e->s;
-    const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
-    const int r = s->have_ref;
-    json_opt(f, "energy_fj", 1, "%.3f", eg->total_fj);
-    json_opt(f, "energy_fj_ungated", r, "%.3f", es->total_fj);
-    json_opt(f, "energy_fj_flat", r, "%.3f", ef->total_fj);
-    json_opt(f, "fj_per_op", eg->has_ops, "%.6g", eg->fj_per_op);
-    json_opt(f, "fj_per_op_ungated", r && es->has_ops, "%.6g", es->fj_per_op);
-    json_opt(f, "fj_per_op_flat", r && ef->has_ops, "%.6g", ef->fj_per_op);
-    json_opt(f, "saving_fraction", r, "%.6f", s->saving_fraction);
-    json_opt(f, "hierarchy_saving_fraction", r, "%.6f", s->hierarchy_saving_fraction);
-    json_opt(f, "gated_fraction_data", 1, "%.6f", s->gated_fraction_data);
-    json_opt(f, "unmapped_fraction", 1, "%.6f", s->unmapped_fraction);
-    fprintf(f, "\"cycles_skipped\": %llu, ", (unsigned long long)s->cycles_skipped);
-    if (with_cycles)
-        fprintf(f, "\"cycles\": %llu, ", (unsigned long long)s->cycles);
-    json_opt(f, "cycles_static", r, "%.0f", (double)s->cycles_static);
-}
-
 /* 100 (1 - a/b), 0 when b = 0 */
 static double pct_saved(double a, double b)
 {
     return b > 0 ? 100.0 * (1.0 - a / b) : 0.0;
 }
 
-int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
+/* The per-layer energy table (without --quiet). */
+static void energy_layer_table(FILE *f, const tb_cli_common *c, const act_report *r)
 {
-    if (!c->have_energy)
-        return 0;
-    act_report r;
-    bnn_error err;
-    if (tb_cli_act(ls, nl, images, &r, &err)) {
-        fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
-        return -1;
-    }
-    act_layer tot;
-    act_report_total(&r, &tot);
-    cli_energy e = energy_of(c, &tot);
-    if (!e.ok) {
-        act_report_free(&r);
-        fprintf(stderr, "sparsecim %s: energy: %s\n", cmd, e.err.msg);
-        return -1;
-    }
-    const energy_summary *s = &e.s;
-    if (!c->quiet) {
-        fprintf(f, "%-10s %11s %11s %11s %7s %7s %8s %7s %8s\n", "energy", "flat pJ", "static pJ", "gated pJ",
-                "saving", "hier.", "fJ/op", "gated", "skipped");
-        for (int i = 0; i < r.n_layers; i++) {
-            cli_energy el = energy_of(c, &r.layers[i]);
-            if (!el.ok) {
-                fprintf(f, "%-10s energy: %s\n", r.layers[i].name, el.err.msg);
-                continue;
-            }
-            const energy_summary *t = &el.s;
-            double g = t->e[ACT_REF_GATED].total_fj, st = t->e[ACT_REF_STATIC].total_fj,
-                   fl = t->e[ACT_REF_FLAT].total_fj;
-            if (t->have_ref)
-                fprintf(f, "%-10s %11.2f %11.2f %11.2f %6.1f%% %6.1f%%", r.layers[i].name, fl / 1e3, st / 1e3,
-                        g / 1e3, 100.0 * t->saving_fraction, 100.0 * t->hierarchy_saving_fraction);
-            else
-                fprintf(f, "%-10s %11s %11s %11.2f %7s %7s", r.layers[i].name, "-", "-", g / 1e3, "-", "-");
-            fprintf(f, " %8.3f %6.1f%% %8llu\n", t->e[ACT_REF_GATED].fj_per_op, 100.0 * t->gated_fraction_data,
-                    (unsigned long long)t->cycles_skipped);
+    fprintf(f, "%-10s %11s %11s %11s %7s %7s %8s %7s %8s\n", "energy", "flat pJ", "static pJ", "gated pJ", "saving",
+            "hier.", "fJ/op", "gated", "skipped");
+    for (int i = 0; i < r->n_layers; i++) {
+        cli_energy el = energy_of(c, &r->layers[i]);
+        if (!el.ok) {
+            fprintf(f, "%-10s energy: %s\n", r->layers[i].name, el.err.msg);
+            continue;
         }
+        const energy_summary *t = &el.s;
+        double g = t->e[ACT_REF_GATED].total_fj, st = t->e[ACT_REF_STATIC].total_fj, fl = t->e[ACT_REF_FLAT].total_fj;
+        if (t->have_ref)
+            fprintf(f, "%-10s %11.2f %11.2f %11.2f %6.1f%% %6.1f%%", r->layers[i].name, fl / 1e3, st / 1e3, g / 1e3,
+                    100.0 * t->saving_fraction, 100.0 * t->hierarchy_saving_fraction);
+        else
+            fprintf(f, "%-10s %11s %11s %11.2f %7s %7s", r->layers[i].name, "-", "-", g / 1e3, "-", "-");
+        fprintf(f, " %8.3f %6.1f%% %8llu\n", t->e[ACT_REF_GATED].fj_per_op, 100.0 * t->gated_fraction_data,
+                (unsigned long long)t->cycles_skipped);
     }
+}
+
+/* The one-line energy summary of the run (the total s of `images` images). */
+static void energy_line(FILE *f, const tb_cli_common *c, const energy_summary *s, int images)
+{
     const double n_img = images > 0 ? images : 1;
     const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
     fprintf(f, "energy (%s, %dx%dx%d): ", c->prof.name, c->geom->rows, c->geom->cols, c->geom->seg_rows);
@@ -319,150 +220,264 @@ int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_lay
                 eg->total_fj / 1e3 / n_img, tb_gate_name(c->o.gate), eg->fj_per_op, 100.0 * s->gated_fraction_data,
                 (unsigned long long)s->cycles_skipped);
     }
-    int rc = 0;
-    if (c->csv) {
-        out_file o = {0};
-        bnn_error oerr;
-        if (out_open(&o, c->csv, NULL, 0, &oerr)) {
-            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
-            rc = -1;
-        } else if (act_write_csv(o.f, &r, &c->em, &err)) {
-            if (ferror(o.f) && out_commit(&o, &oerr))   /* a write error: out_commit says which and why */
-                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
-            else
-                fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
-            out_abort(&o);
-            rc = -1;
-        } else if (out_commit(&o, &oerr)) {
-            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
-            rc = -1;
-        } else {
-            fprintf(f, "csv: %s\n", c->csv);
-        }
+}
+
+/* --csv: the activity report r as CSV through outfile.h; "csv: PATH" on f. 0 or -1 (message). */
+static int energy_csv(FILE *f, const tb_cli_common *c, const char *cmd, const act_report *r)
+{
+    out_file o = {0};
+    bnn_error err, oerr;
+    if (out_open(&o, c->csv, NULL, 0, &oerr)) {
+        fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
+        return -1;
     }
+    if (act_write_csv(o.f, r, &c->em, &err)) {
+        if (ferror(o.f) && out_commit(&o, &oerr))   /* a write error: out_commit says which and why */
+            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
+        else
+            fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, err.msg);
+        out_abort(&o);
+        return -1;
+    }
+    if (out_commit(&o, &oerr)) {
+        fprintf(stderr, "sparsecim %s: option --csv: %s\n", cmd, oerr.msg);
+        return -1;
+    }
+    fprintf(f, "csv: %s\n", c->csv);
+    return 0;
+}
+
+int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
+{
+    if (!c->have_energy)
+        return 0;
+    act_report r;
+    bnn_error err;
+    if (tb_cli_act(ls, nl, images, &r, &err)) {
+        fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
+        return -1;
+    }
+    act_layer tot;
+    act_report_total(&r, &tot);
+    cli_energy e = energy_of(c, &tot);
+    if (!e.ok) {
+        act_report_free(&r);
+        fprintf(stderr, "sparsecim %s: energy: %s\n", cmd, e.err.msg);
+        return -1;
+    }
+    if (!c->quiet)
+        energy_layer_table(f, c, &r);
+    energy_line(f, c, &e.s, images);
+    int rc = c->csv ? energy_csv(f, c, cmd, &r) : 0;
     act_report_free(&r);
     return rc;
 }
 
-void tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
+/* ---- the JSON report: one jansson tree, dumped once (util/jdump.h) ---- */
+
+static json_t *json_counters(const uint64_t *cnt)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    for (int k = 0; o && k < DUT_NCNT; k++)
+        bad |= jd_set(o, dut_cnt_names[k], jd_u64(cnt[k]));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+static json_t *json_events(const act_counts *a)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    for (int e = 0; o && e < ACT_NEVENTS; e++)
+        bad |= jd_set(o, act_event_name((act_event)e), jd_u64(a->n[e]));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+static json_t *json_shard(const tb_shard *sh)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    bad = bad || jd_set(o, "index", json_integer(sh->index)) || jd_set(o, "of", json_integer(sh->of)) ||
+          jd_set(o, "first", json_integer(sh->first)) || jd_set(o, "count", json_integer(sh->count)) ||
+          jd_set(o, "run_first", json_integer(sh->run_first)) || jd_set(o, "run_count", json_integer(sh->run_count)) ||
+          jd_set(o, "state_start", jd_hex(sh->state_start, 16)) || jd_set(o, "state_end", jd_hex(sh->state_end, 16));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+/* What a merge needs beyond the report's own fields (tb_merge.h). */
+static json_t *json_raw(const tb_layer_stats *l)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    bad = bad || jd_set(o, "macs_per_image", jd_u64(l->macs)) || jd_set(o, "planes_skipped", jd_u64(l->planes_skipped)) ||
+          jd_set(o, "index_bits", jd_u64(l->index_bits)) || jd_set(o, "act_mismatches", jd_u64(l->act_mismatches)) ||
+          jd_set(o, "have_ref", json_integer(l->have_ref)) || jd_set(o, "static", json_events(&l->stat)) ||
+          jd_set(o, "flat", json_events(&l->flat));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+/* The energy fields of a layer or the total into o (tb_cli.h, tb_cli_json).
+ * 0 or -1 (out of memory). */
+static int json_energy_fields(json_t *o, const cli_energy *e, int with_cycles)
+{
+    if (!e->ok)
+        return jd_set(o, "energy_error", jd_str(e->err.msg));
+    const energy_summary *s = &e->s;
+    const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
+    const int r = s->have_ref;
+    int bad = jd_set(o, "energy_fj", jd_real(eg->total_fj, "%.3f")) |
+              jd_set(o, "energy_fj_ungated", jd_real_or_null(r, es->total_fj, "%.3f")) |
+              jd_set(o, "energy_fj_flat", jd_real_or_null(r, ef->total_fj, "%.3f")) |
+              jd_set(o, "fj_per_op", jd_real_or_null(eg->has_ops, eg->fj_per_op, "%.6g")) |
+              jd_set(o, "fj_per_op_ungated", jd_real_or_null(r && es->has_ops, es->fj_per_op, "%.6g")) |
+              jd_set(o, "fj_per_op_flat", jd_real_or_null(r && ef->has_ops, ef->fj_per_op, "%.6g")) |
+              jd_set(o, "saving_fraction", jd_real_or_null(r, s->saving_fraction, "%.6f")) |
+              jd_set(o, "hierarchy_saving_fraction", jd_real_or_null(r, s->hierarchy_saving_fraction, "%.6f")) |
+              jd_set(o, "gated_fraction_data", jd_real(s->gated_fraction_data, "%.6f")) |
+              jd_set(o, "unmapped_fraction", jd_real(s->unmapped_fraction, "%.6f")) |
+              jd_set(o, "cycles_skipped", jd_u64(s->cycles_skipped));
+    if (with_cycles)
+        bad |= jd_set(o, "cycles", jd_u64(s->cycles));
+    return bad | jd_set(o, "cycles_static", jd_real_or_null(r, (double)s->cycles_static, "%.0f"));
+}
+
+/* One entry of "layers"; ar: the activity report (NULL without energy). */
+static json_t *json_layer(const tb_cli_common *c, const tb_layer_stats *l, int images, const act_layer *al)
+{
+    const uint64_t n_img = (uint64_t)(images > 0 ? images : 0);
+    json_t *o = json_object();
+    int bad = !o;
+    bad = bad || jd_set(o, "name", jd_str(l->name)) || jd_set(o, "shape", jd_str(l->shape)) ||
+          jd_set(o, "tiles", json_integer(l->tiles)) || jd_set(o, "cycles", jd_u64(l->cycles)) ||
+          jd_set(o, "mismatches", jd_u64(l->mismatches)) || jd_set(o, "macs", jd_u64(l->macs * n_img)) ||
+          jd_set(o, "gated_fraction", jd_real(tb_gated_fraction(l), "%.6f")) ||
+          jd_set(o, "jobs_run", jd_u64(l->jobs_run)) || jd_set(o, "channels_total", jd_u64(l->ch_total)) ||
+          jd_set(o, "channels_zeroed", jd_u64(l->ch_zeroed)) || jd_set(o, "channels_skipped", jd_u64(l->ch_skipped));
+    if (!bad && al) {
+        cli_energy e = energy_of(c, al);
+        bad = json_energy_fields(o, &e, 0);   /* "cycles" is the layer's, above */
+    }
+    bad = bad || jd_set(o, "raw", json_raw(l)) || jd_set(o, "counters", json_counters(l->cnt));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+/* "total": the run's fractions, the layers after an SE, energy, counters. */
+static json_t *json_total(const tb_cli_common *c, const tb_layer_stats *ls, int nl, const act_report *ar)
+{
+    tb_layer_stats all = {.cnt = {0}};
+    for (int i = 0; i < nl; i++)
+        for (int k = 0; k < DUT_NCNT; k++)
+            all.cnt[k] += ls[i].cnt[k];
+    se_totals st = se_sum(ls, nl);
+    json_t *o = json_object();
+    int bad = !o;
+    bad = bad || jd_set(o, "gated_fraction", jd_real(tb_gated_fraction(&all), "%.6f")) ||
+          jd_set(o, "after_se_layers", json_integer(st.layers)) ||
+          jd_set(o, "after_se_channels_zeroed_fraction", jd_real(frac(st.ch_zeroed, st.ch_total), "%.6f")) ||
+          jd_set(o, "after_se_channels_skipped_fraction", jd_real(frac(st.ch_skipped, st.ch_total), "%.6f")) ||
+          jd_set(o, "after_se_gated_fraction", jd_real(frac(st.gated, st.gated + st.active), "%.6f")) ||
+          jd_set(o, "after_se_jobs_run", jd_u64(st.jobs_run)) || jd_set(o, "index_bits", jd_u64(st.index_bits));
+    if (!bad && ar) {
+        act_layer atot;
+        act_report_total(ar, &atot);
+        cli_energy e = energy_of(c, &atot);
+        bad = json_energy_fields(o, &e, 1);
+    }
+    bad = bad || jd_set(o, "counters", json_counters(all.cnt));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+/* What ran: command, model, data, back end. */
+static int json_head(json_t *o, const tb_cli_common *c, const tb_cli_summary *s)
+{
+    int bad = jd_set(o, "command", jd_str(s->command)) || jd_set(o, "source", jd_str(s->source));
+    if (s->have_model_id)
+        bad = bad || jd_set(o, "model_bytes", jd_u64(s->model_bytes)) || jd_set(o, "model_crc", jd_hex(s->model_crc, 8));
+    bad = bad || jd_set(o, "data", jd_str_or_null(s->data)) ||
+          jd_set(o, "backend", jd_str(c->be->name));   /* a merge writes back what a shard says */
+    if (c->clock_path)
+        bad = bad || jd_set(o, "clock_path", jd_str(c->clock_path));
+    return bad;
+}
+
+/* How it ran: geometry, gating, mapping, remap, energy profile. */
+static int json_options(json_t *o, const tb_cli_common *c)
+{
+    char g[32];
+    tb_cli_geom_name(c->geom, g, sizeof g);
+    int bad = jd_set(o, "geometry", jd_str(g)) || jd_set(o, "col_group", json_integer(c->geom->col_group)) ||
+              jd_set(o, "acc_w", json_integer(c->geom->acc_w)) || jd_set(o, "gating", json_boolean(c->o.gate)) ||
+              jd_set(o, "gate", jd_str(tb_gate_name(c->o.gate))) ||
+              jd_set(o, "skip", json_boolean(c->o.gate && !c->o.no_skip)) ||
+              jd_set(o, "unit", json_integer(1 << c->o.unit_log2)) ||
+              jd_set(o, "layout", jd_str(map_layout_name(c->o.layout))) ||
+              jd_set(o, "skip_channels", json_boolean(c->o.skip_channels)) ||
+              jd_set(o, "dynamic_move", json_boolean(c->o.dynamic_move)) ||
+              jd_set(o, "stationary", jd_str(c->input_stationary ? "input" : "weight")) ||
+              jd_set(o, "zero_flags", json_boolean(c->input_stationary && c->o.gate && !c->o.no_zero_flags)) ||
+              jd_set(o, "remap", jd_str_or_null(c->remap));
+    if (c->remap)
+        bad = bad || jd_set(o, "remap_images", json_integer(c->remap_images)) ||
+              jd_set(o, "remap_offset", json_integer(c->remap_offset));
+    bad = bad || jd_set(o, "energy_profile", c->have_energy ? jd_str(c->prof_path) : json_null());
+    if (c->have_energy)
+        bad = bad || jd_set(o, "energy_profile_crc", jd_hex(c->prof_crc, 8));
+    return bad;
+}
+
+/* The run's results: images, totals, accuracy, the shard, the per-image arrays. */
+static int json_results(json_t *o, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
+{
+    uint64_t cycles = 0, macs = 0;
+    for (int i = 0; i < nl; i++) {
+        cycles += ls[i].cycles;
+        macs += ls[i].macs;
+    }
+    const int n = s->images > 0 ? s->images : 0;
+    int bad = jd_set(o, "images", json_integer(s->images)) || jd_set(o, "mismatches", jd_u64(s->mismatches)) ||
+              jd_set(o, "cycles", jd_u64(cycles)) || jd_set(o, "macs", jd_u64(macs * (uint64_t)n)) ||
+              jd_set(o, "accuracy", s->label ? jd_real(s->images ? (double)s->correct / s->images : 0.0, "%.6f")
+                                             : json_null()) ||
+              jd_set(o, "chained_equal", json_boolean(s->chained_equal)) ||
+              jd_set(o, "wall_seconds", jd_real(s->wall_seconds, "%.3f"));
+    if (s->shard)
+        bad = bad || jd_set(o, "shard", json_shard(s->shard));
+    bad = bad || jd_set(o, "predictions", jd_ints(s->pred, n)) ||
+          jd_set(o, "chained_predictions", jd_ints(s->chained, n)) ||
+          jd_set(o, "reference_predictions", jd_ints(s->ref_pred, n));
+    if (s->label)
+        bad = bad || jd_set(o, "labels", jd_ints(s->label, n));
+    return bad;
+}
+
+/* The whole report; ar: the activity report (NULL without energy). NULL: out of memory. */
+static json_t *json_report(const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
+                           const act_report *ar)
+{
+    json_t *o = json_object(), *layers = json_array();
+    int bad = !o || !layers || json_head(o, c, s) || json_options(o, c) || json_results(o, s, ls, nl);
+    for (int i = 0; !bad && i < nl; i++)
+        bad = jd_push(layers, json_layer(c, &ls[i], s->images, ar ? &ar->layers[i] : NULL));
+    bad = bad || jd_set(o, "layers", json_incref(layers)) || jd_set(o, "total", json_total(c, ls, nl, ar));
+    if (!bad && ar) {
+        bnn_error aerr;
+        json_t *e = act_json(ar, &c->prof, &c->em, &aerr);
+        bad = jd_set(o, "energy", e ? e : json_null());
+    }
+    json_decref(layers);
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+int tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
+                bnn_error *err)
 {
     act_report ar;
     bnn_error aerr;
     int have_act = c->have_energy && !tb_cli_act(ls, nl, s->images, &ar, &aerr);
-    uint64_t cycles = 0, macs = 0, tot[DUT_NCNT] = {0};
-    for (int i = 0; i < nl; i++) {
-        cycles += ls[i].cycles;
-        macs += ls[i].macs;
-        for (int k = 0; k < DUT_NCNT; k++)
-            tot[k] += ls[i].cnt[k];
-    }
-    char g[32];
-    tb_cli_geom_name(c->geom, g, sizeof g);
-    fprintf(f, "{\n  \"command\": ");
-    jw_str(f, s->command);
-    fprintf(f, ",\n  \"source\": ");
-    jw_str(f, s->source);
-    if (s->have_model_id)
-        fprintf(f, ",\n  \"model_bytes\": %llu,\n  \"model_crc\": \"%08x\"", (unsigned long long)s->model_bytes,
-                (unsigned)s->model_crc);
-    fprintf(f, ",\n  \"data\": ");
-    if (s->data)
-        jw_str(f, s->data);
-    else
-        fprintf(f, "null");
-    fprintf(f, ",\n  \"backend\": ");    /* a merge writes back what a shard says: escaped */
-    jw_str(f, c->be->name);
-    fprintf(f, ",\n");
-    if (c->clock_path) {
-        fprintf(f, "  \"clock_path\": ");
-        jw_str(f, c->clock_path);
-        fprintf(f, ",\n");
-    }
-    fprintf(f, "  \"geometry\": \"%s\",\n  \"col_group\": %d,\n  \"acc_w\": %d,\n", g, c->geom->col_group,
-            c->geom->acc_w);
-    fprintf(f, "  \"gating\": %s,\n  \"gate\": \"%s\",\n  \"skip\": %s,\n  \"unit\": %d,\n  \"layout\": \"%s\",\n",
-            c->o.gate ? "true" : "false", tb_gate_name(c->o.gate),
-            c->o.gate && !c->o.no_skip ? "true" : "false", 1 << c->o.unit_log2,
-            map_layout_name(c->o.layout));
-    fprintf(f, "  \"skip_channels\": %s,\n  \"dynamic_move\": %s,\n", c->o.skip_channels ? "true" : "false",
-            c->o.dynamic_move ? "true" : "false");
-    fprintf(f, "  \"stationary\": \"%s\",\n", c->input_stationary ? "input" : "weight");
-    fprintf(f, "  \"zero_flags\": %s,\n",
-            c->input_stationary && c->o.gate && !c->o.no_zero_flags ? "true" : "false");
-    fprintf(f, "  \"remap\": ");
-    if (c->remap) {
-        jw_str(f, c->remap);
-        fprintf(f, ",\n  \"remap_images\": %d,\n  \"remap_offset\": %ld,\n", c->remap_images, c->remap_offset);
-    } else {
-        fprintf(f, "null,\n");
-    }
-    fprintf(f, "  \"energy_profile\": ");
-    if (c->have_energy) {
-        jw_str(f, c->prof_path);
-        fprintf(f, ",\n  \"energy_profile_crc\": \"%08x\",\n", (unsigned)c->prof_crc);
-    } else {
-        fprintf(f, "null,\n");
-    }
-    fprintf(f, "  \"images\": %d,\n  \"mismatches\": %llu,\n  \"cycles\": %llu,\n  \"macs\": %llu,\n", s->images,
-            (unsigned long long)s->mismatches, (unsigned long long)cycles,
-            (unsigned long long)macs * (unsigned long long)(s->images > 0 ? s->images : 0));
-    if (s->label)
-        fprintf(f, "  \"accuracy\": %.6f,\n", s->images ? (double)s->correct / s->images : 0.0);
-    else
-        fprintf(f, "  \"accuracy\": null,\n");
-    fprintf(f, "  \"chained_equal\": %s,\n", s->chained_equal ? "true" : "false");
-    fprintf(f, "  \"wall_seconds\": %.3f,\n", s->wall_seconds);
-    if (s->shard)
-        json_shard(f, s->shard);
-    json_ints(f, "predictions", s->pred, s->images);
-    json_ints(f, "chained_predictions", s->chained, s->images);
-    json_ints(f, "reference_predictions", s->ref_pred, s->images);
-    if (s->label)
-        json_ints(f, "labels", s->label, s->images);
-    fprintf(f, "  \"layers\": [\n");
-    for (int i = 0; i < nl; i++) {
-        const tb_layer_stats *l = &ls[i];
-        fprintf(f, "    {\"name\": ");
-        jw_str(f, l->name);
-        fprintf(f, ", \"shape\": ");
-        jw_str(f, l->shape);
-        fprintf(f, ", \"tiles\": %d, \"cycles\": %llu, \"mismatches\": %llu, \"macs\": %llu, \"gated_fraction\": %.6f, ",
-                l->tiles, (unsigned long long)l->cycles, (unsigned long long)l->mismatches,
-                (unsigned long long)l->macs * (unsigned long long)(s->images > 0 ? s->images : 0),
-                tb_gated_fraction(l));
-        fprintf(f, "\"jobs_run\": %llu, \"channels_total\": %llu, \"channels_zeroed\": %llu, \"channels_skipped\": %llu, ",
-                (unsigned long long)l->jobs_run, (unsigned long long)l->ch_total, (unsigned long long)l->ch_zeroed,
-                (unsigned long long)l->ch_skipped);
-        if (have_act) {
-            cli_energy e = energy_of(c, &ar.layers[i]);
-            json_energy_fields(f, &e, 0);   /* "cycles" is the layer's, above */
-        }
-        json_raw(f, l);
-        json_counters(f, l->cnt);
-        fprintf(f, "}%s\n", i + 1 < nl ? "," : "");
-    }
-    tb_layer_stats all = {.cnt = {0}};
-    memcpy(all.cnt, tot, sizeof tot);
-    se_totals st = se_sum(ls, nl);
-    fprintf(f, "  ],\n  \"total\": {\"gated_fraction\": %.6f, ", tb_gated_fraction(&all));
-    fprintf(f, "\"after_se_layers\": %d, \"after_se_channels_zeroed_fraction\": %.6f, "
-               "\"after_se_channels_skipped_fraction\": %.6f, \"after_se_gated_fraction\": %.6f, "
-               "\"after_se_jobs_run\": %llu, \"index_bits\": %llu, ",
-            st.layers, frac(st.ch_zeroed, st.ch_total), frac(st.ch_skipped, st.ch_total),
-            frac(st.gated, st.gated + st.active), (unsigned long long)st.jobs_run, (unsigned long long)st.index_bits);
-    if (have_act) {
-        act_layer atot;
-        act_report_total(&ar, &atot);
-        cli_energy e = energy_of(c, &atot);
-        json_energy_fields(f, &e, 1);
-    }
-    json_counters(f, tot);
-    fprintf(f, "}");
-    if (have_act) {
-        fprintf(f, ",\n  \"energy\": ");
-        if (act_write_json(f, &ar, &c->prof, &c->em, &aerr))
-            fprintf(f, "null");
+    json_t *doc = json_report(c, s, ls, nl, have_act ? &ar : NULL);
+    if (have_act)
         act_report_free(&ar);
-    }
-    fprintf(f, "\n}\n");
+    int rc = jd_dump(f, doc, "report", err);
+    json_decref(doc);
+    return rc;
 }

@@ -2,7 +2,7 @@
 #include "infer/bnn_stats.h"
 
 #include "infer/bnn_kernels.h"
-#include "util/jwrite.h"
+#include "util/jdump.h"
 
 #include <stdlib.h>
 
@@ -123,31 +123,39 @@ double bnn_stats_stage_zero(const bnn_stats *s, const bnn_model *m, int st)
     return t ? frac(z, t) : -1.0;
 }
 
-void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f)
+/* One entry of "layers". */
+static json_t *layer_json(const bnn_stats *s, const bnn_layer *l, int i)
 {
-    fprintf(f, "  \"layers\": [\n");
-    for (int i = 0; i < m->n_layers; i++) {
-        const bnn_layer *l = &m->layers[i];
-        fprintf(f, "    {\"name\": ");
-        jw_str(f, l->name);
-        fprintf(f, ", \"type\": \"%s\", \"input_zero_fraction\": %.6f",
-                l->type == BNN_CONV ? "conv" : l->type == BNN_SE ? "se" : "fc", frac(s->in_zero[i], s->in_total[i]));
-        if (l->type == BNN_CONV && s->seg_rows > 0)
-            fprintf(f, ", \"segment_zero_fraction\": %.6f", frac(s->seg_zero[i], s->seg_total[i]));
-        else
-            fprintf(f, ", \"segment_zero_fraction\": null"); /* not a conv, or --seg-rows 0 */
-        if (l->type == BNN_SE)
-            fprintf(f, ", \"channels_zeroed_fraction\": %.6f", frac(s->gate_zero[i], s->gate_total[i]));
-        fprintf(f, "}%s\n", i + 1 < m->n_layers ? "," : "");
-    }
-    fprintf(f, "  ],\n  \"se\": [");
-    int first = 1;
-    for (int st = 0; st < 3; st++) {
+    json_t *o = json_object();
+    int bad = !o || jd_set(o, "name", jd_str(l->name)) ||
+              jd_set(o, "type", jd_str(l->type == BNN_CONV ? "conv" : l->type == BNN_SE ? "se" : "fc")) ||
+              jd_set(o, "input_zero_fraction", jd_real(frac(s->in_zero[i], s->in_total[i]), "%.6f")) ||
+              jd_set(o, "segment_zero_fraction",   /* null: not a conv, or --seg-rows 0 */
+                     jd_real_or_null(l->type == BNN_CONV && s->seg_rows > 0, frac(s->seg_zero[i], s->seg_total[i]),
+                                     "%.6f"));
+    if (!bad && l->type == BNN_SE)
+        bad = jd_set(o, "channels_zeroed_fraction", jd_real(frac(s->gate_zero[i], s->gate_total[i]), "%.6f"));
+    return bad ? (json_decref(o), NULL) : o;
+}
+
+int bnn_stats_json(const bnn_stats *s, const bnn_model *m, json_t *o)
+{
+    json_t *layers = json_array(), *se = json_array();
+    int bad = !layers || !se;
+    for (int i = 0; !bad && i < m->n_layers; i++)
+        bad = jd_push(layers, layer_json(s, &m->layers[i], i));
+    for (int st = 0; !bad && st < 3; st++) {
         double z = bnn_stats_stage_zero(s, m, st);
         if (z < 0.0)
             continue;
-        fprintf(f, "%s\n    {\"stage\": %d, \"channels_zeroed_fraction\": %.6f}", first ? "" : ",", st, z);
-        first = 0;
+        json_t *e = json_object();
+        bad = !e || jd_set(e, "stage", json_integer(st)) || jd_set(e, "channels_zeroed_fraction", jd_real(z, "%.6f"));
+        bad = bad ? (json_decref(e), -1) : jd_push(se, e);
     }
-    fprintf(f, "%s]", first ? "" : "\n  ");
+    if (bad) {
+        json_decref(layers);
+        json_decref(se);
+        return -1;
+    }
+    return jd_set(o, "layers", layers) | jd_set(o, "se", se);
 }

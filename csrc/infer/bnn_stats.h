@@ -7,6 +7,7 @@
 #ifndef SPARSECIM_BNN_STATS_H
 #define SPARSECIM_BNN_STATS_H
 
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,7 +31,11 @@ int bnn_stats_stage(const bnn_layer *l);
  * images added so far; -1.0 when the model has no SE layer in that stage (or
  * no image has been added yet). */
 double bnn_stats_stage_zero(const bnn_stats *s, const bnn_model *m, int st);
-/* Writes "layers" and "se" JSON members (no braces around them). */
-void bnn_stats_json(const bnn_stats *s, const bnn_model *m, FILE *f);
+/* Sets the members "layers" (per layer: name, type, input_zero_fraction,
+ * segment_zero_fraction or null, an SE's channels_zeroed_fraction) and
+ * "se" (per stage with an SE: stage, channels_zeroed_fraction) of the
+ * JSON object o (a jansson tree, util/jdump.h; fractions as "%.6f" printed
+ * them). 0, or -1 (out of memory). */
+int bnn_stats_json(const bnn_stats *s, const bnn_model *m, json_t *o);
 
 #endif

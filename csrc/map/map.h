@@ -46,6 +46,23 @@
  * equal the full layer's). n_perm = 0 means every channel (perm, if given,
  * is then a permutation of all in_c channels).
  *
+ * Input-stationary (map_layer_build_is, a binary CONV only: map_is_layer;
+ * map_layer.stationary = MAP_INPUT_STATIONARY): the cells hold the
+ * activations, the word lines the weight bits. The rows are those of weight-stationary (one group's
+ * elements in the layout, row tiles of ROWS, trailing padding cut off);
+ * the columns are output pixels, tiles of COLS per group (ctpg pixel
+ * tiles, col_tile = group * ctpg + pixel tile, col0 / n_cols = the first
+ * pixel and the pixels in use); a job's steps are its group's outputs
+ * out0 .. out0 + n_steps - 1, one COMPUTE each (one plane) with that
+ * output's weight bits (1 = +1) on the word lines (wl, X = wl_ones). Per
+ * image, map_layer_set_input() fills every job's cells (wrows: row r,
+ * column c = the activation of element elem[r] at pixel col0 + c, 0 in
+ * the padding), the ones per column and the stored-zero flags (docs/SPEC.md
+ * sections 5 and 6: flag (g, s) = 1 where the tile stores no 1 in segment
+ * s's rows < n_rows of column group g's columns), which the driver writes
+ * with SET_ZF after the rows. A column's dot part is then 2P - A, A its
+ * ones (map_dot_part). Jobs are group-major: group, row tile, pixel tile.
+ *
  * Units and orders:
  *   - rows are array word lines: job row r holds input element elem[r];
  *   - a weight tile row is COLS bits, bit j = weight bit (1 = +1) of output
@@ -58,6 +75,7 @@
 #ifndef SPARSECIM_MAP_H
 #define SPARSECIM_MAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "infer/bnn_infer.h"
@@ -65,6 +83,8 @@
 
 typedef enum map_layout { MAP_CHANNEL_MAJOR = 0, MAP_TAP_MAJOR = 1, MAP_ALIGNED = 2 } map_layout;
 typedef enum map_part { MAP_CONV = 0, MAP_FC1 = 1, MAP_FC2 = 2, MAP_CLS = 3 } map_part;
+/* Which operand the cells hold: the weights (default) or the activations (see above). */
+typedef enum map_stationary { MAP_WEIGHT_STATIONARY = 0, MAP_INPUT_STATIONARY = 1 } map_stationary;
 
 typedef struct map_cfg {
     int rows, cols, seg_rows;   /* macro geometry */
@@ -96,39 +116,80 @@ typedef struct map_job {
     int group, ch0;             /* its group, and the group's first input channel (0 and 0 when groups = 1) */
     const int *elem;            /* n_rows canonical element indices, -1 = padding (into map_layer.order) */
     int n_elems;                /* rows holding an element (n_rows minus padding) */
-    uint64_t *wrows;            /* n_rows x col_words weight tile rows, owned */
+    uint64_t *wrows;            /* n_rows x col_words cell rows, owned: the weight tile (input-stationary:
+                                 * the activations, filled per image by map_layer_set_input) */
     int col_words;              /* 64-bit words per weight row = ceil(COLS/64) */
+    /* input-stationary only (NULL / 0 otherwise), owned: */
+    int out0;                   /* the output of step 0 (the group's first output) */
+    uint64_t *wl;               /* n_steps x ROWS/64 word-line vectors: output out0 + s's weight bits */
+    int *wl_ones;               /* n_steps: X of each step */
+    int *col_ones;              /* n_cols: the ones the cells store per column (this image) */
+    uint64_t *zflags;           /* n_zf x col_words: bit g of segment s = stored-zero flag (g, s) (this image) */
+    int n_zf;                   /* mapped segments: ceil(n_rows / SEG_ROWS) */
 } map_job;
 
 typedef struct map_layer {
     map_op op;
     map_cfg cfg;
+    map_stationary stationary;  /* the operand in the cells */
+    int col_group;              /* input-stationary: columns per column group (the flags' groups) */
     int *order;                 /* n_pos: canonical element at array-order position p, -1 = padding */
     int n_pos;                  /* array positions (elements + padding) */
     int n_ch;                   /* input channels mapped per group (in_c/groups, or n_perm of a subset) */
     int n_row_tiles, n_col_tiles, n_jobs;   /* n_col_tiles = groups x ctpg */
     int ctpg;                   /* column tiles per group */
-    map_job *jobs;              /* row-tile major: job = rt * n_col_tiles + ct */
+    int n_steps;                /* word-line vectors per plane of each job: the pixels (input-stationary:
+                                 * the outputs of one group) */
+    map_job *jobs;              /* in the order they run: row-tile major, job = rt * n_col_tiles + ct
+                                 * (input-stationary: group-major, see above; map_result_job) */
 } map_layer;
+
+/* 1 when layer l can run input-stationary: a CONV with 1-bit inputs (a cell holds one bit). */
+int map_is_layer(const bnn_layer *l);
 
 /* Matrix view of a CONV layer, an SE part (MAP_FC1 / MAP_FC2) or the classifier. */
 int map_op_of(const bnn_layer *l, map_part part, map_op *op);
 
-/* Builds the jobs of one layer part. Returns 0 or -1 (err filled). */
+/* Builds the jobs of one layer part (weight-stationary). Returns 0 or -1
+ * (err filled). */
 int map_layer_build(const map_op *op, const map_cfg *cfg, map_layer **out, bnn_error *err);
+
+/* The same input-stationary (see above): a binary CONV, no channel subset;
+ * col_group = the macro's columns per column group (the stored-zero flags). */
+int map_layer_build_is(const map_op *op, const map_cfg *cfg, int col_group, map_layer **out, bnn_error *err);
 void map_layer_free(map_layer *ml);
 
 /* Fills the word-line vector (ROWS bits, rows/64 words) of job j for output
  * pixel p (row-major over out_h x out_w) and plane index k (0 = MSB) from
  * the part's input values. For CONV, `in` is the layer input tensor; for FC
- * parts, `vec` holds the n input values (in may be NULL). */
+ * parts, `vec` holds the n input values (in may be NULL). Input-stationary:
+ * p is the step (the output out0 + p), the vector its weight bits. */
 void map_job_input(const map_layer *ml, const map_job *j, const bnn_tensor *in, const uint16_t *vec,
                    int p, int k, uint64_t *wl);
 
-/* Reference arithmetic on one word-line vector: per-column P (n_cols) and X. */
+/* Reference arithmetic on one word-line vector: per-column P (n_cols) and X
+ * (against the job's cells, wrows). */
 void map_job_px(const map_layer *ml, const map_job *j, const uint64_t *wl, int *p, int *x);
 
-/* The column tile (index into a row tile's jobs) of output channel o. */
+/* Input-stationary: fills every job's cells, ones per column and
+ * stored-zero flags from the layer input `in` (see above). Nothing for
+ * weight-stationary (the cells hold the weights from the build on). */
+void map_layer_set_input(map_layer *ml, const bnn_tensor *in);
+
+/* Where the result of column c at step s of job j goes: the index
+ * o * pixels + p of its output channel o and pixel p in the layer's dots. */
+size_t map_result_at(const map_layer *ml, const map_job *j, int s, int c);
+
+/* The job of row tile rt that computes output o at pixel p (its index in
+ * ml->jobs), and there the step (*s) and column (*c). */
+int map_result_job(const map_layer *ml, int rt, int o, int p, int *s, int *c);
+
+/* The dot part of column c at step s from the accumulator acc = 2P - X:
+ * acc itself, input-stationary acc + X - the column's ones (= 2P - A). */
+int32_t map_dot_part(const map_layer *ml, const map_job *j, int s, int c, int32_t acc);
+
+/* The column tile (index into a row tile's jobs) of output channel o
+ * (weight-stationary; map_result_job for either). */
 static inline int map_col_tile(const map_layer *ml, int o)
 {
     const int opg = ml->op.out_c / ml->op.groups;

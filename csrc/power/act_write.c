@@ -6,160 +6,127 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/jwrite.h"
+#include "util/jdump.h"
 
-static void json_energy(FILE *f, const energy_result *e, const char *pad)
+static json_t *json_energy(const energy_result *e)
 {
-    fputc('{', f);
-    for (int k = 0; k < ENERGY_NCOMP; k++)
-        fprintf(f, "%s\n%s  \"%s\": %.10g", k ? "," : "", pad, energy_comp_name((energy_comp)k), e->comp_fj[k]);
-    fprintf(f, ",\n%s  \"total\": %.10g\n%s}", pad, e->total_fj, pad);
+    json_t *o = json_object();
+    int bad = !o;
+    for (int k = 0; !bad && k < ENERGY_NCOMP; k++)
+        bad = jd_set(o, energy_comp_name((energy_comp)k), jd_real(e->comp_fj[k], "%.10g"));
+    bad = bad || jd_set(o, "total", jd_real(e->total_fj, "%.10g"));
+    return bad ? (json_decref(o), NULL) : o;
 }
 
-static void json_counts(FILE *f, const act_counts *c, const char *pad)
+static json_t *json_counts(const act_counts *c)
 {
-    fputc('{', f);
-    for (int i = 0; i < ACT_NEVENTS; i++)
-        fprintf(f, "%s\n%s  \"%s\": %llu", i ? "," : "", pad, act_event_name((act_event)i), (unsigned long long)c->n[i]);
-    fprintf(f, "\n%s}", pad);
+    json_t *o = json_object();
+    int bad = !o;
+    for (int i = 0; !bad && i < ACT_NEVENTS; i++)
+        bad = jd_set(o, act_event_name((act_event)i), jd_u64(c->n[i]));
+    return bad ? (json_decref(o), NULL) : o;
 }
 
-/* A number, or null when !ok. */
-static void json_num(FILE *f, int ok, double v)
+/* The three references' counts and energies of entry o. */
+static int entry_refs(json_t *o, const act_layer *l, const energy_summary *s)
 {
-    if (ok)
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
+    const int r = s->have_ref;
+    return jd_set(o, "counts", json_counts(&l->c[ACT_REF_GATED])) ||
+           jd_set(o, "counts_static", r ? json_counts(&l->c[ACT_REF_STATIC]) : json_null()) ||
+           jd_set(o, "counts_flat", r ? json_counts(&l->c[ACT_REF_FLAT]) : json_null()) ||
+           jd_set(o, "energy_fj", json_energy(&s->e[ACT_REF_GATED])) ||
+           jd_set(o, "energy_fj_ungated", r ? json_energy(&s->e[ACT_REF_STATIC]) : json_null()) ||
+           jd_set(o, "energy_fj_flat", r ? json_energy(&s->e[ACT_REF_FLAT]) : json_null());
 }
 
-static int write_entry(FILE *f, const act_layer *l, const energy_model *m, int indent, bnn_error *err)
+/* The figures of entry o: per op, savings, fractions, cycles. */
+static int entry_figures(json_t *o, const energy_summary *s)
+{
+    const int r = s->have_ref;
+    const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
+    return jd_set(o, "fj_per_op", jd_real_or_null(eg->has_ops, eg->fj_per_op, "%.10g")) ||
+           jd_set(o, "fj_per_op_ungated", jd_real_or_null(r && es->has_ops, es->fj_per_op, "%.10g")) ||
+           jd_set(o, "fj_per_op_flat", jd_real_or_null(r && ef->has_ops, ef->fj_per_op, "%.10g")) ||
+           jd_set(o, "saving_fraction", jd_real_or_null(r, s->saving_fraction, "%.10g")) ||
+           jd_set(o, "hierarchy_saving_fraction", jd_real_or_null(r, s->hierarchy_saving_fraction, "%.10g")) ||
+           jd_set(o, "gated_fraction_data", jd_real(s->gated_fraction_data, "%.10g")) ||
+           jd_set(o, "unmapped_fraction", jd_real(s->unmapped_fraction, "%.10g")) ||
+           jd_set(o, "cycles_skipped", jd_u64(s->cycles_skipped)) || jd_set(o, "cycles", jd_u64(s->cycles)) ||
+           jd_set(o, "cycles_static", r ? jd_u64(s->cycles_static) : json_null());
+}
+
+json_t *act_json_entry(const act_layer *l, const energy_model *m, bnn_error *err)
 {
     energy_summary s;
+    if (!l || !m) {
+        bnn_set_err(err, "act_json_entry: NULL argument");
+        return NULL;
+    }
     if (energy_summarize(m, l->c, l->have_ref, &s, err) != 0)
-        return -1;
-    char pad[64];
-    if (indent < 0)
-        indent = 0;
-    if (indent > (int)sizeof pad - 3)
-        indent = (int)sizeof pad - 3;
-    memset(pad, ' ', (size_t)indent);
-    pad[indent] = '\0';
-    char pad2[68];
-    snprintf(pad2, sizeof pad2, "%s  ", pad);
-    const int r = s.have_ref;
-    const energy_result *eg = &s.e[ACT_REF_GATED], *es = &s.e[ACT_REF_STATIC], *ef = &s.e[ACT_REF_FLAT];
-    fputs("{\n", f);
-    fprintf(f, "%s  \"name\": ", pad);
-    jw_str(f, l->name);
-    fprintf(f, ",\n%s  \"ops\": %llu,\n%s  \"have_ref\": %s,\n%s  \"counts\": ", pad,
-            (unsigned long long)l->c[ACT_REF_GATED].ops, pad, r ? "true" : "false", pad);
-    json_counts(f, &l->c[ACT_REF_GATED], pad2);
-    fprintf(f, ",\n%s  \"counts_static\": ", pad);
-    if (r)
-        json_counts(f, &l->c[ACT_REF_STATIC], pad2);
-    else
-        fputs("null", f);
-    fprintf(f, ",\n%s  \"counts_flat\": ", pad);
-    if (r)
-        json_counts(f, &l->c[ACT_REF_FLAT], pad2);
-    else
-        fputs("null", f);
-    fprintf(f, ",\n%s  \"energy_fj\": ", pad);
-    json_energy(f, eg, pad2);
-    fprintf(f, ",\n%s  \"energy_fj_ungated\": ", pad);
-    if (r)
-        json_energy(f, es, pad2);
-    else
-        fputs("null", f);
-    fprintf(f, ",\n%s  \"energy_fj_flat\": ", pad);
-    if (r)
-        json_energy(f, ef, pad2);
-    else
-        fputs("null", f);
-    fprintf(f, ",\n%s  \"fj_per_op\": ", pad);
-    json_num(f, eg->has_ops, eg->fj_per_op);
-    fprintf(f, ",\n%s  \"fj_per_op_ungated\": ", pad);
-    json_num(f, r && es->has_ops, es->fj_per_op);
-    fprintf(f, ",\n%s  \"fj_per_op_flat\": ", pad);
-    json_num(f, r && ef->has_ops, ef->fj_per_op);
-    fprintf(f, ",\n%s  \"saving_fraction\": ", pad);
-    json_num(f, r, s.saving_fraction);
-    fprintf(f, ",\n%s  \"hierarchy_saving_fraction\": ", pad);
-    json_num(f, r, s.hierarchy_saving_fraction);
-    fprintf(f, ",\n%s  \"gated_fraction_data\": %.10g", pad, s.gated_fraction_data);
-    fprintf(f, ",\n%s  \"unmapped_fraction\": %.10g", pad, s.unmapped_fraction);
-    fprintf(f, ",\n%s  \"cycles_skipped\": %llu", pad, (unsigned long long)s.cycles_skipped);
-    fprintf(f, ",\n%s  \"cycles\": %llu", pad, (unsigned long long)s.cycles);
-    fprintf(f, ",\n%s  \"cycles_static\": ", pad);
-    if (r)
-        fprintf(f, "%llu", (unsigned long long)s.cycles_static);
-    else
-        fputs("null", f);
-    fprintf(f, "\n%s}", pad);
-    if (ferror(f)) {
-        bnn_set_err(err, "activity report: write error");
-        return -1;
+        return NULL;
+    json_t *o = json_object();
+    if (!o || jd_set(o, "name", jd_str(l->name)) || jd_set(o, "ops", jd_u64(l->c[ACT_REF_GATED].ops)) ||
+        jd_set(o, "have_ref", json_boolean(s.have_ref)) || entry_refs(o, l, &s) || entry_figures(o, &s)) {
+        json_decref(o);
+        bnn_set_err(err, "activity report: " JD_BUILD_ERROR);
+        return NULL;
     }
-    return 0;
+    return o;
 }
 
-int act_write_json_entry(FILE *f, const act_layer *l, const energy_model *m, int indent, bnn_error *err)
+static json_t *json_per_event(const energy_table *t)
 {
-    if (!f || !l || !m) {
-        bnn_set_err(err, "act_write_json_entry: NULL argument");
-        return -1;
-    }
-    return write_entry(f, l, m, indent, err);
+    json_t *o = json_object();
+    int bad = !o;
+    for (int i = 0; !bad && i < ACT_NEVENTS; i++)
+        bad = jd_set(o, act_event_name((act_event)i), jd_real(t->e_event_fj[i], "%.10g"));
+    bad = bad || jd_set(o, "leak_line_active", jd_real(t->leak_line_active_fj, "%.10g")) ||
+          jd_set(o, "leak_line_footer_off", jd_real(t->leak_line_off_fj, "%.10g"));
+    return bad ? (json_decref(o), NULL) : o;
 }
 
-static void json_per_event(FILE *f, const energy_table *t)
+/* The profile and geometry fields of the report. */
+static int report_head(json_t *o, const energy_profile *p, const energy_model *m)
 {
-    fputc('{', f);
-    for (int i = 0; i < ACT_NEVENTS; i++)
-        fprintf(f, "%s\n    \"%s\": %.10g", i ? "," : "", act_event_name((act_event)i), t->e_event_fj[i]);
-    fprintf(f, ",\n    \"leak_line_active\": %.10g,\n    \"leak_line_footer_off\": %.10g\n  }", t->leak_line_active_fj,
-            t->leak_line_off_fj);
-}
-
-int act_write_json(FILE *f, const act_report *r, const energy_profile *p, const energy_model *m, bnn_error *err)
-{
-    if (!f || !r || !p || !m) {
-        bnn_set_err(err, "act_write_json: NULL argument");
-        return -1;
-    }
     const energy_geom *g = &m->hier.geom;
-    fputs("{\n  \"profile\": ", f);
-    jw_str(f, p->name);
-    fprintf(f,
-            ",\n  \"geometry\": {\"rows\": %d, \"cols\": %d, \"seg_rows\": %d, \"col_group\": %d, \"acc_w\": %d, "
-            "\"nseg\": %d},\n",
-            g->rows, g->cols, g->seg_rows, g->col_group, g->acc_w, m->hier.nseg);
-    fprintf(f, "  \"local_eval_style\": \"%s\",\n  \"sa_lsb_ref_mv\": %.10g,\n  \"sa_lsb_exponent\": %.10g,\n"
-               "  \"clock_period_ns\": %.10g,\n",
-            p->local_eval_style == ENERGY_EVAL_DIGITAL ? "digital" : "sar", p->sa_lsb_ref_mv, p->sa_lsb_exponent,
-            p->clock_period_ns);
-    fputs("  \"per_event_fj\": ", f);
-    json_per_event(f, &m->hier);
-    fputs(",\n  \"per_event_fj_flat\": ", f);
-    json_per_event(f, &m->flat);
-    fputs(",\n  \"layers\": [", f);
-    for (int i = 0; i < r->n_layers; i++) {
-        fputs(i ? ",\n    " : "\n    ", f);
-        if (write_entry(f, &r->layers[i], m, 4, err) != 0)
-            return -1;
+    json_t *geom = json_object();
+    int bad = !geom || jd_set(geom, "rows", json_integer(g->rows)) || jd_set(geom, "cols", json_integer(g->cols)) ||
+              jd_set(geom, "seg_rows", json_integer(g->seg_rows)) ||
+              jd_set(geom, "col_group", json_integer(g->col_group)) || jd_set(geom, "acc_w", json_integer(g->acc_w)) ||
+              jd_set(geom, "nseg", json_integer(m->hier.nseg));
+    if (bad) {
+        json_decref(geom);
+        return -1;
     }
-    fputs(r->n_layers ? "\n  ],\n  \"total\": " : "],\n  \"total\": ", f);
+    return jd_set(o, "profile", jd_str(p->name)) || jd_set(o, "geometry", geom) ||
+           jd_set(o, "local_eval_style", jd_str(p->local_eval_style == ENERGY_EVAL_DIGITAL ? "digital" : "sar")) ||
+           jd_set(o, "sa_lsb_ref_mv", jd_real(p->sa_lsb_ref_mv, "%.10g")) ||
+           jd_set(o, "sa_lsb_exponent", jd_real(p->sa_lsb_exponent, "%.10g")) ||
+           jd_set(o, "clock_period_ns", jd_real(p->clock_period_ns, "%.10g")) ||
+           jd_set(o, "per_event_fj", json_per_event(&m->hier)) ||
+           jd_set(o, "per_event_fj_flat", json_per_event(&m->flat));
+}
+
+json_t *act_json(const act_report *r, const energy_profile *p, const energy_model *m, bnn_error *err)
+{
+    if (!r || !p || !m) {
+        bnn_set_err(err, "act_json: NULL argument");
+        return NULL;
+    }
+    bnn_set_err(err, "activity report: " JD_BUILD_ERROR);   /* what a failure is, unless an entry says */
+    json_t *o = json_object(), *layers = json_array();
+    int bad = !o || !layers || report_head(o, p, m) || jd_set(o, "layers", json_incref(layers));
+    for (int i = 0; !bad && i < r->n_layers; i++)
+        bad = jd_push(layers, act_json_entry(&r->layers[i], m, err));
     act_layer tot;
     act_report_total(r, &tot);
-    if (write_entry(f, &tot, m, 2, err) != 0)
-        return -1;
-    fputs("\n}\n", f);
-    if (ferror(f)) {
-        bnn_set_err(err, "activity report: write error");
-        return -1;
+    bad = bad || jd_set(o, "total", act_json_entry(&tot, m, err));
+    json_decref(layers);
+    if (bad) {
+        json_decref(o);
+        return NULL;
     }
-    return 0;
+    return o;
 }
 
 static void csv_name(FILE *f, const char *s)

@@ -1,6 +1,6 @@
 /* fuzz_merge.c - libFuzzer target for the report reader and the merge of
- * `sparsecim merge` (csrc/cli/tb_merge.c tb_part_load, tb_merge; the JSON reader
- * under them), linked without the RTL.
+ * `sparsecim merge` (csrc/cli/tb_merge.c tb_part_load, tb_merge; jansson and
+ * csrc/util/jload.c under them), linked without the RTL.
  *
  * Input: up to 3 reports separated by NUL bytes (a report is JSON text, so
  * a NUL is never inside one), written to r0.json, r1.json, r2.json. Every

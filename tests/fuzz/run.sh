@@ -19,7 +19,8 @@
 # The library is built with SPARSECIM_FUZZ_NO_CRC: a CRC mismatch of a .bnn
 # or a golden-vector file is ignored so that mutated files reach the field
 # checks behind the CRC (the CRCs are covered by tests/test_model_bad.c and
-# tests/test_vec.c). Needs: clang, libclang-rt-14-dev (libFuzzer), zlib1g-dev.
+# tests/test_vec.c). Needs: clang, libclang-rt-14-dev (libFuzzer), zlib1g-dev,
+# libjansson-dev and pkg-config (the reports' JSON).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -49,7 +50,7 @@ fi
 # for coverage; then each
 # target links its harness against it.
 cflags="-g -O1 -std=c11 -Wall -Wextra -Werror -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
-        -DSPARSECIM_FUZZ_NO_CRC -I$src/csrc -I$src/tb -I$here"
+        -DSPARSECIM_FUZZ_NO_CRC -I$src/csrc -I$src/tb -I$here $(pkg-config --cflags jansson)"
 libsrc="$(ls "$src"/csrc/*/*.c | grep -v '/csrc/cli/') $src/csrc/cli/tb_report.c $src/csrc/cli/tb_merge.c $src/csrc/cli/cli_util.c $here/fuzz_util.c"
 objs=
 for f in $libsrc; do
@@ -62,7 +63,7 @@ done
 rm -f "$out/libfuzzcore.a"
 ar rcs "$out/libfuzzcore.a" $objs
 for t in $targets; do
-    nice clang $cflags -fsanitize=fuzzer "$here/fuzz_$t.c" "$out/libfuzzcore.a" -lz -lm -o "$out/fuzz_$t" || exit 2
+    nice clang $cflags -fsanitize=fuzzer "$here/fuzz_$t.c" "$out/libfuzzcore.a" $(pkg-config --libs jansson) -lz -lm -o "$out/fuzz_$t" || exit 2
 done
 
 # Larger inputs where the format needs them (a report of the tiny test model is about 80 KB).
