@@ -81,7 +81,7 @@ awk -v a="$j1" -v b="$j2" -v s="$same" -v n="$(nproc)" -v jn=$JN -v m="$jm" 'BEG
 "$bin" model random --depth 8 --width 8 --se --input 8x8x1 --seed 3 -o "$tmp/m8.bnn" >/dev/null
 "$bin" vectors --model "$tmp/m8.bnn" --data random:1 --count 2 --rows 64 --cols 16 --seg-rows 8 -o "$tmp/vec" >/dev/null 2>&1
 rtl=$(ls rtl/*.v)
-iverilog -g2012 -o "$tmp/xsim.vvp" -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 \
+iverilog -g2012 -I tb -o "$tmp/xsim.vvp" -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 \
   -Pxsim_tb.COL_GROUP=4 tb/xsim_tb.v $rtl
 now() { date +%s.%N; }
 ver= ica=

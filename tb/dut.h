@@ -45,9 +45,15 @@ enum dut_cnt {
     DUT_CNT_SEG_GATED, DUT_CNT_SEG_UNMAPPED, DUT_CNT_CHECKS, DUT_CNT_C1_TOGGLES, DUT_CNT_C2_TOGGLES,
     DUT_CNT_FOOTER_WAKEUPS, DUT_CNT_FOOTER_OFF, DUT_CNT_ZF_WRITES, DUT_CNT_ZF_GATED, DUT_NCNT
 };
-/* Counter names as used in reports (snake_case); defined in csrc/cli/tb_report.c,
- * which is built without the RTL too (sparsecim merge reads them back). */
-extern const char *const dut_cnt_names[DUT_NCNT];
+/* Counter names as used in reports (snake_case), for the C side (the C++
+ * shims name no counter): csrc/power/act.c's list, which the reports link
+ * without the RTL too (sparsecim merge reads them back); the testbench
+ * needs no file of the command line for it. */
+#ifndef __cplusplus
+#include "power/act.h"
+#define dut_cnt_names act_rtl_counter_names
+_Static_assert(DUT_NCNT == ACT_RTL_NCNT, "tb/dut.h and csrc/power/act.h list the same counters");
+#endif
 
 /* gate_i: the lines data gating drives (bit 0 C1, bit 1 C2; SE whenever != 0). */
 enum dut_gate { DUT_GATE_NONE = 0, DUT_GATE_C1 = 1, DUT_GATE_C2 = 2, DUT_GATE_BOTH = 3 };

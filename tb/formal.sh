@@ -32,7 +32,7 @@ eq=""
 for ((c = 0; c < cols; c++)); do
   eq="$eq -set-at 1 u_gated.u_acc.g_col[$c].thr_q u_ref.u_acc.g_col[$c].thr_q"
 done
-for o in p x acc rd cmp accv rdv; do
+for o in p x acc rdata cmp_valid acc_valid rd_valid; do
   eq="$eq -set-at 1 a_$o b_$o"
 done
 prove() {
@@ -47,7 +47,7 @@ prove() {
     opt -full
     async2sync
     opt -full
-    sat -verify -seq 3 -prove-skip 2 -prove-asserts -set-assumes -set rst_ni 1 \
+    sat -verify -seq 3 -prove-skip 2 -prove-asserts -set-assumes -set rst_n 1 \
         -set u_gated.cells u_ref.cells $eq -set-at 1 u_gated.la_valid 1'b0 -set-at 1 u_ref.la_valid 1'b0 \
         -show-inputs -dump_vcd $vcd
   " > /dev/null 2>&1

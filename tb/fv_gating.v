@@ -3,7 +3,7 @@
 //
 // Two cim_macro instances of the same geometry, both with cells without
 // reset (CELL_RESET = 0), share every input but gate_i: u_gated takes
-// gate_i from the miter's input (GATE_MODE < 0: any mode, changing from
+// gate_i from the miter's input gate (GATE_MODE < 0: any mode, changing from
 // cycle to cycle as the input does) or tied to GATE_MODE (1 C1, 2 C2, 3
 // both); u_ref runs with gate_i = 0 (no data gating: every mapped segment
 // of every powered group is precharged, evaluated and sensed). The asserts
@@ -16,6 +16,7 @@
 // the host protocol and the stored-zero promise (a flag is set only where
 // the cells under raised word lines hold no 1) are assumptions, the
 // controller invariants are asserts the proof proves too.
+`include "cim_dut.vh"
 module fv_gating #(
   parameter integer ROWS      = 32,
   parameter integer COLS      = 8,
@@ -24,63 +25,29 @@ module fv_gating #(
   parameter integer ACC_W     = 24,
   parameter integer GATE_MODE = -1   // < 0: gate_i free; 1..3: the gated instance's mode
 ) (
-  input  wire                         clk_i,
-  input  wire                         rst_ni,
-  input  wire [2:0]                   op_i,
-  input  wire [$clog2(ROWS)-1:0]      addr_i,
-  input  wire [COLS-1:0]              wdata_i,
-  input  wire [ROWS-1:0]              in_i,
-  input  wire                         first_i,
-  input  wire                         last_i,
-  input  wire [3:0]                   plane_i,
-  input  wire [ACC_W-1:0]             thr_i,
-  input  wire [1:0]                   gate_i,
-  input  wire [1:0]                   unit_log2_i,
-  input  wire [$clog2(COLS+1)-1:0]    ncols_i,
-  input  wire [$clog2(ROWS+1)-1:0]    nrows_i
+  `CIM_DUT_INPUT_PORTS(ACC_W)     // the miter's inputs: free (tb/cim_dut.vh)
 );
-  localparam integer PW   = $clog2(ROWS + 1);
-  localparam integer NSEG = ROWS / SEG_ROWS;
+  wire [1:0] gate_a = (GATE_MODE < 0) ? gate : GATE_MODE[1:0];
 
-  wire [1:0] gate_a = (GATE_MODE < 0) ? gate_i : GATE_MODE[1:0];
-
-  wire                   a_cmp, b_cmp, a_accv, b_accv, a_rdv, b_rdv;
-  wire [COLS*PW-1:0]     a_p, b_p;
-  wire [PW-1:0]          a_x, b_x;
-  wire [COLS*ACC_W-1:0]  a_acc, b_acc;
-  wire [COLS-1:0]        a_bin, b_bin, a_rd, b_rd;
-  wire [NSEG-1:0]        a_sg, b_sg;
-  wire [31:0]            a_cnt, b_cnt;
-
-  cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP), .ACC_W(ACC_W),
-              .CNT_W(32), .CELL_RESET(0)) u_gated (
-    .clk_i(clk_i), .rst_ni(rst_ni), .op_i(op_i), .addr_i(addr_i), .wdata_i(wdata_i), .in_i(in_i),
-    .first_i(first_i), .last_i(last_i), .plane_i(plane_i), .thr_i(thr_i), .gate_i(gate_a),
-    .unit_log2_i(unit_log2_i), .ncols_i(ncols_i), .nrows_i(nrows_i), .cnt_sel_i(5'd0),
-    .cmp_valid_o(a_cmp), .p_o(a_p), .x_o(a_x), .acc_valid_o(a_accv), .acc_o(a_acc), .bin_o(a_bin),
-    .rd_valid_o(a_rdv), .rdata_o(a_rd), .seg_gated_o(a_sg), .cnt_o(a_cnt));
-
-  cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP), .ACC_W(ACC_W),
-              .CNT_W(32), .CELL_RESET(0)) u_ref (
-    .clk_i(clk_i), .rst_ni(rst_ni), .op_i(op_i), .addr_i(addr_i), .wdata_i(wdata_i), .in_i(in_i),
-    .first_i(first_i), .last_i(last_i), .plane_i(plane_i), .thr_i(thr_i), .gate_i(2'b00),
-    .unit_log2_i(unit_log2_i), .ncols_i(ncols_i), .nrows_i(nrows_i), .cnt_sel_i(5'd0),
-    .cmp_valid_o(b_cmp), .p_o(b_p), .x_o(b_x), .acc_valid_o(b_accv), .acc_o(b_acc), .bin_o(b_bin),
-    .rd_valid_o(b_rdv), .rdata_o(b_rd), .seg_gated_o(b_sg), .cnt_o(b_cnt));
+  // the two macros' ports and instances (tb/cim_dut.vh)
+  `CIM_DUT_OUTPUTS(a_, ACC_W, 32)
+  `CIM_DUT_OUTPUTS(b_, ACC_W, 32)
+  `CIM_DUT(u_gated, a_, ACC_W, 32, 0, gate_a, 5'd0);
+  `CIM_DUT(u_ref, b_, ACC_W, 32, 0, 2'b00, 5'd0);
 
   // the result outputs of the two instances are equal in every cycle
   always @* begin
-    assert (a_cmp == b_cmp);
+    assert (a_cmp_valid == b_cmp_valid);
     assert (a_p == b_p);
     assert (a_x == b_x);
-    assert (a_accv == b_accv);
+    assert (a_acc_valid == b_acc_valid);
     assert (a_acc == b_acc);
     assert (a_bin == b_bin);
-    assert (a_rdv == b_rdv);
-    assert (a_rd == b_rd);
+    assert (a_rd_valid == b_rd_valid);
+    assert (a_rdata == b_rdata);
   end
 
   // seg_gated and the activity counters differ by design between the two
   // instances (that is what gating changes): read, not compared
-  wire unused_sg_cnt = ^{a_sg, b_sg, a_cnt, b_cnt};
+  wire unused_sg_cnt = ^{a_seg_gated, b_seg_gated, a_cnt, b_cnt};
 endmodule

@@ -1,6 +1,7 @@
 # tb/tb.cmake - verilated builds of rtl/*.v (top cim_macro), the C shim and
 # SystemC top over them, and the testbench library `sparsecim_tb` (driver,
-# back ends, `sparsecim sim|run`). Included by the top CMakeLists.txt.
+# back ends, checks: what `sparsecim sim|run` drive; it links the library rooms,
+# never csrc/cli/). Included by the top CMakeLists.txt.
 #
 # One verilated build = one geometry x one back end x one trace format
 # (Verilator fixes the trace format per build):
@@ -190,7 +191,7 @@ configure_file(${CMAKE_BINARY_DIR}/dut_registry.c.in ${CMAKE_BINARY_DIR}/dut_reg
 
 # ---- the testbench library (C11) ----
 file(GLOB TB_C_SRC CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tb/*.c)
-list(REMOVE_ITEM TB_C_SRC ${CMAKE_SOURCE_DIR}/tb/sc_stub.c ${SPARSECIM_REPORT_SRC})
+list(REMOVE_ITEM TB_C_SRC ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
 add_library(sparsecim_tb STATIC ${TB_C_SRC} ${CMAKE_BINARY_DIR}/dut_registry.c)
 # libsystemc.so's main() references sc_main: every program linking the
 # SystemC back end gets the stub compiled in (an archive member would not
@@ -198,5 +199,6 @@ add_library(sparsecim_tb STATIC ${TB_C_SRC} ${CMAKE_BINARY_DIR}/dut_registry.c)
 target_sources(sparsecim_tb INTERFACE ${CMAKE_SOURCE_DIR}/tb/sc_stub.c)
 target_include_directories(sparsecim_tb PUBLIC ${CMAKE_SOURCE_DIR}/tb)
 target_compile_options(sparsecim_tb PRIVATE ${SPARSECIM_C_FLAGS} -O2)
-target_compile_definitions(sparsecim_tb PRIVATE SPARSECIM_DEFAULT_PROFILE="${CMAKE_SOURCE_DIR}/constraints/energy-65nm.txt")
-target_link_libraries(sparsecim_tb PUBLIC sparsecim_report sparsecim_core ${dut_libs})
+# the rooms' arrows (docs/ARCHITECTURE.md): the testbench links the library
+# rooms and its verilated builds only, never the command line's files
+target_link_libraries(sparsecim_tb PUBLIC sparsecim_core ${dut_libs})

@@ -27,6 +27,7 @@
 // (0 = all), +max_print=N (mismatches printed, default 10).
 // Prints "xsim: PASS ..." or "xsim: FAIL ..."; ends with $fatal (non-zero
 // exit status) on a mismatch or bad input.
+`include "cim_dut.vh"
 `timescale 1ns / 1ps
 module xsim_tb;
   parameter integer ROWS      = 64;
@@ -45,34 +46,10 @@ module xsim_tb;
 
   localparam [2:0] OP_NOP = 3'd0, OP_WRITE = 3'd1, OP_COMPUTE = 3'd3;
 
-  reg                 clk = 1'b0;
-  reg                 rst_n = 1'b0;
-  reg  [2:0]          op = OP_NOP;
-  reg  [AW-1:0]       addr = {AW{1'b0}};
-  reg  [COLS-1:0]     wdata = {COLS{1'b0}};
-  reg  [ROWS-1:0]     in_bits = {ROWS{1'b0}};
-  reg                 first = 1'b0, last = 1'b0;
-  reg  [3:0]          plane = 4'd0;
-  reg  [ACC-1:0]      thr = {ACC{1'b0}};
-  reg  [1:0]          gate = 2'd3;
-  reg  [1:0]          unit_log2 = 2'd0;
-  reg  [CW-1:0]       ncols = COLS[CW-1:0];
-  reg  [PW-1:0]       nrows = ROWS[PW-1:0];
-  reg  [4:0]          cnt_sel = 5'd0;
-  wire                cmp_valid, acc_valid, rd_valid;
-  wire [COLS*PW-1:0]  p;
-  wire [PW-1:0]       x;
-  wire [COLS*ACC-1:0] acc;
-  wire [COLS-1:0]     bin, rdata;
-  wire [NSEG-1:0]     seg_gated;
-  wire [47:0]         cnt;
-
-  cim_macro #(.ROWS(ROWS), .COLS(COLS), .SEG_ROWS(SEG_ROWS), .COL_GROUP(COL_GROUP), .ACC_W(ACC)) dut (
-    .clk_i(clk), .rst_ni(rst_n), .op_i(op), .addr_i(addr), .wdata_i(wdata), .in_i(in_bits),
-    .first_i(first), .last_i(last), .plane_i(plane), .thr_i(thr), .gate_i(gate),
-    .unit_log2_i(unit_log2), .ncols_i(ncols), .nrows_i(nrows), .cnt_sel_i(cnt_sel),
-    .cmp_valid_o(cmp_valid), .p_o(p), .x_o(x), .acc_valid_o(acc_valid), .acc_o(acc), .bin_o(bin),
-    .rd_valid_o(rd_valid), .rdata_o(rdata), .seg_gated_o(seg_gated), .cnt_o(cnt));
+  // the macro's ports and instance (tb/cim_dut.vh)
+  `CIM_DUT_INPUT_REGS(ACC, 2'd3)
+  `CIM_DUT_OUTPUTS(, ACC, 48)
+  `CIM_DUT(dut, , ACC, 48, 1, gate, cnt_sel);
 
   always #1 clk = ~clk;   // 2 ns cycle, as in the C testbench's waveforms
 

@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -665,6 +666,230 @@ Test(energy, profile_print_shows_derivation)
     cr_assert(strstr(text, "local_evals"), "%s", text);
     cr_assert(strstr(text, "local_eval_style           = 0 "), "%s", text);
     free(text);
+}
+
+/* ---- the printed derivation is the billed one (drift check) ----
+ * For random profiles and geometries, every line `LABEL = FORMULA = NUMBERS
+ * = RESULT UNIT` that energy_profile_print writes is read back: NUMBERS,
+ * evaluated here, give RESULT (within the printed digits; units: V -> mV,
+ * pW x ns -> fJ), RESULT is the derived table's value of LABEL, every row
+ * of the derivation is printed once per section, and the per-event table
+ * at the end holds the derived energies. */
+
+static double pv_sum(const char **s);
+
+static double pv_atom(const char **s)
+{
+    while (**s == ' ')
+        ++*s;
+    if (**s == '(') {
+        ++*s;
+        double v = pv_sum(s);
+        while (**s == ' ')
+            ++*s;
+        cr_assert_eq(**s, ')', "unbalanced: %s", *s);
+        ++*s;
+        return v;
+    }
+    char *end;
+    double v = strtod(*s, &end);
+    cr_assert(end != *s, "a number expected at '%s'", *s);
+    *s = end;
+    if (!strncmp(*s, " pW", 3) || !strncmp(*s, " ns", 3))
+        *s += 3;
+    return v;
+}
+
+static double pv_power(const char **s)
+{
+    double v = pv_atom(s);
+    if (**s != '^')
+        return v;
+    ++*s;
+    return pow(v, pv_atom(s));
+}
+
+static double pv_product(const char **s)
+{
+    double v = pv_power(s);
+    while (**s == '*' || **s == '/') {
+        char op = *(*s)++;
+        double r = pv_power(s);
+        v = op == '*' ? v * r : v / r;
+    }
+    return v;
+}
+
+static double pv_sum(const char **s)
+{
+    double v = pv_product(s);
+    for (;;) {
+        while (**s == ' ')
+            ++*s;
+        if (**s != '+' && **s != '-')
+            return v;
+        char op = *(*s)++;
+        double r = pv_product(s);
+        v = op == '+' ? v + r : v - r;
+    }
+}
+
+/* What each printed row is in the table: a double field, an int field or an
+ * event's energy; conv: RESULT / NUMBERS (units); line: printed in the flat
+ * section too. */
+typedef struct printed_row {
+    const char *label;
+    size_t off;
+    int is_int, event;
+    double conv;
+    int line;
+} printed_row;
+
+#define PD(label, field, line) {label, offsetof(energy_table, field), 0, -1, 1.0, line}
+#define PI(label, field, line) {label, offsetof(energy_table, field), 1, -1, 1.0, line}
+#define PE(label, e, line) {label, 0, 0, e, 1.0, line}
+static const printed_row printed_rows[] = {
+    PD("C_rwl", c_rwl_ff, 0), PE("E_wordline_pulse", ACT_WORDLINE_PULSES, 0), PD("C_pch", c_pch_ff, 0),
+    PE("E_precharge", ACT_PRECHARGES, 0), PD("E_ge", e_ge_fj, 0), PE("E_acc_update", ACT_ACC_UPDATES, 0),
+    PD("E_popcount", e_popcount_fj, 0), PD("C_lbl", c_lbl_ff, 1), PD("dV_step", dv_step_v, 1),
+    PE("E_recharge_step", ACT_RECHARGE_STEPS, 1), PI("n_cmp", n_cmp, 1),
+    {"LSB", offsetof(energy_table, lsb_mv), 0, -1, 1000.0, 1}, PD("k_lsb", sa_lsb_scale, 1),
+    PD("E_cmp", e_cmp_fj, 1), PD("E_eval_sar", e_eval_sar_fj, 1), PD("E_eval_digital", e_eval_digital_fj, 1),
+    PD("C_gbl_seg", c_gbl_seg_ff, 1), PE("E_transfer", ACT_TRANSFERS, 1), PI("n_la", n_la_ff, 1),
+    PD("E_lookahead", e_lookahead_fj, 1), PE("E_compute_op", ACT_COMPUTE_OPS, 1),
+    {"E_line_leak", offsetof(energy_table, leak_line_active_fj), 0, -1, 1e-6, 1},
+    PD("E_line_leak_off", leak_line_off_fj, 1), PE("E_check", ACT_CHECKS, 0), PE("E_plane_skipped", ACT_PLANES_SKIPPED, 0),
+    PE("E_index_bit", ACT_INDEX_BITS, 0), PE("E_zero_flag_write", ACT_ZERO_FLAG_WRITES, 0), PD("C_C1", c_c1_ff, 0),
+    PE("E_c1_toggle", ACT_C1_TOGGLES, 0), PD("C_C2", c_c2_ff, 0), PE("E_c2_toggle", ACT_C2_TOGGLES, 0),
+    PD("C_vgnd", c_vgnd_ff, 0), PE("E_footer_wakeup", ACT_FOOTER_WAKEUPS, 0), PD("C_wwl", c_wwl_ff, 0),
+    PE("E_row_write", ACT_WEIGHT_ROW_WRITES, 0), PD("C_wbl", c_wbl_ff, 0),
+    PE("E_bit_flip", ACT_WRITE_BITS_FLIPPED, 0), PE("E_read", ACT_READ_OPS, 1), PD("P_leak_cell", p_leak_cell_pw, 0),
+};
+#undef PD
+#undef PI
+#undef PE
+enum { N_PRINTED = (int)(sizeof printed_rows / sizeof printed_rows[0]) };
+
+static double table_value(const energy_table *t, const printed_row *r)
+{
+    if (r->event >= 0)
+        return t->e_event_fj[r->event];
+    const char *b = (const char *)t + r->off;
+    return r->is_int ? (double)*(const int *)(const void *)b : *(const double *)(const void *)b;
+}
+
+static void assert_rel(double got, double want, double rel, const char *what, const char *line)
+{
+    cr_assert(fabs(got - want) <= rel * fabs(want) + 1e-12, "%s: %.6g, want %.6g: '%s'", what, got, want, line);
+}
+
+/* One derived line of a section against table t; seen[] counts the rows. */
+static void check_printed_line(char *line, const energy_table *t, int *seen)
+{
+    char *part[5];
+    int n = 0;
+    for (char *p = line; n < 5 && p; n++) {
+        part[n] = p;
+        p = strstr(p, " = ");
+        if (p)
+            *p = '\0', p += 3;
+    }
+    cr_assert(n == 3 || n == 4, "not 'LABEL = FORMULA [= NUMBERS] = RESULT': '%s'", line);
+    char label[64];
+    cr_assert_eq(sscanf(part[0], " %63s", label), 1);
+    int r = 0;
+    while (r < N_PRINTED && strcmp(printed_rows[r].label, label))
+        r++;
+    cr_assert(r < N_PRINTED, "a printed row the test does not know: %s", label);
+    seen[r]++;
+    double result = strtod(part[n - 1], NULL), want = table_value(t, &printed_rows[r]);
+    assert_rel(result, want, 5e-4, label, part[n - 1]);
+    if (n == 4) {
+        const char *s = part[2];
+        double v = pv_sum(&s) * printed_rows[r].conv;
+        cr_assert_eq(*s, '\0', "%s: numbers not read to the end: '%s'", label, s);
+        assert_rel(v, result, 3e-3, label, part[2]);
+    }
+}
+
+/* Reads energy_profile_print's text back against m. */
+static void check_printed(char *text, const energy_model *m)
+{
+    int seen[2][N_PRINTED] = {{0}};
+    int sec = -1, events = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "derived, hierarchical", 21) || !strncmp(line, "derived, flat", 13)) {
+            sec = line[9] == 'f';
+            continue;
+        }
+        if (!strncmp(line, "per-event energy", 16) || !strncmp(line, "primitives", 10)) {
+            sec = line[0] == 'p' && line[1] == 'e' ? 2 : -1;
+            continue;
+        }
+        if (sec == 0 || sec == 1) {
+            check_printed_line(line, sec ? &m->flat : &m->hier, seen[sec]);
+        } else if (sec == 2) {
+            char name[64];
+            double h, f;
+            if (sscanf(line, " %63s %lf %lf", name, &h, &f) != 3)
+                continue;
+            for (int e = 0; e < ACT_NEVENTS; e++)
+                if (!strcmp(name, act_event_name((act_event)e))) {
+                    assert_rel(h, m->hier.e_event_fj[e], 1e-4, name, line);
+                    assert_rel(f, m->flat.e_event_fj[e], 1e-4, name, line);
+                    events++;
+                }
+        }
+    }
+    cr_assert_eq(events, ACT_NEVENTS, "the per-event table lists every event");
+    for (int r = 0; r < N_PRINTED; r++) {
+        cr_assert_eq(seen[0][r], 1, "%s printed %d times in the hierarchical section", printed_rows[r].label, seen[0][r]);
+        cr_assert_eq(seen[1][r], printed_rows[r].line, "%s printed %d times in the flat section", printed_rows[r].label,
+                     seen[1][r]);
+    }
+}
+
+static double unit_rand(uint64_t *s)
+{
+    *s ^= *s << 13, *s ^= *s >> 7, *s ^= *s << 17;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+Test(energy, printed_derivation_is_the_derived_table)
+{
+    tu_seed sd = tu_seed_of("energy/printed_derivation", 1616);
+    uint64_t s = sd.seed | 1;
+    energy_profile p0;
+    load_shipped("65nm", &p0);
+    for (int it = 0; it < 200; it++) {
+        energy_profile p = p0;
+        double *d[] = {&p.vdd_v, &p.clock_period_ns, &p.wire_cap_ff_per_um, &p.cell_height_um, &p.cell_width_um,
+                       &p.rwl_gate_cap_ff, &p.rbl_drain_cap_ff, &p.lbl_fixed_cap_ff, &p.pch_gate_cap_ff, &p.sa_cap_ff,
+                       &p.sa_lsb_ref_mv, &p.gbl_tap_cap_ff, &p.gbl_swing_v, &p.logic_cap_ff_per_ge, &p.logic_activity,
+                       &p.acc_ge_per_bit, &p.popcount_ge_per_row, &p.check_ge_per_row, &p.flop_ge,
+                       &p.footer_gate_cap_ff, &p.header_gate_cap_ff, &p.vgnd_cell_cap_ff, &p.footer_drain_cap_ff,
+                       &p.wwl_gate_cap_ff, &p.wbl_drain_cap_ff, &p.cell_node_cap_ff, &p.ioff_pa_per_um,
+                       &p.cell_leak_width_um, &p.leak_retention_fraction};
+        for (size_t k = 0; k < sizeof d / sizeof d[0]; k++)
+            *d[k] *= 0.25 + 1.5 * unit_rand(&s);
+        p.lbl_swing_v = p.vdd_v * (0.1 + 0.9 * unit_rand(&s));
+        p.sa_lsb_exponent = 2.0 * unit_rand(&s);
+        p.local_eval_style = unit_rand(&s) < 0.5;
+        int seg = 1 << (int)(unit_rand(&s) * 6), grp = 1 << (int)(unit_rand(&s) * 4);
+        energy_geom g = {seg * (1 + (int)(unit_rand(&s) * 32)), grp * (1 + (int)(unit_rand(&s) * 16)), seg, grp,
+                         1 + (int)(unit_rand(&s) * 40)};
+        energy_model m;
+        bnn_error err = {{0}};
+        cr_assert_eq(energy_model_derive(&p, &g, &m, &err), 0, "%s (%s)", err.msg, sd.note);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        cr_assert(f);
+        cr_assert_eq(energy_profile_print(f, &p, &g, &err), 0, "%s", err.msg);
+        fclose(f);
+        check_printed(text, &m);
+        free(text);
+    }
 }
 
 /* The comparator's LSB scaling (docs/ENERGY.md, "Flat vs hierarchical"): one
@@ -1588,14 +1813,14 @@ Test(energy, se_sparse_layer_gating_saves)
     cr_assert_lt(e_mode[2], e_mode[3], "C1 only saves too (no sensing)");
 }
 
-/* Every counter name the testbench reports (csrc/cli/tb_report.c, dut_cnt_names) is an
+/* Every counter name the testbench reports (csrc/power/act.c, act_rtl_counter_names = tb/dut.h's dut_cnt_names) is an
  * event here, in the same order: the one place an RTL counter list change
  * must be mirrored. The driver's planes_skipped and index_bits are the two
  * events beyond. */
 Test(act, testbench_counter_names_all_map)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/csrc/cli/tb_report.c", tu_src_dir());
+    snprintf(path, sizeof path, "%s/csrc/power/act.c", tu_src_dir());
     FILE *f = fopen(path, "r");
     if (!f)
         cr_skip_test("no %s", path);
@@ -1603,8 +1828,8 @@ Test(act, testbench_counter_names_all_map)
     size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
     text[n] = '\0';
-    char *s = strstr(text, "dut_cnt_names[DUT_NCNT] = {");
-    cr_assert(s, "dut_cnt_names not found in %s", path);
+    char *s = strstr(text, "act_rtl_counter_names[ACT_RTL_NCNT] = {");
+    cr_assert(s, "act_rtl_counter_names not found in %s", path);
     char *end = strstr(s, "};");
     cr_assert(end);
     *end = '\0';

@@ -39,9 +39,9 @@ Test(xsim, icarus_replays_golden_vectors, .timeout = 300)
     snprintf(vvp, sizeof vvp, "%s/xsim.vvp", tmp);
     snprintf(rtl, sizeof rtl, "%s/rtl/*.v", tu_src_dir());
     snprintf(cmd, sizeof cmd,
-             "iverilog -g2012 -o %s -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 "
+             "iverilog -g2012 -I %s/tb -o %s -s xsim_tb -Pxsim_tb.ROWS=64 -Pxsim_tb.COLS=16 -Pxsim_tb.SEG_ROWS=8 "
              "-Pxsim_tb.COL_GROUP=4 %s/tb/xsim_tb.v %s 2>&1",
-             vvp, tu_src_dir(), rtl);
+             tu_src_dir(), vvp, tu_src_dir(), rtl);
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
 
     sh(1, "%s/sparsecim model random --depth 8 --width 6 --se --input 7x7x1 --seed 11 -o %s/m.bnn 2>&1",

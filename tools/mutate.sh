@@ -30,8 +30,13 @@
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only, with ACC_W 24, so that the accumulator's
 #              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
-#              test_rtl_layers, test_rtl_zf, test_amodel, test_json, test_merge, test_cli_opts.
+#              test_rtl_layers, test_rtl_zf, test_amodel, test_energy, test_json, test_merge,
+#              test_cli_opts.
 #              A mutant that does not build is an error.
+#   energy     test_energy (the energy model's known answers: every per-event
+#              formula of the derivation table, csrc/power/energy_derive.c; the
+#              printed derivation read back equal to the derived table); cheap,
+#              so right after the build
 #   clock      `sparsecim run --small` of M.bnn on random:2 with the shim's
 #              fast clock path and with SPARSECIM_CLOCK=two-edge: the two
 #              JSON reports must be equal but wall_seconds and clock_path
@@ -275,7 +280,7 @@ do_build() {
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
     cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel \
-      test_json test_merge test_cli_opts &&
+      test_energy test_json test_merge test_cli_opts &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_includes() { sh "$ROOT/tools/include_graph.sh" "$W/src"; }
@@ -365,6 +370,7 @@ checks() {
   fi
   run_check "$dir" includes 120 do_includes || { FAILED+=(includes); [ $ALL = 1 ] || return 0; }
   run_check "$dir" build 3600 do_build || { ERR="the copy does not build: $dir/build.log"; return 0; }
+  run_check "$dir" energy 300 do_test ./test_energy --jobs "$JOBS" || { FAILED+=(energy); [ $ALL = 1 ] || return 0; }
   if [ "$name" = baseline ]; then
     run_check "$dir" model 300 "$W/build/sparsecim" model random --depth 8 --width 8 --se --input 8x8x1 \
       --seed 3 -o "$W/M.bnn" || { ERR="no model: $dir/model.log"; return 0; }
@@ -400,7 +406,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, includes, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports, opts)"
+echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports, opts)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

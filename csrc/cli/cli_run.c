@@ -590,7 +590,7 @@ static int run_data(run_args *a, const bnn_model *m, run_ctx *r, ds_set **ds)
 /* The images of this process (--shard: its block, then a->count and
  * a->offset are the block's; *run_count the whole run's), at most one
  * worker per image, the per-image results allocated. 0 or -1 (message printed). */
-static int run_images(run_args *a, run_ctx *r, long *run_count)
+static int run_block(run_args *a, run_ctx *r, long *run_count)
 {
     *run_count = a->count;
     if (a->shard_n) {
@@ -727,7 +727,7 @@ static int run_main(run_args *a, tb_cli_common *c)
     }
     run_note_no_se(c, m);
     if ((a->remap && run_remap(a, c, m, &rs)) || (a->inject && run_inject(a, m, &r)) || run_data(a, m, &r, &ds) ||
-        run_images(a, &r, &run_count) || run_execute(a, c, &r, &id, &wall))
+        run_block(a, &r, &run_count) || run_execute(a, c, &r, &id, &wall))
         goto done;
     run_print(a, c, &r, wall);
     if (tb_cli_energy(stdout, c, "run", r.ls, r.nl, (int)a->count) || tb_cli_saif(c, "run"))

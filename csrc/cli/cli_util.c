@@ -3,6 +3,7 @@
 #include "cli/cli_util.h"
 
 #include "data/ds.h"
+#include "util/crc.h"
 #include "util/num.h"
 #include "util/outfile.h"
 
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 int cli_int(const char *cmd, const char *opt, const char *val, long lo, long hi, long *out)
 {
@@ -256,13 +256,13 @@ int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc)
         return -1;
     }
     unsigned char buf[65536];
-    uLong c = crc32(0L, Z_NULL, 0);
+    uint32_t c = crc_init();
     long left = size > tail ? size - tail : 0;
     while (left > 0) {
         size_t want = left < (long)sizeof buf ? (size_t)left : sizeof buf, k = fread(buf, 1, want, f);
         if (k == 0)
             break;
-        c = crc32(c, buf, (uInt)k);
+        c = crc_update(c, buf, k);
         left -= (long)k;
     }
     int bad = ferror(f) || left > 0;
@@ -272,6 +272,6 @@ int cli_file_crc(const char *path, long tail, uint64_t *bytes, uint32_t *crc)
         return -1;
     }
     *bytes = (uint64_t)size;
-    *crc = (uint32_t)c;
+    *crc = c;
     return 0;
 }

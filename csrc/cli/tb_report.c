@@ -15,13 +15,6 @@
 #include "util/jdump.h"
 #include "power/act_write.h"
 
-const char *const dut_cnt_names[DUT_NCNT] = {
-    "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
-    "precharges", "line_recharges", "recharge_steps", "cell_discharges", "line_discharges", "local_evals",
-    "transfers", "accumulator_updates", "segment_cycles_active", "segment_cycles_gated",
-    "segment_cycles_unmapped", "controller_checks", "c1_toggles", "c2_toggles", "footer_wakeups",
-    "footer_off_cycles", "zero_flag_writes", "zero_flag_gated"};
-
 int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
 {
     bnn_error err;

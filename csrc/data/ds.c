@@ -53,53 +53,55 @@ static uint32_t be32(const uint8_t *p)
  * DS_MAX_BYTES of data, the real size of a plain file), then exactly the
  * data it promises, inflated incrementally into a buffer of that size; a
  * file with less or more data is refused. */
-static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **data, size_t *len, bnn_error *err)
+/* The IDX header: magic (unsigned bytes), want_nd dimensions of 1..2^24,
+ * their product (*total) within the limit. 0 or -1. */
+static int idx_header(gzFile f, const char *path, int want_nd, uint32_t *dims, uint64_t *total, bnn_error *err)
 {
-    *data = NULL;
-    gzFile f = gzopen(path, "rb");
-    if (!f) {
-        bnn_set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
-        return -1;
-    }
     uint8_t h[16];
     size_t hl = 4 + 4 * (size_t)want_nd;
     long got = gz_read_n(f, path, h, 4, 0, err);
-    int rc = -1;
     if (got < 0)
-        goto done;
+        return -1;
     if (got < 4) {
         bnn_set_err(err, "%s: byte %ld: truncated IDX header (%ld bytes)", path, got, got);
-        goto done;
+        return -1;
     }
     if (h[0] || h[1] || h[2] != 0x08) {
         bnn_set_err(err, "%s: byte 0: not an unsigned-byte IDX file (magic %02x %02x %02x %02x)", path, h[0], h[1], h[2],
                 h[3]);
-        goto done;
+        return -1;
     }
     if (h[3] != want_nd) {
         bnn_set_err(err, "%s: byte 3: expected %d dimensions, got %d", path, want_nd, h[3]);
-        goto done;
+        return -1;
     }
     if ((got = gz_read_n(f, path, h + 4, hl - 4, 4, err)) < 0)
-        goto done;
+        return -1;
     if ((size_t)got < hl - 4) {
         bnn_set_err(err, "%s: byte %zu: truncated IDX header", path, 4 + (size_t)got);
-        goto done;
+        return -1;
     }
-    uint64_t total = 1;
+    *total = 1;
     for (int i = 0; i < want_nd; i++) {
         dims[i] = be32(h + 4 + 4 * i);
         if (dims[i] == 0 || dims[i] > (1u << 24)) {
             bnn_set_err(err, "%s: byte %d: dimension %d is %u (expected 1..%u)", path, 4 + 4 * i, i, dims[i], 1u << 24);
-            goto done;
+            return -1;
         }
-        total *= dims[i];
-        if (total > DS_MAX_BYTES) {
+        *total *= dims[i];
+        if (*total > DS_MAX_BYTES) {
             bnn_set_err(err, "%s: byte %d: the header promises more than %u MiB of data (the limit)", path, 4 + 4 * i,
                     DS_MAX_BYTES >> 20);
-            goto done;
+            return -1;
         }
     }
+    return 0;
+}
+
+/* The total bytes of data after the hl header bytes, and nothing after
+ * them (a plain file: by its size first). *data: malloc'd. 0 or -1. */
+static int idx_data(gzFile f, const char *path, size_t hl, uint64_t total, uint8_t **data, bnn_error *err)
+{
     struct stat st;
     if (gzdirect(f) && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size != hl + total) {
         if ((uint64_t)st.st_size < hl + total)
@@ -108,33 +110,45 @@ static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **dat
         else
             bnn_set_err(err, "%s: byte %llu: %llu bytes after the data the header describes", path,
                     (unsigned long long)(hl + total), (unsigned long long)st.st_size - hl - total);
-        goto done;
+        return -1;
     }
     uint8_t *b = malloc(total + 1);
     if (!b) {
         bnn_set_err(err, "%s: out of memory (%llu bytes of data)", path, (unsigned long long)total);
-        goto done;
+        return -1;
     }
     /* one byte more than promised: there must be none */
-    got = gz_read_n(f, path, b, total + 1, hl, err);
-    if (got < 0) {
-        free(b);
-        goto done;
-    }
-    if ((uint64_t)got != total) {
+    long got = gz_read_n(f, path, b, total + 1, hl, err);
+    if (got >= 0 && (uint64_t)got != total) {
         if ((uint64_t)got < total)
             bnn_set_err(err, "%s: byte %zu: truncated: the header promises %llu bytes of data from byte %zu", path,
                     hl + (size_t)got, (unsigned long long)total, hl);
         else
             bnn_set_err(err, "%s: byte %llu: bytes after the data the header describes", path,
                     (unsigned long long)(hl + total));
+    }
+    if (got < 0 || (uint64_t)got != total) {
         free(b);
-        goto done;
+        return -1;
     }
     *data = b;
-    *len = total;
-    rc = 0;
-done:
+    return 0;
+}
+
+static int read_idx(const char *path, int want_nd, uint32_t *dims, uint8_t **data, size_t *len, bnn_error *err)
+{
+    *data = NULL;
+    gzFile f = gzopen(path, "rb");
+    if (!f) {
+        bnn_set_err(err, "%s: cannot open: %s", path, errno ? strerror(errno) : "out of memory");
+        return -1;
+    }
+    uint64_t total = 0;
+    int rc = idx_header(f, path, want_nd, dims, &total, err);
+    if (!rc)
+        rc = idx_data(f, path, 4 + 4 * (size_t)want_nd, total, data, err);
+    if (!rc)
+        *len = total;
     gzclose(f);
     return rc;
 }

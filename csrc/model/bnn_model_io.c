@@ -16,24 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "model/bnn_model.h"
 #include "model/bnn_model_int.h"
+#include "util/crc.h"
 #include "util/outfile.h"
-
-/* zlib crc32 over any length (its length argument is 32-bit). */
-static uint32_t crc32_all(const uint8_t *p, size_t n)
-{
-    uLong c = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        c = crc32(c, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)c;
-}
 
 static uint32_t get_le(const uint8_t *p, int bytes)
 {
@@ -341,7 +328,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
                     BNN_HDR_VERSION, bnn_model_file_version(m), r.version);
         goto fail;
     }
-    uint32_t want = get_le(buf + len - 4, 4), got = crc32_all(buf, len - 4);
+    uint32_t want = get_le(buf + len - 4, 4), got = crc_bytes(buf, len - 4);
 #ifdef SPARSECIM_FUZZ_NO_CRC
     want = got; /* fuzzing build only: let mutated files reach the checks behind the CRC */
 #endif
@@ -546,7 +533,7 @@ int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_erro
     for (int i = 0; i < m->n_layers; i++)
         wr_layer(&w, &m->layers[i], version);
     if (!w.oom)
-        wr_le(&w, crc32_all(w.p, w.len), 4);
+        wr_le(&w, crc_bytes(w.p, w.len), 4);
     if (w.oom) {
         free(w.p);
         bnn_set_err(err, "model: out of memory while serializing");

@@ -128,9 +128,9 @@ static size_t weight_bytes(const bnn_random_opts *o, int n)
     return sum + (size_t)o->classes * ((4 * w + 7) / 8);
 }
 
-int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
+/* The options in range and compatible. 0 or -1. */
+static int check_opts(const bnn_random_opts *o, bnn_error *err)
 {
-    *out = NULL;
     if (o->depth < 8 || (o->depth - 2) % 6 || o->depth > 200) {
         bnn_set_err(err, "random model: depth %d is not 6n+2 (8, 14, 20, 32 ...)", o->depth);
         return -1;
@@ -154,6 +154,63 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
         bnn_set_err(err, "random model: bottleneck blocks are not depthwise-separable (choose one)");
         return -1;
     }
+    return 0;
+}
+
+/* conv1 and the 3 stages of n blocks (SE after each block with o->se);
+ * *c: the channels out. Nonzero when out of memory. */
+static int add_body(const bnn_random_opts *o, bnn_model *m, int *nl, bnn_rng *r, int n, int *c)
+{
+    int h = o->in_h, w = o->in_w;
+    *c = o->width;
+    int fail = add_conv(m, nl, r, o->in_c, *c, h, w, 1, 8, -1);
+    for (int s = 0; s < 3 && !fail; s++) {
+        int cout = o->width << s;
+        for (int b = 0; b < n && !fail; b++) {
+            int stride = (s > 0 && b == 0) ? 2 : 1;
+            int ia = *nl;
+            if (o->bottleneck)
+                fail |= add_bottleneck(m, nl, r, *c, cout, h, w, stride);
+            else
+                fail |= add_block_conv(o, m, nl, r, *c, cout, h, w, stride, -1);
+            h = (h + 2 - 3) / stride + 1;
+            w = (w + 2 - 3) / stride + 1;
+            *c = cout;
+            if (!o->bottleneck)
+                fail |= fail ? 0 : add_block_conv(o, m, nl, r, *c, *c, h, w, 1, ia);
+            if (o->se && !fail)
+                fail |= add_se(m, nl, r, *c, h, w);
+        }
+    }
+    return fail;
+}
+
+/* The binary classifier of c channels, the last layer. Nonzero when out of memory. */
+static int add_classifier(bnn_model *m, int *nl, bnn_rng *r, int c, int classes)
+{
+    bnn_layer *l = &m->layers[(*nl)++];
+    m->n_layers = *nl;
+    l->type = BNN_CLASSIFIER;
+    bnn_classifier *cl = &l->u.cls;
+    cl->in_c = c;
+    cl->classes = classes;
+    cl->scale = calloc((size_t)classes, sizeof(float));
+    cl->bias = calloc((size_t)classes, sizeof(float));
+    if (bnn_bits_alloc(&cl->wt, classes, c) || !cl->scale || !cl->bias)
+        return 1;
+    random_bits(&cl->wt, r);
+    for (int k = 0; k < classes; k++) {
+        cl->scale[k] = (float)(0.01 + 0.1 * bnn_rng_unit(r));
+        cl->bias[k] = (float)(bnn_rng_unit(r) - 0.5);
+    }
+    return 0;
+}
+
+int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
+{
+    *out = NULL;
+    if (check_opts(o, err))
+        return -1;
     int n = (o->depth - 2) / 6;
     int max_layers = 1 + 3 * n * (o->depthwise ? 5 : o->bottleneck ? 4 : 3) + 1;
     size_t bytes = weight_bytes(o, n);
@@ -175,44 +232,10 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
     m->in_w = o->in_w;
     m->in_bits = 8;
     m->classes = o->classes;
-    int nl = 0, h = o->in_h, w = o->in_w, c = o->width;
-    int fail = add_conv(m, &nl, &r, o->in_c, c, h, w, 1, 8, -1);
-    for (int s = 0; s < 3 && !fail; s++) {
-        int cout = o->width << s;
-        for (int b = 0; b < n && !fail; b++) {
-            int stride = (s > 0 && b == 0) ? 2 : 1;
-            int ia = nl;
-            if (o->bottleneck)
-                fail |= add_bottleneck(m, &nl, &r, c, cout, h, w, stride);
-            else
-                fail |= add_block_conv(o, m, &nl, &r, c, cout, h, w, stride, -1);
-            h = (h + 2 - 3) / stride + 1;
-            w = (w + 2 - 3) / stride + 1;
-            c = cout;
-            if (!o->bottleneck)
-                fail |= fail ? 0 : add_block_conv(o, m, &nl, &r, c, c, h, w, 1, ia);
-            if (o->se && !fail)
-                fail |= add_se(m, &nl, &r, c, h, w);
-        }
-    }
-    if (!fail) {
-        bnn_layer *l = &m->layers[nl++];
-        m->n_layers = nl;
-        l->type = BNN_CLASSIFIER;
-        bnn_classifier *cl = &l->u.cls;
-        cl->in_c = c;
-        cl->classes = o->classes;
-        cl->scale = calloc((size_t)o->classes, sizeof(float));
-        cl->bias = calloc((size_t)o->classes, sizeof(float));
-        fail = bnn_bits_alloc(&cl->wt, o->classes, c) || !cl->scale || !cl->bias;
-        if (!fail) {
-            random_bits(&cl->wt, &r);
-            for (int k = 0; k < o->classes; k++) {
-                cl->scale[k] = (float)(0.01 + 0.1 * bnn_rng_unit(&r));
-                cl->bias[k] = (float)(bnn_rng_unit(&r) - 0.5);
-            }
-        }
-    }
+    int nl = 0, c;
+    int fail = add_body(o, m, &nl, &r, n, &c);
+    if (!fail)
+        fail = add_classifier(m, &nl, &r, c, o->classes);
     if (fail) {
         bnn_model_free(m);
         bnn_set_err(err, "random model: out of memory");

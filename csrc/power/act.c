@@ -42,6 +42,13 @@ static const struct {
     [ACT_INDEX_BITS] = {"index_bits", "live-channel mask bits read by the channel skip (counted by the driver)"},
 };
 
+const char *const act_rtl_counter_names[ACT_RTL_NCNT] = {
+    "cycles", "compute_ops", "weight_row_writes", "write_bits_flipped", "read_ops", "wordline_pulses",
+    "precharges", "line_recharges", "recharge_steps", "cell_discharges", "line_discharges", "local_evals",
+    "transfers", "accumulator_updates", "segment_cycles_active", "segment_cycles_gated",
+    "segment_cycles_unmapped", "controller_checks", "c1_toggles", "c2_toggles", "footer_wakeups",
+    "footer_off_cycles", "zero_flag_writes", "zero_flag_gated"};
+
 static const char *const ref_names[ACT_NREF] = {"gated", "static", "flat"};
 
 const char *act_ref_name(act_ref r)

@@ -28,7 +28,7 @@ extern "C" {
 
 /* The events. Order is internal; use names to talk to the RTL. The first
  * 24 are the RTL counters (rtl/cim_activity.v, same names and order as
- * csrc/cli/tb_report.c's dut_cnt_names); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
+ * act_rtl_counter_names below); ACT_PLANES_SKIPPED and ACT_INDEX_BITS are
  * counted by the driver.
  * "Line" = one local bit line = (segment, column); "array cycle" = the
  * stage-A cycle of an issued COMPUTE. Energies: docs/ENERGY.md. */
@@ -86,6 +86,13 @@ const char *act_event_name(act_event e);
 const char *act_event_desc(act_event e);
 /* Event of a name, or -1 if unknown. */
 int act_event_by_name(const char *name);
+
+/* The RTL's activity counters (rtl/cim_activity.v header) by name, in
+ * counter order (cnt_sel_i): what the testbench (tb/dut.h, dut_cnt_names)
+ * and the reports call them (the library rooms' copy, so that both the
+ * testbench and the command line's reports link it without each other). */
+#define ACT_RTL_NCNT 24
+extern const char *const act_rtl_counter_names[ACT_RTL_NCNT];
 
 /* dst += src (counts and ops). */
 void act_add(act_counts *dst, const act_counts *src);

@@ -7,10 +7,12 @@
  * A technology profile (constraints/energy-*.txt) holds PRIMITIVE numbers
  * only: supply, capacitances, cell size, swings, gate counts, off current,
  * clock period, the column-foot style, the sense amplifier's reference LSB
- * and its scaling exponent. The per-event energies are DERIVED
- * here from the primitives and the macro geometry (rows, columns, rows per
- * segment, columns per C1/C2 group, accumulator width), so the arithmetic is
- * visible (energy_profile_print) and a geometry sweep stays consistent.
+ * and its scaling exponent. The per-event energies are DERIVED from the
+ * primitives and the macro geometry (rows, columns, rows per segment,
+ * columns per C1/C2 group, accumulator width) by one table of formulas
+ * (energy_derive.c) that the derivation evaluates and energy_profile_print
+ * prints, so the arithmetic is visible and cannot differ from what is
+ * billed, and a geometry sweep stays consistent.
  *
  * Three references are billed from one run (act.h, act_ref): the run as
  * made (gated) and the static hierarchical macro with the hierarchical

@@ -228,133 +228,190 @@ static int parse_range(const char *rng, int *msb, int *lsb, int64_t *width)
     return 0;
 }
 
+/* $enddefinitions $end: the header is complete. */
+static int hdr_end(vcd *v, FILE *f, int cur)
+{
+    char tok[4096];
+    if (need_tok(v, f, tok, sizeof tok, "$enddefinitions") || strcmp(tok, "$end"))
+        return fail(v, "expected $end after $enddefinitions");
+    if (cur != -1)
+        return fail(v, "$enddefinitions inside scope '%s' (missing $upscope)", v->scopes[cur].name);
+    if (!v->n_vars)
+        return fail(v, "no $var declarations");
+    return 0;
+}
+
+/* $timescale NUMBER UNIT $end (or NUMBERUNIT): v->timescale = "NUMBER UNIT". */
+static int hdr_timescale(vcd *v, FILE *f)
+{
+    char tok[4096], ts[32] = "";
+    for (;;) {
+        if (need_tok(v, f, tok, sizeof tok, "$timescale"))
+            return -1;
+        if (!strcmp(tok, "$end"))
+            break;
+        if (strlen(ts) + strlen(tok) + 2 < sizeof ts)
+            strcat(strcat(ts, *ts ? " " : ""), tok);
+    }
+    /* "1ns" -> "1 ns" */
+    size_t d = strspn(ts, "0123456789");
+    if (d == 0 || d == strlen(ts))
+        return fail(v, "expected a $timescale like '1ns' or '1 ps', got '%s'", ts);
+    snprintf(v->timescale, sizeof v->timescale, "%.*s %s", (int)d, ts, ts[d] == ' ' ? ts + d + 1 : ts + d);
+    return 0;
+}
+
+/* $scope TYPE NAME $end: a new scope inside *cur, which it becomes. */
+static int hdr_scope(vcd *v, FILE *f, int *cur)
+{
+    char tok[4096], kind[64], name[1024];
+    if (need_tok(v, f, kind, sizeof kind, "$scope") || need_tok(v, f, name, sizeof name, "$scope") ||
+        need_tok(v, f, tok, sizeof tok, "$scope") || strcmp(tok, "$end"))
+        return fail(v, "expected '$scope TYPE NAME $end'");
+    if (*cur >= 0 && v->scopes[*cur].depth + 1 >= SAIF_MAX_DEPTH)
+        return fail(v, "$scope %s: scopes nested more than %d deep (the limit)", name, SAIF_MAX_DEPTH);
+    if (grow((void **)&v->scopes, &v->cap_scopes, v->n_scopes, sizeof *v->scopes) ||
+        !(v->scopes[v->n_scopes].name = strdup(name)))
+        return fail(v, "out of memory");
+    scope *sc = &v->scopes[v->n_scopes];
+    sc->parent = *cur;
+    sc->depth = *cur < 0 ? 0 : v->scopes[*cur].depth + 1;
+    sc->first_var = sc->last_var = sc->first_kid = sc->last_kid = sc->next_sib = -1;
+    if (*cur >= 0) {
+        scope *p = &v->scopes[*cur];
+        list_append(&p->first_kid, &p->last_kid, p->last_kid < 0 ? NULL : &v->scopes[p->last_kid].next_sib,
+                    v->n_scopes);
+    }
+    *cur = v->n_scopes++;
+    return 0;
+}
+
+/* $upscope $end: *cur becomes its parent. */
+static int hdr_upscope(vcd *v, FILE *f, int *cur)
+{
+    char tok[4096];
+    if (need_tok(v, f, tok, sizeof tok, "$upscope") || strcmp(tok, "$end"))
+        return fail(v, "expected $end after $upscope");
+    if (*cur < 0)
+        return fail(v, "$upscope without an open $scope");
+    *cur = v->scopes[*cur].parent;
+    return 0;
+}
+
+/* One $var's fields as declared. */
+typedef struct var_decl {
+    char id[64], name[1024], rng[128];
+    int64_t width;
+    int msb, lsb;           /* -1: no range */
+} var_decl;
+
+/* $var TYPE WIDTH ID NAME [RANGE] $end (a range may be glued to the name). */
+static int var_read(vcd *v, FILE *f, int cur, var_decl *d)
+{
+    char tok[4096], type[64], width_s[32];
+    d->rng[0] = 0;
+    if (need_tok(v, f, type, sizeof type, "$var") || need_tok(v, f, width_s, sizeof width_s, "$var") ||
+        need_tok(v, f, d->id, sizeof d->id, "$var") || need_tok(v, f, d->name, sizeof d->name, "$var"))
+        return fail(v, "expected '$var TYPE WIDTH ID NAME [RANGE] $end'");
+    if (cur < 0)
+        return fail(v, "$var '%s' outside any $scope", d->name);
+    if (num_parse_i64(width_s, 1, SAIF_MAX_WIDTH, &d->width))
+        return fail(v, "$var %s: expected a width of 1..%d bits (the limit), got '%s'", d->name, SAIF_MAX_WIDTH,
+                    width_s);
+    if (need_tok(v, f, tok, sizeof tok, "$var"))
+        return -1;
+    if (strcmp(tok, "$end")) {
+        snprintf(d->rng, sizeof d->rng, "%.127s", tok);
+        if (need_tok(v, f, tok, sizeof tok, "$var") || strcmp(tok, "$end"))
+            return fail(v, "$var %s: expected $end after the range", d->name);
+    }
+    /* a range glued to the name: "bus[7:0]" */
+    char *br = strchr(d->name, '[');
+    if (!d->rng[0] && br && strchr(br, ':')) {
+        snprintf(d->rng, sizeof d->rng, "%.127s", br);
+        *br = 0;
+    }
+    d->msb = d->lsb = -1;
+    if (d->rng[0]) {
+        int64_t rw;
+        if (parse_range(d->rng, &d->msb, &d->lsb, &rw))
+            return fail(v, "$var %s: expected a range [MSB:LSB] or [BIT] of 32-bit indices, got '%s'", d->name,
+                        d->rng);
+        if (rw != d->width)
+            return fail(v, "$var %s: range %s (%lld bits) does not match width %lld", d->name, d->rng, (long long)rw,
+                        (long long)d->width);
+    }
+    return 0;
+}
+
+/* The signal of d's identifier (new, or an alias of the same width): its index, or -1. */
+static int var_signal(vcd *v, const var_decl *d)
+{
+    const int64_t w = d->width;
+    int s = find_sig(v, d->id);
+    if (s >= 0 && v->sigs[s].width != w)
+        return fail(v, "$var %s: identifier '%s' declared with widths %d and %lld", d->name, d->id, v->sigs[s].width,
+                    (long long)w);
+    if (s >= 0)
+        return s;
+    if (grow((void **)&v->sigs, &v->cap_sigs, v->n_sigs, sizeof *v->sigs) || !(v->sigs[v->n_sigs].id = strdup(d->id)))
+        return fail(v, "out of memory");
+    v->sigs[v->n_sigs].width = (int)w;
+    v->sigs[v->n_sigs].base = v->n_bits;
+    v->n_bits += (size_t)w;
+    if (table_add(v, v->n_sigs))
+        return fail(v, "out of memory");
+    return v->n_sigs++;
+}
+
+/* $var ... $end: a variable of scope cur. */
+static int hdr_var(vcd *v, FILE *f, int cur)
+{
+    var_decl d;
+    if (var_read(v, f, cur, &d))
+        return -1;
+    if (v->net_bits + (uint64_t)d.width > SAIF_MAX_BITS)
+        return fail(v, "$var %s: more than %d net bits in the dump, aliases included (the limit)", d.name,
+                    SAIF_MAX_BITS);
+    v->net_bits += (uint64_t)d.width;
+    int s = var_signal(v, &d);
+    if (s < 0)
+        return -1;
+    if (grow((void **)&v->vars, &v->cap_vars, v->n_vars, sizeof *v->vars) ||
+        !(v->vars[v->n_vars].name = strdup(d.name)))
+        return fail(v, "out of memory");
+    v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, d.msb, d.lsb, 0, -1};
+    scope *sc = &v->scopes[cur];
+    list_append(&sc->first_var, &sc->last_var, sc->last_var < 0 ? NULL : &v->vars[sc->last_var].next, v->n_vars);
+    v->n_vars++;
+    return 0;
+}
+
 static int read_header(vcd *v, FILE *f)
 {
     char tok[4096];
-    int cur = -1, r;
-    while ((r = next_tok(v, f, tok, sizeof tok)) > 0) {
-        if (!strcmp(tok, "$enddefinitions")) {
-            if (need_tok(v, f, tok, sizeof tok, "$enddefinitions") || strcmp(tok, "$end"))
-                return fail(v, "expected $end after $enddefinitions");
-            if (cur != -1)
-                return fail(v, "$enddefinitions inside scope '%s' (missing $upscope)", v->scopes[cur].name);
-            if (!v->n_vars)
-                return fail(v, "no $var declarations");
-            return 0;
-        } else if (!strcmp(tok, "$timescale")) {
-            char ts[32] = "";
-            for (;;) {
-                if (need_tok(v, f, tok, sizeof tok, "$timescale"))
-                    return -1;
-                if (!strcmp(tok, "$end"))
-                    break;
-                if (strlen(ts) + strlen(tok) + 2 < sizeof ts)
-                    strcat(strcat(ts, *ts ? " " : ""), tok);
-            }
-            /* "1ns" -> "1 ns" */
-            size_t d = strspn(ts, "0123456789");
-            if (d == 0 || d == strlen(ts))
-                return fail(v, "expected a $timescale like '1ns' or '1 ps', got '%s'", ts);
-            snprintf(v->timescale, sizeof v->timescale, "%.*s %s", (int)d, ts, ts[d] == ' ' ? ts + d + 1 : ts + d);
+    int cur = -1, r = 0, rc = 0;
+    while (!rc && (r = next_tok(v, f, tok, sizeof tok)) > 0) {
+        if (!strcmp(tok, "$enddefinitions"))
+            return hdr_end(v, f, cur);
+        if (!strcmp(tok, "$timescale")) {
+            rc = hdr_timescale(v, f);
         } else if (!strcmp(tok, "$scope")) {
-            char kind[64], name[1024];
-            if (need_tok(v, f, kind, sizeof kind, "$scope") || need_tok(v, f, name, sizeof name, "$scope") ||
-                need_tok(v, f, tok, sizeof tok, "$scope") || strcmp(tok, "$end"))
-                return fail(v, "expected '$scope TYPE NAME $end'");
-            if (cur >= 0 && v->scopes[cur].depth + 1 >= SAIF_MAX_DEPTH)
-                return fail(v, "$scope %s: scopes nested more than %d deep (the limit)", name, SAIF_MAX_DEPTH);
-            if (grow((void **)&v->scopes, &v->cap_scopes, v->n_scopes, sizeof *v->scopes) ||
-                !(v->scopes[v->n_scopes].name = strdup(name)))
-                return fail(v, "out of memory");
-            scope *sc = &v->scopes[v->n_scopes];
-            sc->parent = cur;
-            sc->depth = cur < 0 ? 0 : v->scopes[cur].depth + 1;
-            sc->first_var = sc->last_var = sc->first_kid = sc->last_kid = sc->next_sib = -1;
-            if (cur >= 0) {
-                scope *p = &v->scopes[cur];
-                list_append(&p->first_kid, &p->last_kid, p->last_kid < 0 ? NULL : &v->scopes[p->last_kid].next_sib,
-                            v->n_scopes);
-            }
-            cur = v->n_scopes++;
+            rc = hdr_scope(v, f, &cur);
         } else if (!strcmp(tok, "$upscope")) {
-            if (need_tok(v, f, tok, sizeof tok, "$upscope") || strcmp(tok, "$end"))
-                return fail(v, "expected $end after $upscope");
-            if (cur < 0)
-                return fail(v, "$upscope without an open $scope");
-            cur = v->scopes[cur].parent;
+            rc = hdr_upscope(v, f, &cur);
         } else if (!strcmp(tok, "$var")) {
-            char type[64], id[64], name[1024], rng[128] = "";
-            char width_s[32];
-            if (need_tok(v, f, type, sizeof type, "$var") || need_tok(v, f, width_s, sizeof width_s, "$var") ||
-                need_tok(v, f, id, sizeof id, "$var") || need_tok(v, f, name, sizeof name, "$var"))
-                return fail(v, "expected '$var TYPE WIDTH ID NAME [RANGE] $end'");
-            if (cur < 0)
-                return fail(v, "$var '%s' outside any $scope", name);
-            int64_t w;
-            if (num_parse_i64(width_s, 1, SAIF_MAX_WIDTH, &w))
-                return fail(v, "$var %s: expected a width of 1..%d bits (the limit), got '%s'", name, SAIF_MAX_WIDTH,
-                            width_s);
-            if (need_tok(v, f, tok, sizeof tok, "$var"))
-                return -1;
-            if (strcmp(tok, "$end")) {
-                snprintf(rng, sizeof rng, "%.127s", tok);
-                if (need_tok(v, f, tok, sizeof tok, "$var") || strcmp(tok, "$end"))
-                    return fail(v, "$var %s: expected $end after the range", name);
-            }
-            /* a range glued to the name: "bus[7:0]" */
-            char *br = strchr(name, '[');
-            if (!rng[0] && br && strchr(br, ':')) {
-                snprintf(rng, sizeof rng, "%.127s", br);
-                *br = 0;
-            }
-            int msb = -1, lsb = -1;
-            if (rng[0]) {
-                int64_t rw;
-                if (parse_range(rng, &msb, &lsb, &rw))
-                    return fail(v, "$var %s: expected a range [MSB:LSB] or [BIT] of 32-bit indices, got '%s'", name,
-                                rng);
-                if (rw != w)
-                    return fail(v, "$var %s: range %s (%lld bits) does not match width %lld", name, rng,
-                                (long long)rw, (long long)w);
-            }
-            if (v->net_bits + (uint64_t)w > SAIF_MAX_BITS)
-                return fail(v, "$var %s: more than %d net bits in the dump, aliases included (the limit)", name,
-                            SAIF_MAX_BITS);
-            v->net_bits += (uint64_t)w;
-            int s = find_sig(v, id);
-            if (s >= 0 && v->sigs[s].width != w)
-                return fail(v, "$var %s: identifier '%s' declared with widths %d and %lld", name, id,
-                            v->sigs[s].width, (long long)w);
-            if (s < 0) {
-                if (grow((void **)&v->sigs, &v->cap_sigs, v->n_sigs, sizeof *v->sigs) ||
-                    !(v->sigs[v->n_sigs].id = strdup(id)))
-                    return fail(v, "out of memory");
-                v->sigs[v->n_sigs].width = (int)w;
-                v->sigs[v->n_sigs].base = v->n_bits;
-                v->n_bits += (size_t)w;
-                if (table_add(v, v->n_sigs))
-                    return fail(v, "out of memory");
-                s = v->n_sigs++;
-            }
-            if (grow((void **)&v->vars, &v->cap_vars, v->n_vars, sizeof *v->vars) ||
-                !(v->vars[v->n_vars].name = strdup(name)))
-                return fail(v, "out of memory");
-            v->vars[v->n_vars] = (var){cur, s, v->vars[v->n_vars].name, msb, lsb, 0, -1};
-            scope *sc = &v->scopes[cur];
-            list_append(&sc->first_var, &sc->last_var, sc->last_var < 0 ? NULL : &v->vars[sc->last_var].next,
-                        v->n_vars);
-            v->n_vars++;
+            rc = hdr_var(v, f, cur);
         } else if (tok[0] == '$') {
             /* $date, $version, $comment and unknown sections: skip to $end */
             char what[80];
             snprintf(what, sizeof what, "%.60s", tok);
-            if (skip_section(v, f, what))
-                return -1;
+            rc = skip_section(v, f, what);
         } else {
             return fail(v, "expected a $keyword in the header, got '%.40s'", tok);
         }
     }
-    if (r < 0)
+    if (rc || r < 0)
         return -1;
     return fail(v, "file ends inside the header, before $enddefinitions (truncated VCD?)");
 }
@@ -609,6 +666,38 @@ static void vcd_free(vcd *v)
     free(v->bits);
 }
 
+/* The SAIF file of the read dump v (its window accounted), atomically; st
+ * (may be NULL) filled. 0 or -1. */
+static int write_saif(const vcd *v, const saif_opts *o, const char *saif_path, const char *const *ins, saif_stats *st,
+                      bnn_error *err)
+{
+    out_file out = {0};
+    if (out_open(&out, saif_path, ins, 1, err))
+        return -1;
+    int top = 0, rc = 0;
+    fprintf(out.f, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
+    put_name(out.f, o && o->design ? o->design : v->scopes[top].name);
+    fprintf(out.f, "\")\n(VENDOR \"sparsecim\")\n(PROGRAM_NAME \"sparsecim saif\")\n(VERSION \"1\")\n"
+                   "(DIVIDER / )\n(TIMESCALE %s)\n(DURATION %lld)\n",
+            v->timescale, (long long)(v->end - v->start));
+    long nets = 0;
+    for (int s = 0; s < v->n_scopes; s++)
+        if (v->scopes[s].parent < 0)
+            nets += write_scope(out.f, v, s);
+    fprintf(out.f, ")\n");
+    if (out_commit(&out, err)) {
+        rc = -1;
+    } else if (st) {
+        st->nets = nets;
+        st->vars = v->n_vars;
+        st->changes = v->changes;
+        st->duration = v->end - v->start;
+        snprintf(st->timescale, sizeof st->timescale, "%s", v->timescale);
+    }
+    out_abort(&out);
+    return rc;
+}
+
 int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *o, saif_stats *st, bnn_error *err)
 {
     vcd v = {.path = vcd_path, .line = 1, .err = err, .start = o && o->start >= 0 ? o->start : -1};
@@ -630,7 +719,6 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
         return -1;
     }
     /* the output is checked now and created only when the dump has been read */
-    out_file out = {0};
     const char *ins[] = {vcd_path};
     if (out_check(saif_path, ins, 1, err)) {
         fclose(f);
@@ -661,32 +749,8 @@ int saif_from_vcd(const char *vcd_path, const char *saif_path, const saif_opts *
     if (!rc) {
         for (size_t i = 0; i < v.n_bits; i++)
             account(&v, &v.bits[i], v.end);
-        if (out_open(&out, saif_path, ins, 1, err)) {
-            vcd_free(&v);
-            return -1;
-        }
-        int top = 0;
-        fprintf(out.f, "(SAIFILE\n(SAIFVERSION \"2.0\")\n(DIRECTION \"backward\")\n(DESIGN \"");
-        put_name(out.f, o && o->design ? o->design : v.scopes[top].name);
-        fprintf(out.f, "\")\n(VENDOR \"sparsecim\")\n(PROGRAM_NAME \"sparsecim saif\")\n(VERSION \"1\")\n"
-                       "(DIVIDER / )\n(TIMESCALE %s)\n(DURATION %lld)\n",
-                v.timescale, (long long)(v.end - v.start));
-        long nets = 0;
-        for (int s = 0; s < v.n_scopes; s++)
-            if (v.scopes[s].parent < 0)
-                nets += write_scope(out.f, &v, s);
-        fprintf(out.f, ")\n");
-        if (out_commit(&out, err)) {
-            rc = -1;
-        } else if (st) {
-            st->nets = nets;
-            st->vars = v.n_vars;
-            st->changes = v.changes;
-            st->duration = v.end - v.start;
-            snprintf(st->timescale, sizeof st->timescale, "%s", v.timescale);
-        }
+        rc = write_saif(&v, o, saif_path, ins, st, err);
     }
-    out_abort(&out);
     vcd_free(&v);
     return rc;
 }
