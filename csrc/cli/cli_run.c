@@ -403,7 +403,7 @@ static const cli_opt run_opts[] = {
 /* The command line of a run (beside the common options). */
 typedef struct run_args {
     const char *model, *data, *inject, *vec_dir, *remap;
-    long count, offset;         /* the images; after run_images, this process's block */
+    long count, offset;         /* the images; after run_block, this process's block */
     long remap_count, remap_offset, jobs;
     int stationary;             /* --stationary input */
     int shard_i, shard_n;       /* --shard I/N (shard_n 0: none) */
