@@ -89,6 +89,15 @@ int tu_run(const char *cmd, char *out, size_t len)
     return WEXITSTATUS(st);
 }
 
+int tu_write_file(const char *path, const void *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return -1;
+    int bad = fwrite(b, 1, n, f) != n;
+    return fclose(f) || bad ? -1 : 0;
+}
+
 int tu_write_hex_words(const char *path, uint64_t *w, long n, int fix_crc)
 {
     if (fix_crc && n > 0)

@@ -13,6 +13,8 @@ void tu_tmp_path(char *buf, size_t len, const char *tag);
 /* Runs a shell command, returns its exit status (or -1); output captured
  * into out (NUL-terminated, truncated to len) when out != NULL. */
 int tu_run(const char *cmd, char *out, size_t len);
+/* Writes the n bytes b into the file path (created or truncated). 0 or -1. */
+int tu_write_file(const char *path, const void *b, size_t n);
 /* Writes n 64-bit words as a golden-vector hex file (csrc/vec/vec.h), one
  * 16-digit word per line; with fix_crc the last word is replaced by the
  * CRC-32 of the others (so only a replay can notice a change). 0 or -1. */

@@ -30,7 +30,8 @@
 #              mutated rtl/ copy and SPARSECIM_TB_ONLY_SMALL=ON (the 64x16s8
 #              VCD build only, with ACC_W 24, so that the accumulator's
 #              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
-#              test_rtl_layers, test_rtl_zf, test_amodel, test_energy, test_json, test_merge.
+#              test_rtl_layers, test_rtl_zf, test_amodel, test_energy, test_json, test_merge,
+#              test_cli_opts.
 #              A mutant that does not build is an error.
 #   energy     test_energy (the energy model's known answers: every per-event
 #              formula of the derivation table, csrc/power/energy_derive.c; the
@@ -76,6 +77,9 @@
 #              reader's refusals, a repeated key among them, and places;
 #              the shard fixtures merged equal the single run, each
 #              refusal named), no RTL needed
+#   opts       test_cli_opts (the option convention of every subcommand:
+#              --opt=value as --opt value, prefixes, the one-line refusals
+#              naming an ambiguous prefix's candidates, --)
 #
 # Output: one line per mutation, `mutation NAME: killed by CHECK` or
 # `mutation NAME: SURVIVED`, and last `N of M mutations killed`. Exit status:
@@ -276,7 +280,7 @@ do_build() {
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
     cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel \
-      test_energy test_json test_merge &&
+      test_energy test_json test_merge test_cli_opts &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_includes() { sh "$ROOT/tools/include_graph.sh" "$W/src"; }
@@ -387,7 +391,8 @@ checks() {
     { FAILED+=(zf); [ $ALL = 1 ] || return 0; }
   run_check "$dir" amodel 300 do_test ./test_amodel --jobs "$JOBS" || { FAILED+=(amodel); [ $ALL = 1 ] || return 0; }
   run_check "$dir" jobs 600 do_jobs || { FAILED+=(jobs); [ $ALL = 1 ] || return 0; }
-  run_check "$dir" reports 300 do_reports || FAILED+=(reports)
+  run_check "$dir" reports 300 do_reports || { FAILED+=(reports); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" opts 300 do_test ./test_cli_opts --jobs "$JOBS" || FAILED+=(opts)
   return 0
 }
 
@@ -401,7 +406,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports)"
+echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports, opts)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

@@ -21,6 +21,7 @@
 #include "model/bnn_model.h"
 #include "model/bnn_rng.h"
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "util/num.h"
 
 /* The thread's CPU time: rates per CPU-second stay meaningful when other
@@ -159,25 +160,24 @@ static const char *usage_text =
     "  peak (one core), and images/s of a random SE-ResNet-14 on 28x28x1.\n"
     "  S: seconds per figure (0.1..60, default 1; the naive runs get S/2).\n";
 
+enum { B_SECONDS = 1 };
+
+static const cli_opt bench_opts[] = {CLI_OPT_STR("seconds", B_SECONDS, "a number in 0.1..60"), CLI_OPT_END};
+
 int cli_bench(int argc, char **argv)
 {
     double sec = 1.0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    cli_parser p;
+    cli_parse_init(&p, "bench", argc, argv, bench_opts, NULL, 0);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        if (id == CLI_HELP) {
             fputs(usage_text, stdout);
             return 0;
         }
-        if (!strcmp(argv[i], "--seconds") && i + 1 < argc) {
-            if (num_parse_real(argv[++i], &sec) || !(sec >= 0.1 && sec <= 60)) {
-                fprintf(stderr, "sparsecim bench: option --seconds: expected a number in 0.1..60, got '%s'\n",
-                        argv[i]);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "sparsecim bench: %s '%s' (see --help)\n",
-                    strcmp(argv[i], "--seconds") ? "unknown option" : "missing value for", argv[i]);
+        if (id == CLI_ERROR)
             return 2;
-        }
+        if (num_parse_real(p.val, &sec) || !(sec >= 0.1 && sec <= 60))   /* B_SECONDS */
+            return cli_bad_value(&p), 2;
     }
     bnn_error err;
     uint64_t sink = 0;

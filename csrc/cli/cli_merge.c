@@ -42,26 +42,31 @@ typedef struct merge_args {
     const char **in;
 } merge_args;
 
+enum { G_OUT = 1, G_CSV, G_ENERGY, G_QUIET };
+
+static const cli_opt merge_opts[] = {
+    CLI_OPT_STR("o", G_OUT, NULL),
+    CLI_OPT_STR("output", G_OUT, NULL),
+    CLI_OPT_STR("csv", G_CSV, NULL),
+    CLI_OPT_STR("energy", G_ENERGY, NULL),
+    CLI_OPT_FLAG("quiet", G_QUIET),
+    CLI_OPT_END,
+};
+
+/* The command line into a: 0, 1 (help printed) or -1 (message printed). */
 static int parse_args(int argc, char **argv, merge_args *a)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i], *v;
-        if (!strcmp(s, "-o") || !strcmp(s, "--output") || !strcmp(s, "--csv") || !strcmp(s, "--energy")) {
-            if (!(v = cli_value("merge", argc, argv, &i)))
-                return -1;
-            if (!strcmp(s, "--csv"))
-                a->csv = v;
-            else if (!strcmp(s, "--energy"))
-                a->energy = v;
-            else
-                a->out = v;
-        } else if (!strcmp(s, "--quiet")) {
-            a->quiet = 1;
-        } else if (s[0] == '-' && s[1]) {
-            fprintf(stderr, "sparsecim merge: unknown option '%s' (see sparsecim merge --help)\n", s);
-            return -1;
-        } else {
-            a->in[a->n++] = s;
+    cli_parser p;
+    cli_parse_init(&p, "merge", argc, argv, merge_opts, NULL, 1);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        switch (id) {
+        case CLI_HELP: fputs(usage_text, stdout); return 1;
+        case CLI_ERROR: return -1;
+        case CLI_ARG: a->in[a->n++] = p.val; break;
+        case G_OUT: a->out = p.val; break;
+        case G_CSV: a->csv = p.val; break;
+        case G_ENERGY: a->energy = p.val; break;
+        default: a->quiet = 1; /* G_QUIET */
         }
     }
     if (!a->out || a->n < 1) {
@@ -124,11 +129,6 @@ static int write_merged(const merge_args *a, const tb_part *m)
 
 int cli_merge(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
     merge_args a = {0};
     a.in = calloc((size_t)argc, sizeof *a.in);
     tb_part *parts = calloc((size_t)argc, sizeof *parts);
@@ -139,8 +139,11 @@ int cli_merge(int argc, char **argv)
         fprintf(stderr, "sparsecim merge: out of memory\n");
         goto done;
     }
-    if (parse_args(argc, argv, &a))
+    int k = parse_args(argc, argv, &a);
+    if (k) {
+        rc = k > 0 ? 0 : 2;
         goto done;
+    }
     {   /* every output checked before any report is read: not an input, not a device, not twice */
         cli_inputs in = {.n = 0};
         for (int i = 0; i < a.n; i++)

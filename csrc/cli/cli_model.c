@@ -55,66 +55,66 @@ static int parse_shape(const char *s, int *h, int *w, int *c)
     return 0;
 }
 
+#define CLI_MODEL_STR_(x) #x
+#define CLI_MODEL_STR(x) CLI_MODEL_STR_(x)
+
+enum { M_DEPTH = 1, M_WIDTH, M_SE, M_DEPTHWISE, M_GROUPS, M_BOTTLENECK, M_INPUT, M_CLASSES, M_SEED, M_OUT };
+
+static const cli_opt random_opts[] = {
+    CLI_OPT_INT("depth", M_DEPTH, 8, 200),
+    CLI_OPT_INT("width", M_WIDTH, 1, 1024),
+    CLI_OPT_FLAG("se", M_SE),
+    CLI_OPT_FLAG("depthwise", M_DEPTHWISE),
+    CLI_OPT_INT("groups", M_GROUPS, 1, BNN_MAX_CH),
+    CLI_OPT_FLAG("bottleneck", M_BOTTLENECK),
+    CLI_OPT_STR("input", M_INPUT, "HxWxC with H, W in 1.." CLI_MODEL_STR(BNN_MAX_IMG) " and C in 1.." CLI_MODEL_STR(
+                                      BNN_MAX_CH) " (e.g. 28x28x1)"),
+    CLI_OPT_INT("classes", M_CLASSES, 1, 1000),
+    CLI_OPT_INT("seed", M_SEED, 0, 2147483647L),
+    CLI_OPT_STR("o", M_OUT, NULL),
+    CLI_OPT_STR("output", M_OUT, NULL),
+    CLI_OPT_END,
+};
+
+/* The command line of model random into o and *out: 0, 1 (help printed) or -1 (message printed). */
+static int random_parse(int argc, char **argv, bnn_random_opts *o, const char **out)
+{
+    cli_parser p;
+    int have_seed = 0;
+    cli_parse_init(&p, "model random", argc, argv, random_opts, NULL, 0);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        switch (id) {
+        case CLI_HELP: fputs(usage_text, stdout); return 1;
+        case CLI_ERROR: return -1;
+        case M_DEPTH: o->depth = (int)p.num; break;
+        case M_WIDTH: o->width = (int)p.num; break;
+        case M_SE: o->se = 1; break;
+        case M_DEPTHWISE: o->depthwise = 1; break;
+        case M_GROUPS: o->groups = (int)p.num; break;
+        case M_BOTTLENECK: o->bottleneck = 1; break;
+        case M_CLASSES: o->classes = (int)p.num; break;
+        case M_SEED: o->seed = (uint64_t)p.num; have_seed = 1; break;
+        case M_OUT: *out = p.val; break;
+        default: /* M_INPUT */
+            if (parse_shape(p.val, &o->in_h, &o->in_w, &o->in_c))
+                return cli_bad_value(&p);
+        }
+    }
+    if (!*out || !have_seed) {
+        fprintf(stderr, "sparsecim model random: %s is required (see --help)\n", *out ? "--seed N" : "-o FILE.bnn");
+        return -1;
+    }
+    return 0;
+}
+
 static int model_random(int argc, char **argv)
 {
     bnn_random_opts o = {.depth = 14, .width = 16, .se = 0, .in_c = 1, .in_h = 28, .in_w = 28,
                          .classes = 10, .seed = 1};
     const char *out = NULL;
-    int have_seed = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        long x;
-        if (!strcmp(a, "--se")) {
-            o.se = 1;
-        } else if (!strcmp(a, "--depthwise")) {
-            o.depthwise = 1;
-        } else if (!strcmp(a, "--bottleneck")) {
-            o.bottleneck = 1;
-        } else if (!strcmp(a, "--groups")) {
-            if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 1, BNN_MAX_CH, &x))
-                return 2;
-            o.groups = (int)x;
-        } else if (!strcmp(a, "--depth")) {
-            if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 8, 200, &x))
-                return 2;
-            o.depth = (int)x;
-        } else if (!strcmp(a, "--width")) {
-            if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 1, 1024, &x))
-                return 2;
-            o.width = (int)x;
-        } else if (!strcmp(a, "--classes")) {
-            if (!(v = cli_value("model random", argc, argv, &i)) || cli_int("model random", a, v, 1, 1000, &x))
-                return 2;
-            o.classes = (int)x;
-        } else if (!strcmp(a, "--seed")) {
-            if (!(v = cli_value("model random", argc, argv, &i)) ||
-                cli_int("model random", a, v, 0, 2147483647L, &x))
-                return 2;
-            o.seed = (uint64_t)x;
-            have_seed = 1;
-        } else if (!strcmp(a, "--input")) {
-            if (!(v = cli_value("model random", argc, argv, &i)))
-                return 2;
-            if (parse_shape(v, &o.in_h, &o.in_w, &o.in_c)) {
-                fprintf(stderr, "sparsecim model random: option --input: expected HxWxC with H, W in 1..%d and C in 1..%d (e.g. 28x28x1), got '%s'\n",
-                        BNN_MAX_IMG, BNN_MAX_CH, v);
-                return 2;
-            }
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (!(out = cli_value("model random", argc, argv, &i)))
-                return 2;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "sparsecim model random: unknown option '%s' (see --help)\n", a);
-            return 2;
-        }
-    }
-    if (!out || !have_seed) {
-        fprintf(stderr, "sparsecim model random: %s is required (see --help)\n", out ? "--seed N" : "-o FILE.bnn");
-        return 2;
-    }
+    int k = random_parse(argc, argv, &o, &out);
+    if (k)
+        return k > 0 ? 0 : 2;
     bnn_model *m;
     bnn_error err;
     if (bnn_model_random(&o, &m, &err)) {
@@ -210,20 +210,20 @@ static uint64_t weight_bits(const bnn_model *m)
 static int model_info(int argc, char **argv)
 {
     const char *path = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    cli_parser p;
+    cli_parse_init(&p, "model info", argc, argv, NULL, NULL, 1);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        if (id == CLI_HELP) {
             fputs(usage_text, stdout);
             return 0;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "sparsecim model info: unknown option '%s' (see --help)\n", argv[i]);
+        if (id == CLI_ERROR)
             return 2;
-        }
         if (path) {
-            fprintf(stderr, "sparsecim model info: expected one model file, got '%s' and '%s'\n", path, argv[i]);
+            fprintf(stderr, "sparsecim model info: expected one model file, got '%s' and '%s'\n", path, p.val);
             return 2;
         }
-        path = argv[i];
+        path = p.val;
     }
     if (!path) {
         fprintf(stderr, "sparsecim model info: expected a model file (see --help)\n");
@@ -256,18 +256,23 @@ static int model_info(int argc, char **argv)
 
 int cli_model(int argc, char **argv)
 {
-    if (argc < 2) {
-        fprintf(stderr, "sparsecim model: expected a subcommand, random or info (see --help)\n");
-        return 2;
-    }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+    cli_parser p;
+    cli_parse_init(&p, "model", argc, argv, NULL, NULL, 1);
+    int id = cli_next(&p);
+    if (id == CLI_HELP) {
         fputs(usage_text, stdout);
         return 0;
     }
-    if (!strcmp(argv[1], "random"))
-        return model_random(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "info"))
-        return model_info(argc - 1, argv + 1);
-    fprintf(stderr, "sparsecim model: unknown subcommand '%s' (random or info)\n", argv[1]);
+    if (id == CLI_ERROR)
+        return 2;
+    if (id == CLI_DONE) {
+        fprintf(stderr, "sparsecim model: expected a subcommand, random or info (see --help)\n");
+        return 2;
+    }
+    if (!strcmp(p.val, "random"))
+        return model_random(argc - p.index, argv + p.index);
+    if (!strcmp(p.val, "info"))
+        return model_info(argc - p.index, argv + p.index);
+    fprintf(stderr, "sparsecim model: unknown subcommand '%s' (random or info)\n", p.val);
     return 2;
 }

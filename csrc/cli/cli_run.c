@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "data/ds.h"
+#include "util/num.h"
 #include "util/outfile.h"
 #include "map/remap.h"
 #include "cli/tb_cli.h"
@@ -217,14 +218,16 @@ static int run_body(cim_dut *dut, void *arg)
     return rc;
 }
 
-/* "I/N" with 0 <= I < N <= 100000. */
+/* "I/N" with 0 <= I < N <= 100000 (num.h: decimal). 0 or -1. */
 static int parse_shard(const char *v, int *i, int *n)
 {
-    char tail;
-    if (sscanf(v, "%d/%d%c", i, n, &tail) != 2 || *n < 1 || *n > 100000 || *i < 0 || *i >= *n) {
-        fprintf(stderr, "sparsecim run: option --shard: expected I/N with 0 <= I < N (e.g. 0/4), got '%s'\n", v);
+    int64_t a = 0, b = 0;
+    const char *p = num_i64(v, 0, 100000, &a);
+    p = p && *p == '/' ? num_i64(p + 1, 1, 100000, &b) : NULL;
+    if (!p || *p || a >= b)
         return -1;
-    }
+    *i = (int)a;
+    *n = (int)b;
     return 0;
 }
 
@@ -375,292 +378,369 @@ done:
     return rc;
 }
 
-int cli_run(int argc, char **argv)
+enum {
+    R_MODEL = 1, R_DATA, R_COUNT, R_OFFSET, R_VECTORS_OUT, R_INJECT, R_REMAP, R_REMAP_COUNT, R_REMAP_OFFSET,
+    R_STATIONARY, R_NO_ZERO_FLAGS, R_JOBS, R_SHARD
+};
+
+static const cli_opt run_opts[] = {
+    CLI_OPT_STR("model", R_MODEL, NULL),
+    CLI_OPT_STR("data", R_DATA, NULL),
+    CLI_OPT_INT("count", R_COUNT, 1, 100000000),
+    CLI_OPT_INT("offset", R_OFFSET, 0, 100000000),
+    CLI_OPT_STR("vectors-out", R_VECTORS_OUT, NULL),
+    CLI_OPT_STR("inject", R_INJECT, NULL),
+    CLI_OPT_STR("remap", R_REMAP, NULL),
+    CLI_OPT_INT("remap-count", R_REMAP_COUNT, 1, 1000000),
+    CLI_OPT_INT("remap-offset", R_REMAP_OFFSET, 0, 100000000),
+    CLI_OPT_STR("stationary", R_STATIONARY, "weight or input"),
+    CLI_OPT_FLAG("no-zero-flags", R_NO_ZERO_FLAGS),
+    CLI_OPT_INT("jobs", R_JOBS, 0, 1024),
+    CLI_OPT_STR("shard", R_SHARD, "I/N with 0 <= I < N (e.g. 0/4)"),
+    CLI_OPT_END,
+};
+
+/* The command line of a run (beside the common options). */
+typedef struct run_args {
+    const char *model, *data, *inject, *vec_dir, *remap;
+    long count, offset;         /* the images; after run_block, this process's block */
+    long remap_count, remap_offset, jobs;
+    int stationary;             /* --stationary input */
+    int shard_i, shard_n;       /* --shard I/N (shard_n 0: none) */
+} run_args;
+
+/* One option of run's own table (a->...) or a common one (c): 0 or -1 (message printed). */
+static int run_opt(run_args *a, tb_cli_common *c, const cli_parser *p, int id)
 {
-    const char *model = NULL, *data = NULL, *inject_spec = NULL, *vec_dir = NULL, *remap_spec = NULL;
-    long count = 1, offset = 0, remap_count = 100, remap_offset = 0, jobs = 1;
-    int stationary = 0, shard_i = 0, shard_n = 0;
-    tb_cli_common c;
-    tb_cli_common_init(&c);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    static const char *const stationaries[] = {"weight", "input"};
+    switch (id) {
+    case R_MODEL: a->model = p->val; break;
+    case R_DATA: a->data = p->val; break;
+    case R_COUNT: a->count = p->num; break;
+    case R_OFFSET: a->offset = p->num; break;
+    case R_VECTORS_OUT: a->vec_dir = p->val; break;
+    case R_INJECT: a->inject = p->val; break;
+    case R_REMAP: a->remap = p->val; break;
+    case R_REMAP_COUNT: a->remap_count = p->num; break;
+    case R_REMAP_OFFSET: a->remap_offset = p->num; break;
+    case R_NO_ZERO_FLAGS: c->o.no_zero_flags = 1; break;
+    case R_JOBS: a->jobs = p->num; break;
+    case R_STATIONARY:
+        if ((a->stationary = cli_enum(p->val, stationaries, 2)) < 0)
+            return cli_bad_value(p);
+        break;
+    case R_SHARD:
+        if (parse_shard(p->val, &a->shard_i, &a->shard_n))
+            return cli_bad_value(p);
+        break;
+    default:
+        return tb_cli_common_opt(c, p, id) < 0 ? -1 : 0;
+    }
+    return 0;
+}
+
+/* The command line into a and c: 0, 1 (help printed) or -1 (message printed). */
+static int run_parse(int argc, char **argv, run_args *a, tb_cli_common *c)
+{
+    cli_parser p;
+    cli_parse_init(&p, "run", argc, argv, run_opts, tb_cli_common_opts, 0);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        if (id == CLI_HELP) {
             printf("%s%s\n%s", usage_text, tb_cli_common_help, exit_text);
-            return 0;
+            return 1;
         }
-        int k = tb_cli_common_arg(&c, "run", argc, argv, &i);
-        if (k < 0)
-            return 2;
-        if (k > 0)
-            continue;
-        if (!strcmp(a, "--no-zero-flags")) {
-            c.o.no_zero_flags = 1;
-            continue;
-        }
-        if (!strcmp(a, "--model") || !strcmp(a, "--data") || !strcmp(a, "--count") || !strcmp(a, "--offset") ||
-            !strcmp(a, "--inject") || !strcmp(a, "--vectors-out") || !strcmp(a, "--remap") ||
-            !strcmp(a, "--remap-count") || !strcmp(a, "--remap-offset") || !strcmp(a, "--stationary") ||
-            !strcmp(a, "--jobs") || !strcmp(a, "--shard")) {
-            if (!(v = cli_value("run", argc, argv, &i)))
-                return 2;
-            if (!strcmp(a, "--jobs")) {
-                if (cli_int("run", a, v, 0, 1024, &jobs))
-                    return 2;
-            } else if (!strcmp(a, "--shard")) {
-                if (parse_shard(v, &shard_i, &shard_n))
-                    return 2;
-            } else if (!strcmp(a, "--stationary")) {
-                if (!strcmp(v, "input"))
-                    stationary = 1;
-                else if (strcmp(v, "weight"))
-                    return fprintf(stderr, "sparsecim run: option --stationary: expected weight or input, got '%s'\n",
-                                   v), 2;
-            } else if (!strcmp(a, "--remap"))
-                remap_spec = v;
-            else if (!strcmp(a, "--remap-count")) {
-                if (cli_int("run", a, v, 1, 1000000, &remap_count))
-                    return 2;
-            } else if (!strcmp(a, "--remap-offset")) {
-                if (cli_int("run", a, v, 0, 100000000, &remap_offset))
-                    return 2;
-            } else if (!strcmp(a, "--inject"))
-                inject_spec = v;
-            else if (!strcmp(a, "--vectors-out"))
-                vec_dir = v;
-            else if (!strcmp(a, "--model"))
-                model = v;
-            else if (!strcmp(a, "--data"))
-                data = v;
-            else if (cli_int("run", a, v, a[2] == 'c' ? 1 : 0, 100000000, a[2] == 'c' ? &count : &offset))
-                return 2;
-            continue;
-        }
-        fprintf(stderr, "sparsecim run: unknown argument '%s' (see sparsecim run --help)\n", a);
-        return 2;
+        if (id == CLI_ERROR || run_opt(a, c, &p, id))
+            return -1;
     }
-    if (!model || !data) {
+    if (!a->model || !a->data) {
         fprintf(stderr, "sparsecim run: --model and --data are required (see sparsecim run --help)\n");
-        return 2;
+        return -1;
     }
-    int per_image_map = c.o.skip_channels || c.o.dynamic_move;
-    if (c.o.no_zero_flags && !stationary) {
+    return 0;
+}
+
+/* The combinations of options that are refused. 0 or -1 (message printed). */
+static int run_check_combos(const run_args *a, const tb_cli_common *c)
+{
+    int per_image_map = c->o.skip_channels || c->o.dynamic_move;
+    if (c->o.no_zero_flags && !a->stationary) {
         fprintf(stderr, "sparsecim run: option --no-zero-flags: only with --stationary input\n");
-        return 2;
+        return -1;
     }
-    if (stationary && (inject_spec || vec_dir || remap_spec || per_image_map || c.o.layout != MAP_CHANNEL_MAJOR)) {
+    if (a->stationary && (a->inject || a->vec_dir || a->remap || per_image_map || c->o.layout != MAP_CHANNEL_MAJOR)) {
         fprintf(stderr, "sparsecim run: option --stationary input: not with %s\n",
-                inject_spec ? "--inject" : vec_dir ? "--vectors-out" : remap_spec ? "--remap" :
-                c.o.skip_channels ? "--skip-channels" : c.o.dynamic_move ? "--dynamic-move" :
+                a->inject ? "--inject" : a->vec_dir ? "--vectors-out" : a->remap ? "--remap" :
+                c->o.skip_channels ? "--skip-channels" : c->o.dynamic_move ? "--dynamic-move" :
                 "--layout (the activations are the rows)");
-        return 2;
+        return -1;
     }
-    if (jobs == 0)
-        jobs = tb_jobs_online();
-    if ((jobs > 1 || shard_n) && (c.waves || c.saif || vec_dir)) {
-        fprintf(stderr, "sparsecim run: option %s: not with %s (%s)\n", jobs > 1 ? "--jobs" : "--shard",
-                c.waves ? "--waves" : c.saif ? "--saif" : "--vectors-out",
-                vec_dir ? "one process writes the vectors" : "the window is of one process's cycles");
-        return 2;
+    if ((a->jobs > 1 || a->shard_n) && (c->waves || c->saif || a->vec_dir)) {
+        fprintf(stderr, "sparsecim run: option %s: not with %s (%s)\n", a->jobs > 1 ? "--jobs" : "--shard",
+                c->waves ? "--waves" : c->saif ? "--saif" : "--vectors-out",
+                a->vec_dir ? "one process writes the vectors" : "the window is of one process's cycles");
+        return -1;
     }
-    if (per_image_map && vec_dir) {
+    if (per_image_map && a->vec_dir) {
         fprintf(stderr, "sparsecim run: option %s: not with --vectors-out (the vectors hold the static mapping)\n",
-                c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
-        return 2;
+                c->o.skip_channels ? "--skip-channels" : "--dynamic-move");
+        return -1;
     }
+    return 0;
+}
+
+/* Every check before any work: the combinations, the outputs against the
+ * inputs, the build and the energy profile. 0 or -1 (message printed). */
+static int run_check(run_args *a, tb_cli_common *c)
+{
+    if (a->jobs == 0)
+        a->jobs = tb_jobs_online();
+    if (run_check_combos(a, c))
+        return -1;
     cli_inputs in = {.n = 0};
-    cli_inputs_add(&in, model);
-    cli_inputs_add_spec(&in, data);
-    cli_inputs_add_spec(&in, remap_spec);
-    if (tb_cli_check_outputs(&c, "run", &in) || tb_cli_resolve(&c, "run")) {
-        tb_cli_cleanup(&c);
-        return 2;
+    cli_inputs_add(&in, a->model);
+    cli_inputs_add_spec(&in, a->data);
+    cli_inputs_add_spec(&in, a->remap);
+    if (tb_cli_check_outputs(c, "run", &in) || tb_cli_resolve(c, "run")) {
+        tb_cli_cleanup(c);
+        return -1;
     }
+    return 0;
+}
+
+/* --remap: the calibration images' zero fractions into the permutations
+ * of c->o.perm (held by *rs). 0 or -1 (message printed). */
+static int run_remap(run_args *a, tb_cli_common *c, const bnn_model *m, remap_stats **rs)
+{
     bnn_error err;
-    bnn_model *m = NULL;
-    ds_set *ds = NULL;
-    run_ctx r = {.c = &c, .count = count, .offset = offset, .run_first = offset, .inject_layer = -1,
-                 .input_stationary = stationary, .progress_fd = -1};
-    run_id id = {model, data, 0, 0};
-    c.input_stationary = stationary;
-    remap_stats *rs = NULL;
-    int rc = 2;
-    if (bnn_model_load(model, &m, &err)) {
+    ds_set *cal = NULL;
+    bnn_trace *ctr = NULL;
+    bnn_tensor *cimg = NULL;
+    int bad = 0;
+    if (ds_load(a->remap, &cal, &err)) {
+        fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
+        bad = 1;
+    } else if (ds_check_use(cal, m, a->remap, a->model, "--remap-", a->remap_offset, &a->remap_count, &err)) {
         fprintf(stderr, "sparsecim run: %s\n", err.msg);
-        return 2;
-    }
-    r.m = m;
-    if (cli_file_crc(model, 4, &id.model_bytes, &id.model_crc)) {
-        fprintf(stderr, "sparsecim run: %s: cannot read\n", model);
-        goto done;
-    }
-    if (per_image_map) {
-        int n_se = 0;
-        for (int i = 0; i < m->n_layers; i++)
-            n_se += m->layers[i].type == BNN_SE;
-        if (!n_se)
-            fprintf(stderr, "sparsecim run: note: %s: the model has no SE layer; every layer keeps its static map\n",
-                    c.o.skip_channels ? "--skip-channels" : "--dynamic-move");
-    }
-    if (remap_spec) {
-        ds_set *cal = NULL;
-        bnn_trace *ctr = NULL;
-        bnn_tensor *cimg = NULL;
-        int bad = 0;
-        if (ds_load(remap_spec, &cal, &err)) {
-            fprintf(stderr, "sparsecim run: option --remap: %s\n", err.msg);
-            bad = 1;
-        } else if (ds_check_use(cal, m, remap_spec, model, "--remap-", remap_offset, &remap_count, &err)) {
-            fprintf(stderr, "sparsecim run: %s\n", err.msg);
-            bad = 1;
-        } else if (!(rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
-                   !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {
-            fprintf(stderr, "sparsecim run: out of memory\n");
-            bad = 1;
-        }
-        for (long n = 0; !bad && n < remap_count; n++) {
-            ds_image(cal, (int)(remap_offset + n), cimg);
-            if (bnn_forward(m, cimg, BNN_FAST, ctr, &err)) {
-                fprintf(stderr, "sparsecim run: option --remap: image %ld: %s\n", remap_offset + n, err.msg);
-                bad = 1;
-            } else {
-                remap_add(rs, ctr);
-            }
-        }
-        bnn_tensor_free(cimg);
-        bnn_trace_free(ctr);
-        ds_free(cal);
-        if (bad || !(c.o.perm = remap_perms(rs))) {
-            if (!bad)
-                fprintf(stderr, "sparsecim run: out of memory\n");
-            goto done;
-        }
-        c.remap = remap_spec;
-        c.remap_images = (int)remap_count;
-        c.remap_offset = remap_offset;
-    }
-    if (inject_spec) {
-        const char *colon = strrchr(inject_spec, ':');
-        long n = 0;
-        for (int li = 0; colon && li < m->n_layers; li++)
-            if ((size_t)(colon - inject_spec) == strlen(m->layers[li].name) &&
-                !strncmp(inject_spec, m->layers[li].name, (size_t)(colon - inject_spec)))
-                r.inject_layer = li;
-        if (r.inject_layer < 0) {
-            fprintf(stderr, "sparsecim run: option --inject: expected LAYER:INDEX with a layer of %s, got '%s'\n",
-                    model, inject_spec);
-            goto done;
-        }
-        inject_target(m, NULL, r.inject_layer, &n);
-        if (cli_int("run", "--inject INDEX", colon + 1, 0, n - 1, &r.inject_index))
-            goto done;
-    }
-    if (!strncmp(data, "random", 6) && (data[6] == 0 || data[6] == ':')) {
-        long seed = 1;
-        if (data[6] == ':' && cli_int("run", "--data random:SEED", data + 7, 0, 0x7fffffffL, &seed))
-            goto done;
-        r.seed = (uint64_t)seed;
-    } else {
-        if (ds_load(data, &ds, &err)) {
-            fprintf(stderr, "sparsecim run: %s\n", err.msg);
-            goto done;
-        }
-        if (ds_check_use(ds, m, data, model, "--", offset, &count, &err)) {
-            fprintf(stderr, "sparsecim run: %s\n", err.msg);
-            goto done;
-        }
-        r.ds = ds;
-    }
-    long run_count = count;
-    if (shard_n) {
-        tb_shard_block(offset, run_count, shard_i, shard_n, &r.offset, &r.count);
-        if (r.count < 1) {
-            fprintf(stderr, "sparsecim run: option --shard: %d/%d: %ld images make no block %d of %d\n", shard_i,
-                    shard_n, run_count, shard_i, shard_n);
-            goto done;
-        }
-        count = r.count;
-        offset = r.offset;
-    }
-    if (jobs > count)
-        jobs = count;
-    r.pred = calloc((size_t)count, sizeof *r.pred);
-    r.chained = calloc((size_t)count, sizeof *r.chained);
-    r.ref_pred = calloc((size_t)count, sizeof *r.ref_pred);
-    r.label = calloc((size_t)count, sizeof *r.label);
-    if (!r.pred || !r.chained || !r.ref_pred || !r.label) {
+        bad = 1;
+    } else if (!(*rs = remap_new(m)) || !(ctr = bnn_trace_new(m)) ||
+               !(cimg = bnn_tensor_new(m->in_c, m->in_h, m->in_w, m->in_bits))) {
         fprintf(stderr, "sparsecim run: out of memory\n");
-        goto done;
+        bad = 1;
     }
-    if (vec_dir) {
-        map_cfg vcfg = {c.geom->rows, c.geom->cols, c.geom->seg_rows, c.o.layout, NULL, 0};
-        if (!(r.vw = vec_writer_open(vec_dir, &vcfg, model, data, &err))) {
+    for (long n = 0; !bad && n < a->remap_count; n++) {
+        ds_image(cal, (int)(a->remap_offset + n), cimg);
+        if (bnn_forward(m, cimg, BNN_FAST, ctr, &err)) {
+            fprintf(stderr, "sparsecim run: option --remap: image %ld: %s\n", a->remap_offset + n, err.msg);
+            bad = 1;
+        } else {
+            remap_add(*rs, ctr);
+        }
+    }
+    bnn_tensor_free(cimg);
+    bnn_trace_free(ctr);
+    ds_free(cal);
+    if (bad || !(c->o.perm = remap_perms(*rs))) {
+        if (!bad)
+            fprintf(stderr, "sparsecim run: out of memory\n");
+        return -1;
+    }
+    c->remap = a->remap;
+    c->remap_images = (int)a->remap_count;
+    c->remap_offset = a->remap_offset;
+    return 0;
+}
+
+/* --inject LAYER:INDEX into r->inject_layer, r->inject_index. 0 or -1 (message printed). */
+static int run_inject(const run_args *a, const bnn_model *m, run_ctx *r)
+{
+    const char *colon = strrchr(a->inject, ':');
+    long n = 0;
+    for (int li = 0; colon && li < m->n_layers; li++)
+        if ((size_t)(colon - a->inject) == strlen(m->layers[li].name) &&
+            !strncmp(a->inject, m->layers[li].name, (size_t)(colon - a->inject)))
+            r->inject_layer = li;
+    if (r->inject_layer < 0) {
+        fprintf(stderr, "sparsecim run: option --inject: expected LAYER:INDEX with a layer of %s, got '%s'\n",
+                a->model, a->inject);
+        return -1;
+    }
+    inject_target(m, NULL, r->inject_layer, &n);
+    return cli_int("run", "--inject INDEX", colon + 1, 0, n - 1, &r->inject_index);
+}
+
+/* --data: random[:SEED] (r->seed) or a data set checked against the model
+ * and the images asked for (r->ds = *ds). 0 or -1 (message printed). */
+static int run_data(run_args *a, const bnn_model *m, run_ctx *r, ds_set **ds)
+{
+    bnn_error err;
+    long seed;
+    int rnd = cli_random_spec("run", a->data, &seed);
+    if (rnd) {
+        r->seed = (uint64_t)seed;
+        return rnd < 0 ? -1 : 0;
+    }
+    if (ds_load(a->data, ds, &err) || ds_check_use(*ds, m, a->data, a->model, "--", a->offset, &a->count, &err)) {
+        fprintf(stderr, "sparsecim run: %s\n", err.msg);
+        return -1;
+    }
+    r->ds = *ds;
+    return 0;
+}
+
+/* The images of this process (--shard: its block, then a->count and
+ * a->offset are the block's; *run_count the whole run's), at most one
+ * worker per image, the per-image results allocated. 0 or -1 (message printed). */
+static int run_block(run_args *a, run_ctx *r, long *run_count)
+{
+    *run_count = a->count;
+    if (a->shard_n) {
+        tb_shard_block(a->offset, *run_count, a->shard_i, a->shard_n, &r->offset, &r->count);
+        if (r->count < 1) {
+            fprintf(stderr, "sparsecim run: option --shard: %d/%d: %ld images make no block %d of %d\n", a->shard_i,
+                    a->shard_n, *run_count, a->shard_i, a->shard_n);
+            return -1;
+        }
+        a->count = r->count;
+        a->offset = r->offset;
+    }
+    if (a->jobs > a->count)
+        a->jobs = a->count;
+    r->pred = calloc((size_t)a->count, sizeof *r->pred);
+    r->chained = calloc((size_t)a->count, sizeof *r->chained);
+    r->ref_pred = calloc((size_t)a->count, sizeof *r->ref_pred);
+    r->label = calloc((size_t)a->count, sizeof *r->label);
+    if (!r->pred || !r->chained || !r->ref_pred || !r->label) {
+        fprintf(stderr, "sparsecim run: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The images through the reference and the macro (in a->jobs workers when
+ * more than one), --vectors-out written; *wall the run's wall time. 0 or
+ * -1 (message printed). */
+static int run_execute(const run_args *a, tb_cli_common *c, run_ctx *r, const run_id *id, double *wall)
+{
+    bnn_error err;
+    if (a->vec_dir) {
+        map_cfg vcfg = {c->geom->rows, c->geom->cols, c->geom->seg_rows, c->o.layout, NULL, 0};
+        if (!(r->vw = vec_writer_open(a->vec_dir, &vcfg, a->model, a->data, &err))) {
             fprintf(stderr, "sparsecim run: option --vectors-out: %s\n", err.msg);
-            goto done;
+            return -1;
         }
     }
     char derr[512] = "";
     double t0 = now_s();
-    if (jobs > 1) {
-        if (run_jobs(&r, &c, &id, (int)jobs))
-            goto done;
-    } else if (c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, run_body, &r, derr, sizeof derr)) {
+    if (a->jobs > 1) {
+        if (run_jobs(r, c, id, (int)a->jobs))
+            return -1;
+    } else if (c->be->run(c->geom, c->waves, (uint64_t)c->from, (uint64_t)c->to, run_body, r, derr, sizeof derr)) {
         char ebuf[1200];
-        fprintf(stderr, "sparsecim run: %s\n", tb_cli_error(&c, r.err[0] ? r.err : derr, ebuf, sizeof ebuf));
-        goto done;
+        fprintf(stderr, "sparsecim run: %s\n", tb_cli_error(c, r->err[0] ? r->err : derr, ebuf, sizeof ebuf));
+        return -1;
     }
-    double wall = now_s() - t0;
-    if (r.vw) {
-        vec_writer *vw = r.vw;
-        r.vw = NULL;
+    *wall = now_s() - t0;
+    if (r->vw) {
+        vec_writer *vw = r->vw;
+        r->vw = NULL;
         if (vec_writer_close(vw, &err)) {
             fprintf(stderr, "sparsecim run: option --vectors-out: %s\n", err.msg);
-            goto done;
+            return -1;
         }
     }
-    if (!c.quiet) {
-        tb_cli_table(stdout, r.ls, r.nl);
+    return 0;
+}
+
+/* The table, the image lines, the summary line, the waveform, remap and SE notes. */
+static void run_print(const run_args *a, const tb_cli_common *c, const run_ctx *r, double wall)
+{
+    long count = a->count, offset = a->offset;
+    if (!c->quiet) {
+        tb_cli_table(stdout, r->ls, r->nl);
         for (long n = 0; n < count && (n < 100 || count <= 1000); n++) {
-            printf("image %ld: predicted %d, reference %d, RTL-chained %d", offset + n, r.pred[n], r.ref_pred[n],
-                   r.chained[n]);
-            if (ds)
-                printf(", true %d%s", r.label[n], r.pred[n] == r.label[n] ? "" : " (wrong)");
+            printf("image %ld: predicted %d, reference %d, RTL-chained %d", offset + n, r->pred[n], r->ref_pred[n],
+                   r->chained[n]);
+            if (r->ds)
+                printf(", true %d%s", r->label[n], r->pred[n] == r->label[n] ? "" : " (wrong)");
             printf("\n");
         }
     }
     uint64_t cycles = 0, macs = 0;
-    for (int i = 0; i < r.nl; i++) {
-        cycles += r.ls[i].cycles;
-        macs += r.ls[i].macs;
+    for (int i = 0; i < r->nl; i++) {
+        cycles += r->ls[i].cycles;
+        macs += r->ls[i].macs;
     }
     char gname[32];
-    tb_cli_geom_name(c.geom, gname, sizeof gname);
+    tb_cli_geom_name(c->geom, gname, sizeof gname);
     printf("%ld images, %s %s, gate %s, unit %d: %llu mismatches, RTL-chained = reference on %d/%ld",
-           count, c.be->name, gname, tb_gate_name(c.o.gate), 1 << c.o.unit_log2,
-           (unsigned long long)r.mismatches, r.chained_equal, count);
-    if (ds)
-        printf(", accuracy %.2f%%", 100.0 * r.correct / (double)count);
+           count, c->be->name, gname, tb_gate_name(c->o.gate), 1 << c->o.unit_log2,
+           (unsigned long long)r->mismatches, r->chained_equal, count);
+    if (r->ds)
+        printf(", accuracy %.2f%%", 100.0 * r->correct / (double)count);
     printf(", %llu cycles, %.3f s (%.0f cycles/s, %.3g binary MACs/s)\n", (unsigned long long)cycles, wall,
            (double)cycles / wall, (double)macs * (double)count / wall);
-    if (c.waves && !c.saif_tmp)
-        printf("waves: %s (cycles %ld..%ld)\n", c.waves, c.from, c.to);
-    if (c.remap)
-        printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c.remap_images,
-               c.remap, remap_offset);
-    if (!r.input_stationary)
-        tb_cli_se_summary(stdout, &c, r.ls, r.nl);
-    if (tb_cli_energy(stdout, &c, "run", r.ls, r.nl, (int)count))
+    if (c->waves && !c->saif_tmp)
+        printf("waves: %s (cycles %ld..%ld)\n", c->waves, c->from, c->to);
+    if (c->remap)
+        printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c->remap_images,
+               c->remap, a->remap_offset);
+    if (!r->input_stationary)
+        tb_cli_se_summary(stdout, c, r->ls, r->nl);
+}
+
+/* --skip-channels / --dynamic-move on a model without SE: a note (every layer keeps its static map). */
+static void run_note_no_se(const tb_cli_common *c, const bnn_model *m)
+{
+    if (!c->o.skip_channels && !c->o.dynamic_move)
+        return;
+    int n_se = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        n_se += m->layers[i].type == BNN_SE;
+    if (!n_se)
+        fprintf(stderr, "sparsecim run: note: %s: the model has no SE layer; every layer keeps its static map\n",
+                c->o.skip_channels ? "--skip-channels" : "--dynamic-move");
+}
+
+/* The model, what prepares the run (remap, inject, data, images), the run,
+ * its printout, energy, SAIF and report. The exit status. */
+static int run_main(run_args *a, tb_cli_common *c)
+{
+    bnn_error err;
+    bnn_model *m = NULL;
+    ds_set *ds = NULL;
+    remap_stats *rs = NULL;
+    run_ctx r = {.c = c, .count = a->count, .offset = a->offset, .run_first = a->offset, .inject_layer = -1,
+                 .input_stationary = a->stationary, .progress_fd = -1};
+    run_id id = {a->model, a->data, 0, 0};
+    long run_count = 0;
+    double wall = 0;
+    int rc = 2;
+    c->input_stationary = a->stationary;
+    if (bnn_model_load(a->model, &m, &err)) {
+        fprintf(stderr, "sparsecim run: %s\n", err.msg);
         goto done;
-    if (tb_cli_saif(&c, "run"))
-        goto done;
-    if (c.report) {
-        tb_shard sh = {shard_i, shard_n, r.offset, r.count, r.run_first, run_count, r.state_start, r.state_end};
-        if (write_report(&r, &c, &id, c.report, shard_n ? &sh : NULL, wall))
-            goto done;
-        printf("report: %s\n", c.report);
     }
-    rc = r.mismatches || r.chained_equal != count ? 1 : 0;
+    r.m = m;
+    if (cli_file_crc(a->model, 4, &id.model_bytes, &id.model_crc)) {
+        fprintf(stderr, "sparsecim run: %s: cannot read\n", a->model);
+        goto done;
+    }
+    run_note_no_se(c, m);
+    if ((a->remap && run_remap(a, c, m, &rs)) || (a->inject && run_inject(a, m, &r)) || run_data(a, m, &r, &ds) ||
+        run_block(a, &r, &run_count) || run_execute(a, c, &r, &id, &wall))
+        goto done;
+    run_print(a, c, &r, wall);
+    if (tb_cli_energy(stdout, c, "run", r.ls, r.nl, (int)a->count) || tb_cli_saif(c, "run"))
+        goto done;
+    if (c->report) {
+        tb_shard sh = {a->shard_i, a->shard_n, r.offset, r.count, r.run_first, run_count, r.state_start, r.state_end};
+        if (write_report(&r, c, &id, c->report, a->shard_n ? &sh : NULL, wall))
+            goto done;
+        printf("report: %s\n", c->report);
+    }
+    rc = r.mismatches || r.chained_equal != a->count ? 1 : 0;
 done:
-    tb_cli_cleanup(&c);
+    tb_cli_cleanup(c);
     remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);
@@ -671,4 +751,17 @@ done:
     ds_free(ds);
     bnn_model_free(m);
     return rc;
+}
+
+int cli_run(int argc, char **argv)
+{
+    run_args a = {.count = 1, .offset = 0, .remap_count = 100, .remap_offset = 0, .jobs = 1};
+    tb_cli_common c;
+    tb_cli_common_init(&c);
+    int k = run_parse(argc, argv, &a, &c);
+    if (k)
+        return k > 0 ? 0 : 2;
+    if (run_check(&a, &c))
+        return 2;
+    return run_main(&a, &c);
 }

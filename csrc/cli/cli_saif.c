@@ -1,6 +1,5 @@
 /* cli_saif.c - `sparsecim saif`: SAIF 2.0 switching activity from a VCD (csrc/power/saif.h). */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
@@ -15,35 +14,33 @@ static const char *usage_text =
     "to the last timestamp. `sparsecim run/sim --saif OUT.saif --window A:B` does the same for a\n"
     "window of macro cycles without keeping the VCD.\n";
 
+enum { A_VCD = 1, A_OUT, A_START, A_END, A_DESIGN };
+
+static const cli_opt saif_cli_opts[] = {
+    CLI_OPT_STR("vcd", A_VCD, NULL),
+    CLI_OPT_STR("o", A_OUT, NULL),
+    CLI_OPT_INT("start", A_START, 0, 0x7fffffffffffL),
+    CLI_OPT_INT("end", A_END, 0, 0x7fffffffffffL),
+    CLI_OPT_STR("design", A_DESIGN, NULL),
+    CLI_OPT_END,
+};
+
 int cli_saif(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL;
     saif_opts o = {-1, -1, NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            fputs(usage_text, stdout);
-            return 0;
+    cli_parser p;
+    cli_parse_init(&p, "saif", argc, argv, saif_cli_opts, NULL, 0);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        switch (id) {
+        case CLI_HELP: fputs(usage_text, stdout); return 0;
+        case CLI_ERROR: return 2;
+        case A_VCD: in = p.val; break;
+        case A_OUT: out = p.val; break;
+        case A_START: o.start = p.num; break;
+        case A_END: o.end = p.num; break;
+        default: o.design = p.val; /* A_DESIGN */
         }
-        if (strcmp(a, "--vcd") && strcmp(a, "-o") && strcmp(a, "--start") && strcmp(a, "--end") &&
-            strcmp(a, "--design"))
-            return fprintf(stderr, "sparsecim saif: %s '%s' (see --help)\n",
-                           a[0] == '-' ? "unknown option" : "unexpected argument", a), 2;
-        if (!(v = cli_value("saif", argc, argv, &i)))
-            return 2;
-        long t;
-        if (!strcmp(a, "--vcd"))
-            in = v;
-        else if (!strcmp(a, "-o"))
-            out = v;
-        else if (!strcmp(a, "--design"))
-            o.design = v;
-        else if (cli_int("saif", a, v, 0, 0x7fffffffffffL, &t))
-            return 2;
-        else if (!strcmp(a, "--start"))
-            o.start = t;
-        else
-            o.end = t;
     }
     if (!in || !out)
         return fprintf(stderr, "sparsecim saif: --vcd IN.vcd and -o OUT.saif are required (see --help)\n"), 2;

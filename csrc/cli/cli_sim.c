@@ -50,89 +50,108 @@ typedef struct sim_ctx {
     char err[600];
 } sim_ctx;
 
+/* What a replay carries from one job to the next. */
+typedef struct sim_pass {
+    tb_act *act;
+    tb_golden_opts go;
+    int printed;                /* mismatches printed in full */
+    int quiet;                  /* the uncounted jobs' printed count: so high that they print nothing */
+    int last_image, first_image;
+    tb_layer_stats scratch;     /* the uncounted jobs' statistics */
+    uint64_t scratch_mis;
+} sim_pass;
+
+/* Job i's file into v, checked against the manifest and the DUT's geometry. 0, or -1 (s->err). */
+static int sim_read_job(sim_ctx *s, cim_dut *dut, int i, vec_job *v)
+{
+    bnn_error err;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", s->dir, s->mf->jobs[i].file);
+    if (vec_job_read(path, v, &err)) {
+        snprintf(s->err, sizeof s->err, "%s", err.msg);
+        return -1;
+    }
+    const dut_geom *g = dut_geometry(dut);
+    if (v->rows != g->rows || v->cols != g->cols || v->seg_rows != g->seg_rows || v->layer < 0 ||
+        v->layer >= s->nl || v->image != s->mf->jobs[i].image || v->layer != s->mf->jobs[i].layer) {
+        snprintf(s->err, sizeof s->err,
+                 "%.400s: geometry %dx%dx%d, image %d or layer %d differs from the manifest's", path, v->rows,
+                 v->cols, v->seg_rows, v->image, v->layer);
+        vec_job_free(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Replays job i (counted when i >= s->lo) and accounts it. 0, or -1 (s->err). */
+static int sim_job(sim_ctx *s, cim_dut *dut, sim_pass *sp, int i)
+{
+    const int counted = i >= s->lo;
+    vec_job v;
+    if (sim_read_job(s, dut, i, &v))
+        return -1;
+    tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
+                         v.wrows, v.wl, v.p, v.x, v.acc};
+    tb_layer_stats *ls = counted ? &s->ls[v.layer] : memset(&sp->scratch, 0, sizeof sp->scratch);
+    uint64_t *mis = counted ? &s->mismatches : &sp->scratch_mis;
+    sp->quiet = 1 << 30;
+    sp->go.printed = counted ? &sp->printed : &sp->quiet;
+    snprintf(ls->name, sizeof ls->name, "%.31s", v.name);
+    char *part = strstr(ls->name, ".fc");   /* SE: both FC jobs count for the layer */
+    if (part)
+        *part = 0;
+    uint64_t cyc0 = dut_cycles(dut), mis0 = *mis;
+    tb_act_mark(sp->act);
+    sp->go.image = v.image;
+    int rc = tb_golden_run(dut, &job, &sp->go, NULL, mis, &ls->planes_skipped, s->err, sizeof s->err);
+    if (i == s->lo)
+        sp->first_image = v.image;
+    ls->tiles += v.image == sp->first_image;
+    ls->cycles += dut_cycles(dut) - cyc0;
+    ls->mismatches += *mis - mis0;
+    if (v.image == sp->first_image)   /* MACs per image */
+        ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
+    if (!ls->shape[0])
+        snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.pixels, v.bits);
+    if (rc == 0) {
+        uint64_t bad = tb_act_account(sp->act, ls, counted && !s->c->o.no_check_act, stderr, sp->go.printed,
+                                      s->c->o.max_print, v.image, ls->name);
+        *mis += bad;
+        ls->mismatches += bad;
+    }
+    if (counted && v.image != sp->last_image) {
+        s->images++;
+        sp->last_image = v.image;
+    }
+    if (counted && s->progress_fd >= 0 && (i + 1 == s->hi || s->mf->jobs[i + 1].image != v.image)) {
+        ssize_t w = write(s->progress_fd, "i", 1);
+        (void)w;    /* the parent counts the images from its pipe; a short pipe fails the run there */
+    }
+    vec_job_free(&v);
+    return rc ? -1 : 0;
+}
+
 static int sim_body(cim_dut *dut, void *arg)
 {
     sim_ctx *s = arg;
-    int printed = 0, last_image = -1, first_image = -1;
     bnn_error aerr;
-    tb_act *act = tb_act_new(dut, s->c->o.gate, &aerr);
-    if (!act) {
+    sim_pass sp = {.last_image = -1, .first_image = -1};
+    if (!(sp.act = tb_act_new(dut, s->c->o.gate, &aerr))) {
         snprintf(s->err, sizeof s->err, "%s", aerr.msg);
         return -1;
     }
-    tb_golden_opts go = {.act = act, .gate = s->c->o.gate, .unit_log2 = s->c->o.unit_log2,
-                         .max_print = s->c->o.max_print, .printed = &printed, .log = stderr};
-    tb_layer_stats scratch;     /* the uncounted jobs' statistics */
-    uint64_t scratch_mis = 0;
-    for (int i = s->warm; i < s->hi; i++) {
-        const int counted = i >= s->lo;
+    sp.go = (tb_golden_opts){.act = sp.act, .gate = s->c->o.gate, .unit_log2 = s->c->o.unit_log2,
+                             .max_print = s->c->o.max_print, .printed = &sp.printed, .log = stderr};
+    int rc = 0;
+    for (int i = s->warm; i < s->hi && !rc; i++) {
         if (i == s->lo)
-            s->state_start = tb_act_state_hash(act, AMODEL_HASH_INIT);
-        vec_job v;
-        bnn_error err;
-        char path[4200];
-        snprintf(path, sizeof path, "%s/%s", s->dir, s->mf->jobs[i].file);
-        if (vec_job_read(path, &v, &err)) {
-            snprintf(s->err, sizeof s->err, "%s", err.msg);
-            tb_act_free(act);
-            return -1;
-        }
-        const dut_geom *g = dut_geometry(dut);
-        if (v.rows != g->rows || v.cols != g->cols || v.seg_rows != g->seg_rows || v.layer < 0 ||
-            v.layer >= s->nl || v.image != s->mf->jobs[i].image || v.layer != s->mf->jobs[i].layer) {
-            snprintf(s->err, sizeof s->err,
-                     "%.400s: geometry %dx%dx%d, image %d or layer %d differs from the manifest's", path, v.rows,
-                     v.cols, v.seg_rows, v.image, v.layer);
-            vec_job_free(&v);
-            tb_act_free(act);
-            return -1;
-        }
-        tb_golden_job job = {v.name, v.row_tile, v.col_tile, v.n_rows, v.n_cols, v.col_words, v.bits, v.pixels,
-                             v.wrows, v.wl, v.p, v.x, v.acc};
-        tb_layer_stats *ls = counted ? &s->ls[v.layer] : memset(&scratch, 0, sizeof scratch);
-        uint64_t *mis = counted ? &s->mismatches : &scratch_mis;
-        int quiet = 1 << 30;    /* the uncounted jobs print nothing */
-        go.printed = counted ? &printed : &quiet;
-        snprintf(ls->name, sizeof ls->name, "%.31s", v.name);
-        char *part = strstr(ls->name, ".fc");   /* SE: both FC jobs count for the layer */
-        if (part)
-            *part = 0;
-        uint64_t cyc0 = dut_cycles(dut), mis0 = *mis;
-        tb_act_mark(act);
-        go.image = v.image;
-        int rc = tb_golden_run(dut, &job, &go, NULL, mis, &ls->planes_skipped, s->err, sizeof s->err);
-        if (i == s->lo)
-            first_image = v.image;
-        ls->tiles += v.image == first_image;
-        ls->cycles += dut_cycles(dut) - cyc0;
-        ls->mismatches += *mis - mis0;
-        if (v.image == first_image)   /* MACs per image */
-            ls->macs += (uint64_t)v.n_rows * (uint64_t)v.n_cols * (uint64_t)v.pixels * (uint64_t)v.bits;
-        if (!ls->shape[0])
-            snprintf(ls->shape, sizeof ls->shape, "%d px x %d planes", v.pixels, v.bits);
-        if (rc == 0) {
-            uint64_t bad = tb_act_account(act, ls, counted && !s->c->o.no_check_act, stderr, go.printed,
-                                          s->c->o.max_print, v.image, ls->name);
-            *mis += bad;
-            ls->mismatches += bad;
-        }
-        if (counted && v.image != last_image) {
-            s->images++;
-            last_image = v.image;
-        }
-        if (counted && s->progress_fd >= 0 && (i + 1 == s->hi || s->mf->jobs[i + 1].image != v.image)) {
-            ssize_t w = write(s->progress_fd, "i", 1);
-            (void)w;    /* the parent counts the images from its pipe; a short pipe fails the run there */
-        }
-        vec_job_free(&v);
-        if (rc) {
-            tb_act_free(act);
-            return -1;
-        }
+            s->state_start = tb_act_state_hash(sp.act, AMODEL_HASH_INIT);
+        rc = sim_job(s, dut, &sp, i);
     }
-    s->state_end = tb_act_state_hash(act, AMODEL_HASH_INIT);
-    tb_act_free(act);
-    return 0;
+    if (!rc)
+        s->state_end = tb_act_state_hash(sp.act, AMODEL_HASH_INIT);
+    tb_act_free(sp.act);
+    return rc;
 }
 
 /* ---- sim --jobs N: worker processes over contiguous blocks of images ---- */
@@ -278,144 +297,172 @@ done:
     return rc;
 }
 
+enum { S_VECTORS = 1, S_JOBS };
+
+static const cli_opt sim_opts[] = {
+    CLI_OPT_STR("vectors", S_VECTORS, NULL),
+    CLI_OPT_INT("jobs", S_JOBS, 0, 1024),
+    CLI_OPT_END,
+};
+
+/* The command line into c, *dir and *jobs: 0, 1 (help printed) or -1 (message printed). */
+static int sim_parse(int argc, char **argv, tb_cli_common *c, const char **dir, long *jobs)
+{
+    cli_parser p;
+    cli_parse_init(&p, "sim", argc, argv, sim_opts, tb_cli_common_opts, 0);
+    for (int id; (id = cli_next(&p)) != CLI_DONE;) {
+        if (id == CLI_HELP) {
+            printf("%s%s\nExit status: 0 all equal, 1 mismatches, 2 bad input or error.\n", usage_text,
+                   tb_cli_common_help);
+            return 1;
+        }
+        if (id == S_VECTORS)
+            *dir = p.val;
+        else if (id == S_JOBS)
+            *jobs = p.num;
+        else if (id == CLI_ERROR || tb_cli_common_opt(c, &p, id) < 0)
+            return -1;
+    }
+    if (!*dir) {
+        fprintf(stderr, "sparsecim sim: --vectors DIR is required (see sparsecim sim --help)\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The outputs checked against the manifest, and --jobs against the
+ * waveform options, before any work. 0 or -1 (message printed). */
+static int sim_check(tb_cli_common *c, const char *dir, long *jobs)
+{
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%.4000s/manifest.txt", dir);
+    cli_inputs in = {.n = 0};
+    cli_inputs_add(&in, mpath);
+    if (tb_cli_check_outputs(c, "sim", &in))
+        return -1;
+    if (*jobs == 0)
+        *jobs = tb_jobs_online();
+    if (*jobs > 1 && (c->waves || c->saif)) {
+        fprintf(stderr, "sparsecim sim: option --jobs: not with %s (the window is of one process's cycles)\n",
+                c->waves ? "--waves" : "--saif");
+        return -1;
+    }
+    return 0;
+}
+
+/* The manifest's geometry (c->want) and layers (s->nl, s->ls), the options
+ * the vectors fix refused, the build resolved. 0 or -1 (message printed). */
+static int sim_setup(sim_ctx *s, tb_cli_common *c, const vec_manifest *mf)
+{
+    const char *dir = s->dir;
+    if (mf->n_jobs == 0) {
+        fprintf(stderr, "sparsecim sim: %s/manifest.txt: no jobs\n", dir);
+        return -1;
+    }
+    /* any column group and accumulator width: the vectors fix neither */
+    dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 0};
+    if ((c->want.rows != 256 || c->want.cols != 64 || c->want.seg_rows != 16) &&
+        (c->want.rows != fg.rows || c->want.cols != fg.cols || c->want.seg_rows != fg.seg_rows)) {
+        fprintf(stderr, "sparsecim sim: option --geometry %dx%dx%d: the vectors in %s are for a %dx%dx%d macro\n",
+                c->want.rows, c->want.cols, c->want.seg_rows, dir, fg.rows, fg.cols, fg.seg_rows);
+        return -1;
+    }
+    c->want = fg;
+    for (int i = 0; i < mf->n_jobs; i++)
+        s->nl = mf->jobs[i].layer + 1 > s->nl ? mf->jobs[i].layer + 1 : s->nl;
+    if (s->nl > 4096 || !(s->ls = calloc((size_t)s->nl, sizeof *s->ls))) {
+        fprintf(stderr, "sparsecim sim: %s/manifest.txt: bad layer indices\n", dir);
+        return -1;
+    }
+    if (c->o.skip_channels || c->o.dynamic_move || c->o.layout != MAP_CHANNEL_MAJOR) {
+        fprintf(stderr, "sparsecim sim: option %s: the golden vectors fix the mapping (give it to `vectors` or "
+                        "`run --vectors-out`)\n",
+                c->o.skip_channels ? "--skip-channels" : c->o.dynamic_move ? "--dynamic-move" : "--layout");
+        return -1;
+    }
+    return tb_cli_resolve(c, "sim");
+}
+
+/* Replays every job (in jobs worker processes when jobs > 1); *wall its
+ * wall time. 0 or -1 (message printed). */
+static int sim_replay(sim_ctx *s, tb_cli_common *c, long jobs, double *wall)
+{
+    char derr[512] = "";
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int brc = 0;
+    s->hi = s->mf->n_jobs;
+    if (jobs > 1) {
+        if (sim_jobs_run(s, (int)jobs))
+            return -1;
+    } else {
+        brc = c->be->run(c->geom, c->waves, (uint64_t)c->from, (uint64_t)c->to, sim_body, s, derr, sizeof derr);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (brc) {
+        char ebuf[1200];
+        fprintf(stderr, "sparsecim sim: %s\n", tb_cli_error(c, s->err[0] ? s->err : derr, ebuf, sizeof ebuf));
+        return -1;
+    }
+    return 0;
+}
+
+/* The table, the summary line, the energy, --saif and --report. 0 or -1 (message printed). */
+static int sim_finish(sim_ctx *s, tb_cli_common *c, double wall)
+{
+    /* layers that had no file (none, normally) are dropped from the table */
+    int nl = 0;
+    for (int i = 0; i < s->nl; i++)
+        if (s->ls[i].name[0])
+            s->ls[nl++] = s->ls[i];
+    uint64_t cycles = 0;
+    for (int i = 0; i < nl; i++)
+        cycles += s->ls[i].cycles;
+    if (!c->quiet)
+        tb_cli_table(stdout, s->ls, nl);
+    printf("%d array jobs, %d images, %s, gate %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", s->mf->n_jobs,
+           s->images, c->be->name, tb_gate_name(c->o.gate), 1 << c->o.unit_log2, (unsigned long long)s->mismatches,
+           (unsigned long long)cycles, wall);
+    if (tb_cli_energy(stdout, c, "sim", s->ls, nl, s->images) || tb_cli_saif(c, "sim"))
+        return -1;
+    if (!c->report)
+        return 0;
+    int *none = calloc((size_t)s->images + 1, sizeof *none);
+    if (!none)
+        return -1;
+    for (int i = 0; i < s->images; i++)
+        none[i] = -1;
+    tb_cli_summary sum = {"sim", s->dir, NULL, s->images, 0, 1, s->mismatches, none, none, none, NULL, wall, 0, 0, 0,
+                          NULL};
+    int bad = tb_cli_report(c, "sim", &sum, s->ls, nl);
+    free(none);
+    return bad ? -1 : 0;
+}
+
 int cli_sim(int argc, char **argv)
 {
     const char *dir = NULL;
     long jobs = 1;
     tb_cli_common c;
     tb_cli_common_init(&c);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("%s%s\nExit status: 0 all equal, 1 mismatches, 2 bad input or error.\n", usage_text,
-                   tb_cli_common_help);
-            return 0;
-        }
-        int k = tb_cli_common_arg(&c, "sim", argc, argv, &i);
-        if (k < 0)
-            return 2;
-        if (k > 0)
-            continue;
-        if (!strcmp(a, "--vectors")) {
-            if (!(dir = cli_value("sim", argc, argv, &i)))
-                return 2;
-            continue;
-        }
-        if (!strcmp(a, "--jobs")) {
-            const char *v = cli_value("sim", argc, argv, &i);
-            if (!v || cli_int("sim", a, v, 0, 1024, &jobs))
-                return 2;
-            continue;
-        }
-        fprintf(stderr, "sparsecim sim: unknown argument '%s' (see sparsecim sim --help)\n", a);
+    int k = sim_parse(argc, argv, &c, &dir, &jobs);
+    if (k)
+        return k > 0 ? 0 : 2;
+    if (sim_check(&c, dir, &jobs))
         return 2;
-    }
-    if (!dir) {
-        fprintf(stderr, "sparsecim sim: --vectors DIR is required (see sparsecim sim --help)\n");
-        return 2;
-    }
-    {
-        char mpath[4200];
-        snprintf(mpath, sizeof mpath, "%.4000s/manifest.txt", dir);
-        cli_inputs in = {.n = 0};
-        cli_inputs_add(&in, mpath);
-        if (tb_cli_check_outputs(&c, "sim", &in))
-            return 2;
-    }
-    if (jobs == 0)
-        jobs = tb_jobs_online();
-    if (jobs > 1 && (c.waves || c.saif)) {
-        fprintf(stderr, "sparsecim sim: option --jobs: not with %s (the window is of one process's cycles)\n",
-                c.waves ? "--waves" : "--saif");
-        return 2;
-    }
     sim_ctx s = {.c = &c, .dir = dir, .progress_fd = -1};
     vec_manifest *mf = NULL;
     int rc = 2;
     bnn_error merr;
+    double wall = 0;
     if (vec_manifest_read(dir, &mf, &merr)) {
         fprintf(stderr, "sparsecim sim: %s\n", merr.msg);
         return 2;
     }
     s.mf = mf;
-    if (mf->n_jobs == 0) {
-        fprintf(stderr, "sparsecim sim: %s/manifest.txt: no jobs\n", dir);
-        goto done;
-    }
-    {
-        /* any column group and accumulator width: the vectors fix neither */
-        dut_geom fg = {mf->rows, mf->cols, mf->seg_rows, 0, 0};
-        if ((c.want.rows != 256 || c.want.cols != 64 || c.want.seg_rows != 16) &&
-            (c.want.rows != fg.rows || c.want.cols != fg.cols || c.want.seg_rows != fg.seg_rows)) {
-            fprintf(stderr, "sparsecim sim: option --geometry %dx%dx%d: the vectors in %s are for a %dx%dx%d macro\n",
-                    c.want.rows, c.want.cols, c.want.seg_rows, dir, fg.rows, fg.cols, fg.seg_rows);
-            goto done;
-        }
-        c.want = fg;
-        for (int i = 0; i < mf->n_jobs; i++)
-            s.nl = mf->jobs[i].layer + 1 > s.nl ? mf->jobs[i].layer + 1 : s.nl;
-        if (s.nl > 4096 || !(s.ls = calloc((size_t)s.nl, sizeof *s.ls))) {
-            fprintf(stderr, "sparsecim sim: %s/manifest.txt: bad layer indices\n", dir);
-            goto done;
-        }
-    }
-    if (c.o.skip_channels || c.o.dynamic_move || c.o.layout != MAP_CHANNEL_MAJOR) {
-        fprintf(stderr, "sparsecim sim: option %s: the golden vectors fix the mapping (give it to `vectors` or "
-                        "`run --vectors-out`)\n",
-                c.o.skip_channels ? "--skip-channels" : c.o.dynamic_move ? "--dynamic-move" : "--layout");
-        goto done;
-    }
-    if (tb_cli_resolve(&c, "sim"))
-        goto done;
-    char derr[512] = "";
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    int brc = 0;
-    s.hi = mf->n_jobs;
-    if (jobs > 1) {
-        if (sim_jobs_run(&s, (int)jobs))
-            goto done;
-    } else {
-        brc = c.be->run(c.geom, c.waves, (uint64_t)c.from, (uint64_t)c.to, sim_body, &s, derr, sizeof derr);
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
-    if (brc) {
-        char ebuf[1200];
-        fprintf(stderr, "sparsecim sim: %s\n", tb_cli_error(&c, s.err[0] ? s.err : derr, ebuf, sizeof ebuf));
-        goto done;
-    }
-    /* layers that had no file (none, normally) are dropped from the table */
-    int nl = 0;
-    for (int i = 0; i < s.nl; i++)
-        if (s.ls[i].name[0])
-            s.ls[nl++] = s.ls[i];
-    uint64_t cycles = 0;
-    for (int i = 0; i < nl; i++)
-        cycles += s.ls[i].cycles;
-    if (!c.quiet)
-        tb_cli_table(stdout, s.ls, nl);
-    printf("%d array jobs, %d images, %s, gate %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", mf->n_jobs,
-           s.images, c.be->name, tb_gate_name(c.o.gate), 1 << c.o.unit_log2, (unsigned long long)s.mismatches,
-           (unsigned long long)cycles, wall);
-    if (tb_cli_energy(stdout, &c, "sim", s.ls, nl, s.images))
-        goto done;
-    if (tb_cli_saif(&c, "sim"))
-        goto done;
-    if (c.report) {
-        int *none = calloc((size_t)s.images + 1, sizeof *none);
-        if (!none)
-            goto done;
-        for (int i = 0; i < s.images; i++)
-            none[i] = -1;
-        tb_cli_summary sum = {"sim", dir, NULL, s.images, 0, 1, s.mismatches, none, none, none, NULL, wall, 0, 0, 0, NULL};
-        int bad = tb_cli_report(&c, "sim", &sum, s.ls, nl);
-        free(none);
-        if (bad)
-            goto done;
-    }
-    rc = s.mismatches ? 1 : 0;
-done:
+    if (!sim_setup(&s, &c, mf) && !sim_replay(&s, &c, jobs, &wall) && !sim_finish(&s, &c, wall))
+        rc = s.mismatches ? 1 : 0;
     tb_cli_cleanup(&c);
     vec_manifest_free(mf);
     free(s.ls);

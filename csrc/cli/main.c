@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 
 typedef struct subcommand {
     const char *name;
@@ -31,28 +32,42 @@ static void usage(FILE *f)
         fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].help);
 }
 
+static void version(void)
+{
+#ifdef SPARSECIM_HAVE_RTL
+    printf("sparsecim (with the verilated macro)\n");
+    cli_print_builds(stdout);
+#else
+    printf("sparsecim (built without the RTL: no verilated builds)\n");
+#endif
+}
+
+enum { O_VERSION = 1 };
+
+static const cli_opt main_opts[] = {CLI_OPT_FLAG("version", O_VERSION), CLI_OPT_END};
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
+    cli_parser p;
+    cli_parse_init(&p, "", argc, argv, main_opts, NULL, 1);
+    int id = cli_next(&p);   /* the program's own option, or the command */
+    if (id == CLI_ERROR)
+        return 2;
+    if (id == CLI_DONE) {
         usage(stderr);
         return 2;
     }
-    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    if (id == CLI_HELP || (id == CLI_ARG && !strcmp(p.val, "help"))) {
         usage(stdout);
         return 0;
     }
-    if (!strcmp(argv[1], "--version")) {
-#ifdef SPARSECIM_HAVE_RTL
-        printf("sparsecim (with the verilated macro)\n");
-        cli_print_builds(stdout);
-#else
-        printf("sparsecim (built without the RTL: no verilated builds)\n");
-#endif
+    if (id == O_VERSION) {
+        version();
         return 0;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-        if (!strcmp(argv[1], subcommands[i].name))
-            return subcommands[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "sparsecim: unknown command '%s' (try sparsecim --help)\n", argv[1]);
+        if (!strcmp(p.val, subcommands[i].name))
+            return subcommands[i].fn(argc - p.index, argv + p.index);
+    fprintf(stderr, "sparsecim: unknown command '%s' (try sparsecim --help)\n", p.val);
     return 2;
 }

@@ -53,8 +53,8 @@ void tb_cli_common_init(tb_cli_common *c)
     c->max_mismatch = 20;
 }
 
-/* ROWSxCOLSxSEG_ROWS, each 1..65536 (num.h: decimal, no wrap). */
-static int parse_geom(const char *cmd, const char *v, dut_geom *g)
+/* ROWSxCOLSxSEG_ROWS, each 1..65536 (num.h: decimal, no wrap). 0 or -1. */
+static int parse_geom(const char *v, dut_geom *g)
 {
     int64_t d[3];
     const char *p = v;
@@ -63,20 +63,15 @@ static int parse_geom(const char *cmd, const char *v, dut_geom *g)
         if (p && k < 2)
             p = *p == 'x' ? p + 1 : NULL;
     }
-    if (!p || *p) {
-        fprintf(stderr,
-                "sparsecim %s: option --geometry: expected ROWSxCOLSxSEG_ROWS, each 1..65536 (e.g. 64x16x8), got "
-                "'%s'\n",
-                cmd, v);
+    if (!p || *p)
         return -1;
-    }
     *g = (dut_geom){(int)d[0], (int)d[1], (int)d[2], 0, 0};
     return 0;
 }
 
-/* Cycles of --window: FROM:TO, 0 <= FROM < TO <= TB_MAX_CYCLE. */
+/* Cycles of --window: FROM:TO, 0 <= FROM < TO <= TB_MAX_CYCLE. 0 or -1. */
 #define TB_MAX_CYCLE ((int64_t)1 << 52)
-static int parse_window(const char *cmd, const char *v, long *from, long *to)
+static int parse_window(const char *v, long *from, long *to)
 {
     int64_t f = 0, t = 0;
     const char *p = num_i64(v, 0, TB_MAX_CYCLE, &f);
@@ -84,110 +79,116 @@ static int parse_window(const char *cmd, const char *v, long *from, long *to)
         p = num_i64(p + 1, 0, TB_MAX_CYCLE, &t);
     else
         p = NULL;
-    if (!p || *p || t <= f) {
-        fprintf(stderr, "sparsecim %s: option --window: expected FROM:TO cycles with 0 <= FROM < TO <= 2^52, got "
-                        "'%s'\n",
-                cmd, v);
+    if (!p || *p || t <= f)
         return -1;
-    }
     *from = (long)f;
     *to = (long)t;
     return 0;
 }
 
-int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, int *i)
+enum {
+    T_GATE = TB_CLI_OPT_ID0, T_NO_GATING, T_NO_SKIP, T_UNIT, T_LAYOUT, T_SKIP_CHANNELS, T_DYNAMIC_MOVE, T_SYSTEMC,
+    T_SMALL, T_GEOMETRY, T_WAVES, T_WINDOW, T_CHECK_PX, T_MAX_MISMATCH, T_REPORT, T_ENERGY, T_CSV, T_SAIF, T_QUIET
+};
+
+const cli_opt tb_cli_common_opts[] = {
+    CLI_OPT_STR("gate", T_GATE, "both, c2, c1 or none"),
+    CLI_OPT_FLAG("no-gating", T_NO_GATING),
+    CLI_OPT_FLAG("no-skip", T_NO_SKIP),
+    CLI_OPT_STR("unit", T_UNIT, "1, 2, 4 or 8"),
+    CLI_OPT_STR("layout", T_LAYOUT, CLI_LAYOUTS),
+    CLI_OPT_FLAG("skip-channels", T_SKIP_CHANNELS),
+    CLI_OPT_FLAG("dynamic-move", T_DYNAMIC_MOVE),
+    CLI_OPT_FLAG("systemc", T_SYSTEMC),
+    CLI_OPT_FLAG("small", T_SMALL),
+    CLI_OPT_STR("geometry", T_GEOMETRY, "ROWSxCOLSxSEG_ROWS, each 1..65536 (e.g. 64x16x8)"),
+    CLI_OPT_STR("waves", T_WAVES, NULL),
+    CLI_OPT_STR("window", T_WINDOW, "FROM:TO cycles with 0 <= FROM < TO <= 2^52"),
+    CLI_OPT_FLAG("check-px", T_CHECK_PX),
+    CLI_OPT_INT("max-mismatch", T_MAX_MISMATCH, 0, 100000000),
+    CLI_OPT_STR("report", T_REPORT, NULL),
+    CLI_OPT_STR("energy", T_ENERGY, NULL),
+    CLI_OPT_STR("csv", T_CSV, NULL),
+    CLI_OPT_STR("saif", T_SAIF, NULL),
+    CLI_OPT_FLAG("quiet", T_QUIET),
+    CLI_OPT_END,
+};
+
+/* A common option without a value: 1, or 0 when id is none of them. */
+static int common_flag(tb_cli_common *c, int id)
 {
-    const char *a = argv[*i], *v;
-    if (!strcmp(a, "--no-gating")) {
-        c->o.gate = DUT_GATE_NONE;
-        return 1;
-    }
-    if (!strcmp(a, "--no-skip")) {
-        c->o.no_skip = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--skip-channels")) {
-        c->o.skip_channels = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--dynamic-move")) {
-        c->o.dynamic_move = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--systemc")) {
-        c->be = &tb_backend_systemc;
-        return 1;
-    }
-    if (!strcmp(a, "--small")) {
-        c->want = (dut_geom){64, 16, 8, 0, 0};
-        return 1;
-    }
-    if (!strcmp(a, "--check-px")) {
-        c->o.check_px = 1;
-        return 1;
-    }
-    if (!strcmp(a, "--quiet")) {
-        c->quiet = 1;
-        return 1;
-    }
-    static const char *const with_value[] = {"--gate", "--unit", "--layout", "--geometry", "--waves", "--window",
-                                             "--max-mismatch", "--report", "--energy", "--csv", "--saif"};
-    int known = 0;
-    for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
-        known |= !strcmp(a, with_value[k]);
-    if (!known)
-        return 0;
-    if (!(v = cli_value(cmd, argc, argv, i)))
-        return -1;
-    if (!strcmp(a, "--gate")) {
-        static const char *const modes[] = {"none", "c1", "c2", "both"};
-        int m = -1;
-        for (int k = 0; k < 4; k++)
-            if (!strcmp(v, modes[k]))
-                m = k;
-        if (m < 0) {
-            fprintf(stderr, "sparsecim %s: option --gate: expected both, c2, c1 or none, got '%s'\n", cmd, v);
-            return -1;
-        }
-        c->o.gate = m;
-    } else if (!strcmp(a, "--unit")) {
-        int64_t u;
-        if (num_parse_i64(v, 1, 8, &u) || (u & (u - 1))) {
-            fprintf(stderr, "sparsecim %s: option --unit: expected 1, 2, 4 or 8, got '%s'\n", cmd, v);
-            return -1;
-        }
-        c->o.unit_log2 = u == 1 ? 0 : u == 2 ? 1 : u == 4 ? 2 : 3;
-    } else if (!strcmp(a, "--layout")) {
-        if (map_layout_parse(v, &c->o.layout)) {
-            fprintf(stderr, "sparsecim %s: option --layout: expected channel, tap or aligned, got '%s'\n", cmd, v);
-            return -1;
-        }
-    } else if (!strcmp(a, "--geometry")) {
-        if (parse_geom(cmd, v, &c->want))
-            return -1;
-    } else if (!strcmp(a, "--waves")) {
-        if (dut_trace_fmt_of(v) < 0) {
-            fprintf(stderr, "sparsecim %s: option --waves: '%s': name the file *.vcd or *.fst\n", cmd, v);
-            return -1;
-        }
-        c->waves = v;
-    } else if (!strcmp(a, "--window")) {
-        if (parse_window(cmd, v, &c->from, &c->to))
-            return -1;
-    } else if (!strcmp(a, "--max-mismatch")) {
-        if (cli_int(cmd, a, v, 0, 100000000, &c->max_mismatch))
-            return -1;
-        c->o.max_print = (int)c->max_mismatch;
-    } else if (!strcmp(a, "--energy")) {
-        c->energy = v;
-    } else if (!strcmp(a, "--csv")) {
-        c->csv = v;
-    } else if (!strcmp(a, "--saif")) {
-        c->saif = v;
-    } else {
-        c->report = v;
+    switch (id) {
+    case T_NO_GATING: c->o.gate = DUT_GATE_NONE; break;
+    case T_NO_SKIP: c->o.no_skip = 1; break;
+    case T_SKIP_CHANNELS: c->o.skip_channels = 1; break;
+    case T_DYNAMIC_MOVE: c->o.dynamic_move = 1; break;
+    case T_SYSTEMC: c->be = &tb_backend_systemc; break;
+    case T_SMALL: c->want = (dut_geom){64, 16, 8, 0, 0}; break;
+    case T_CHECK_PX: c->o.check_px = 1; break;
+    case T_QUIET: c->quiet = 1; break;
+    default: return 0;
     }
     return 1;
+}
+
+/* A common option with a value that must be one of a set: 1, 0 when id is
+ * none of them, -1 on a bad value (message printed). */
+static int common_choice(tb_cli_common *c, const cli_parser *p, int id)
+{
+    const char *v = p->val;
+    int64_t u;
+    switch (id) {
+    case T_GATE: {
+        int m = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(v, tb_gate_name(k)))
+                m = k;
+        if (m < 0)
+            return cli_bad_value(p);
+        c->o.gate = m;
+        return 1;
+    }
+    case T_UNIT:
+        if (num_parse_i64(v, 1, 8, &u) || (u & (u - 1)))
+            return cli_bad_value(p);
+        c->o.unit_log2 = u == 1 ? 0 : u == 2 ? 1 : u == 4 ? 2 : 3;
+        return 1;
+    case T_LAYOUT:
+        return map_layout_parse(v, &c->o.layout) ? cli_bad_value(p) : 1;
+    case T_GEOMETRY:
+        return parse_geom(v, &c->want) ? cli_bad_value(p) : 1;
+    case T_WINDOW:
+        return parse_window(v, &c->from, &c->to) ? cli_bad_value(p) : 1;
+    default:
+        return 0;
+    }
+}
+
+int tb_cli_common_opt(tb_cli_common *c, const cli_parser *p, int id)
+{
+    int k = common_flag(c, id);
+    if (!k)
+        k = common_choice(c, p, id);
+    if (k)
+        return k;
+    switch (id) {
+    case T_WAVES:
+        if (dut_trace_fmt_of(p->val) < 0) {
+            fprintf(stderr, "sparsecim %s: option --waves: '%s': name the file *.vcd or *.fst\n", p->cmd, p->val);
+            return -1;
+        }
+        c->waves = p->val;
+        return 1;
+    case T_MAX_MISMATCH:
+        c->max_mismatch = p->num;
+        c->o.max_print = (int)p->num;
+        return 1;
+    case T_REPORT: c->report = p->val; return 1;
+    case T_ENERGY: c->energy = p->val; return 1;
+    case T_CSV: c->csv = p->val; return 1;
+    case T_SAIF: c->saif = p->val; return 1;
+    default: return 0;
+    }
 }
 
 int tb_cli_resolve(tb_cli_common *c, const char *cmd)

@@ -48,9 +48,16 @@ typedef struct tb_cli_common {
 
 void tb_cli_common_init(tb_cli_common *c);
 
-/* Consumes argv[*i] (and its value) when it is a common option: returns 1,
- * 0 when it is not one, -1 on a bad value (message printed). */
-int tb_cli_common_arg(tb_cli_common *c, const char *cmd, int argc, char **argv, int *i);
+/* The common options of run and sim as a table (cli_util.h) that the
+ * subcommand's own joins: their ids start at TB_CLI_OPT_ID0, so the
+ * subcommand's must be below it. */
+#define TB_CLI_OPT_ID0 1000
+extern const cli_opt tb_cli_common_opts[];
+
+/* Takes option `id` that cli_next returned (its value in p) into c when it
+ * is a common option: 1, 0 when it is not one, -1 on a bad value (message
+ * printed). */
+int tb_cli_common_opt(tb_cli_common *c, const cli_parser *p, int id);
 
 /* Help text of the common options. */
 extern const char tb_cli_common_help[];
