@@ -24,7 +24,7 @@ int cli_merge(int argc, char **argv);    /* csrc/cli/cli_merge.c:   merge shard 
 /* present when built with the RTL (csrc/cli/cli_sim.c, cli_run.c over the testbench library tb/) */
 int cli_sim(int argc, char **argv);      /* replay golden vectors through the RTL */
 int cli_run(int argc, char **argv);      /* model + data through reference and RTL */
-/* `sparsecim --version`'s list of the verilated builds (csrc/cli/tb_cli.c): one
+/* `sparsecim --version`'s list of the verilated builds (csrc/cli/cli_common.c): one
  * line each, geometry, back end, trace format and clock path */
 void cli_print_builds(FILE *f);
 

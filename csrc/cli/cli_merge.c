@@ -1,7 +1,7 @@
 /*
  * cli_merge.c - `sparsecim merge`: the shard reports of one run (run
  * --shard I/N) merged into the report the run would have written in one
- * process (tb_merge.h).
+ * process (cli_part.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "util/outfile.h"
-#include "cli/tb_merge.h"
+#include "cli/cli_part.h"
 
 static const char usage_text[] =
     "usage: sparsecim merge R1.json R2.json ... -o OUT.json [--csv OUT.csv] [--energy FILE]\n"
@@ -77,31 +77,31 @@ static int parse_args(int argc, char **argv, merge_args *a)
 }
 
 /* Writes the merged report (and CSV) of m; 0 or -1 (message printed). */
-static int write_merged(const merge_args *a, const tb_part *m)
+static int write_merged(const merge_args *a, const cli_part *m)
 {
-    tb_cli_common c;
+    cli_common c;
     tb_backend be;
     dut_geom g;
-    if (tb_part_common(m, "merge", a->energy, &c, &be, &g))
+    if (cli_part_common(m, "merge", a->energy, &c, &be, &g))
         return -1;
     c.csv = a->csv;
     if (c.csv && !c.have_energy) {
         fprintf(stderr, "sparsecim merge: option --csv: the reports have no energy profile (run --energy none)\n");
         return -1;
     }
-    tb_cli_summary s = tb_part_summary(m);
+    cli_summary s = cli_part_summary(m);
     FILE *log = a->quiet ? NULL : stdout;
     if (log) {
         printf("merged %d images (%ld..%ld) of %s: %llu mismatches, RTL-chained = reference on %d/%d", m->images,
                m->sh.first, m->sh.first + m->images - 1, s.source ? s.source : "?",
-               (unsigned long long)m->mismatches, tb_part_chained_equal(m), m->images);
+               (unsigned long long)m->mismatches, cli_part_chained_equal(m), m->images);
         if (m->label && m->images)
             printf(", accuracy %.2f%%", 100.0 * s.correct / m->images);
         printf("\n");
     }
     if (c.have_energy && (c.csv || log)) {
         FILE *sink = log ? log : fopen("/dev/null", "w");
-        int rc = sink ? tb_cli_energy(sink, &c, "merge", m->ls, m->nl, m->images) : -1;
+        int rc = sink ? cli_report_energy(sink, &c, "merge", m->ls, m->nl, m->images) : -1;
         if (sink && sink != log)
             fclose(sink);
         if (rc)
@@ -113,7 +113,7 @@ static int write_merged(const merge_args *a, const tb_part *m)
         fprintf(stderr, "sparsecim merge: option -o: %s\n", err.msg);
         return -1;
     }
-    if (tb_cli_json(o.f, &c, &s, m->ls, m->nl, &err)) {
+    if (cli_report_json(o.f, &c, &s, m->ls, m->nl, &err)) {
         out_abort(&o);
         fprintf(stderr, "sparsecim merge: option -o: %s: %s\n", a->out, err.msg);
         return -1;
@@ -131,8 +131,8 @@ int cli_merge(int argc, char **argv)
 {
     merge_args a = {0};
     a.in = calloc((size_t)argc, sizeof *a.in);
-    tb_part *parts = calloc((size_t)argc, sizeof *parts);
-    tb_part m = {0};
+    cli_part *parts = calloc((size_t)argc, sizeof *parts);
+    cli_part m = {0};
     char msg[1024] = "";
     int rc = 2, loaded = 0;
     if (!a.in || !parts) {
@@ -154,21 +154,21 @@ int cli_merge(int argc, char **argv)
             goto done;
     }
     for (; loaded < a.n; loaded++)
-        if (tb_part_load(a.in[loaded], &parts[loaded], msg, sizeof msg)) {
+        if (cli_part_load(a.in[loaded], &parts[loaded], msg, sizeof msg)) {
             loaded++;
             break;
         }
-    if (msg[0] || tb_merge(parts, a.n, &m, msg, sizeof msg)) {
+    if (msg[0] || cli_part_merge(parts, a.n, &m, msg, sizeof msg)) {
         fprintf(stderr, "sparsecim merge: %s\n", msg);
         goto done;
     }
     if (write_merged(&a, &m) == 0)
-        rc = m.mismatches || tb_part_chained_equal(&m) != m.images ? 1 : 0;
+        rc = m.mismatches || cli_part_chained_equal(&m) != m.images ? 1 : 0;
 done:
     m.doc = NULL; /* borrowed */
-    tb_part_free(&m);
+    cli_part_free(&m);
     for (int i = 0; i < loaded; i++)
-        tb_part_free(&parts[i]);
+        cli_part_free(&parts[i]);
     free(parts);
     free(a.in);
     return rc;

@@ -2,7 +2,7 @@
  * cli_run.c - `sparsecim run`: model + data through the C reference model
  * (BNN_FAST) and the simulated macro in one process, every layer checked
  * bit-exactly (tb_drv.h), with a per-layer table, per-image predictions
- * and an optional JSON report (tb_cli.h).
+ * and an optional JSON report (cli_common.h).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
@@ -20,9 +20,9 @@
 #include "util/num.h"
 #include "util/outfile.h"
 #include "map/remap.h"
-#include "cli/tb_cli.h"
-#include "cli/tb_jobs.h"
-#include "cli/tb_merge.h"
+#include "cli/cli_common.h"
+#include "cli/cli_jobs.h"
+#include "cli/cli_part.h"
 #include "vec/vec.h"
 
 static const char usage_text[] =
@@ -65,7 +65,7 @@ static const char usage_text[] =
 static const char exit_text[] = "Exit status: 0 all equal, 1 mismatches, 2 bad input, watchdog stop or error.\n";
 
 typedef struct run_ctx {
-    const tb_cli_common *c;
+    const cli_common *c;
     const bnn_model *m;
     const ds_set *ds;       /* NULL: random images */
     uint64_t seed;
@@ -239,19 +239,19 @@ typedef struct run_id {
 } run_id;
 
 /* Writes the JSON report of r to path (shard: NULL for the whole run). 0 or -1. */
-static int write_report(const run_ctx *r, const tb_cli_common *c, const run_id *id, const char *path,
-                        const tb_shard *sh, double wall)
+static int write_report(const run_ctx *r, const cli_common *c, const run_id *id, const char *path,
+                        const cli_shard *sh, double wall)
 {
     out_file ro;
     bnn_error err;
-    tb_cli_summary s = {"run", id->model, id->data, (int)r->count, r->correct, r->chained_equal == r->count,
+    cli_summary s = {"run", id->model, id->data, (int)r->count, r->correct, r->chained_equal == r->count,
                         r->mismatches, r->pred, r->chained, r->ref_pred, r->ds ? r->label : NULL, wall,
                         1, id->model_bytes, id->model_crc, sh};
     if (out_open(&ro, path, NULL, 0, &err)) {
         fprintf(stderr, "sparsecim run: option --report: %s\n", err.msg);
         return -1;
     }
-    if (tb_cli_json(ro.f, c, &s, r->ls, r->nl, &err)) {
+    if (cli_report_json(ro.f, c, &s, r->ls, r->nl, &err)) {
         out_abort(&ro);
         fprintf(stderr, "sparsecim run: option --report: %s: %s\n", path, err.msg);
         return -1;
@@ -266,17 +266,17 @@ static int write_report(const run_ctx *r, const tb_cli_common *c, const run_id *
 /* The workers of run --jobs: block k of the images in tmp/wK.json. */
 typedef struct jobs_ctx {
     run_ctx *r;
-    const tb_cli_common *c;
+    const cli_common *c;
     const run_id *id;
     int n, kill;                /* workers; the one the test hook kills (-1: none) */
     long *first, *count;
     long block_first, block_count;  /* what they split (the run, or this shard) */
-    tb_jobs_dir *dir;               /* the workers' reports */
+    cli_jobs_dir *dir;               /* the workers' reports */
 } jobs_ctx;
 
 static void worker_path(const jobs_ctx *j, int k, char *buf, size_t n)
 {
-    tb_jobs_dir_file(j->dir, k, buf, n);
+    cli_jobs_dir_file(j->dir, k, buf, n);
 }
 
 static int worker_main(int k, int fd, void *arg)
@@ -293,7 +293,7 @@ static int worker_main(int k, int fd, void *arg)
         fprintf(stderr, "sparsecim run: worker %d: %s\n", k, r->err[0] ? r->err : derr);
         return 2;
     }
-    tb_shard sh = {k, j->n, r->offset, r->count, j->block_first, j->block_count, r->state_start, r->state_end};
+    cli_shard sh = {k, j->n, r->offset, r->count, j->block_first, j->block_count, r->state_start, r->state_end};
     worker_path(j, k, path, sizeof path);
     if (write_report(r, j->c, j->id, path, &sh, now_s() - t0))
         return 2;
@@ -301,7 +301,7 @@ static int worker_main(int k, int fd, void *arg)
 }
 
 /* Takes the merged workers' results into r. */
-static void take_merged(run_ctx *r, tb_part *m)
+static void take_merged(run_ctx *r, cli_part *m)
 {
     size_t k = (size_t)m->images * sizeof(int);
     memcpy(r->pred, m->pred, k);
@@ -313,8 +313,8 @@ static void take_merged(run_ctx *r, tb_part *m)
     m->ls = NULL;
     r->nl = m->nl;
     r->mismatches = m->mismatches;
-    r->correct = tb_part_correct(m);
-    r->chained_equal = tb_part_chained_equal(m);
+    r->correct = cli_part_correct(m);
+    r->chained_equal = cli_part_chained_equal(m);
     r->state_start = m->sh.state_start;
     r->state_end = m->sh.state_end;
 }
@@ -322,7 +322,7 @@ static void take_merged(run_ctx *r, tb_part *m)
 /* Loads and merges the workers' reports into r. 0 or -1 (message printed). */
 static int merge_workers(jobs_ctx *j)
 {
-    tb_part *parts = calloc((size_t)j->n, sizeof *parts), m = {0};
+    cli_part *parts = calloc((size_t)j->n, sizeof *parts), m = {0};
     char msg[1024] = "", path[4200];
     int loaded = 0, rc = -1;
     if (!parts) {
@@ -331,24 +331,24 @@ static int merge_workers(jobs_ctx *j)
     }
     for (; loaded < j->n && !msg[0]; loaded++) {
         worker_path(j, loaded, path, sizeof path);
-        tb_part_load(path, &parts[loaded], msg, sizeof msg);
+        cli_part_load(path, &parts[loaded], msg, sizeof msg);
     }
-    if (!msg[0] && !tb_merge(parts, j->n, &m, msg, sizeof msg)) {
+    if (!msg[0] && !cli_part_merge(parts, j->n, &m, msg, sizeof msg)) {
         take_merged(j->r, &m);
         rc = 0;
     }
     if (rc)
         fprintf(stderr, "sparsecim run: merging the workers' reports: %s\n", msg);
     m.doc = NULL; /* borrowed */
-    tb_part_free(&m);
+    cli_part_free(&m);
     for (int i = 0; i < loaded; i++)
-        tb_part_free(&parts[i]);
+        cli_part_free(&parts[i]);
     free(parts);
     return rc;
 }
 
 /* run --jobs n: the images of r split into n workers, merged back into r. 0 or -1. */
-static int run_jobs(run_ctx *r, const tb_cli_common *c, const run_id *id, int n)
+static int run_jobs(run_ctx *r, const cli_common *c, const run_id *id, int n)
 {
     jobs_ctx j = {r, c, id, n, -1, calloc((size_t)n, sizeof(long)), calloc((size_t)n, sizeof(long)), r->offset,
                   r->count, NULL};
@@ -357,19 +357,19 @@ static int run_jobs(run_ctx *r, const tb_cli_common *c, const run_id *id, int n)
     int rc = -1, st = 0;
     if (kill_env)
         j.kill = atoi(kill_env);
-    if (!j.first || !j.count || !(j.dir = tb_jobs_dir_new("run", n, "json", msg, sizeof msg))) {
+    if (!j.first || !j.count || !(j.dir = cli_jobs_dir_new("run", n, "json", msg, sizeof msg))) {
         fprintf(stderr, "sparsecim run: option --jobs: %s\n", msg);
         goto done;
     }
     for (int k = 0; k < n; k++)
-        tb_shard_block(r->offset, r->count, k, n, &j.first[k], &j.count[k]);
-    if ((st = tb_jobs_run(n, j.first, j.count, worker_main, &j, "run", msg, sizeof msg)))
+        cli_shard_block(r->offset, r->count, k, n, &j.first[k], &j.count[k]);
+    if ((st = cli_jobs_run(n, j.first, j.count, worker_main, &j, "run", msg, sizeof msg)))
         fprintf(stderr, "sparsecim run: %s\n", msg);
     else
         rc = merge_workers(&j);
-    tb_jobs_dir_free(j.dir);
+    cli_jobs_dir_free(j.dir);
     if (st > 0) /* interrupted: nothing written, the files removed; end as the signal does */
-        tb_jobs_reraise(st);
+        cli_jobs_reraise(st);
 done:
     free(j.first);
     free(j.count);
@@ -410,7 +410,7 @@ typedef struct run_args {
 } run_args;
 
 /* One option of run's own table (a->...) or a common one (c): 0 or -1 (message printed). */
-static int run_opt(run_args *a, tb_cli_common *c, const cli_parser *p, int id)
+static int run_opt(run_args *a, cli_common *c, const cli_parser *p, int id)
 {
     static const char *const stationaries[] = {"weight", "input"};
     switch (id) {
@@ -434,19 +434,19 @@ static int run_opt(run_args *a, tb_cli_common *c, const cli_parser *p, int id)
             return cli_bad_value(p);
         break;
     default:
-        return tb_cli_common_opt(c, p, id) < 0 ? -1 : 0;
+        return cli_common_opt(c, p, id) < 0 ? -1 : 0;
     }
     return 0;
 }
 
 /* The command line into a and c: 0, 1 (help printed) or -1 (message printed). */
-static int run_parse(int argc, char **argv, run_args *a, tb_cli_common *c)
+static int run_parse(int argc, char **argv, run_args *a, cli_common *c)
 {
     cli_parser p;
-    cli_parse_init(&p, "run", argc, argv, run_opts, tb_cli_common_opts, 0);
+    cli_parse_init(&p, "run", argc, argv, run_opts, cli_common_opts, 0);
     for (int id; (id = cli_next(&p)) != CLI_DONE;) {
         if (id == CLI_HELP) {
-            printf("%s%s\n%s", usage_text, tb_cli_common_help, exit_text);
+            printf("%s%s\n%s", usage_text, cli_common_help, exit_text);
             return 1;
         }
         if (id == CLI_ERROR || run_opt(a, c, &p, id))
@@ -460,7 +460,7 @@ static int run_parse(int argc, char **argv, run_args *a, tb_cli_common *c)
 }
 
 /* The combinations of options that are refused. 0 or -1 (message printed). */
-static int run_check_combos(const run_args *a, const tb_cli_common *c)
+static int run_check_combos(const run_args *a, const cli_common *c)
 {
     int per_image_map = c->o.skip_channels || c->o.dynamic_move;
     if (c->o.no_zero_flags && !a->stationary) {
@@ -490,18 +490,18 @@ static int run_check_combos(const run_args *a, const tb_cli_common *c)
 
 /* Every check before any work: the combinations, the outputs against the
  * inputs, the build and the energy profile. 0 or -1 (message printed). */
-static int run_check(run_args *a, tb_cli_common *c)
+static int run_check(run_args *a, cli_common *c)
 {
     if (a->jobs == 0)
-        a->jobs = tb_jobs_online();
+        a->jobs = cli_jobs_online();
     if (run_check_combos(a, c))
         return -1;
     cli_inputs in = {.n = 0};
     cli_inputs_add(&in, a->model);
     cli_inputs_add_spec(&in, a->data);
     cli_inputs_add_spec(&in, a->remap);
-    if (tb_cli_check_outputs(c, "run", &in) || tb_cli_resolve(c, "run")) {
-        tb_cli_cleanup(c);
+    if (cli_common_check_outputs(c, "run", &in) || cli_common_resolve(c, "run")) {
+        cli_common_cleanup(c);
         return -1;
     }
     return 0;
@@ -509,7 +509,7 @@ static int run_check(run_args *a, tb_cli_common *c)
 
 /* --remap: the calibration images' zero fractions into the permutations
  * of c->o.perm (held by *rs). 0 or -1 (message printed). */
-static int run_remap(run_args *a, tb_cli_common *c, const bnn_model *m, remap_stats **rs)
+static int run_remap(run_args *a, cli_common *c, const bnn_model *m, remap_stats **rs)
 {
     bnn_error err;
     ds_set *cal = NULL;
@@ -594,7 +594,7 @@ static int run_block(run_args *a, run_ctx *r, long *run_count)
 {
     *run_count = a->count;
     if (a->shard_n) {
-        tb_shard_block(a->offset, *run_count, a->shard_i, a->shard_n, &r->offset, &r->count);
+        cli_shard_block(a->offset, *run_count, a->shard_i, a->shard_n, &r->offset, &r->count);
         if (r->count < 1) {
             fprintf(stderr, "sparsecim run: option --shard: %d/%d: %ld images make no block %d of %d\n", a->shard_i,
                     a->shard_n, *run_count, a->shard_i, a->shard_n);
@@ -619,7 +619,7 @@ static int run_block(run_args *a, run_ctx *r, long *run_count)
 /* The images through the reference and the macro (in a->jobs workers when
  * more than one), --vectors-out written; *wall the run's wall time. 0 or
  * -1 (message printed). */
-static int run_execute(const run_args *a, tb_cli_common *c, run_ctx *r, const run_id *id, double *wall)
+static int run_execute(const run_args *a, cli_common *c, run_ctx *r, const run_id *id, double *wall)
 {
     bnn_error err;
     if (a->vec_dir) {
@@ -636,7 +636,7 @@ static int run_execute(const run_args *a, tb_cli_common *c, run_ctx *r, const ru
             return -1;
     } else if (c->be->run(c->geom, c->waves, (uint64_t)c->from, (uint64_t)c->to, run_body, r, derr, sizeof derr)) {
         char ebuf[1200];
-        fprintf(stderr, "sparsecim run: %s\n", tb_cli_error(c, r->err[0] ? r->err : derr, ebuf, sizeof ebuf));
+        fprintf(stderr, "sparsecim run: %s\n", cli_common_error(c, r->err[0] ? r->err : derr, ebuf, sizeof ebuf));
         return -1;
     }
     *wall = now_s() - t0;
@@ -652,11 +652,11 @@ static int run_execute(const run_args *a, tb_cli_common *c, run_ctx *r, const ru
 }
 
 /* The table, the image lines, the summary line, the waveform, remap and SE notes. */
-static void run_print(const run_args *a, const tb_cli_common *c, const run_ctx *r, double wall)
+static void run_print(const run_args *a, const cli_common *c, const run_ctx *r, double wall)
 {
     long count = a->count, offset = a->offset;
     if (!c->quiet) {
-        tb_cli_table(stdout, r->ls, r->nl);
+        cli_report_table(stdout, r->ls, r->nl);
         for (long n = 0; n < count && (n < 100 || count <= 1000); n++) {
             printf("image %ld: predicted %d, reference %d, RTL-chained %d", offset + n, r->pred[n], r->ref_pred[n],
                    r->chained[n]);
@@ -671,9 +671,9 @@ static void run_print(const run_args *a, const tb_cli_common *c, const run_ctx *
         macs += r->ls[i].macs;
     }
     char gname[32];
-    tb_cli_geom_name(c->geom, gname, sizeof gname);
+    cli_report_geom_name(c->geom, gname, sizeof gname);
     printf("%ld images, %s %s, gate %s, unit %d: %llu mismatches, RTL-chained = reference on %d/%ld",
-           count, c->be->name, gname, tb_gate_name(c->o.gate), 1 << c->o.unit_log2,
+           count, c->be->name, gname, cli_report_gate_name(c->o.gate), 1 << c->o.unit_log2,
            (unsigned long long)r->mismatches, r->chained_equal, count);
     if (r->ds)
         printf(", accuracy %.2f%%", 100.0 * r->correct / (double)count);
@@ -685,11 +685,11 @@ static void run_print(const run_args *a, const tb_cli_common *c, const run_ctx *
         printf("remap: conv input channels ordered by zero fraction on %d images of %s from %ld\n", c->remap_images,
                c->remap, a->remap_offset);
     if (!r->input_stationary)
-        tb_cli_se_summary(stdout, c, r->ls, r->nl);
+        cli_report_se_summary(stdout, c, r->ls, r->nl);
 }
 
 /* --skip-channels / --dynamic-move on a model without SE: a note (every layer keeps its static map). */
-static void run_note_no_se(const tb_cli_common *c, const bnn_model *m)
+static void run_note_no_se(const cli_common *c, const bnn_model *m)
 {
     if (!c->o.skip_channels && !c->o.dynamic_move)
         return;
@@ -703,7 +703,7 @@ static void run_note_no_se(const tb_cli_common *c, const bnn_model *m)
 
 /* The model, what prepares the run (remap, inject, data, images), the run,
  * its printout, energy, SAIF and report. The exit status. */
-static int run_main(run_args *a, tb_cli_common *c)
+static int run_main(run_args *a, cli_common *c)
 {
     bnn_error err;
     bnn_model *m = NULL;
@@ -730,17 +730,17 @@ static int run_main(run_args *a, tb_cli_common *c)
         run_block(a, &r, &run_count) || run_execute(a, c, &r, &id, &wall))
         goto done;
     run_print(a, c, &r, wall);
-    if (tb_cli_energy(stdout, c, "run", r.ls, r.nl, (int)a->count) || tb_cli_saif(c, "run"))
+    if (cli_report_energy(stdout, c, "run", r.ls, r.nl, (int)a->count) || cli_common_saif(c, "run"))
         goto done;
     if (c->report) {
-        tb_shard sh = {a->shard_i, a->shard_n, r.offset, r.count, r.run_first, run_count, r.state_start, r.state_end};
+        cli_shard sh = {a->shard_i, a->shard_n, r.offset, r.count, r.run_first, run_count, r.state_start, r.state_end};
         if (write_report(&r, c, &id, c->report, a->shard_n ? &sh : NULL, wall))
             goto done;
         printf("report: %s\n", c->report);
     }
     rc = r.mismatches || r.chained_equal != a->count ? 1 : 0;
 done:
-    tb_cli_cleanup(c);
+    cli_common_cleanup(c);
     remap_free(rs);
     vec_writer_abort(r.vw);
     free(r.pred);
@@ -756,8 +756,8 @@ done:
 int cli_run(int argc, char **argv)
 {
     run_args a = {.count = 1, .offset = 0, .remap_count = 100, .remap_offset = 0, .jobs = 1};
-    tb_cli_common c;
-    tb_cli_common_init(&c);
+    cli_common c;
+    cli_common_init(&c);
     int k = run_parse(argc, argv, &a, &c);
     if (k)
         return k > 0 ? 0 : 2;

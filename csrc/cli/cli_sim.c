@@ -14,10 +14,10 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "tb_act.h"
-#include "cli/tb_cli.h"
+#include "cli/cli_common.h"
 #include "tb_golden.h"
-#include "cli/tb_jobs.h"
-#include "cli/tb_merge.h"
+#include "cli/cli_jobs.h"
+#include "cli/cli_part.h"
 #include "vec/vec.h"
 #include "util/outfile.h"
 
@@ -36,7 +36,7 @@ static const char usage_text[] =
     "                      Not with --waves or --saif\n";
 
 typedef struct sim_ctx {
-    const tb_cli_common *c;
+    const cli_common *c;
     const char *dir;
     const vec_manifest *mf;
     tb_layer_stats *ls;         /* by layer index */
@@ -161,12 +161,12 @@ typedef struct sim_jobs {
     const int *img_job;         /* manifest job index where image k starts; [n_images] = n_jobs */
     long *first, *count;        /* worker k: images [first[k], first[k] + count[k]) */
     int n;
-    tb_jobs_dir *dir;           /* the workers' results: w<k>.bin */
+    cli_jobs_dir *dir;           /* the workers' results: w<k>.bin */
 } sim_jobs;
 
 static void sim_worker_path(const sim_jobs *j, int k, char *buf, size_t n)
 {
-    tb_jobs_dir_file(j->dir, k, buf, n);
+    cli_jobs_dir_file(j->dir, k, buf, n);
 }
 
 /* Worker k: replays the image before its block uncounted, then its block;
@@ -273,7 +273,7 @@ static int sim_jobs_run(sim_ctx *s, int n)
     sim_jobs j = {s, img_job, calloc((size_t)n, sizeof(long)), calloc((size_t)n, sizeof(long)), n, NULL};
     char msg[1024] = "out of memory";
     int st = 0;
-    if (!img_job || !j.first || !j.count || !(j.dir = tb_jobs_dir_new("sim", n, "bin", msg, sizeof msg))) {
+    if (!img_job || !j.first || !j.count || !(j.dir = cli_jobs_dir_new("sim", n, "bin", msg, sizeof msg))) {
         fprintf(stderr, "sparsecim sim: option --jobs: %s\n", msg);
         goto done;
     }
@@ -282,15 +282,15 @@ static int sim_jobs_run(sim_ctx *s, int n)
             img_job[k++] = i;
     img_job[n_img] = mf->n_jobs;
     for (int k = 0; k < n; k++)
-        tb_shard_block(0, n_img, k, n, &j.first[k], &j.count[k]);
-    if ((st = tb_jobs_run(n, j.first, j.count, sim_worker, &j, "sim", msg, sizeof msg)))
+        cli_shard_block(0, n_img, k, n, &j.first[k], &j.count[k]);
+    if ((st = cli_jobs_run(n, j.first, j.count, sim_worker, &j, "sim", msg, sizeof msg)))
         fprintf(stderr, "sparsecim sim: %s\n", msg);
     else
         rc = sim_collect(&j);
 done:
-    tb_jobs_dir_free(j.dir);
+    cli_jobs_dir_free(j.dir);
     if (st > 0) /* interrupted: the files removed; end as the signal does */
-        tb_jobs_reraise(st);
+        cli_jobs_reraise(st);
     free(img_job);
     free(j.first);
     free(j.count);
@@ -306,21 +306,21 @@ static const cli_opt sim_opts[] = {
 };
 
 /* The command line into c, *dir and *jobs: 0, 1 (help printed) or -1 (message printed). */
-static int sim_parse(int argc, char **argv, tb_cli_common *c, const char **dir, long *jobs)
+static int sim_parse(int argc, char **argv, cli_common *c, const char **dir, long *jobs)
 {
     cli_parser p;
-    cli_parse_init(&p, "sim", argc, argv, sim_opts, tb_cli_common_opts, 0);
+    cli_parse_init(&p, "sim", argc, argv, sim_opts, cli_common_opts, 0);
     for (int id; (id = cli_next(&p)) != CLI_DONE;) {
         if (id == CLI_HELP) {
             printf("%s%s\nExit status: 0 all equal, 1 mismatches, 2 bad input or error.\n", usage_text,
-                   tb_cli_common_help);
+                   cli_common_help);
             return 1;
         }
         if (id == S_VECTORS)
             *dir = p.val;
         else if (id == S_JOBS)
             *jobs = p.num;
-        else if (id == CLI_ERROR || tb_cli_common_opt(c, &p, id) < 0)
+        else if (id == CLI_ERROR || cli_common_opt(c, &p, id) < 0)
             return -1;
     }
     if (!*dir) {
@@ -332,16 +332,16 @@ static int sim_parse(int argc, char **argv, tb_cli_common *c, const char **dir, 
 
 /* The outputs checked against the manifest, and --jobs against the
  * waveform options, before any work. 0 or -1 (message printed). */
-static int sim_check(tb_cli_common *c, const char *dir, long *jobs)
+static int sim_check(cli_common *c, const char *dir, long *jobs)
 {
     char mpath[4200];
     snprintf(mpath, sizeof mpath, "%.4000s/manifest.txt", dir);
     cli_inputs in = {.n = 0};
     cli_inputs_add(&in, mpath);
-    if (tb_cli_check_outputs(c, "sim", &in))
+    if (cli_common_check_outputs(c, "sim", &in))
         return -1;
     if (*jobs == 0)
-        *jobs = tb_jobs_online();
+        *jobs = cli_jobs_online();
     if (*jobs > 1 && (c->waves || c->saif)) {
         fprintf(stderr, "sparsecim sim: option --jobs: not with %s (the window is of one process's cycles)\n",
                 c->waves ? "--waves" : "--saif");
@@ -352,7 +352,7 @@ static int sim_check(tb_cli_common *c, const char *dir, long *jobs)
 
 /* The manifest's geometry (c->want) and layers (s->nl, s->ls), the options
  * the vectors fix refused, the build resolved. 0 or -1 (message printed). */
-static int sim_setup(sim_ctx *s, tb_cli_common *c, const vec_manifest *mf)
+static int sim_setup(sim_ctx *s, cli_common *c, const vec_manifest *mf)
 {
     const char *dir = s->dir;
     if (mf->n_jobs == 0) {
@@ -380,12 +380,12 @@ static int sim_setup(sim_ctx *s, tb_cli_common *c, const vec_manifest *mf)
                 c->o.skip_channels ? "--skip-channels" : c->o.dynamic_move ? "--dynamic-move" : "--layout");
         return -1;
     }
-    return tb_cli_resolve(c, "sim");
+    return cli_common_resolve(c, "sim");
 }
 
 /* Replays every job (in jobs worker processes when jobs > 1); *wall its
  * wall time. 0 or -1 (message printed). */
-static int sim_replay(sim_ctx *s, tb_cli_common *c, long jobs, double *wall)
+static int sim_replay(sim_ctx *s, cli_common *c, long jobs, double *wall)
 {
     char derr[512] = "";
     struct timespec t0, t1;
@@ -402,14 +402,14 @@ static int sim_replay(sim_ctx *s, tb_cli_common *c, long jobs, double *wall)
     *wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     if (brc) {
         char ebuf[1200];
-        fprintf(stderr, "sparsecim sim: %s\n", tb_cli_error(c, s->err[0] ? s->err : derr, ebuf, sizeof ebuf));
+        fprintf(stderr, "sparsecim sim: %s\n", cli_common_error(c, s->err[0] ? s->err : derr, ebuf, sizeof ebuf));
         return -1;
     }
     return 0;
 }
 
 /* The table, the summary line, the energy, --saif and --report. 0 or -1 (message printed). */
-static int sim_finish(sim_ctx *s, tb_cli_common *c, double wall)
+static int sim_finish(sim_ctx *s, cli_common *c, double wall)
 {
     /* layers that had no file (none, normally) are dropped from the table */
     int nl = 0;
@@ -420,11 +420,11 @@ static int sim_finish(sim_ctx *s, tb_cli_common *c, double wall)
     for (int i = 0; i < nl; i++)
         cycles += s->ls[i].cycles;
     if (!c->quiet)
-        tb_cli_table(stdout, s->ls, nl);
+        cli_report_table(stdout, s->ls, nl);
     printf("%d array jobs, %d images, %s, gate %s, unit %d: %llu mismatches, %llu cycles, %.3f s\n", s->mf->n_jobs,
-           s->images, c->be->name, tb_gate_name(c->o.gate), 1 << c->o.unit_log2, (unsigned long long)s->mismatches,
+           s->images, c->be->name, cli_report_gate_name(c->o.gate), 1 << c->o.unit_log2, (unsigned long long)s->mismatches,
            (unsigned long long)cycles, wall);
-    if (tb_cli_energy(stdout, c, "sim", s->ls, nl, s->images) || tb_cli_saif(c, "sim"))
+    if (cli_report_energy(stdout, c, "sim", s->ls, nl, s->images) || cli_common_saif(c, "sim"))
         return -1;
     if (!c->report)
         return 0;
@@ -433,9 +433,9 @@ static int sim_finish(sim_ctx *s, tb_cli_common *c, double wall)
         return -1;
     for (int i = 0; i < s->images; i++)
         none[i] = -1;
-    tb_cli_summary sum = {"sim", s->dir, NULL, s->images, 0, 1, s->mismatches, none, none, none, NULL, wall, 0, 0, 0,
+    cli_summary sum = {"sim", s->dir, NULL, s->images, 0, 1, s->mismatches, none, none, none, NULL, wall, 0, 0, 0,
                           NULL};
-    int bad = tb_cli_report(c, "sim", &sum, s->ls, nl);
+    int bad = cli_common_report(c, "sim", &sum, s->ls, nl);
     free(none);
     return bad ? -1 : 0;
 }
@@ -444,8 +444,8 @@ int cli_sim(int argc, char **argv)
 {
     const char *dir = NULL;
     long jobs = 1;
-    tb_cli_common c;
-    tb_cli_common_init(&c);
+    cli_common c;
+    cli_common_init(&c);
     int k = sim_parse(argc, argv, &c, &dir, &jobs);
     if (k)
         return k > 0 ? 0 : 2;
@@ -463,7 +463,7 @@ int cli_sim(int argc, char **argv)
     s.mf = mf;
     if (!sim_setup(&s, &c, mf) && !sim_replay(&s, &c, jobs, &wall) && !sim_finish(&s, &c, wall))
         rc = s.mismatches ? 1 : 0;
-    tb_cli_cleanup(&c);
+    cli_common_cleanup(&c);
     vec_manifest_free(mf);
     free(s.ls);
     return rc;

@@ -1,7 +1,7 @@
 /* fuzz_json.c - libFuzzer target for the JSON reader of the reports
  * (csrc/util/jload.c: jansson's parse with duplicates refused, and the
  * places of values that the merge's errors name), which `sparsecim merge`,
- * `run --jobs` and `sim --jobs` read part reports with (tb_part_load;
+ * `run --jobs` and `sim --jobs` read part reports with (cli_part_load;
  * fuzz_merge.c fuzzes that loader whole).
  *
  * Contract: a refusal leaves no tree and says one printable line "L:C:

@@ -1,5 +1,5 @@
 /* fuzz_merge.c - libFuzzer target for the report reader and the merge of
- * `sparsecim merge` (csrc/cli/tb_merge.c tb_part_load, tb_merge; jansson and
+ * `sparsecim merge` (csrc/cli/cli_part.c cli_part_load, cli_part_merge; jansson and
  * csrc/util/jload.c under them), linked without the RTL.
  *
  * Input: up to 3 reports separated by NUL bytes (a report is JSON text, so
@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "cli/tb_merge.h"
+#include "cli/cli_part.h"
 
 enum { MAXP = 3 };
 
-static void check_part(const tb_part *p)
+static void check_part(const cli_part *p)
 {
     FZ_ASSERT(p->images >= 0 && p->nl >= 0);
     FZ_ASSERT(p->pred && p->chained && p->ref_pred && p->ls);
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_dir d;
     fz_dir_open(&d);
-    tb_part parts[MAXP];
+    cli_part parts[MAXP];
     memset(parts, 0, sizeof parts);
     int n = 0, ok = 1;
     char msg[1024];
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(name, sizeof name, "r%d.json", n);
         fz_write(&d, name, data + at, len, path, sizeof path);
         msg[0] = 0;
-        if (tb_part_load(path, &parts[n], msg, sizeof msg)) {
+        if (cli_part_load(path, &parts[n], msg, sizeof msg)) {
             fz_check_msg(msg, path);
             ok = 0;
         } else {
@@ -57,22 +57,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         at += len + 1;
     }
     if (ok) {
-        tb_part out;
+        cli_part out;
         msg[0] = 0;
-        if (tb_merge(parts, n, &out, msg, sizeof msg)) {
+        if (cli_part_merge(parts, n, &out, msg, sizeof msg)) {
             fz_check_msg(msg, NULL);
         } else {
             check_part(&out);
             FZ_ASSERT(out.sh.count == out.images && out.sh.first == out.sh.run_first);
             FZ_ASSERT(out.images == (int)out.sh.run_count);
-            tb_cli_summary s = tb_part_summary(&out);
-            FZ_ASSERT(s.images == out.images && tb_part_correct(&out) <= out.images);
+            cli_summary s = cli_part_summary(&out);
+            FZ_ASSERT(s.images == out.images && cli_part_correct(&out) <= out.images);
             out.doc = NULL; /* borrowed from parts[0] */
-            tb_part_free(&out);
+            cli_part_free(&out);
         }
     }
     for (int i = 0; i < n; i++)
-        tb_part_free(&parts[i]);
+        cli_part_free(&parts[i]);
     fz_dir_close(&d);
     return 0;
 }

@@ -51,7 +51,7 @@ fi
 # target links its harness against it.
 cflags="-g -O1 -std=c11 -Wall -Wextra -Werror -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
         -DSPARSECIM_FUZZ_NO_CRC -I$src/csrc -I$src/tb -I$here $(pkg-config --cflags jansson)"
-libsrc="$(ls "$src"/csrc/*/*.c | grep -v '/csrc/cli/') $src/csrc/cli/tb_report.c $src/csrc/cli/tb_merge.c $src/csrc/cli/cli_util.c $here/fuzz_util.c"
+libsrc="$(ls "$src"/csrc/*/*.c | grep -v '/csrc/cli/') $src/csrc/cli/cli_report.c $src/csrc/cli/cli_part.c $src/csrc/cli/cli_util.c $here/fuzz_util.c"
 objs=
 for f in $libsrc; do
     o=$out/obj/$(basename "$f" .c).o

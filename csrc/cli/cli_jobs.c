@@ -1,6 +1,6 @@
-/* tb_jobs.c - worker processes of run --jobs N (see tb_jobs.h). */
+/* cli_jobs.c - worker processes of run --jobs N (see cli_jobs.h). */
 #define _POSIX_C_SOURCE 200809L
-#include "cli/tb_jobs.h"
+#include "cli/cli_jobs.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -32,23 +32,23 @@ typedef struct worker {
     int waited;
 } worker;
 
-/* The signal that interrupted tb_jobs_run (see tb_jobs.h: the module's one global). */
+/* The signal that interrupted cli_jobs_run (see cli_jobs.h: the module's one global). */
 static volatile sig_atomic_t jobs_signal;
 static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
 enum { NCAUGHT = sizeof caught / sizeof *caught };
 
 static void on_signal(int sig) { jobs_signal = sig; }
 
-struct tb_jobs_dir {
+struct cli_jobs_dir {
     char path[4096];
     int n;
     char ext[8];
 };
 
-tb_jobs_dir *tb_jobs_dir_new(const char *what, int n, const char *ext, char *msg, size_t mlen)
+cli_jobs_dir *cli_jobs_dir_new(const char *what, int n, const char *ext, char *msg, size_t mlen)
 {
     const char *tmp = getenv("TMPDIR");
-    tb_jobs_dir *d = calloc(1, sizeof *d);
+    cli_jobs_dir *d = calloc(1, sizeof *d);
     if (!d) {
         snprintf(msg, mlen, "out of memory");
         return NULL;
@@ -64,25 +64,25 @@ tb_jobs_dir *tb_jobs_dir_new(const char *what, int n, const char *ext, char *msg
     return d;
 }
 
-void tb_jobs_dir_file(const tb_jobs_dir *d, int k, char *buf, size_t len)
+void cli_jobs_dir_file(const cli_jobs_dir *d, int k, char *buf, size_t len)
 {
     snprintf(buf, len, "%.4000s/w%d.%s", d->path, k, d->ext);
 }
 
-void tb_jobs_dir_free(tb_jobs_dir *d)
+void cli_jobs_dir_free(cli_jobs_dir *d)
 {
     if (!d)
         return;
     char path[4200];
     for (int k = 0; k < d->n; k++) {
-        tb_jobs_dir_file(d, k, path, sizeof path);
+        cli_jobs_dir_file(d, k, path, sizeof path);
         remove(path);
     }
     rmdir(d->path);
     free(d);
 }
 
-void tb_jobs_reraise(int sig)
+void cli_jobs_reraise(int sig)
 {
     fflush(stdout);
     fflush(stderr);
@@ -90,14 +90,14 @@ void tb_jobs_reraise(int sig)
     raise(sig);
 }
 
-int tb_jobs_online(void)
+int cli_jobs_online(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (int)n;
 }
 
 /* Forks worker k; in the child runs fn and _exits. 0, or -1 (errno). */
-static int spawn(worker *w, int n, int k, tb_worker_fn fn, void *arg)
+static int spawn(worker *w, int n, int k, cli_worker_fn fn, void *arg)
 {
     int p[2];
     if (pipe(p))
@@ -224,7 +224,7 @@ static int follow(worker *w, int n, const long *first, const long *count, long t
     return rc;
 }
 
-int tb_jobs_run(int n, const long *first, const long *count, tb_worker_fn fn, void *arg, const char *what,
+int cli_jobs_run(int n, const long *first, const long *count, cli_worker_fn fn, void *arg, const char *what,
                 char *msg, size_t mlen)
 {
     worker *w = calloc((size_t)n, sizeof *w);

@@ -1,6 +1,6 @@
-/* tb_cli.c - common options, table and JSON report of `sim` / `run` (see tb_cli.h). */
+/* cli_common.c - the common options of `sim` / `run`, their checks, SAIF, the report written (see cli_common.h). */
 #define _POSIX_C_SOURCE 200809L
-#include "cli/tb_cli.h"
+#include "cli/cli_common.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "util/outfile.h"
 #include "power/saif.h"
 
-const char tb_cli_common_help[] =
+const char cli_common_help[] =
     "  --gate both|c2|c1|none  lines the sparse controller drives from the data: C1 (footer) and C2\n"
     "                      (precharge) (default both); the sense stage is gated in every mode but none;\n"
     "                      results are identical in every mode, energy is not\n"
@@ -40,7 +40,7 @@ const char tb_cli_common_help[] =
     "                      in --window, from a VCD of that window (kept only with --waves F.vcd)\n"
     "  --quiet             no per-layer table\n";
 
-void tb_cli_common_init(tb_cli_common *c)
+void cli_common_init(cli_common *c)
 {
     memset(c, 0, sizeof *c);
     c->o.gate = DUT_GATE_BOTH;
@@ -87,11 +87,11 @@ static int parse_window(const char *v, long *from, long *to)
 }
 
 enum {
-    T_GATE = TB_CLI_OPT_ID0, T_NO_GATING, T_NO_SKIP, T_UNIT, T_LAYOUT, T_SKIP_CHANNELS, T_DYNAMIC_MOVE, T_SYSTEMC,
+    T_GATE = CLI_COMMON_OPT_ID0, T_NO_GATING, T_NO_SKIP, T_UNIT, T_LAYOUT, T_SKIP_CHANNELS, T_DYNAMIC_MOVE, T_SYSTEMC,
     T_SMALL, T_GEOMETRY, T_WAVES, T_WINDOW, T_CHECK_PX, T_MAX_MISMATCH, T_REPORT, T_ENERGY, T_CSV, T_SAIF, T_QUIET
 };
 
-const cli_opt tb_cli_common_opts[] = {
+const cli_opt cli_common_opts[] = {
     CLI_OPT_STR("gate", T_GATE, "both, c2, c1 or none"),
     CLI_OPT_FLAG("no-gating", T_NO_GATING),
     CLI_OPT_FLAG("no-skip", T_NO_SKIP),
@@ -115,7 +115,7 @@ const cli_opt tb_cli_common_opts[] = {
 };
 
 /* A common option without a value: 1, or 0 when id is none of them. */
-static int common_flag(tb_cli_common *c, int id)
+static int common_flag(cli_common *c, int id)
 {
     switch (id) {
     case T_NO_GATING: c->o.gate = DUT_GATE_NONE; break;
@@ -133,7 +133,7 @@ static int common_flag(tb_cli_common *c, int id)
 
 /* A common option with a value that must be one of a set: 1, 0 when id is
  * none of them, -1 on a bad value (message printed). */
-static int common_choice(tb_cli_common *c, const cli_parser *p, int id)
+static int common_choice(cli_common *c, const cli_parser *p, int id)
 {
     const char *v = p->val;
     int64_t u;
@@ -141,7 +141,7 @@ static int common_choice(tb_cli_common *c, const cli_parser *p, int id)
     case T_GATE: {
         int m = -1;
         for (int k = 0; k < 4; k++)
-            if (!strcmp(v, tb_gate_name(k)))
+            if (!strcmp(v, cli_report_gate_name(k)))
                 m = k;
         if (m < 0)
             return cli_bad_value(p);
@@ -164,7 +164,7 @@ static int common_choice(tb_cli_common *c, const cli_parser *p, int id)
     }
 }
 
-int tb_cli_common_opt(tb_cli_common *c, const cli_parser *p, int id)
+int cli_common_opt(cli_common *c, const cli_parser *p, int id)
 {
     int k = common_flag(c, id);
     if (!k)
@@ -191,14 +191,14 @@ int tb_cli_common_opt(tb_cli_common *c, const cli_parser *p, int id)
     }
 }
 
-int tb_cli_resolve(tb_cli_common *c, const char *cmd)
+int cli_common_resolve(cli_common *c, const char *cmd)
 {
     unsigned fmts = 0;
     c->geom = dut_find_build(&c->want, c->be->systemc, &fmts);
     c->clock_path = c->geom ? dut_clock_path(c->geom, c->be->systemc) : NULL;
     if (!c->geom) {
         char want[32];
-        tb_cli_geom_name(&c->want, want, sizeof want);
+        cli_report_geom_name(&c->want, want, sizeof want);
         fprintf(stderr, "sparsecim %s: no %s build of geometry %s in this program (available:", cmd,
                 c->be->systemc ? "SystemC" : "verilated", want);
         int listed = 0;
@@ -207,7 +207,7 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
             if (!dut_find_build(dut_geom_at(k), c->be->systemc, &m))
                 continue;   /* only builds of this back end */
             char n[32];
-            tb_cli_geom_name(dut_geom_at(k), n, sizeof n);
+            cli_report_geom_name(dut_geom_at(k), n, sizeof n);
             fprintf(stderr, " %s", n);
             listed++;
         }
@@ -253,7 +253,7 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
     if (!prof && access(SPARSECIM_DEFAULT_PROFILE, R_OK) == 0)
         prof = SPARSECIM_DEFAULT_PROFILE;
     c->have_energy = 0;
-    if (prof && strcmp(prof, "none") && tb_cli_load_profile(c, cmd, prof))
+    if (prof && strcmp(prof, "none") && cli_report_load_profile(c, cmd, prof))
         return -1;
     if (c->csv && !c->have_energy) {
         fprintf(stderr, "sparsecim %s: option --csv: needs an energy profile (--energy FILE; the default %s is %s)\n",
@@ -263,7 +263,7 @@ int tb_cli_resolve(tb_cli_common *c, const char *cmd)
     return 0;
 }
 
-void tb_cli_cleanup(tb_cli_common *c)
+void cli_common_cleanup(cli_common *c)
 {
     if (!c->saif_tmp)
         return;
@@ -272,7 +272,7 @@ void tb_cli_cleanup(tb_cli_common *c)
     c->saif_tmp = 0;
 }
 
-int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in)
+int cli_common_check_outputs(const cli_common *c, const char *cmd, cli_inputs *in)
 {
     if (c->energy && strcmp(c->energy, "none"))
         cli_inputs_add(in, c->energy);
@@ -283,7 +283,7 @@ int tb_cli_check_outputs(const tb_cli_common *c, const char *cmd, cli_inputs *in
     return cli_check_outputs(cmd, in, outs, names, 4);
 }
 
-int tb_cli_saif(tb_cli_common *c, const char *cmd)
+int cli_common_saif(cli_common *c, const char *cmd)
 {
     if (!c->saif)
         return 0;
@@ -293,7 +293,7 @@ int tb_cli_saif(tb_cli_common *c, const char *cmd)
     saif_stats st;
     bnn_error err;
     int rc = saif_from_vcd(c->saif_vcd, c->saif, &o, &st, &err);
-    tb_cli_cleanup(c);
+    cli_common_cleanup(c);
     if (rc) {
         fprintf(stderr, "sparsecim %s: option --saif: %s\n", cmd, err.msg);
         return -1;
@@ -303,7 +303,7 @@ int tb_cli_saif(tb_cli_common *c, const char *cmd)
     return 0;
 }
 
-int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
+int cli_common_report(const cli_common *c, const char *cmd, const cli_summary *s, const tb_layer_stats *ls, int nl)
 {
     if (!c->report)
         return 0;
@@ -313,7 +313,7 @@ int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary 
         fprintf(stderr, "sparsecim %s: option --report: %s\n", cmd, err.msg);
         return -1;
     }
-    if (tb_cli_json(o.f, c, s, ls, nl, &err)) {
+    if (cli_report_json(o.f, c, s, ls, nl, &err)) {
         out_abort(&o);
         fprintf(stderr, "sparsecim %s: option --report: %s: %s\n", cmd, c->report, err.msg);
         return -1;
@@ -326,7 +326,7 @@ int tb_cli_report(const tb_cli_common *c, const char *cmd, const tb_cli_summary 
     return 0;
 }
 
-const char *tb_cli_error(const tb_cli_common *c, const char *msg, char *buf, size_t n)
+const char *cli_common_error(const cli_common *c, const char *msg, char *buf, size_t n)
 {
     size_t k = strlen(c->saif_vcd);
     if (!c->saif_tmp || !k || strncmp(msg, c->saif_vcd, k))

@@ -1,10 +1,10 @@
 /*
- * tb_report.c - the reports of `run`, `sim` and `merge` (see tb_cli.h):
+ * cli_report.c - the reports of `run`, `sim` and `merge` (see cli_common.h):
  * the per-layer table, the energy table, the JSON report, the CSV. Apart
- * from the option parsing (tb_cli.c) so that `sparsecim merge` is built
+ * from the option parsing (cli_common.c) so that `sparsecim merge` is built
  * without the verilated macro: nothing here touches a DUT.
  */
-#include "cli/tb_cli.h"
+#include "cli/cli_common.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include "util/jdump.h"
 #include "power/act_write.h"
 
-int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
+int cli_report_load_profile(cli_common *c, const char *cmd, const char *path)
 {
     bnn_error err;
     uint64_t bytes;
@@ -33,20 +33,20 @@ int tb_cli_load_profile(tb_cli_common *c, const char *cmd, const char *path)
     return 0;
 }
 
-void tb_shard_block(long first, long count, int i, int n, long *b, long *len)
+void cli_shard_block(long first, long count, int i, int n, long *b, long *len)
 {
     long lo = (long)((long long)count * i / n), hi = (long)((long long)count * (i + 1) / n);
     *b = first + lo;
     *len = hi - lo;
 }
 
-const char *tb_gate_name(int gate)
+const char *cli_report_gate_name(int gate)
 {
     static const char *const names[] = {"none", "c1", "c2", "both"};
     return names[gate & 3];
 }
 
-void tb_cli_geom_name(const dut_geom *g, char *buf, size_t n) { snprintf(buf, n, "%dx%dx%d", g->rows, g->cols, g->seg_rows); }
+void cli_report_geom_name(const dut_geom *g, char *buf, size_t n) { snprintf(buf, n, "%dx%dx%d", g->rows, g->cols, g->seg_rows); }
 
 double tb_gated_fraction(const tb_layer_stats *s)
 {
@@ -69,7 +69,7 @@ static int gated_counts(const tb_layer_stats *s, uint64_t ops, act_counts *a, bn
     return 0;
 }
 
-void tb_cli_table(FILE *f, const tb_layer_stats *ls, int nl)
+void cli_report_table(FILE *f, const tb_layer_stats *ls, int nl)
 {
     fprintf(f, "%-10s %-26s %5s %10s %10s %7s\n", "layer", "shape", "tiles", "cycles", "mismatch", "gated");
     for (int i = 0; i < nl; i++) {
@@ -110,7 +110,7 @@ static se_totals se_sum(const tb_layer_stats *ls, int nl)
 
 static double frac(uint64_t a, uint64_t b) { return b ? (double)a / (double)b : 0.0; }
 
-void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls, int nl)
+void cli_report_se_summary(FILE *f, const cli_common *c, const tb_layer_stats *ls, int nl)
 {
     se_totals t = se_sum(ls, nl);
     if (!t.layers)
@@ -128,7 +128,7 @@ void tb_cli_se_summary(FILE *f, const tb_cli_common *c, const tb_layer_stats *ls
     fprintf(f, "\n");
 }
 
-int tb_cli_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)
+int cli_report_act(const tb_layer_stats *ls, int nl, int images, act_report *r, bnn_error *err)
 {
     act_report_init(r);
     const uint64_t n_img = (uint64_t)(images > 0 ? images : 0);
@@ -156,7 +156,7 @@ typedef struct cli_energy {
     bnn_error err;          /* !ok: why */
 } cli_energy;
 
-static cli_energy energy_of(const tb_cli_common *c, const act_layer *l)
+static cli_energy energy_of(const cli_common *c, const act_layer *l)
 {
     cli_energy e;
     memset(&e, 0, sizeof e);
@@ -174,7 +174,7 @@ static double pct_saved(double a, double b)
 }
 
 /* The per-layer energy table (without --quiet). */
-static void energy_layer_table(FILE *f, const tb_cli_common *c, const act_report *r)
+static void energy_layer_table(FILE *f, const cli_common *c, const act_report *r)
 {
     fprintf(f, "%-10s %11s %11s %11s %7s %7s %8s %7s %8s\n", "energy", "flat pJ", "static pJ", "gated pJ", "saving",
             "hier.", "fJ/op", "gated", "skipped");
@@ -197,7 +197,7 @@ static void energy_layer_table(FILE *f, const tb_cli_common *c, const act_report
 }
 
 /* The one-line energy summary of the run (the total s of `images` images). */
-static void energy_line(FILE *f, const tb_cli_common *c, const energy_summary *s, int images)
+static void energy_line(FILE *f, const cli_common *c, const energy_summary *s, int images)
 {
     const double n_img = images > 0 ? images : 1;
     const energy_result *eg = &s->e[ACT_REF_GATED], *es = &s->e[ACT_REF_STATIC], *ef = &s->e[ACT_REF_FLAT];
@@ -209,7 +209,7 @@ static void energy_line(FILE *f, const tb_cli_common *c, const energy_summary *s
                 "vs flat), %.3f fJ/op (static %.3f, flat %.3f), data-gated %.1f%% of mapped segment-cycles, cycles "
                 "saved %.0f (%.1f%%, %llu planes skipped)\n",
                 ef->total_fj / 1e3 / n_img, es->total_fj / 1e3 / n_img, eg->total_fj / 1e3 / n_img,
-                tb_gate_name(c->o.gate), 100.0 * s->saving_fraction, 100.0 * s->hierarchy_saving_fraction,
+                cli_report_gate_name(c->o.gate), 100.0 * s->saving_fraction, 100.0 * s->hierarchy_saving_fraction,
                 eg->fj_per_op, es->fj_per_op,
                 ef->fj_per_op, 100.0 * s->gated_fraction_data, saved,
                 pct_saved((double)s->cycles, (double)s->cycles_static), (unsigned long long)s->cycles_skipped);
@@ -217,13 +217,13 @@ static void energy_line(FILE *f, const tb_cli_common *c, const energy_summary *s
         fprintf(f,
                 "%.1f pJ/image gated (gate %s), %.3f fJ/op, data-gated %.1f%% of mapped segment-cycles, %llu "
                 "planes skipped (no static/flat references)\n",
-                eg->total_fj / 1e3 / n_img, tb_gate_name(c->o.gate), eg->fj_per_op, 100.0 * s->gated_fraction_data,
+                eg->total_fj / 1e3 / n_img, cli_report_gate_name(c->o.gate), eg->fj_per_op, 100.0 * s->gated_fraction_data,
                 (unsigned long long)s->cycles_skipped);
     }
 }
 
 /* --csv: the activity report r as CSV through outfile.h; "csv: PATH" on f. 0 or -1 (message). */
-static int energy_csv(FILE *f, const tb_cli_common *c, const char *cmd, const act_report *r)
+static int energy_csv(FILE *f, const cli_common *c, const char *cmd, const act_report *r)
 {
     out_file o = {0};
     bnn_error err, oerr;
@@ -247,13 +247,13 @@ static int energy_csv(FILE *f, const tb_cli_common *c, const char *cmd, const ac
     return 0;
 }
 
-int tb_cli_energy(FILE *f, const tb_cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
+int cli_report_energy(FILE *f, const cli_common *c, const char *cmd, const tb_layer_stats *ls, int nl, int images)
 {
     if (!c->have_energy)
         return 0;
     act_report r;
     bnn_error err;
-    if (tb_cli_act(ls, nl, images, &r, &err)) {
+    if (cli_report_act(ls, nl, images, &r, &err)) {
         fprintf(stderr, "sparsecim %s: %s\n", cmd, err.msg);
         return -1;
     }
@@ -293,7 +293,7 @@ static json_t *json_events(const act_counts *a)
     return bad ? (json_decref(o), NULL) : o;
 }
 
-static json_t *json_shard(const tb_shard *sh)
+static json_t *json_shard(const cli_shard *sh)
 {
     json_t *o = json_object();
     int bad = !o;
@@ -304,7 +304,7 @@ static json_t *json_shard(const tb_shard *sh)
     return bad ? (json_decref(o), NULL) : o;
 }
 
-/* What a merge needs beyond the report's own fields (tb_merge.h). */
+/* What a merge needs beyond the report's own fields (cli_part.h). */
 static json_t *json_raw(const tb_layer_stats *l)
 {
     json_t *o = json_object();
@@ -316,7 +316,7 @@ static json_t *json_raw(const tb_layer_stats *l)
     return bad ? (json_decref(o), NULL) : o;
 }
 
-/* The energy fields of a layer or the total into o (tb_cli.h, tb_cli_json).
+/* The energy fields of a layer or the total into o (cli_common.h, cli_report_json).
  * 0 or -1 (out of memory). */
 static int json_energy_fields(json_t *o, const cli_energy *e, int with_cycles)
 {
@@ -342,7 +342,7 @@ static int json_energy_fields(json_t *o, const cli_energy *e, int with_cycles)
 }
 
 /* One entry of "layers"; ar: the activity report (NULL without energy). */
-static json_t *json_layer(const tb_cli_common *c, const tb_layer_stats *l, int images, const act_layer *al)
+static json_t *json_layer(const cli_common *c, const tb_layer_stats *l, int images, const act_layer *al)
 {
     const uint64_t n_img = (uint64_t)(images > 0 ? images : 0);
     json_t *o = json_object();
@@ -362,7 +362,7 @@ static json_t *json_layer(const tb_cli_common *c, const tb_layer_stats *l, int i
 }
 
 /* "total": the run's fractions, the layers after an SE, energy, counters. */
-static json_t *json_total(const tb_cli_common *c, const tb_layer_stats *ls, int nl, const act_report *ar)
+static json_t *json_total(const cli_common *c, const tb_layer_stats *ls, int nl, const act_report *ar)
 {
     tb_layer_stats all = {.cnt = {0}};
     for (int i = 0; i < nl; i++)
@@ -388,7 +388,7 @@ static json_t *json_total(const tb_cli_common *c, const tb_layer_stats *ls, int 
 }
 
 /* What ran: command, model, data, back end. */
-static int json_head(json_t *o, const tb_cli_common *c, const tb_cli_summary *s)
+static int json_head(json_t *o, const cli_common *c, const cli_summary *s)
 {
     int bad = jd_set(o, "command", jd_str(s->command)) || jd_set(o, "source", jd_str(s->source));
     if (s->have_model_id)
@@ -401,13 +401,13 @@ static int json_head(json_t *o, const tb_cli_common *c, const tb_cli_summary *s)
 }
 
 /* How it ran: geometry, gating, mapping, remap, energy profile. */
-static int json_options(json_t *o, const tb_cli_common *c)
+static int json_options(json_t *o, const cli_common *c)
 {
     char g[32];
-    tb_cli_geom_name(c->geom, g, sizeof g);
+    cli_report_geom_name(c->geom, g, sizeof g);
     int bad = jd_set(o, "geometry", jd_str(g)) || jd_set(o, "col_group", json_integer(c->geom->col_group)) ||
               jd_set(o, "acc_w", json_integer(c->geom->acc_w)) || jd_set(o, "gating", json_boolean(c->o.gate)) ||
-              jd_set(o, "gate", jd_str(tb_gate_name(c->o.gate))) ||
+              jd_set(o, "gate", jd_str(cli_report_gate_name(c->o.gate))) ||
               jd_set(o, "skip", json_boolean(c->o.gate && !c->o.no_skip)) ||
               jd_set(o, "unit", json_integer(1 << c->o.unit_log2)) ||
               jd_set(o, "layout", jd_str(map_layout_name(c->o.layout))) ||
@@ -426,7 +426,7 @@ static int json_options(json_t *o, const tb_cli_common *c)
 }
 
 /* The run's results: images, totals, accuracy, the shard, the per-image arrays. */
-static int json_results(json_t *o, const tb_cli_summary *s, const tb_layer_stats *ls, int nl)
+static int json_results(json_t *o, const cli_summary *s, const tb_layer_stats *ls, int nl)
 {
     uint64_t cycles = 0, macs = 0;
     for (int i = 0; i < nl; i++) {
@@ -451,7 +451,7 @@ static int json_results(json_t *o, const tb_cli_summary *s, const tb_layer_stats
 }
 
 /* The whole report; ar: the activity report (NULL without energy). NULL: out of memory. */
-static json_t *json_report(const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
+static json_t *json_report(const cli_common *c, const cli_summary *s, const tb_layer_stats *ls, int nl,
                            const act_report *ar)
 {
     json_t *o = json_object(), *layers = json_array();
@@ -468,12 +468,12 @@ static json_t *json_report(const tb_cli_common *c, const tb_cli_summary *s, cons
     return bad ? (json_decref(o), NULL) : o;
 }
 
-int tb_cli_json(FILE *f, const tb_cli_common *c, const tb_cli_summary *s, const tb_layer_stats *ls, int nl,
+int cli_report_json(FILE *f, const cli_common *c, const cli_summary *s, const tb_layer_stats *ls, int nl,
                 bnn_error *err)
 {
     act_report ar;
     bnn_error aerr;
-    int have_act = c->have_energy && !tb_cli_act(ls, nl, s->images, &ar, &aerr);
+    int have_act = c->have_energy && !cli_report_act(ls, nl, s->images, &ar, &aerr);
     json_t *doc = json_report(c, s, ls, nl, have_act ? &ar : NULL);
     if (have_act)
         act_report_free(&ar);

@@ -1,5 +1,5 @@
-/* tb_merge.c - exact merging of split-run reports (see tb_merge.h). */
-#include "cli/tb_merge.h"
+/* cli_part.c - exact merging of split-run reports (see cli_part.h). */
+#include "cli/cli_part.h"
 #include "util/infile.h"
 
 #include <limits.h>
@@ -45,7 +45,7 @@ static int say(char *msg, size_t n, const char *fmt, ...)
     return -1;
 }
 
-void tb_part_free(tb_part *p)
+void cli_part_free(cli_part *p)
 {
     if (!p)
         return;
@@ -61,7 +61,7 @@ void tb_part_free(tb_part *p)
 
 /* "FILE:L:C: CTXexpected WHAT for "KEY"", the place of the value at (or of
  * the object that lacks it); ctx NULL or e.g. "layer 'x': ". */
-static int bad_ctx(const tb_part *p, const jl_at *at, const char *ctx, const char *what, char *msg, size_t n)
+static int bad_ctx(const cli_part *p, const jl_at *at, const char *ctx, const char *what, char *msg, size_t n)
 {
     char key[200] = "", place[64] = "";
     if (at->up && at->key) {
@@ -79,25 +79,25 @@ static int bad_ctx(const tb_part *p, const jl_at *at, const char *ctx, const cha
     return say(msg, n, "%s%s: %sexpected %s%s", p->path, place, ctx ? ctx : "", what, key);
 }
 
-static int bad(const tb_part *p, const jl_at *at, const char *what, char *msg, size_t n)
+static int bad(const cli_part *p, const jl_at *at, const char *what, char *msg, size_t n)
 {
     return bad_ctx(p, at, NULL, what, msg, n);
 }
 
 /* A non-negative integer member (u64), or an int member (i). */
-static int get_u64(const tb_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
+static int get_u64(const cli_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
 {
     jl_at m = jl_member(o, key);
     return jl_u64(&m, v) ? bad(p, &m, "a non-negative integer", msg, n) : 0;
 }
 
-static int get_int(const tb_part *p, const jl_at *o, const char *key, int *v, char *msg, size_t n)
+static int get_int(const cli_part *p, const jl_at *o, const char *key, int *v, char *msg, size_t n)
 {
     jl_at m = jl_member(o, key);
     return jl_int(&m, v) ? bad(p, &m, "an integer", msg, n) : 0;
 }
 
-static int get_long(const tb_part *p, const jl_at *o, const char *key, long *v, char *msg, size_t n)
+static int get_long(const cli_part *p, const jl_at *o, const char *key, long *v, char *msg, size_t n)
 {
     int i;
     if (get_int(p, o, key, &i, msg, n))
@@ -117,14 +117,14 @@ static int hex_of(const jl_at *m, uint64_t *v)
     return 0;
 }
 
-static int get_hex(const tb_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
+static int get_hex(const cli_part *p, const jl_at *o, const char *key, uint64_t *v, char *msg, size_t n)
 {
     jl_at m = jl_member(o, key);
     return hex_of(&m, v) ? bad(p, &m, "a hexadecimal string", msg, n) : 0;
 }
 
 /* An int array of p->images entries into *out (NULL when absent and optional). */
-static int get_ints(const tb_part *p, const char *key, int optional, int **out, char *msg, size_t n)
+static int get_ints(const cli_part *p, const char *key, int optional, int **out, char *msg, size_t n)
 {
     jl_at root = jl_root(p->doc), a = jl_member(&root, key);
     *out = NULL;
@@ -147,7 +147,7 @@ static int get_ints(const tb_part *p, const char *key, int optional, int **out, 
 }
 
 /* Counts by event name (every event of act.h present). */
-static int get_events(const tb_part *p, const jl_at *o, const char *key, act_counts *a, char *msg, size_t n)
+static int get_events(const cli_part *p, const jl_at *o, const char *key, act_counts *a, char *msg, size_t n)
 {
     jl_at e = jl_member(o, key);
     memset(a, 0, sizeof *a);
@@ -159,7 +159,7 @@ static int get_events(const tb_part *p, const jl_at *o, const char *key, act_cou
     return 0;
 }
 
-static int get_str(const tb_part *p, const jl_at *o, const char *key, char *buf, size_t bn, char *msg, size_t n)
+static int get_str(const cli_part *p, const jl_at *o, const char *key, char *buf, size_t bn, char *msg, size_t n)
 {
     jl_at m = jl_member(o, key);
     const char *s = NULL;
@@ -173,7 +173,7 @@ static int get_str(const tb_part *p, const jl_at *o, const char *key, char *buf,
 }
 
 /* The raw counters of one entry of "layers" (tb_layer_stats). */
-static int get_layer_raw(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
+static int get_layer_raw(const cli_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
 {
     jl_at cnt = jl_member(l, "counters"), raw = jl_member(l, "raw");
     if (!json_is_object(cnt.v) || !json_is_object(raw.v)) {
@@ -197,7 +197,7 @@ static int get_layer_raw(const tb_part *p, const jl_at *l, tb_layer_stats *s, ch
 }
 
 /* One entry of "layers". */
-static int get_layer(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
+static int get_layer(const cli_part *p, const jl_at *l, tb_layer_stats *s, char *msg, size_t n)
 {
     if (!json_is_object(l->v))
         return bad(p, l, "an object", msg, n);
@@ -211,7 +211,7 @@ static int get_layer(const tb_part *p, const jl_at *l, tb_layer_stats *s, char *
     return get_layer_raw(p, l, s, msg, n);
 }
 
-static int get_layers(tb_part *p, char *msg, size_t n)
+static int get_layers(cli_part *p, char *msg, size_t n)
 {
     jl_at root = jl_root(p->doc), a = jl_member(&root, "layers");
     if (!json_is_array(a.v) || json_array_size(a.v) > INT_MAX)
@@ -228,13 +228,13 @@ static int get_layers(tb_part *p, char *msg, size_t n)
     return 0;
 }
 
-static int get_shard(tb_part *p, char *msg, size_t n)
+static int get_shard(cli_part *p, char *msg, size_t n)
 {
     jl_at root = jl_root(p->doc), s = jl_member(&root, "shard");
     p->have_shard = s.v != NULL;
     if (!s.v)
         return 0;
-    tb_shard *h = &p->sh;
+    cli_shard *h = &p->sh;
     if (get_int(p, &s, "index", &h->index, msg, n) || get_int(p, &s, "of", &h->of, msg, n) ||
         get_long(p, &s, "first", &h->first, msg, n) || get_long(p, &s, "count", &h->count, msg, n) ||
         get_long(p, &s, "run_first", &h->run_first, msg, n) || get_long(p, &s, "run_count", &h->run_count, msg, n) ||
@@ -250,7 +250,7 @@ static int get_shard(tb_part *p, char *msg, size_t n)
 }
 
 /* The top-level numbers: images, mismatches, wall_seconds. */
-static int get_head(tb_part *p, char *msg, size_t n)
+static int get_head(cli_part *p, char *msg, size_t n)
 {
     jl_at root = jl_root(p->doc), w = jl_member(&root, "wall_seconds");
     if (!json_is_object(p->doc))
@@ -266,12 +266,12 @@ static int get_head(tb_part *p, char *msg, size_t n)
     return 0;
 }
 
-int tb_part_load(const char *path, tb_part *p, char *msg, size_t n)
+int cli_part_load(const char *path, cli_part *p, char *msg, size_t n)
 {
     bnn_error err;
     memset(p, 0, sizeof *p);
     snprintf(p->path, sizeof p->path, "%s", path);
-    if (in_read_all(path, TB_REPORT_MAX_BYTES, "a report", &p->text, &p->len, &err))
+    if (in_read_all(path, CLI_PART_MAX_BYTES, "a report", &p->text, &p->len, &err))
         return say(msg, n, "%s", err.msg);
     if (jl_parse(p->text, p->len, &p->doc, &err))
         return say(msg, n, "%s:%s (not a JSON report)", path, err.msg);
@@ -295,7 +295,7 @@ static void field_text(const json_t *v, char *buf, size_t n)
     free(t);
 }
 
-static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
+static int check_same(const cli_part *a, const cli_part *b, char *msg, size_t n)
 {
     for (size_t i = 0; i < sizeof same_fields / sizeof *same_fields; i++) {
         const json_t *x = json_object_get(a->doc, same_fields[i].key), *y = json_object_get(b->doc, same_fields[i].key);
@@ -328,7 +328,7 @@ static int check_same(const tb_part *a, const tb_part *b, char *msg, size_t n)
 
 static int by_first(const void *x, const void *y)
 {
-    const tb_part *a = *(const tb_part *const *)x, *b = *(const tb_part *const *)y;
+    const cli_part *a = *(const cli_part *const *)x, *b = *(const cli_part *const *)y;
     return a->sh.first < b->sh.first ? -1 : a->sh.first > b->sh.first ? 1 : a->sh.index - b->sh.index;
 }
 
@@ -343,13 +343,13 @@ static void range_text(long first, long count, char *buf, size_t n)
 
 /* The sorted shards q[0..n) tile the run's images exactly once, each from
  * the state its predecessor ended in. */
-static int check_cover(tb_part *const *q, int n, char *msg, size_t mlen)
+static int check_cover(cli_part *const *q, int n, char *msg, size_t mlen)
 {
-    const tb_shard *s0 = &q[0]->sh;
+    const cli_shard *s0 = &q[0]->sh;
     long at = s0->run_first, end = s0->run_first + s0->run_count;
     char r[64];
     for (int i = 0; i < n; i++) {
-        const tb_shard *s = &q[i]->sh;
+        const cli_shard *s = &q[i]->sh;
         if (s->of != s0->of || s->run_first != s0->run_first || s->run_count != s0->run_count)
             return say(msg, mlen, "%s: shard %d/%d of images %ld+%ld is not of the same run as %s (shard %d/%d of %ld+%ld)",
                        q[i]->path, s->index, s->of, s->run_first, s->run_count, q[0]->path, s0->index, s0->of,
@@ -403,7 +403,7 @@ void tb_layer_stats_add(tb_layer_stats *a, const tb_layer_stats *b)
     add_counts(&a->flat, &b->flat);
 }
 
-static int alloc_out(tb_part *out, int images, int nl, int labels)
+static int alloc_out(cli_part *out, int images, int nl, int labels)
 {
     size_t k = (size_t)(images ? images : 1);
     out->pred = calloc(k, sizeof *out->pred);
@@ -415,7 +415,7 @@ static int alloc_out(tb_part *out, int images, int nl, int labels)
 }
 
 /* Appends part p's images at image index `at` of out and adds its counters. */
-static void append(tb_part *out, const tb_part *p, int at)
+static void append(cli_part *out, const cli_part *p, int at)
 {
     size_t k = (size_t)p->images * sizeof(int);
     memcpy(out->pred + at, p->pred, k);
@@ -430,12 +430,12 @@ static void append(tb_part *out, const tb_part *p, int at)
         out->wall_seconds = p->wall_seconds;
 }
 
-int tb_merge(tb_part *parts, int n, tb_part *out, char *msg, size_t mlen)
+int cli_part_merge(cli_part *parts, int n, cli_part *out, char *msg, size_t mlen)
 {
     memset(out, 0, sizeof *out);
     if (n < 1)
         return say(msg, mlen, "no reports to merge");
-    tb_part **q = malloc((size_t)n * sizeof *q);
+    cli_part **q = malloc((size_t)n * sizeof *q);
     if (!q)
         return say(msg, mlen, "out of memory");
     int images = 0, rc = -1;
@@ -477,28 +477,28 @@ done:
     free(q);
     if (rc) {
         out->doc = NULL;
-        tb_part_free(out);
+        cli_part_free(out);
     }
     return rc;
 }
 
 /* ---- the options of a report, for the writers ---- */
 
-static const char *doc_str(const tb_part *p, const char *key)
+static const char *doc_str(const cli_part *p, const char *key)
 {
     return json_string_value(json_object_get(p->doc, key));   /* NULL: none, or no string */
 }
 
-static int doc_bool(const tb_part *p, const char *key) { return json_is_true(json_object_get(p->doc, key)); }
+static int doc_bool(const cli_part *p, const char *key) { return json_is_true(json_object_get(p->doc, key)); }
 
 /* The int member key of the report, or -1 when it is none. */
-static int doc_int(const tb_part *p, const char *key, int *v)
+static int doc_int(const cli_part *p, const char *key, int *v)
 {
     jl_at root = jl_root(p->doc), m = jl_member(&root, key);
     return jl_int(&m, v);
 }
 
-static int common_geom(const tb_part *p, const char *cmd, dut_geom *g)
+static int common_geom(const cli_part *p, const char *cmd, dut_geom *g)
 {
     const char *gs = doc_str(p, "geometry");
     int cg = 0, aw = 0;
@@ -515,12 +515,12 @@ static int common_geom(const tb_part *p, const char *cmd, dut_geom *g)
     return 0;
 }
 
-static int common_opts(const tb_part *p, const char *cmd, tb_cli_common *c)
+static int common_opts(const cli_part *p, const char *cmd, cli_common *c)
 {
     const char *gate = doc_str(p, "gate"), *layout = doc_str(p, "layout"), *st = doc_str(p, "stationary");
     int unit = 0, gm = -1;
     for (int k = 0; gate && k < 4; k++)
-        if (!strcmp(gate, tb_gate_name(k)))
+        if (!strcmp(gate, cli_report_gate_name(k)))
             gm = k;
     if (gm < 0 || !layout || map_layout_parse(layout, &c->o.layout) || doc_int(p, "unit", &unit) ||
         unit < 1 || unit > 8 || (unit & (unit - 1)) || !st) {
@@ -546,7 +546,7 @@ static int common_opts(const tb_part *p, const char *cmd, tb_cli_common *c)
     return 0;
 }
 
-static int common_energy(const tb_part *p, const char *cmd, const char *energy, tb_cli_common *c)
+static int common_energy(const cli_part *p, const char *cmd, const char *energy, cli_common *c)
 {
     const char *path = doc_str(p, "energy_profile");
     if (!path)
@@ -558,7 +558,7 @@ static int common_energy(const tb_part *p, const char *cmd, const char *energy, 
         fprintf(stderr, "sparsecim %s: %s\n", cmd, msg);
         return -1;
     }
-    if (tb_cli_load_profile(c, cmd, energy ? energy : path))
+    if (cli_report_load_profile(c, cmd, energy ? energy : path))
         return -1;
     if (c->prof_crc != (uint32_t)want) {
         fprintf(stderr, "sparsecim %s: energy profile %s has CRC-32 %08x, but the reports were made with %08llx (%s)\n",
@@ -568,7 +568,7 @@ static int common_energy(const tb_part *p, const char *cmd, const char *energy, 
     return 0;
 }
 
-int tb_part_common(const tb_part *p, const char *cmd, const char *energy, tb_cli_common *c, tb_backend *be,
+int cli_part_common(const cli_part *p, const char *cmd, const char *energy, cli_common *c, tb_backend *be,
                    dut_geom *g)
 {
     memset(c, 0, sizeof *c);
@@ -590,7 +590,7 @@ int tb_part_common(const tb_part *p, const char *cmd, const char *energy, tb_cli
     return common_energy(p, cmd, energy, c);
 }
 
-int tb_part_correct(const tb_part *p)
+int cli_part_correct(const cli_part *p)
 {
     int n = 0;
     for (int i = 0; p->label && i < p->images; i++)
@@ -598,7 +598,7 @@ int tb_part_correct(const tb_part *p)
     return n;
 }
 
-int tb_part_chained_equal(const tb_part *p)
+int cli_part_chained_equal(const cli_part *p)
 {
     int n = 0;
     for (int i = 0; i < p->images; i++)
@@ -606,10 +606,10 @@ int tb_part_chained_equal(const tb_part *p)
     return n;
 }
 
-tb_cli_summary tb_part_summary(const tb_part *p)
+cli_summary cli_part_summary(const cli_part *p)
 {
-    tb_cli_summary s = {"run", doc_str(p, "source"), doc_str(p, "data"), p->images, tb_part_correct(p),
-                        tb_part_chained_equal(p) == p->images, p->mismatches, p->pred, p->chained, p->ref_pred,
+    cli_summary s = {"run", doc_str(p, "source"), doc_str(p, "data"), p->images, cli_part_correct(p),
+                        cli_part_chained_equal(p) == p->images, p->mismatches, p->pred, p->chained, p->ref_pred,
                         p->label, p->wall_seconds, 0, 0, 0, NULL};
     uint64_t crc = 0;
     char msg[256];
