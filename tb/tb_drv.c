@@ -42,7 +42,7 @@ struct tb_ctx {
     part_buf pb;
     uint16_t *vec;              /* FC input vector */
     uint16_t *hbits;            /* SE hidden bits */
-    uint8_t *gates;             /* SE gates */
+    uint16_t *gates;            /* SE gates (the channel mask of the SE's output) */
     int32_t *dots2;             /* SE fc2 dots */
     bnn_tensor **rtl_out;       /* n_layers + 1: the RTL's output tensors (index = next layer) */
     uint64_t *wl;               /* one word-line vector */
@@ -915,6 +915,25 @@ static int run_conv_is(tb_ctx *t, const bnn_trace *ref, int li, bnn_error *err)
     return 0;
 }
 
+/* One FC half of an SE block with map ml and thresholds th on the n-entry
+ * input in (fc1: the squeeze counts; fc2: the hidden bits): its dots
+ * compared with ref_dot, its n output bits into bits, each compared with
+ * ref_bit (reported as what_bit). 0, or -1 on error. */
+static int se_fc(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th, const uint16_t *in, int n,
+                 const int32_t *ref_dot, const int32_t *ref_bit, const char *what_dot, const char *what_bit,
+                 uint16_t *bits, bnn_error *err)
+{
+    if (run_part(t, li, ml, th, NULL, in, err))
+        return -1;
+    compare_dots(t, li, what_dot, ml, NULL, in, ref_dot);
+    for (int j = 0; j < n; j++) {
+        bits[j] = (uint16_t)out_bit(t, li, th, j, (size_t)j, 0, 0);
+        if (bits[j] != ref_bit[j])
+            report(t, li, what_bit, -1, j / t->g.cols, 0, j, ref_bit[j], bits[j], dut_cycles(t->dut));
+    }
+    return 0;
+}
+
 /* An SE block (fc1 with map ml on the squeeze counts of in, the hidden
  * bits, fc2, the gates; its output = in masked by the gates): 1 when the
  * output differs from the reference's, 0 if equal, -1 on error. */
@@ -922,23 +941,11 @@ static int run_se(tb_ctx *t, const bnn_trace *ref, int li, const map_layer *ml, 
 {
     const bnn_se *se = &t->m->layers[li].u.se;
     bnn_tensor_count_ones(in, t->vec);
-    if (run_part(t, li, ml, &se->th1, NULL, t->vec, err))
+    if (se_fc(t, li, ml, &se->th1, t->vec, se->hidden, ref->se_dot1[li], ref->se_h[li], "se fc1 dot", "se hidden",
+              t->hbits, err) ||
+        se_fc(t, li, t->maps[2 * li + 1], &se->th2, t->hbits, se->c, ref->se_dot2[li], ref->se_g[li], "se fc2 dot",
+              "se gate", t->gates, err))
         return -1;
-    compare_dots(t, li, "se fc1 dot", ml, NULL, t->vec, ref->se_dot1[li]);
-    for (int j = 0; j < se->hidden; j++) {
-        t->hbits[j] = (uint16_t)out_bit(t, li, &se->th1, j, (size_t)j, 0, 0);
-        if (t->hbits[j] != ref->se_h[li][j])
-            report(t, li, "se hidden", -1, j / t->g.cols, 0, j, ref->se_h[li][j], t->hbits[j], dut_cycles(t->dut));
-    }
-    const map_layer *ml2 = t->maps[2 * li + 1];
-    if (run_part(t, li, ml2, &se->th2, NULL, t->hbits, err))
-        return -1;
-    compare_dots(t, li, "se fc2 dot", ml2, NULL, t->hbits, ref->se_dot2[li]);
-    for (int c = 0; c < se->c; c++) {
-        t->gates[c] = (uint8_t)out_bit(t, li, &se->th2, c, (size_t)c, 0, 0);
-        if (t->gates[c] != ref->se_g[li][c])
-            report(t, li, "se gate", -1, c / t->g.cols, 0, c, ref->se_g[li][c], t->gates[c], dut_cycles(t->dut));
-    }
     int differs = 0;
     bnn_tensor *out = t->rtl_out[li + 1];
     size_t hw = (size_t)in->h * (size_t)in->w;
