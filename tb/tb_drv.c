@@ -575,13 +575,13 @@ static int capture(tb_ctx *t, int rtl_thr_ok, const bnn_thresh *th, bnn_error *e
 
 /* Streams the planes of step p of job ji (a pixel; input-stationary an
  * output), the issued ones back to back. With gating all-zero planes are
- * skipped, unless no_skip; an input-stationary run skips them whatever
- * no_skip says (it always has: kept so that its reports stay the same). */
+ * skipped, unless no_skip (which run refuses for input-stationary runs:
+ * they skip them always). */
 static int run_step(tb_ctx *t, const map_layer *ml, int ji, int p, const bnn_tensor *in, const uint16_t *vec,
                     int rtl_thr_ok, const bnn_thresh *th, bnn_error *err)
 {
     const map_job *j = &ml->jobs[ji];
-    const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && (!t->o.no_skip || t->is);
+    const int bits = ml->op.bits, skip = t->o.gate != DUT_GATE_NONE && !t->o.no_skip;
     for (int k = 0; k < bits; k++)
         map_job_input(ml, j, in, vec, p, k, t->planes + (size_t)k * (size_t)t->rw);
     int first_k, last_k;
@@ -639,7 +639,7 @@ static int run_part(tb_ctx *t, int li, const map_layer *ml, const bnn_thresh *th
     t->cur_ml = ml;
     t->cur_li = li;
     t->pend.valid = 0;
-    if (t->compare && !t->is) /* jobs_run: of weight-stationary mappings (input-stationary reports 0) */
+    if (t->compare) /* jobs_run: the jobs of this image's mapping */
         t->ls[li].jobs_run += (uint64_t)ml->n_jobs;
     for (int ji = 0; ji < ml->n_jobs; ji++) {
         const map_job *j = &ml->jobs[ji];

@@ -303,6 +303,7 @@ Test(cli, per_image_mappings, .timeout = 120)
         {"--stationary input --skip-channels", "option --stationary input: not with --skip-channels"},
         {"--stationary input --dynamic-move", "option --stationary input: not with --dynamic-move"},
         {"--stationary input --layout aligned", "option --stationary input: not with --layout"},
+        {"--stationary input --no-skip", "option --stationary input: not with --no-skip"},
         {"--skip-channels --vectors-out /tmp/sparsecim-never", "option --skip-channels: not with --vectors-out"},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {

@@ -23,6 +23,7 @@
  *     "zero_flags".
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "power/act.h"
@@ -574,6 +575,21 @@ Test(zero_flags, cli_option_and_report, .timeout = 120)
         fclose(f);
         cr_assert(strstr(js, want[k]), "%s: %s missing", variants[k], want[k]);
         cr_assert(strstr(js, "\"zero_flag_writes\": "), "%s: no zero_flag_writes counter", variants[k]);
+        /* every layer ran its jobs once per image: jobs_run = 2 x tiles,
+         * the input-stationary conv layers included */
+        json_error_t je;
+        json_t *doc = json_loads(js, 0, &je);
+        cr_assert_not_null(doc, "%s: report: %s", variants[k], je.text);
+        json_t *layers = json_object_get(doc, "layers");
+        cr_assert(json_array_size(layers) > 2, "%s: layers", variants[k]);
+        for (size_t i = 0; i < json_array_size(layers); i++) {
+            json_t *l = json_array_get(layers, i);
+            json_int_t tiles = json_integer_value(json_object_get(l, "tiles"));
+            json_int_t jobs = json_integer_value(json_object_get(l, "jobs_run"));
+            cr_assert(tiles > 0 && jobs == 2 * tiles, "%s: layer %s: tiles %lld, jobs_run %lld", variants[k],
+                      json_string_value(json_object_get(l, "name")), (long long)tiles, (long long)jobs);
+        }
+        json_decref(doc);
     }
     remove(model);
     remove(rep);

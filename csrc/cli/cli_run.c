@@ -48,7 +48,8 @@ static const char usage_text[] =
     "  --stationary weight|input  weight (default): weights in the cells, inputs on the word lines;\n"
     "                      input: the binary conv layers only, activations in the cells, weight bits\n"
     "                      on the word lines, dots rebuilt from the RTL and checked (csrc/map/map.h); with\n"
-    "                      gating, each tile's stored-zero flags are written (SET_ZF) after its rows\n"
+    "                      gating, each tile's stored-zero flags are written (SET_ZF) after its rows and\n"
+    "                      all-zero planes are never issued (so not with --no-skip)\n"
     "  --no-zero-flags     input-stationary: write no stored-zero flags (gating on the word lines only)\n"
     "  --jobs N            N worker processes (default 1; 0: one per online core), each with its own\n"
     "                      simulated macro, on contiguous blocks of the images (worker k: block k of N);\n"
@@ -467,10 +468,12 @@ static int run_check_combos(const run_args *a, const cli_common *c)
         fprintf(stderr, "sparsecim run: option --no-zero-flags: only with --stationary input\n");
         return -1;
     }
-    if (a->stationary && (a->inject || a->vec_dir || a->remap || per_image_map || c->o.layout != MAP_CHANNEL_MAJOR)) {
+    if (a->stationary &&
+        (a->inject || a->vec_dir || a->remap || per_image_map || c->o.layout != MAP_CHANNEL_MAJOR || c->o.no_skip)) {
         fprintf(stderr, "sparsecim run: option --stationary input: not with %s\n",
                 a->inject ? "--inject" : a->vec_dir ? "--vectors-out" : a->remap ? "--remap" :
                 c->o.skip_channels ? "--skip-channels" : c->o.dynamic_move ? "--dynamic-move" :
+                c->o.no_skip ? "--no-skip (an input-stationary run never issues an all-zero plane)" :
                 "--layout (the activations are the rows)");
         return -1;
     }
