@@ -105,16 +105,40 @@ class ConvInput:
 
 
 class BinConv(nn.Module):
-    """Conv with bipolar weights, no bias: the integer dot of the contract."""
+    """Conv with bipolar weights, no bias: the integer dot of the contract.
+
+    mult: None, or a float tensor of in_c input-channel multiplicities
+    (docs/SPEC.md, multi-value weights: channel c's rows are on the array
+    m[c] times, so its weights count m[c] times; groups = 1 only). Not a
+    parameter or buffer: checkpoints carry it as "mult" (conv_mults)."""
 
     def __init__(self, cin, cout, k, stride, pad, real=False, groups=1):
         super().__init__()
         self.stride, self.pad, self.real, self.groups = stride, pad, real, groups
         self.weight = nn.Parameter(torch.empty(cout, cin // groups, k[0], k[1]).uniform_(-0.5, 0.5))
+        self.mult = None
 
     def forward(self, x):
         w = self.weight if self.real else bsign(self.weight)
+        if self.mult is not None:
+            x = x * self.mult.view(1, -1, 1, 1)
         return F.conv2d(x, w, stride=self.stride, padding=self.pad, groups=self.groups)
+
+
+def conv_mults(model):
+    """{module name: [m per input channel]} of every BinConv with multiplicities."""
+    return {nm: [int(v) for v in mod.mult.round().tolist()] for nm, mod in model.named_modules()
+            if isinstance(mod, BinConv) and mod.mult is not None}
+
+
+def set_conv_mults(model, mults):
+    """Sets the multiplicities of conv_mults' dictionary on model (names must exist)."""
+    mods = dict(model.named_modules())
+    for nm, m in mults.items():
+        conv = mods.get(nm)
+        if not isinstance(conv, BinConv) or conv.weight.shape[1] != len(m) or conv.groups != 1:
+            raise ValueError(f"multiplicities for {nm}: no ungrouped BinConv with {len(m)} input channels")
+        conv.mult = torch.tensor(m, dtype=torch.float32)
 
 
 class BinLinear(nn.Module):
@@ -284,6 +308,7 @@ class BinResNet(nn.Module):
                 classes=c["classes"], real=c.get("real", False), depthwise=c.get("depthwise", False),
                 bottleneck=c.get("bottleneck", False))
         m.load_state_dict(ck["state"])
+        set_conv_mults(m, ck.get("mult", {}))
         m.eval()
         return m
 
@@ -456,6 +481,13 @@ class BnnThreshold:
         return bad
 
 
+def _rows(rec):
+    """Rows of a parsed CONV's dot: in_c*kh*kw, each channel m[c] times with multiplicities."""
+    m = rec.get("mult")
+    kh, kw = rec["k"]
+    return rec["w"].shape[1] if m is None else int(np.sum(m)) * kh * kw
+
+
 def model_from_bnn(m, mag=0.05):
     """A BinResNet that computes exactly what the parsed .bnn m computes
     (tools/export.py parse_bnn; docs/SPEC.md section 3 topology), in
@@ -496,9 +528,12 @@ def model_from_bnn(m, mag=0.05):
         if xa["stride"] != blk.stride or xb["shortcut"] < 0 or xa["out_c"] != blk.cout:
             raise ValueError(f"{nm}: stride / shortcut / width differ from the topology")
         setw(blk.conv_a.weight, xa["w"])
-        thr.append(BnnThreshold(nm, blk.bn_a, xa["neg"], xa["T"], _reach(xa["w"].shape[1], xa["in_bits"]), False))
+        for conv, rec in ((blk.conv_a, xa), (blk.conv_b, xb)):
+            if rec.get("mult") is not None:   # version 3: input-channel multiplicities
+                conv.mult = torch.tensor(rec["mult"], dtype=torch.float32)
+        thr.append(BnnThreshold(nm, blk.bn_a, xa["neg"], xa["T"], _reach(_rows(xa), xa["in_bits"]), False))
         setw(blk.conv_b.weight, xb["w"])
-        thr.append(BnnThreshold(nmb, blk.bn_b, xb["neg"], xb["T"], _reach(xb["w"].shape[1], 1), True))
+        thr.append(BnnThreshold(nmb, blk.bn_b, xb["neg"], xb["T"], _reach(_rows(xb), 1), True))
         if se:
             nms, xs = next(it)
             if xs["type"] != 2:

@@ -95,6 +95,16 @@ def wbits(w):
 
 # ------------------------------------------------------------- writing ----
 
+def mult_of(conv):
+    """The input-channel multiplicities of a trained conv (train.py
+    --mult-spare) as uint8, or None when it has none or all are 1."""
+    m = getattr(conv, "mult", None)
+    if m is None:
+        return None
+    m = np.rint(m.detach().numpy()).astype(np.uint8)
+    return m if (m != 1).any() else None
+
+
 def pack_rows(bits):
     return b"".join(np.packbits(r, bitorder="little").tobytes() for r in bits)
 
@@ -124,15 +134,15 @@ def build_layers(model, cfg):
             mid = blk.conv_a.weight.shape[0]
             neg, T = fold_bn(blk.bn_a, False)
             layers.append(dict(type=1, in_c=c, out_c=mid, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
-                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), mult=mult_of(blk.conv_a), neg=neg, T=T))
             neg, T = fold_bn(blk.bn_b, False)
             layers.append(dict(type=1, in_c=mid, out_c=mid, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
-                               in_bits=1, shortcut=-1, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_b.weight), mult=mult_of(blk.conv_b), neg=neg, T=T))
             h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
             c = blk.cout
             neg, T = fold_bn(blk.bn_c, True)
             layers.append(dict(type=1, in_c=mid, out_c=c, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
-                               in_bits=1, shortcut=ia, w=wbits(blk.conv_c.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_c.weight), mult=mult_of(blk.conv_c), neg=neg, T=T))
         elif dw:
             # depthwise 3x3 (NAME.dw, the stride, its own threshold), then pointwise 1x1 (NAME)
             neg, T = fold_bn(blk.bn_a_dw, False)
@@ -141,23 +151,23 @@ def build_layers(model, cfg):
             h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
             neg, T = fold_bn(blk.bn_a, False)
             layers.append(dict(type=1, in_c=c, out_c=blk.cout, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
-                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), mult=mult_of(blk.conv_a), neg=neg, T=T))
             c = blk.cout
             neg, T = fold_bn(blk.bn_b_dw, False)
             layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=1, pad=(1, 1),
                                in_bits=1, shortcut=-1, groups=c, w=wbits(blk.conv_b_dw.weight), neg=neg, T=T))
             neg, T = fold_bn(blk.bn_b, True)
             layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(1, 1), stride=1, pad=(0, 0),
-                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), mult=mult_of(blk.conv_b), neg=neg, T=T))
         else:
             neg, T = fold_bn(blk.bn_a, False)
             layers.append(dict(type=1, in_c=c, out_c=blk.cout, in_h=h, in_w=w, k=(3, 3), stride=s, pad=(1, 1),
-                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=-1, w=wbits(blk.conv_a.weight), mult=mult_of(blk.conv_a), neg=neg, T=T))
             h, w = (h + 2 - 3) // s + 1, (w + 2 - 3) // s + 1
             c = blk.cout
             neg, T = fold_bn(blk.bn_b, True)
             layers.append(dict(type=1, in_c=c, out_c=c, in_h=h, in_w=w, k=(3, 3), stride=1, pad=(1, 1),
-                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), neg=neg, T=T))
+                               in_bits=1, shortcut=ia, w=wbits(blk.conv_b.weight), mult=mult_of(blk.conv_b), neg=neg, T=T))
         if blk.se is not None:
             n1, T1 = fold_bn(blk.se.bn1, False)
             n2, T2 = fold_bn(blk.se.bn2, False)
@@ -171,10 +181,13 @@ def build_layers(model, cfg):
 
 def serialize(cfg, classes, layers):
     out = bytearray()
-    # version 2 (one u16 groups per CONV record) only when a conv is grouped:
-    # version-1 output is byte-identical to what this writer made before
-    v2 = any(L["type"] == 1 and L.get("groups", 1) > 1 for L in layers)
-    out += b"SCIMBNN1" + struct.pack("<I", 2 if v2 else 1)
+    # version 2 (one u16 groups per CONV record) only when a conv is grouped,
+    # version 3 (groups, then a u8 flag and with flag 1 in_c u8
+    # multiplicities) only when a conv has multiplicities: version-1 output
+    # is byte-identical to what this writer made before
+    v3 = any(L["type"] == 1 and L.get("mult") is not None for L in layers)
+    v2 = v3 or any(L["type"] == 1 and L.get("groups", 1) > 1 for L in layers)
+    out += b"SCIMBNN1" + struct.pack("<I", 3 if v3 else 2 if v2 else 1)
     out += struct.pack("<HHHBBHH", cfg["in_c"], cfg["in_h"], cfg["in_w"], 8, 0, classes, len(layers))
     for L in layers:
         out += struct.pack("<B", L["type"])
@@ -183,6 +196,9 @@ def serialize(cfg, classes, layers):
                                L["stride"], L["pad"][0], L["pad"][1], L["in_bits"], L["shortcut"])
             if v2:
                 out += struct.pack("<H", L.get("groups", 1))
+            if v3:
+                m = L.get("mult")
+                out += struct.pack("<B", 0) if m is None else struct.pack("<B", 1) + bytes(m.astype(np.uint8))
             out += pack_rows(L["w"]) + thr_bytes(L["neg"], L["T"])
         elif L["type"] == 2:
             out += struct.pack("<HH", L["c"], L["hidden"])
@@ -253,8 +269,8 @@ def parse_bnn(data):
     r = Reader(data)
     r.o = 8
     (ver,) = r.take("I", "version")
-    if ver not in (1, 2):
-        raise BnnError(f"version at byte 8: {ver}, expected 1 or 2")
+    if ver not in (1, 2, 3):
+        raise BnnError(f"version at byte 8: {ver}, expected 1, 2 or 3")
     in_c, in_h, in_w, in_bits, reserved, classes, n = r.take("HHHBBHH", "header")
     for name, v, lo, hi, off in (("in_c", in_c, 1, 4096, 12), ("in_h", in_h, 1, 1024, 14),
                                  ("in_w", in_w, 1, 1024, 16), ("in_bits", in_bits, 1, 8, 18),
@@ -288,15 +304,29 @@ def parse_bnn(data):
                                    f"({scc}x{sch}x{scw}) does not fit option A for {oc}x{ho}x{wo}")
             elif sc != -1:
                 raise BnnError(f"layer {i} shortcut at byte {at + 16}: {sc}")
-            G = 1
-            if ver == 2:
+            G, mult = 1, None
+            if ver >= 2:
                 (G,) = r.take("H", f"layer {i} groups")
                 if G < 1 or ic % G or oc % G:
                     raise BnnError(f"layer {i} groups at byte {r.o - 2}: {G} does not divide in_c {ic} and out_c {oc}")
+            if ver == 3:
+                (flag,) = r.take("B", f"layer {i} mult flag")
+                if flag > 1 or (flag and G > 1):
+                    raise BnnError(f"layer {i} mult flag at byte {r.o - 1}: {flag}"
+                                   + (" on a grouped conv" if flag and G > 1 else ", expected 0 or 1"))
+                if flag:
+                    at_m = r.o
+                    mult = np.frombuffer(r.raw(ic, f"layer {i} multiplicities"), np.uint8).astype(np.int64)
+                    bad = np.nonzero((mult < 1) | (mult > 4))[0]
+                    if bad.size:
+                        raise BnnError(f"layer {i} multiplicity at byte {at_m + int(bad[0])}: "
+                                       f"{int(mult[bad[0]])}, expected 1..4")
+                    if (mult == 1).all():
+                        raise BnnError(f"layer {i} multiplicities at byte {at_m}: all 1 (write flag 0)")
             w = r.bits(oc, ic // G * kh * kw, f"layer {i} weights")
             neg, T = r.thresholds(oc, 2 if sc >= 0 else 1, f"layer {i}")
             layers.append(dict(type=1, in_shape=shape, in_c=ic, out_c=oc, k=(kh, kw), stride=s, pad=(ph, pw),
-                               in_bits=ib, shortcut=sc, groups=G, w=w, neg=neg, T=T))
+                               in_bits=ib, shortcut=sc, groups=G, mult=mult, w=w, neg=neg, T=T))
             shape = (oc, ho, wo, 1)
         elif t == 2:
             c, hd = r.take("HH", f"layer {i} se header")
@@ -403,8 +433,10 @@ def conv_int_torch(a, L, Ho, Wo):
     kh, kw = L["k"]
     O = L["out_c"]
     C = a.shape[1]
-    wt = torch.from_numpy(L["w"].reshape(O, C, kh, kw).astype(np.float32))
-    ones = torch.ones(1, C, kh, kw)
+    m = L.get("mult")
+    mc = np.ones(C, np.float32) if m is None else m.astype(np.float32)   # channel c's rows m[c] times
+    wt = torch.from_numpy(L["w"].reshape(O, C, kh, kw).astype(np.float32) * mc[None, :, None, None])
+    ones = torch.from_numpy(np.broadcast_to(mc[None, :, None, None], (1, C, kh, kw)).copy())
     acc = None
     for k in range(L["in_bits"] - 1, -1, -1):
         ak = torch.from_numpy(((a >> k) & 1).astype(np.float32))
@@ -439,7 +471,9 @@ def conv_int(a, L):
     B, C, H, W = a.shape
     O = L["out_c"]
     Ho, Wo = (H + 2 * ph - kh) // s + 1, (W + 2 * pw - kw) // s + 1
-    wt = L["w"].reshape(O, C, kh, kw).astype(np.float32)
+    m = L.get("mult")
+    mc = np.ones(C, np.float32) if m is None else m.astype(np.float32)   # channel c's rows m[c] times
+    wt = L["w"].reshape(O, C, kh, kw).astype(np.float32) * mc[None, :, None, None]
     nbits = L["in_bits"]
     if a.size and int(a.max()) >= (1 << nbits):
         raise BnnError(f"input value {int(a.max())} does not fit {nbits} bits")
@@ -456,7 +490,7 @@ def conv_int(a, L):
                 patch = ap[:, :, ky:ky + s * (Ho - 1) + 1:s, kx:kx + s * (Wo - 1) + 1:s]
                 patch = np.ascontiguousarray(patch.transpose(0, 2, 3, 1)).reshape(B * Ho * Wo, C)
                 P += patch @ wt[:, :, ky, kx].T                                  # popcount(a_k AND b)
-                X += patch.sum(axis=1)                                           # popcount(a_k)
+                X += patch @ mc                                                  # popcount(a_k), copies too
         acc = 2 * acc + (2 * np.rint(P).astype(np.int64) - np.rint(X).astype(np.int64)[:, None])
     return acc, Ho, Wo
 

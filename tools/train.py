@@ -35,7 +35,8 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from bnn_torch import BinResNet, calibrate_bnn_bn, load_data, model_from_bnn  # noqa: E402
+from bnn_torch import (BinConv, BinResNet, calibrate_bnn_bn, conv_mults, load_data, model_from_bnn,  # noqa: E402
+                       set_conv_mults)
 from export import parse_bnn  # noqa: E402  (the one .bnn reader)
 
 # ------------------------------------------------- segment-gating estimate ----
@@ -479,6 +480,52 @@ def augment(xb, pad, flip, gen):
     return xb.contiguous()
 
 
+def spare_channels(conv, rows=ARRAY_ROWS):
+    """Input channels of conv whose rows fit a second copy in the rows its
+    row tiles leave unused: n = in_c*kh*kw rows take ceil(n/rows) tiles;
+    (tiles*rows - n) // (kh*kw) more channels fit without another tile."""
+    cin, kh, kw = conv.weight.shape[1], conv.weight.shape[2], conv.weight.shape[3]
+    n = cin * kh * kw
+    return min(cin, ((n + rows - 1) // rows * rows - n) // (kh * kw))
+
+
+def choose_mults(model, x, y, batches, bs, gen, rows=ARRAY_ROWS):
+    """--mult-spare: per binary ungrouped CONV after conv1, doubles the input
+    channels that gain most, as many as fit the spare rows of its tiles
+    (spare_channels). Gain = the first-order loss decrease of m[c] 1 -> 2:
+    -dL/dm[c] at m = 1, averaged over `batches` training batches with the
+    network in evaluation mode (BN statistics fixed); only channels with a
+    positive gain are doubled. Sets conv.mult; returns {name: (K, doubled)}."""
+    convs = [(nm, mod) for nm, mod in model.named_modules()
+             if isinstance(mod, BinConv) and mod.groups == 1 and nm != "conv1" and not mod.real]
+    for _, conv in convs:
+        conv.mult = torch.ones(conv.weight.shape[1], requires_grad=True)
+    model.eval()
+    grads = {nm: torch.zeros(conv.weight.shape[1]) for nm, conv in convs}
+    perm = torch.randperm(len(x), generator=gen).numpy()
+    for bi in range(batches):
+        idx = perm[bi * bs:(bi + 1) * bs]
+        scores, _ = model(torch.from_numpy(x[idx]).float())
+        loss = F.cross_entropy(scores, torch.from_numpy(y[idx]))
+        model.zero_grad()
+        for _, conv in convs:
+            conv.mult.grad = None
+        loss.backward()
+        for nm, conv in convs:
+            grads[nm] += conv.mult.grad.detach() / batches
+    out = {}
+    for nm, conv in convs:
+        k = spare_channels(conv, rows)
+        gain = -grads[nm]
+        order = [int(c) for c in torch.argsort(gain, descending=True)[:k] if gain[c] > 0]
+        m = torch.ones(conv.weight.shape[1])
+        m[order] = 2.0
+        conv.mult = m
+        out[nm] = (k, len(order))
+    model.zero_grad()
+    return out
+
+
 def evaluate(model, x, y, bs=1000, est=None):
     """Test accuracy, SE zero fraction per block and, with a SegEstimator, the
     exact gated fraction of mapped segment-cycles per binary CONV (hard
@@ -753,6 +800,11 @@ def main():
     ap.add_argument("--progress", type=int, default=0, help="print a progress line every N steps (0 = off)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke tests)")
     ap.add_argument("--out", help="checkpoint path (.pt); required unless --check-estimator")
+    ap.add_argument("--mult-spare", type=int, default=0, metavar="BATCHES",
+                    help="multi-value weights (docs/SPEC.md): before training, double the input channels of every "
+                    "binary ungrouped conv after conv1 that gain most (first-order loss decrease over BATCHES "
+                    "training batches), as many as fit the rows its 256-row tiles leave unused; the checkpoint "
+                    "and the exported .bnn (version 3) carry them (default 0: none)")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
     ap.add_argument("--init-bnn", metavar="FILE.bnn",
@@ -837,8 +889,28 @@ def main():
             print(f"train: partial init, {len(src)}/{len(own)} tensors loaded", flush=True)
         else:
             model.load_state_dict(ck["state"])
+        set_conv_mults(model, ck.get("mult", {}))
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
+    if a.mult_spare > 0:
+        if a.real or a.depthwise:
+            ap.error("--mult-spare: binary models without depthwise convs only (a per-channel scale of a "
+                     "depthwise conv is absorbed by its threshold)")
+        ch = choose_mults(model, xtr, ytr, a.mult_spare, a.batch, gen)
+        tot_k, tot_d = sum(k for k, _ in ch.values()), sum(d for _, d in ch.values())
+        nb = len(model.blocks) // 3
+
+        def spec_name(nm):   # "blocks.3.conv_a" -> "s1b1a" (docs/SPEC.md section 3)
+            _, i, conv = nm.split(".")
+            return f"s{int(i) // nb}b{int(i) % nb}{conv[-1]}"
+        print(f"train: --mult-spare: {tot_d} of {tot_k} spare-row channel slots doubled (doubled/fit): "
+              + " ".join(f"{spec_name(nm)} {d}/{k}" for nm, (k, d) in ch.items()), flush=True)
+        if a.bn_recal > 0:
+            # the doubled channels change every conv's dot: BN statistics re-estimated before training
+            bn_recalibrate(model, xtr, a.bn_recal, a.batch, gen)
+            acc0 = evaluate(model, xte, yte)[0]
+            print(f"train: --mult-spare: after BN re-estimation over {a.bn_recal} batches: test {acc0 * 100:.2f}%",
+                  flush=True)
     if a.gate_shift:
         shift_gates(model, a.gate_shift, n, ap)
     est = None
@@ -875,7 +947,7 @@ def main():
     epoch = 0
 
     def save():
-        torch.save({"state": model.state_dict(),
+        torch.save({"state": model.state_dict(), "mult": conv_mults(model),
                     "cfg": {"in_c": int(xtr.shape[1]), "width": a.width, "n": n, "se": a.se, "real": a.real,
                             "depthwise": a.depthwise, "bottleneck": a.bottleneck,
                             "se_div": a.se_div, "classes": 10, "data": a.data,
