@@ -356,6 +356,8 @@ def parse_bnn(data):
         raise BnnError("last layer: not a CLASSIFIER")
     if r.o != len(data) - 4:
         raise BnnError(f"CRC at byte {r.o}: {len(data) - 4 - r.o} bytes between the last layer and the CRC")
+    if ver == 3 and not any(L["type"] == 1 and L["mult"] is not None for L in layers):
+        raise BnnError("version at byte 8: 3, but no CONV has multiplicities (one encoding per model)")
     model = dict(in_c=in_c, in_h=in_h, in_w=in_w, in_bits=in_bits, classes=classes, layers=layers)
     model["names"] = layer_names(layers)
     return model
