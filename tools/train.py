@@ -520,7 +520,7 @@ def choose_mults(model, x, y, batches, bs, gen, rows=ARRAY_ROWS):
         order = [int(c) for c in torch.argsort(gain, descending=True)[:k] if gain[c] > 0]
         m = torch.ones(conv.weight.shape[1])
         m[order] = 2.0
-        conv.mult = m
+        conv.mult = m if order else None   # none doubled: no multiplicities (export writes flag 0)
         out[nm] = (k, len(order))
     model.zero_grad()
     return out
