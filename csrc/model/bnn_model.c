@@ -111,6 +111,8 @@ void bnn_model_free(bnn_model *m)
         case BNN_CONV:
             bits_free(&l->u.conv.wt);
             thresh_free(&l->u.conv.th);
+            free(l->u.conv.mult);
+            l->u.conv.mult = NULL;
             break;
         case BNN_SE:
             bits_free(&l->u.se.fc1);
@@ -129,8 +131,21 @@ void bnn_model_free(bnn_model *m)
     free(m);
 }
 
+int bnn_conv_rows(const bnn_conv *c)
+{
+    if (!c->mult)
+        return bnn_conv_n(c);
+    int rows = 0;
+    for (int ch = 0; ch < c->in_c; ch++)
+        rows += c->mult[ch];
+    return rows * c->k_h * c->k_w;
+}
+
 unsigned bnn_model_file_version(const bnn_model *m)
 {
+    for (int i = 0; m->layers && i < m->n_layers; i++)
+        if (m->layers[i].type == BNN_CONV && m->layers[i].u.conv.mult)
+            return BNN_VERSION_MULT;
     for (int i = 0; m->layers && i < m->n_layers; i++)
         if (m->layers[i].type == BNN_CONV && m->layers[i].u.conv.groups > 1)
             return BNN_VERSION_GROUPS;
@@ -145,7 +160,7 @@ uint64_t bnn_model_macs(const bnn_model *m)
         if (l->type == BNN_CONV) {
             const bnn_conv *c = &l->u.conv;
             macs += (uint64_t)c->out_c * (uint64_t)c->out_h * (uint64_t)c->out_w *
-                    (uint64_t)bnn_conv_n(c) * (uint64_t)c->in_bits;
+                    (uint64_t)bnn_conv_rows(c) * (uint64_t)c->in_bits;
         } else if (l->type == BNN_SE) {
             const bnn_se *s = &l->u.se;
             /* fc1: hidden outputs x C inputs x q_bits planes; fc2: C x hidden x 1 */

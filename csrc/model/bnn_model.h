@@ -26,6 +26,9 @@ extern "C" {
 #define BNN_MAGIC "SCIMBNN1"
 #define BNN_VERSION 1u          /* every conv has groups = 1: the file is version 1 */
 #define BNN_VERSION_GROUPS 2u   /* a conv has groups > 1: version 2 (a u16 groups per CONV record) */
+#define BNN_VERSION_MULT 3u     /* a conv has multiplicities: version 3 (groups, then a u8 flag and,
+                                   with flag 1, in_c u8 multiplicities per CONV record) */
+#define BNN_MAX_MULT 4          /* largest input-channel multiplicity (copies of a channel's rows) */
 
 /* Limits the loader and bnn_model_validate() enforce (docs/FORMAT.md). */
 #define BNN_MAX_CH 4096          /* channels of any tensor, SE hidden units */
@@ -69,6 +72,11 @@ typedef struct bnn_conv {
                            in_c = out_c depthwise; it divides in_c and out_c.
                            0 is read as 1 (bnn_conv_groups), so that a conv
                            built before the field existed stays ordinary */
+    uint8_t *mult;      /* NULL: every input channel once; else in_c multiplicities
+                           1..BNN_MAX_MULT, not all 1, groups = 1 only (docs/SPEC.md
+                           section 2, "Multiplicities"): input channel c's elements
+                           count mult[c] times in every dot (the mapping puts
+                           mult[c] copies of its rows in the array); owned */
     bnn_bits wt;        /* out_c x ((in_c/groups)*k_h*k_w): output o (of group
                            g = o / (out_c/groups)) over its group's input
                            channels g*(in_c/groups) .. (g+1)*(in_c/groups)-1 */
@@ -133,9 +141,16 @@ static inline int bnn_conv_groups(const bnn_conv *c) { return c->groups > 1 ? c-
 static inline int bnn_conv_cpg(const bnn_conv *c) { return c->in_c / bnn_conv_groups(c); }
 static inline int bnn_conv_n(const bnn_conv *c) { return bnn_conv_cpg(c) * c->k_h * c->k_w; }
 
-/* The file version a model is written as: BNN_VERSION_GROUPS when a conv
- * has groups > 1, else BNN_VERSION (so every model without groups is
- * written byte for byte as before version 2 existed). */
+/* The multiplicity of input channel ch of a conv (1 without multiplicities)
+ * and the array rows one output's dot takes: sum over the group's channels
+ * of mult * k_h * k_w (= bnn_conv_n without multiplicities). */
+static inline int bnn_conv_mult(const bnn_conv *c, int ch) { return c->mult ? c->mult[ch] : 1; }
+int bnn_conv_rows(const bnn_conv *c);
+
+/* The file version a model is written as: BNN_VERSION_MULT when a conv has
+ * multiplicities, else BNN_VERSION_GROUPS when a conv has groups > 1, else
+ * BNN_VERSION (so every model without either is written byte for byte as
+ * before versions 2 and 3 existed). */
 unsigned bnn_model_file_version(const bnn_model *m);
 
 /* Frees a model and everything it owns (NULL is fine). */
@@ -167,7 +182,9 @@ int bnn_model_validate(bnn_model *m, bnn_error *err);
  * part of that ResNet shape gets "L<index>". */
 void bnn_model_name_layers(bnn_model *m);
 
-/* Binary MACs of one image: for every CONV and FC, outputs x inputs x bits. */
+/* Binary MACs of one image: for every CONV and FC, outputs x inputs x bits
+ * (a CONV's inputs counted with their multiplicities: bnn_conv_rows, the
+ * binary products the macro computes). */
 uint64_t bnn_model_macs(const bnn_model *m);
 
 /* Options of the random ResNet generator (docs/SPEC.md section 3). */
@@ -179,6 +196,9 @@ typedef struct bnn_random_opts {
                            becomes depthwise 3x3 + pointwise 1x1) */
     int groups;         /* 0 or 1: ordinary; N > 1: the 3x3 convs after conv1 have
                            N groups (N divides the width; not with depthwise) */
+    int mult;           /* 0: none; 1: multiplicities on the ungrouped binary convs
+                           (random, 1..BNN_MAX_MULT, about one channel in four above 1;
+                           not with groups) */
     int bottleneck;     /* 1: bottleneck blocks (1x1 reduce to max(1, C/4), 3x3 with
                            the stride, 1x1 expand to C with the shortcut); not with
                            depthwise or groups */

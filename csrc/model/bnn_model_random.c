@@ -92,6 +92,33 @@ static int add_bottleneck(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c
     return add_conv_k(m, nl, r, mid, out_c, (h - 1) / stride + 1, (w - 1) / stride + 1, 1, 1, 1, ia, 1);
 }
 
+/* Multiplicities (o->mult) on every ungrouped conv, from their own stream
+ * (seed ^ a constant) so that the rest of the model is the one the seed
+ * makes without them: about one channel in four gets 2..BNN_MAX_MULT; a
+ * conv left all 1 carries none. Nonzero when out of memory. */
+static int add_mults(bnn_model *m, uint64_t seed)
+{
+    bnn_rng r;
+    bnn_rng_seed(&r, seed ^ 0x6d756c7469706c79u); /* "multiply" */
+    for (int i = 0; i < m->n_layers; i++) {
+        bnn_conv *c = &m->layers[i].u.conv;
+        if (m->layers[i].type != BNN_CONV || bnn_conv_groups(c) > 1)
+            continue;
+        if (!(c->mult = malloc((size_t)c->in_c)))
+            return 1;
+        int any = 0;
+        for (int ch = 0; ch < c->in_c; ch++) {
+            c->mult[ch] = (uint8_t)(bnn_rng_range(&r, 0, 3) ? 1 : bnn_rng_range(&r, 2, BNN_MAX_MULT));
+            any |= c->mult[ch] > 1;
+        }
+        if (!any) {
+            free(c->mult);
+            c->mult = NULL;
+        }
+    }
+    return 0;
+}
+
 static int add_se(bnn_model *m, int *nl, bnn_rng *r, int c, int h, int w)
 {
     bnn_layer *l = &m->layers[(*nl)++];
@@ -148,6 +175,10 @@ static int check_opts(const bnn_random_opts *o, bnn_error *err)
                     o->depthwise    ? "not with depthwise-separable blocks"
                     : o->bottleneck ? "not with bottleneck blocks"
                                     : "expected a divisor of the width");
+        return -1;
+    }
+    if (o->mult && o->groups > 1) {
+        bnn_set_err(err, "random model: multiplicities are for ungrouped convs: not with groups %d", o->groups);
         return -1;
     }
     if (o->bottleneck && o->depthwise) {
@@ -236,6 +267,8 @@ int bnn_model_random(const bnn_random_opts *o, bnn_model **out, bnn_error *err)
     int fail = add_body(o, m, &nl, &r, n, &c);
     if (!fail)
         fail = add_classifier(m, &nl, &r, c, o->classes);
+    if (!fail && o->mult)
+        fail = add_mults(m, o->seed);
     if (fail) {
         bnn_model_free(m);
         bnn_set_err(err, "random model: out of memory");
