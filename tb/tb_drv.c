@@ -238,7 +238,7 @@ static int map_one_part(tb_ctx *t, int i, map_part part, int slot, buf_need *nee
     tb_layer_stats *s = &t->ls[i];
     size_t px = (size_t)map_pixels(&op), oc = (size_t)op.out_c;
     s->tiles += ml->n_jobs;
-    s->macs += (uint64_t)op.n * oc * px * (uint64_t)op.bits;
+    s->macs += (uint64_t)op.rows * oc * px * (uint64_t)op.bits; /* copies counted (bnn_model_macs) */
     need->dots = oc * px > need->dots ? oc * px : need->dots;
     need->part = (size_t)ml->n_row_tiles * oc * px > need->part ? (size_t)ml->n_row_tiles * oc * px : need->part;
     need->cyc = (size_t)ml->n_jobs * (size_t)ml->n_steps > need->cyc ? (size_t)ml->n_jobs * (size_t)ml->n_steps
@@ -762,7 +762,7 @@ static int build_image_map(tb_ctx *t, const map_layer *full, int live, bnn_error
     cfg.n_perm = live;
     map_op op = full->op;
     if (!live)
-        op.in_c = op.n = 0;
+        op.in_c = op.n = op.rows = 0;
     map_layer_free(t->dyn);
     t->dyn = NULL;
     if (map_layer_build(&op, &cfg, &t->dyn, err))

@@ -586,3 +586,49 @@ Test(known, segment_zero_fraction)
     bnn_stats_free(st);
     bnn_model_free(m);
 }
+
+/* Multiplicities (docs/SPEC.md section 2): a 1x1 conv of 2 channels on one
+ * pixel, m = {3, 1}: channel 0 counts three times. 8-bit a = {200, 3},
+ * w = {-1, +1}: dot = 3*(-200) + 3 = -597; binary a = {1, 1}, w = {+1, -1},
+ * m = {2, 1}: dot = 2 - 1 = 1 (2P - X = 2*2 - 3). Both implementations. */
+static int32_t mult_dot(const uint8_t *m, const uint16_t *a, const int *w, int bits)
+{
+    int32_t d[2];
+    for (int impl = 0; impl < 2; impl++) {
+        bnn_conv c = ti_conv(2, 1, 1, 1, 1, 1, 1, 0, 0, bits, 1);
+        c.mult = malloc(2);
+        memcpy(c.mult, m, 2);
+        for (int i = 0; i < 2; i++)
+            bnn_bits_set(&c.wt, 0, i, w[i] > 0);
+        bnn_tensor *in = bnn_tensor_new(2, 1, 1, bits), *out = bnn_tensor_new(1, 1, 1, 1);
+        in->v[0] = a[0];
+        in->v[1] = a[1];
+        bnn_error err;
+        cr_assert_eq(bnn_conv_forward(&c, in, NULL, out, &d[impl], impl ? BNN_FAST : BNN_NAIVE, &err), 0, "%s",
+                     err.msg);
+        bnn_tensor_free(in);
+        bnn_tensor_free(out);
+        ti_conv_free(&c);
+    }
+    cr_assert_eq(d[0], d[1], "naive %d, fast %d", d[0], d[1]);
+    return d[0];
+}
+
+Test(known, multiplicities)
+{
+    cr_assert_eq(mult_dot((const uint8_t[]){3, 1}, (const uint16_t[]){200, 3}, (const int[]){-1, +1}, 8), -597);
+    cr_assert_eq(mult_dot((const uint8_t[]){2, 1}, (const uint16_t[]){1, 1}, (const int[]){+1, -1}, 1), 1);
+    cr_assert_eq(mult_dot((const uint8_t[]){1, 4}, (const uint16_t[]){1, 1}, (const int[]){+1, -1}, 1), -3);
+    /* a grouped conv with multiplicities is refused with a message */
+    bnn_conv c = ti_gconv(2, 2, 1, 1, 1, 1, 1, 0, 0, 1, 1, 2);
+    c.mult = malloc(2);
+    c.mult[0] = 2;
+    c.mult[1] = 1;
+    bnn_tensor *in = bnn_tensor_new(2, 1, 1, 1), *out = bnn_tensor_new(2, 1, 1, 1);
+    bnn_error err;
+    cr_assert_neq(bnn_conv_forward(&c, in, NULL, out, NULL, BNN_FAST, &err), 0);
+    cr_assert(strstr(err.msg, "multiplicity 2 of channel 0 on a grouped conv"), "%s", err.msg);
+    bnn_tensor_free(in);
+    bnn_tensor_free(out);
+    ti_conv_free(&c);
+}

@@ -18,7 +18,7 @@
 #include "test_util.h"
 
 typedef struct layer_stats {
-    long cases, ones, outputs, residual, multibit, zero_in, one_in, depthwise, grouped;
+    long cases, ones, outputs, residual, multibit, zero_in, one_in, depthwise, grouped, mult;
 } layer_stats;
 
 /* One random conv layer through both implementations and the direct sum.
@@ -27,9 +27,13 @@ typedef struct layer_stats {
  * 64 taps per channel or per row), stride 1..3, any padding < kernel.
  * grouped = 1: the conv has 2..12 groups (a third of them depthwise: one
  * input and one output channel per group; else 1..12 input and 1..10
- * output channels per group), the kernels of odd = 0. */
+ * output channels per group), the kernels of odd = 0. grouped = 2: an
+ * ungrouped conv with multiplicities (docs/SPEC.md section 2: 1..4 per
+ * input channel, not all 1; the direct sum multiplies each term). */
 static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int grouped)
 {
+    const int mult = grouped == 2;
+    grouped = grouped == 1;
     static const int kern[4][2] = {{1, 1}, {1, 3}, {3, 1}, {3, 3}};
     static const int wide[5][2] = {{9, 9}, {1, 70}, {1, 60}, {3, 60}, {2, 33}};
     const int *k = odd ? (bnn_rng_range(r, 0, 3) ? NULL : wide[bnn_rng_range(r, 0, 4)]) : kern[bnn_rng_range(r, 0, 3)];
@@ -49,6 +53,12 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int g
     const int pairs = bnn_rng_range(r, 0, 2) == 0 ? 2 : 1;
     bnn_conv c = ti_gconv(in_c, out_c, h, w, kh, kw, s, ph, pw, bits, pairs, groups);
     const int n = c.wt.cols;
+    if (mult) {
+        c.mult = malloc((size_t)in_c);
+        for (int ch = 0; ch < in_c; ch++)
+            c.mult[ch] = (uint8_t)(bnn_rng_range(r, 0, 2) ? 1 : bnn_rng_range(r, 2, BNN_MAX_MULT));
+        c.mult[bnn_rng_range(r, 0, in_c - 1)] = (uint8_t)bnn_rng_range(r, 2, BNN_MAX_MULT); /* not all 1 */
+    }
     /* weights: random, or all +1 / all -1 for some channels */
     for (int o = 0; o < out_c; o++) {
         int wm = bnn_rng_range(r, 0, 7);
@@ -116,6 +126,7 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int g
     st->one_in += mode == 1;
     st->depthwise += dw;
     st->grouped += grouped && !dw;
+    st->mult += mult;
     free(d1);
     free(d2);
     bnn_tensor_free(o1);
@@ -130,12 +141,15 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int g
 static void random_layers(uint64_t seed, int count, int odd, int grouped)
 {
     bnn_rng r;
-    tu_seed sd = tu_seed_of(grouped ? "prop/grouped_layers" : "prop/random_layers", seed);
+    tu_seed sd = tu_seed_of(grouped == 2 ? "prop/mult_layers" : grouped ? "prop/grouped_layers" : "prop/random_layers",
+                            seed);
     bnn_rng_seed(&r, sd.seed);
     layer_stats st = {0};
     for (int t = 0; t < count; t++)
         random_layer_case(&r, t, &st, odd, grouped);
-    if (grouped)
+    if (grouped == 2)
+        cr_assert_eq(st.mult, count, "[%s]", sd.note);
+    if (grouped == 1)
         cr_assert(st.depthwise > count / 5 && st.grouped > count / 3, "depthwise %ld grouped %ld [%s]", st.depthwise,
                   st.grouped, sd.note);
     /* the generator really covers what it claims */
@@ -156,6 +170,10 @@ Test(prop, random_odd_kernels, .timeout = 60) { random_layers(5, 300, 1, 0); }
 /* grouped and depthwise convs: naive == packed == direct sum */
 Test(prop, grouped_layers_seed1, .timeout = 60) { random_layers(11, 300, 0, 1); }
 Test(prop, grouped_layers_seed2, .timeout = 60) { random_layers(12, 300, 0, 1); }
+/* multiplicities (multi-value weights): naive (each element m[c] times) ==
+ * packed (the conv over the channel copies) == direct sum of m[c] * a * w */
+Test(prop, mult_layers_seed1, .timeout = 60) { random_layers(21, 300, 0, 2); }
+Test(prop, mult_layers_odd, .timeout = 60) { random_layers(22, 200, 1, 2); }
 
 /* Wide channels on larger images (more than one packed band, many words). */
 Test(prop, wide_layers, .timeout = 60)
@@ -275,7 +293,10 @@ Test(prop, whole_networks, .timeout = 60)
         /* depthwise-separable and grouped networks */
         {14, 1, 1, 28, 16, 1, 0, 0}, {8, 0, 3, 13, 6, 1, 0, 0}, {14, 1, 1, 20, 8, 0, 4, 0}, {8, 0, 3, 12, 6, 0, 3, 0},
         /* bottleneck networks */
-        {14, 1, 1, 28, 32, 0, 0, 1}, {8, 0, 3, 15, 12, 0, 0, 1}};
+        {14, 1, 1, 28, 32, 0, 0, 1}, {8, 0, 3, 15, 12, 0, 0, 1},
+        /* multiplicities (groups = -1: the option mult): plain, SE, depthwise-separable, bottleneck */
+        {14, 0, 1, 28, 16, 0, -1, 0}, {14, 1, 3, 16, 8, 0, -1, 0}, {8, 1, 1, 12, 6, 1, -1, 0},
+        {8, 0, 1, 15, 16, 0, -1, 1}};
     long gated = 0, gates = 0;
     const uint64_t base = tu_seed_of("prop/whole_networks", 0).seed;   /* 0 without SPARSECIM_SEED */
     for (size_t k = 0; k < sizeof cfg / sizeof cfg[0]; k++)
@@ -283,10 +304,13 @@ Test(prop, whole_networks, .timeout = 60)
             bnn_random_opts o = {.depth = cfg[k].depth, .width = cfg[k].width, .se = cfg[k].se, .in_c = cfg[k].c,
                                  .in_h = cfg[k].h, .in_w = cfg[k].h, .classes = 10,
                                  .seed = base + (uint64_t)(k * 10 + seed), .depthwise = cfg[k].dw,
-                                 .groups = cfg[k].groups, .bottleneck = cfg[k].bneck};
+                                 .groups = cfg[k].groups > 0 ? cfg[k].groups : 0, .mult = cfg[k].groups < 0,
+                                 .bottleneck = cfg[k].bneck};
             bnn_model *m;
             bnn_error err;
             cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+            if (o.mult)
+                cr_assert_eq(bnn_model_file_version(m), BNN_VERSION_MULT, "config %zu: no multiplicities", k);
             bnn_tensor *img = bnn_tensor_new(o.in_c, o.in_h, o.in_w, 8), *img2 = bnn_tensor_new(o.in_c, o.in_h, o.in_w, 8);
             random_image(img, base + (uint64_t)seed + 100);
             random_image(img2, base + (uint64_t)seed + 200);
@@ -328,6 +352,15 @@ static void direct_segments(const bnn_conv *cv, const bnn_tensor *in, int seg, u
 {
     const int groups = cv->groups > 1 ? cv->groups : 1;
     int kk = cv->k_h * cv->k_w, n = cv->in_c / groups * kk;
+    /* multiplicities: the rows are every channel once, then the channels
+     * with m >= 2 again, ... (written out here, not bnn_conv_copy_order) */
+    int chan[BNN_MAX_MULT * 256], nc = 0;
+    cr_assert(cv->in_c <= 256);
+    for (int r = 1; r <= BNN_MAX_MULT; r++)
+        for (int c = 0; c < cv->in_c / groups; c++)
+            if ((cv->mult ? cv->mult[c] : 1) >= r)
+                chan[nc++] = c;
+    n = nc * kk;
     for (int g = 0; g < groups; g++)
     for (int y = 0; y < cv->out_h; y++)
         for (int x = 0; x < cv->out_w; x++)
@@ -335,7 +368,7 @@ static void direct_segments(const bnn_conv *cv, const bnn_tensor *in, int seg, u
                 for (int r0 = 0; r0 < n; r0 += seg) {
                     int any = 0;
                     for (int i = r0; i < n && i < r0 + seg; i++) {
-                        int c = g * (cv->in_c / groups) + i / kk, t = i % kk;
+                        int c = g * (cv->in_c / groups) + chan[i / kk], t = i % kk;
                         int iy = y * cv->stride + t / cv->k_w - cv->pad_h;
                         int ix = x * cv->stride + t % cv->k_w - cv->pad_w;
                         if (iy >= 0 && iy < in->h && ix >= 0 && ix < in->w)
@@ -352,7 +385,7 @@ Test(prop, segment_statistics, .timeout = 60)
     for (int k = 0; k < 8; k++) {
         bnn_random_opts o = {.depth = 14, .width = 8, .se = 1, .in_c = 1 + k % 3, .in_h = 16, .in_w = 12,
                              .classes = 10, .seed = (uint64_t)k, .depthwise = k >= 5 && k < 7,
-                             .groups = k == 7 ? 2 : 0};
+                             .groups = k == 7 ? 2 : 0, .mult = k == 1 || k == 4 || k == 6};
         bnn_model *m;
         bnn_error err;
         cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);

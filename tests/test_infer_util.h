@@ -37,6 +37,8 @@ static inline void ti_conv_free(bnn_conv *c)
     free(c->wt.w);
     free(c->th.neg);
     free(c->th.t);
+    free(c->mult);
+    c->mult = NULL;
 }
 
 static inline size_t ti_numel(const bnn_tensor *t)
@@ -47,7 +49,8 @@ static inline size_t ti_numel(const bnn_tensor *t)
 /* The dot of output (o, y, x) straight from docs/SPEC.md section 2 as a
  * signed sum (no bit planes, no packing): an independent third answer.
  * Groups: output o of group g = o / (out_c/groups) sums over input channels
- * g*(in_c/groups) + c, c < in_c/groups, with weight index c*k*k + tap. */
+ * g*(in_c/groups) + c, c < in_c/groups, with weight index c*k*k + tap.
+ * Multiplicities: each term times mult[c] (the effective weight m*w). */
 static inline long ti_direct_dot(const bnn_conv *cv, const bnn_tensor *in, int o, int y, int x)
 {
     long s = 0;
@@ -60,7 +63,7 @@ static inline long ti_direct_dot(const bnn_conv *cv, const bnn_tensor *in, int o
                 if (iy < 0 || iy >= in->h || ix < 0 || ix >= in->w)
                     continue;
                 int i = c * cv->k_h * cv->k_w + ky * cv->k_w + kx;
-                long a = bnn_at(in, c0 + c, iy, ix);
+                long a = bnn_at(in, c0 + c, iy, ix) * (long)(cv->mult ? cv->mult[c0 + c] : 1);
                 s += bnn_bits_get(&cv->wt, o, i) ? a : -a;
             }
     return s;

@@ -29,6 +29,9 @@
  * thresholds, outputs and shortcut channels (group_view), so a depthwise
  * layer is `groups` convs of one channel each.
  *
+ * Multiplicities (docs/SPEC.md section 2): the conv over its channel copies
+ * (bnn_conv_expand, bnn_mult.c), computed as an ordinary conv.
+ *
  * FC dots (SE, classifier) pack 64 elements per word and plane at a time.
  *
  * Memory: everything is allocated per call and freed before returning.
@@ -402,6 +405,15 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
                   int32_t *dot)
 {
     const int groups = bnn_conv_groups(cv);
+    if (cv->mult) { /* groups = 1 (checked by bnn_conv_forward) */
+        bnn_conv ecv;
+        bnn_tensor ein;
+        if (bnn_conv_expand(cv, in, &ecv, &ein))
+            return -1;
+        int rc = conv_fast1(&ecv, &ein, sc, sc_s, out, dot);
+        bnn_conv_expand_free(&ecv, &ein);
+        return rc;
+    }
     if (groups == 1)
         return conv_fast1(cv, in, sc, sc_s, out, dot);
     /* grouped: each group packed and computed as its own ordinary conv; its
@@ -428,6 +440,15 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
 
 uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in, int g)
 {
+    if (cv->mult) {
+        bnn_conv ecv;
+        bnn_tensor ein;
+        if (bnn_conv_expand(cv, in, &ecv, &ein))
+            return NULL;
+        uint64_t *v = bnn_conv_pack(&ecv, &ein, 0);
+        bnn_conv_expand_free(&ecv, &ein);
+        return v;
+    }
     bnn_tensor in_v;
     bnn_conv s = group_view(cv, g, in, &in_v);
     fconv f;

@@ -46,7 +46,13 @@ int bnn_conv_forward(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor 
                  cv->groups, cv->in_c, cv->out_c);
         return -1;
     }
-    const int64_t n = (int64_t)bnn_conv_n(cv);
+    for (int c = 0; cv->mult && c < cv->in_c; c++)
+        if (groups > 1 || cv->mult[c] < 1 || cv->mult[c] > BNN_MAX_MULT) {
+            snprintf(err->msg, sizeof err->msg, "conv: multiplicity %d of channel %d%s", cv->mult[c], c,
+                     groups > 1 ? " on a grouped conv" : " out of range 1..4");
+            return -1;
+        }
+    const int64_t n = (int64_t)bnn_conv_n(cv), rows = (int64_t)bnn_conv_rows(cv);
     if (cv->in_bits < 1 || cv->in_bits > 16 || cv->stride < 1 || cv->k_h < 1 || cv->k_w < 1 ||
         cv->pad_h < 0 || cv->pad_w < 0 || cv->out_h != (cv->in_h + 2 * cv->pad_h - cv->k_h) / cv->stride + 1 ||
         cv->out_w != (cv->in_w + 2 * cv->pad_w - cv->k_w) / cv->stride + 1 || cv->out_h < 1 || cv->out_w < 1) {
@@ -68,9 +74,9 @@ int bnn_conv_forward(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor 
                  cv->wt.rows, cv->wt.cols, cv->th.n, cv->th.pairs, cv->out_c, (long long)n);
         return -1;
     }
-    if (n * (int64_t)((1u << cv->in_bits) - 1u) > INT32_MAX) {
-        snprintf(err->msg, sizeof err->msg, "conv: %lld inputs of %d bits can overflow an int32 dot",
-                 (long long)n, cv->in_bits);
+    if (rows * (int64_t)((1u << cv->in_bits) - 1u) > INT32_MAX) {
+        snprintf(err->msg, sizeof err->msg, "conv: %lld inputs (with copies) of %d bits can overflow an int32 dot",
+                 (long long)rows, cv->in_bits);
         return -1;
     }
     int sc_s = 0;

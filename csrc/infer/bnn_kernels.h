@@ -16,11 +16,20 @@ int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *s
 int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc, int sc_s,
                   bnn_tensor *out, int32_t *dot);
 
+/* A conv with multiplicities as the ordinary conv over its channel copies
+ * (bnn_mult.c): ecv a copy of cv with in_c = the copies, mult NULL and its
+ * own expanded weight rows (the thresholds are cv's); ein the input with
+ * its channels in copy order (own values). Free both with
+ * bnn_conv_expand_free. 0, or -1 when out of memory (nothing to free). */
+int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn_tensor *ein);
+void bnn_conv_expand_free(bnn_conv *ecv, bnn_tensor *ein);
+
 /* The packed im2col input vectors of group g (0 for an ordinary conv) for
  * every output pixel, as the fast conv uses them: [out_h*out_w][in_bits]
  * [ceil(n/64)] words, n = bnn_conv_n(cv), plane k of pixel p at
  * ((p*in_bits + k) * words), bit i = canonical index i of the group's
- * input channels, unused bits 0. The caller frees the result; NULL when
+ * input channels, unused bits 0. With multiplicities: the vectors of the
+ * expansion (bnn_conv_expand, n = bnn_conv_rows(cv)): the array's rows. The caller frees the result; NULL when
  * out of memory. Shapes unchecked. */
 uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in, int g);
 

@@ -24,6 +24,23 @@ int32_t bnn_dot_naive(const uint16_t *a, int n, int bits, const bnn_bits *w, int
     return (int32_t)acc;
 }
 
+/* The dot of a conv with multiplicities (docs/SPEC.md section 2): element
+ * i counts mi[i] times in P_k and X_k. */
+static int32_t dot_naive_mult(const uint16_t *a, const uint8_t *mi, int n, int bits, const bnn_bits *w, int row)
+{
+    int64_t acc = 0;
+    for (int k = bits - 1; k >= 0; k--) {
+        int64_t p = 0, x = 0;
+        for (int i = 0; i < n; i++) {
+            int ai = (a[i] >> k) & 1;
+            x += (int64_t)mi[i] * ai;
+            p += (int64_t)mi[i] * (ai & bnn_bits_get(w, row, i));
+        }
+        acc = 2 * acc + (2 * p - x);
+    }
+    return (int32_t)acc;
+}
+
 int64_t bnn_fc_dot_naive(const uint32_t *a, int n, int bits, const bnn_bits *w, int row)
 {
     int64_t acc = 0;
@@ -62,15 +79,22 @@ int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *s
     const int groups = bnn_conv_groups(cv), opg = cv->out_c / groups, cpg = cv->in_c / groups;
     int n = bnn_conv_n(cv);
     uint16_t *a = malloc(((size_t)n + 1) * sizeof *a);
-    if (!a)
+    uint8_t *mi = cv->mult ? malloc((size_t)n + 1) : NULL; /* multiplicity of each element */
+    if (!a || (cv->mult && !mi)) {
+        free(a);
+        free(mi);
         return -1;
+    }
+    for (int i = 0; mi && i < n; i++)
+        mi[i] = cv->mult[i / (cv->k_h * cv->k_w)];
     for (int y = 0; y < cv->out_h; y++)
         for (int x = 0; x < cv->out_w; x++)
             for (int g = 0; g < groups; g++) {
                 for (int i = 0; i < n; i++)
                     a[i] = im2col_at(cv, in, g * cpg, i, y, x);
                 for (int o = g * opg; o < (g + 1) * opg; o++) {
-                    int32_t d = bnn_dot_naive(a, n, cv->in_bits, &cv->wt, o);
+                    int32_t d = mi ? dot_naive_mult(a, mi, n, cv->in_bits, &cv->wt, o)
+                                   : bnn_dot_naive(a, n, cv->in_bits, &cv->wt, o);
                     /* option A: subsampled shortcut, channels beyond it are 0 */
                     int xs = sc && o < sc->c ? bnn_at(sc, o, y * sc_s, x * sc_s) & 1 : 0;
                     size_t idx = ((size_t)o * (size_t)cv->out_h + (size_t)y) * (size_t)cv->out_w + (size_t)x;
@@ -80,5 +104,6 @@ int bnn_conv_naive(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *s
                 }
             }
     free(a);
+    free(mi);
     return 0;
 }

@@ -65,10 +65,11 @@ static int range_zero(const uint64_t *v, int lo, int hi)
 /* Counts all-zero segments of the channel-major im2col rows, per output
  * pixel and bit plane, from the packed vectors of the fast conv. A grouped
  * conv's rows are per group (each group is its own array job, docs/SPEC.md
- * section 5): its segments are counted group by group. */
+ * section 5): its segments are counted group by group. With multiplicities
+ * the rows are the channel copies (bnn_conv_pack). */
 static int seg_count(const bnn_conv *cv, const bnn_tensor *in, int seg, uint64_t *zero, uint64_t *total)
 {
-    const int n = bnn_conv_n(cv), nw = (n + 63) / 64;
+    const int n = bnn_conv_rows(cv), nw = (n + 63) / 64;
     const size_t planes = (size_t)cv->out_h * (size_t)cv->out_w * (size_t)cv->in_bits;
     for (int g = 0; g < bnn_conv_groups(cv); g++) {
         uint64_t *vec = bnn_conv_pack(cv, in, g);

@@ -28,6 +28,7 @@ int map_op_of(const bnn_layer *l, map_part part, map_op *op)
         op->out_c = c->out_c;
         op->bits = c->in_bits;
         op->groups = bnn_conv_groups(c);
+        op->mult = c->mult;
         op->wt = &c->wt;
     } else if (l->type == BNN_SE && part == MAP_FC1) {
         op->in_c = l->u.se.c;
@@ -48,6 +49,7 @@ int map_op_of(const bnn_layer *l, map_part part, map_op *op)
         return -1;
     }
     op->n = op->in_c / op->groups * op->k_h * op->k_w;
+    op->rows = part == MAP_CONV ? bnn_conv_rows(&l->u.conv) : op->n;
     return 0;
 }
 
@@ -127,12 +129,18 @@ static int map_place(map_layer *ml, const map_op *op, const map_cfg *cfg, bnn_er
 {
     int kk = op->k_h * op->k_w, n_ch = ml->n_ch;
     int *chans = malloc(((size_t)n_ch + 1) * sizeof *chans);
-    if (!chans || map_channels(op, cfg, chans, n_ch, err)) {
-        if (!chans)
+    int *copies = malloc(((size_t)n_ch * BNN_MAX_MULT + 1) * sizeof *copies);
+    if (!chans || !copies || map_channels(op, cfg, chans, n_ch, err)) {
+        if (!chans || !copies)
             snprintf(err->msg, sizeof err->msg, "map: out of memory");
         free(chans);
+        free(copies);
         return -1;
     }
+    /* multiplicities: every channel's copies (map.h); chans becomes the copies */
+    n_ch = ml->n_ch = bnn_conv_copy_order(op->mult, chans, n_ch, copies);
+    free(chans);
+    chans = copies;
     int n_pos = n_ch * kk;
     if (cfg->layout == MAP_ALIGNED) {
         n_pos = 0;

@@ -40,6 +40,15 @@
  * rows in use) and nothing of another group is counted as sparsity.
  * A grouped layer takes no channel permutation or subset.
  *
+ * Multiplicities (a CONV with mult, docs/SPEC.md sections 2 and 5): input
+ * channel c is placed mult[c] times, the copies in bnn_conv_copy_order's
+ * order (every mapped channel once, then the second copies, ...), each copy
+ * its channel's k*k elements under the layout; so `order` holds the same
+ * element at mult[c] positions and the copies take the rows after the
+ * channels (the rows the last tile would otherwise leave unused). n_ch
+ * counts the copies. With a channel subset, the subset's channels with
+ * their copies.
+ *
  * Channel subsets (the per-image channel skip): with perm and n_perm > 0,
  * only the n_perm channels perm[0..n_perm-1] are mapped, packed in that
  * order; the others are absent (their inputs must be zero for the dots to
@@ -105,6 +114,8 @@ typedef struct map_op {
     int bits;                   /* bit planes */
     int in_c, k_h, k_w, stride, pad_h, pad_w;   /* geometry (FC: k = 1, in_h = in_w = 1) */
     int groups;                 /* CONV groups (1 for FC parts); n = (in_c/groups)*k*k */
+    const uint8_t *mult;        /* CONV multiplicities (in_c, the layer's), NULL: every channel once */
+    int rows;                   /* elements with their copies: n, or sum_c mult[c]*k*k (MACs count these) */
     int in_h, in_w, out_h, out_w;
     const bnn_bits *wt;         /* out_c x n weights, canonical order (of each output's group) */
 } map_op;
@@ -135,7 +146,8 @@ typedef struct map_layer {
     int col_group;              /* input-stationary: columns per column group (the flags' groups) */
     int *order;                 /* n_pos: canonical element at array-order position p, -1 = padding */
     int n_pos;                  /* array positions (elements + padding) */
-    int n_ch;                   /* input channels mapped per group (in_c/groups, or n_perm of a subset) */
+    int n_ch;                   /* input channels mapped per group (in_c/groups, or n_perm of a subset),
+                                 * each copy counted (multiplicities) */
     int n_row_tiles, n_col_tiles, n_jobs;   /* n_col_tiles = groups x ctpg */
     int ctpg;                   /* column tiles per group */
     int n_steps;                /* word-line vectors per plane of each job: the pixels (input-stationary:

@@ -141,6 +141,18 @@ int bnn_conv_rows(const bnn_conv *c)
     return rows * c->k_h * c->k_w;
 }
 
+int bnn_conv_copy_order(const uint8_t *mult, const int *chans, int n_ch, int *out)
+{
+    int k = 0;
+    for (int r = 1; r <= (mult ? BNN_MAX_MULT : 1); r++)
+        for (int i = 0; i < n_ch; i++) {
+            const int ch = chans ? chans[i] : i;
+            if (r == 1 || mult[ch] >= r)
+                out[k++] = ch;
+        }
+    return k;
+}
+
 unsigned bnn_model_file_version(const bnn_model *m)
 {
     for (int i = 0; m->layers && i < m->n_layers; i++)

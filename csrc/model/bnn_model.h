@@ -147,6 +147,16 @@ static inline int bnn_conv_n(const bnn_conv *c) { return bnn_conv_cpg(c) * c->k_
 static inline int bnn_conv_mult(const bnn_conv *c, int ch) { return c->mult ? c->mult[ch] : 1; }
 int bnn_conv_rows(const bnn_conv *c);
 
+/* The order of the channel copies (docs/SPEC.md section 5, Multiplicities):
+ * the n_ch channels chans[0..n_ch-1] (chans NULL: 0..n_ch-1) once each in
+ * that order, then the second copies of those with mult[ch] >= 2 (mult a
+ * conv's multiplicities, NULL: all 1) in the same
+ * order, then the third, ... Writes them to out (room for n_ch *
+ * BNN_MAX_MULT) and returns how many: the array rows' channels, k_h*k_w
+ * rows each, in the order the mapping places them, and the channel order of
+ * the expanded input the packed reference computes on. */
+int bnn_conv_copy_order(const uint8_t *mult, const int *chans, int n_ch, int *out);
+
 /* The file version a model is written as: BNN_VERSION_MULT when a conv has
  * multiplicities, else BNN_VERSION_GROUPS when a conv has groups > 1, else
  * BNN_VERSION (so every model without either is written byte for byte as
