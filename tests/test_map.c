@@ -76,7 +76,8 @@ static void assert_partials_sum_to_dots(const bnn_conv *c, const map_layer *ml, 
     bnn_tensor_free(out);
 }
 
-/* Every (output channel, pixel, element) MAC covered exactly once, and the
+/* Every (output channel, pixel, element) MAC covered exactly once (m[c]
+ * times with multiplicities, the copies after the channels), and the
  * summed per-job partial dots (from the job's own tile bits) equal the
  * reference conv dots, for random shapes, layouts, permutations, geometries. */
 Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
@@ -101,6 +102,13 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
         for (int o = 0; o < out_c; o++)
             for (int i = 0; i < c->wt.cols; i++)
                 bnn_bits_set(&c->wt, o, i, (int)(bnn_rng_u64(&r) & 1));
+        /* every third case with multiplicities (docs/SPEC.md section 2): channel c's rows m[c] times */
+        int copies = in_c;
+        if (t % 3 == 0) {
+            c->mult = malloc((size_t)in_c);
+            for (int ch = 0; ch < in_c; ch++)
+                copies += (c->mult[ch] = (uint8_t)(bnn_rng_range(&r, 0, 2) ? 1 : bnn_rng_range(&r, 2, 4))) - 1;
+        }
         int *perm = malloc((size_t)in_c * sizeof *perm);
         for (int i = 0; i < in_c; i++)
             perm[i] = i;
@@ -134,16 +142,25 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
                     seen[(size_t)(j->col0 + cc) * (size_t)n + (size_t)j->elem[rr]]++;
                 }
         }
-        cr_assert_eq(cfg.layout == MAP_ALIGNED || ml->n_pos == n, 1, "case %d: %d positions for %d elements", t,
-                     ml->n_pos, n);
+        cr_assert_eq(cfg.layout == MAP_ALIGNED || ml->n_pos == copies * kh * kw, 1,
+                     "case %d: %d positions for %d elements (%d channel copies)", t, ml->n_pos, n, copies);
+        cr_assert_eq(op.rows, copies * kh * kw, "case %d: map_op rows %d", t, op.rows);
         if (cfg.layout == MAP_ALIGNED)
             assert_aligned(ml, &cfg, kh * kw, t);
         for (int i = 0; i < n * out_c; i++)
-            cr_assert_eq(seen[i], 1, "case %d: MAC %d covered %d times", t, i, seen[i]);
-        /* channel-major without permutation: channel c's taps are adjacent rows */
-        if (cfg.layout == MAP_CHANNEL_MAJOR && !cfg.perm)
-            for (int p = 0; p < n; p++)
-                cr_assert_eq(ml->order[p], p);
+            cr_assert_eq(seen[i], c->mult ? c->mult[(i % n) / (kh * kw)] : 1, "case %d: MAC %d covered %d times", t, i,
+                         seen[i]);
+        /* channel-major without permutation: channel c's taps are adjacent
+         * rows, every channel once, then the copies (second copies of the
+         * channels with m >= 2 in channel order, then the third ...) */
+        if (cfg.layout == MAP_CHANNEL_MAJOR && !cfg.perm) {
+            int p = 0;
+            for (int round = 1; round <= 4; round++)
+                for (int ch = 0; ch < in_c; ch++)
+                    for (int tap = 0; tap < kh * kw && (c->mult ? c->mult[ch] : 1) >= round; tap++, p++)
+                        cr_assert_eq(ml->order[p], ch * kh * kw + tap, "case %d: position %d", t, p);
+            cr_assert_eq(p, ml->n_pos);
+        }
         /* partial sums of the jobs equal the reference dots */
         assert_partials_sum_to_dots(c, ml, cfg.rows, &r, t);
         free(seen);
@@ -152,6 +169,7 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
         free(c->wt.w);
         free(c->th.neg);
         free(c->th.t);
+        free(c->mult);
     }
 }
 
