@@ -738,11 +738,14 @@ static int image_channels(tb_ctx *t, const map_layer *full, const bnn_trace *ref
 {
     const int kk = full->op.k_h * full->op.k_w;
     int live = 0;
-    for (int p = 0; p < full->n_pos; p++) {
+    /* every channel once, in its static order: the first in_c channel
+     * entries (multiplicities: the copies follow them, map.h) */
+    for (int p = 0, seen = 0; p < full->n_pos && seen < full->op.in_c; p++) {
         int e = full->order[p];
         if (e < 0 || e % kk)
             continue; /* one entry per channel: its first tap */
         int c = e / kk;
+        seen++;
         int on = chained ? t->gates[c] : ref->se_g[li - 1][c] != 0;
         t->key[c] = on ? (chained ? (int)t->vec[c] : ref->se_q[li - 1][c]) : 0;
         if (on || !t->o.skip_channels)

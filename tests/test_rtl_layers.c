@@ -43,6 +43,7 @@ static void random_case(bnn_rng *r, const dut_geom *g, rt_conv_params *p, int *p
     static const int kh[4] = {1, 1, 3, 3}, kw[4] = {1, 3, 1, 3};
     int kind = bnn_rng_range(r, 0, 3);
     p->groups = 1;
+    p->mult = 0;
     p->k_h = kh[kind];
     p->k_w = kw[kind];
     p->stride = bnn_rng_range(r, 1, 2);
@@ -244,6 +245,63 @@ static void run_grouped(const dut_geom *g, uint64_t fixed)
 Test(layers, grouped_small_build, .timeout = 170) { run_grouped(&rt_small, 404); }
 
 Test(layers, grouped_default_build, .timeout = 170) { run_grouped(&rt_default, 505); }
+
+/* ------------------------------------------------- multiplicities ---- */
+
+#define N_MULT 80
+
+/* Random ungrouped convs with multiplicities (docs/SPEC.md sections 2 and
+ * 5: channel c's rows m[c] times, the copies after the channels), the
+ * shapes, inputs and options of the random cases: bit-exact with every
+ * pixel's partials; in the channel and tap layouts the layer takes
+ * ceil(rows / ROWS) row tiles, rows = sum m[c] * k*k (the copies are rows),
+ * and the copies push some layers into a second row tile. */
+static void run_mult(const dut_geom *g, uint64_t fixed)
+{
+    bnn_rng r;
+    tu_seed sd = tu_seed_of("layers/mult", fixed);
+    bnn_rng_seed(&r, sd.seed);
+    coverage cv = {0};
+    rt_result *res = calloc(1, sizeof *res);
+    cr_assert_not_null(res);
+    int extra_tile = 0;
+    for (int i = 0; i < N_MULT; i++) {
+        rt_conv_params p;
+        int pattern;
+        tb_opts o;
+        random_case(&r, g, &p, &pattern, &o, &cv);
+        p.mult = 1;
+        bnn_model *m = rt_conv_model(&p, &r);
+        cr_assert_not_null(m, "case %d: model", i);
+        const bnn_conv *c = &m->layers[0].u.conv;
+        int rows = 0;
+        for (int ch = 0; ch < c->in_c; ch++)
+            rows += c->mult[ch] * c->k_h * c->k_w;
+        rt_run(&tb_backend_verilated, g, m, &o, 1, sd.seed * 1000 + (uint64_t)i, pattern, res);
+        cr_assert(res->ok, "case %d: %s [%s]", i, res->err, sd.note);
+        cr_assert_eq(res->mismatches, 0, "case %d: %llu mismatches: %d channels (%d rows with copies) k%dx%d -> %d, "
+                     "%d bits, pattern %d, gate %d layout %d [%s]", i, (unsigned long long)res->mismatches, p.in_c,
+                     rows, p.k_h, p.k_w, p.out_c, p.in_bits, pattern, o.gate, (int)o.layout, sd.note);
+        cr_assert_eq(res->pred[0], res->ref_pred[0], "case %d [%s]", i, sd.note);
+        const int n = p.in_c * p.k_h * p.k_w;
+        if (o.layout != MAP_ALIGNED)
+            cr_assert_eq(res->ls[0].tiles, (uint64_t)((rows + g->rows - 1) / g->rows) *
+                                               (uint64_t)((p.out_c + g->cols - 1) / g->cols),
+                         "case %d: tiles [%s]", i, sd.note);
+        extra_tile += (rows + g->rows - 1) / g->rows > (n + g->rows - 1) / g->rows;
+        bnn_model_free(m);
+    }
+    free(res);
+    cr_log_info("%d layers with multiplicities, %d of them a row tile more for the copies", N_MULT, extra_tile);
+    cr_expect_geq(extra_tile, 5);
+    cr_expect_geq(cv.bits8, 8);
+    cr_expect_geq(cv.aligned, 8);
+    cr_expect_geq(cv.zeros, 2);
+}
+
+Test(layers, mult_small_build, .timeout = 170) { run_mult(&rt_small, 606); }
+
+Test(layers, mult_default_build, .timeout = 170) { run_mult(&rt_default, 707); }
 
 /* The geometry matrix (make -f Makefile.sim geom-matrix): the build of
  * SPARSECIM_GEOM; skipped without it. */

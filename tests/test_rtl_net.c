@@ -14,14 +14,19 @@
 #include "power/act.h"
 #include "test_rtl_util.h"
 
-static bnn_model *make_net(int depth, int se, int in_c, int hw, uint64_t seed)
+static bnn_model *make_net_opts(int depth, int se, int in_c, int hw, uint64_t seed, int mult)
 {
     bnn_random_opts ro = {.depth = depth, .width = 16, .se = se, .in_c = in_c, .in_h = hw, .in_w = hw,
-                          .classes = 10, .seed = seed};
+                          .classes = 10, .seed = seed, .mult = mult};
     bnn_model *m = NULL;
     bnn_error err;
     cr_assert_eq(bnn_model_random(&ro, &m, &err), 0, "%s", err.msg);
     return m;
+}
+
+static bnn_model *make_net(int depth, int se, int in_c, int hw, uint64_t seed)
+{
+    return make_net_opts(depth, se, in_c, hw, seed, 0);
 }
 
 static void assert_clean(const rt_result *r, int images)
@@ -244,5 +249,51 @@ Test(net, env_build, .timeout = 600)
     free(g);
     free(u);
     free(s);
+    bnn_model_free(m);
+}
+
+/* Multiplicities (multi-value weights, docs/SPEC.md sections 2 and 5): a
+ * random SE-ResNet-14 with about a quarter of every ungrouped conv's input
+ * channels counted 2..4 times, gated (unit 1) and ungated, with the channel
+ * skip, and input-stationary: bit-exact (every layer's dots, the prediction,
+ * the counters against the host model), the gated run's static reference
+ * == the ungated run's counters, and the MACs of every conv count the
+ * copies (bnn_conv_rows, computed from the model, not from the map). */
+Test(net, resnet14_se_multiplicities, .timeout = 170)
+{
+    bnn_model *m = make_net_opts(14, 1, 1, 28, 31, 1);
+    cr_assert_eq(bnn_model_file_version(m), BNN_VERSION_MULT);
+    rt_result *g = calloc(1, sizeof *g), *u = calloc(1, sizeof *u);
+    tb_opts og = rt_opts(1, 0), ou = rt_opts(0, 0), os = rt_opts(1, 0), oi = rt_opts(1, 0);
+    rt_run(&tb_backend_verilated, &rt_default, m, &og, 2, 31, RT_RANDOM, g);
+    assert_clean(g, 2);
+    rt_run(&tb_backend_verilated, &rt_default, m, &ou, 2, 31, RT_RANDOM, u);
+    assert_clean(u, 2);
+    assert_gating_invariant(g, u, 1);
+    int with_mult = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        const bnn_layer *ly = &m->layers[l];
+        if (ly->type != BNN_CONV)
+            continue;
+        const bnn_conv *c = &ly->u.conv;
+        int rows = 0;
+        for (int ch = 0; ch < c->in_c; ch++)
+            rows += c->mult ? c->mult[ch] : 1;
+        with_mult += c->mult != NULL;
+        uint64_t want = (uint64_t)c->out_c * (uint64_t)(c->out_h * c->out_w) * (uint64_t)(rows * c->k_h * c->k_w) *
+                        (uint64_t)c->in_bits;
+        cr_assert_eq(g->ls[l].macs, want, "layer %s: %llu MACs, %llu with the copies (per image)", g->ls[l].name,
+                     (unsigned long long)g->ls[l].macs, (unsigned long long)want);
+    }
+    cr_assert_gt(with_mult, 10, "%d convs with multiplicities", with_mult);
+    os.skip_channels = 1;
+    rt_run(&tb_backend_verilated, &rt_default, m, &os, 2, 31, RT_RANDOM, g);
+    assert_clean(g, 2);
+    oi.stationary = MAP_INPUT_STATIONARY;
+    rt_run(&tb_backend_verilated, &rt_default, m, &oi, 1, 31, RT_RANDOM, g);
+    cr_assert(g->ok, "input-stationary: %s", g->err);
+    cr_assert_eq(g->mismatches, 0, "input-stationary: %llu mismatches", (unsigned long long)g->mismatches);
+    free(g);
+    free(u);
     bnn_model_free(m);
 }

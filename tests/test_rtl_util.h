@@ -79,6 +79,7 @@ static inline void rt_random_thresh(bnn_thresh *t, bnn_rng *r, int spread)
 typedef struct rt_conv_params {
     int in_c, out_c, h, w, k_h, k_w, stride, pad_h, pad_w, in_bits, classes;
     int groups;             /* 0 or 1: ordinary; else it divides in_c and out_c */
+    int mult;               /* 1: random multiplicities 1..4 (about half the channels above 1; groups 1) */
 } rt_conv_params;
 
 /* A model of one CONV layer and a classifier (random weights/thresholds). */
@@ -108,6 +109,12 @@ static inline bnn_model *rt_conv_model(const rt_conv_params *p, bnn_rng *r)
         rt_random_bits(&c->wt, r);
         rt_random_thresh(&c->th, r, p->in_bits > 1 ? 20 * n : n / 4 + 1);
     }
+    if (!fail && p->mult && (c->mult = malloc((size_t)p->in_c)) != NULL) {
+        for (int ch = 0; ch < p->in_c; ch++)
+            c->mult[ch] = (uint8_t)(bnn_rng_range(r, 0, 1) ? 1 : bnn_rng_range(r, 2, BNN_MAX_MULT));
+        c->mult[bnn_rng_range(r, 0, p->in_c - 1)] = 2; /* not all 1 */
+    }
+    fail = fail || (p->mult && !c->mult);
     bnn_layer *k = &m->layers[1];
     k->type = BNN_CLASSIFIER;
     bnn_classifier *cl = &k->u.cls;
