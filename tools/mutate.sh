@@ -59,9 +59,10 @@
 #   lines      test_rtl_lines (VCD of the local lines vs the counters,
 #              gated lines hold), every gate mode
 #   layers     test_rtl_layers --filter 'layers/*_small_build' (random conv
-#              layers, and random grouped / depthwise ones: one job per
+#              layers, random grouped / depthwise ones: one job per
 #              group, the other groups' rows unmapped; an all-zero input
-#              issues no compute when gated)
+#              issues no compute when gated; convs with multiplicities:
+#              the copies' rows)
 #   zf         test_rtl_zf --filter 'zero_flags/*small*' (stored-zero flags:
 #              known answer, random tiles and flags, the input-stationary
 #              driver with and without flags)
