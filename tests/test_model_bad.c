@@ -217,10 +217,11 @@ Test(model_bad, header_fields_named)
     memcpy(b, buf, len);
     b[0] = 'X';
     expect_fail(b, len, "byte 0: field 'magic': expected \"SCIMBNN1\"");
-    MUTATE(b[8] = 3, "byte 8: field 'version': expected 1..2, got 3");
-    MUTATE(b[8] = 0, "byte 8: field 'version': expected 1..2, got 0");
-    /* a version-1 file read as version 2: layer 0's weights are taken for its groups */
+    MUTATE(b[8] = 4, "byte 8: field 'version': expected 1..3, got 4");
+    MUTATE(b[8] = 0, "byte 8: field 'version': expected 1..3, got 0");
+    /* a version-1 file read as version 2 or 3: layer 0's weights are taken for its groups */
     MUTATE(b[8] = 2, "byte 41: field 'layer 0 (conv1) groups': expected 1..1, got");
+    MUTATE(b[8] = 3, "byte 41: field 'layer 0 (conv1) groups': expected 1..1, got");
     MUTATE(put16(b + 12, 0), "byte 12: field 'in_c': expected 1..4096, got 0");
     MUTATE(put16(b + 14, 1025), "byte 14: field 'in_h': expected 1..1024, got 1025");
     MUTATE(b[18] = 9, "byte 18: field 'in_bits': expected 1..8, got 9");
