@@ -621,6 +621,15 @@ Test(model_bad, mult_fields_named)
     MUTATE(b[mo + (size_t)in_c - 1] = 5, want);
     snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) multiplicities': all 1 (write flag 0)", mo, L, name);
     MUTATE(memset(b + mo, 1, (size_t)in_c), want);
+    /* the multiplicities are checked as they are read, before the CRC
+     * (docs/FORMAT.md, "What the loader checks"): a bad one in a file whose
+     * CRC no longer matches is named, not the CRC */
+    memcpy(b, buf, len);
+    b[mo + 1] = 0;
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer %d (%s) multiplicities': multiplicity of channel 1: expected 1..4, got 0", mo + 1,
+             L, name);
+    expect_fail(b, len, want);
     /* the flag cleared or set: the record no longer parses as the model */
     MUTATE(b[f] = 0, "byte ");
     MUTATE(b[off[Z] + 19] = 1, "byte ");
