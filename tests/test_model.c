@@ -139,6 +139,9 @@ static void assert_model_eq(const bnn_model *a, const bnn_model *b)
                       bnn_conv_groups(p) == bnn_conv_groups(q), "layer %d", i);
             assert_bits_eq(&p->wt, &q->wt);
             assert_thresh_eq(&p->th, &q->th);
+            cr_assert_eq(!p->mult, !q->mult, "layer %d: multiplicities on one side only", i);
+            if (p->mult)
+                cr_assert_eq(memcmp(p->mult, q->mult, (size_t)p->in_c), 0, "layer %d: multiplicities differ", i);
         } else if (x->type == BNN_SE) {
             const bnn_se *p = &x->u.se, *q = &y->u.se;
             cr_assert(p->c == q->c && p->h == q->h && p->w == q->w && p->hidden == q->hidden &&
@@ -202,6 +205,72 @@ Test(model_hand, version2_known_file)
     bnn_model_free(m);
 }
 
+/* --------------------------------------------- a hand-written version 3 ---- */
+
+/* Version 3 byte by byte (docs/FORMAT.md), as tools/export.py's serialize()
+ * writes it (these bytes are its output for this model; its parse_bnn()
+ * reads them back with the same multiplicities): a 2x2x2 8-bit image,
+ * conv1 1x3 (pad_w 1) with multiplicities 1, 3 (flag 1), a 1x1 conv
+ * without (flag 0), a classifier. Also the fuzz seed
+ * tests/fuzz/corpus/model_load/hand-mult.bnn. */
+static const uint8_t hand_mult_file[] = {
+    0x53, 0x43, 0x49, 0x4d, 0x42, 0x4e, 0x4e, 0x31, 0x03, 0x00, 0x00, 0x00, /* magic, version 3 */
+    0x02, 0x00, 0x02, 0x00, 0x02, 0x00, 0x08, 0x00, 0x02, 0x00, 0x03, 0x00, /* 2x2x2, 8 bits, 2 classes, 3 layers */
+    0x01, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, /* L0 CONV, in_c 2, out_c 2, in_h 2, in_w 2 */
+    0x01, 0x03, 0x01, 0x00, 0x01, 0x08, 0xff, 0xff, /* k 1x3, stride 1, pad 0/1, in_bits 8, shortcut -1 */
+    0x01, 0x00, /* groups 1 */
+    0x01, 0x01, 0x03, /* mult flag 1, multiplicities 1, 3 */
+    0x1d, 0x26, /* weights: 2 rows of n = 2 * 1 * 3 = 6 bits (one per element, not per copy): +-+|++-, -++|--+ */
+    0x02, /* sign: channel 1 negative */
+    0x0a, 0x00, 0x00, 0x00, 0xfb, 0xff, 0xff, 0xff, /* T = 10, -5 */
+    0x01, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, 0x02, 0x00, /* L1 CONV, in_c 2, out_c 2, in_h 2, in_w 2 */
+    0x01, 0x01, 0x01, 0x00, 0x00, 0x01, 0xff, 0xff, /* k 1x1, stride 1, pad 0/0, in_bits 1, shortcut -1 */
+    0x01, 0x00, 0x00, /* groups 1, mult flag 0 */
+    0x01, 0x03, /* weights */
+    0x00, /* sign */
+    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, /* T = 0, 1 */
+    0x03, 0x02, 0x00, 0x02, 0x00, /* L2 CLASSIFIER, in_c 2, classes 2 */
+    0x01, 0x03, /* weights */
+    0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0x3f, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0xbe, /* scale, bias */
+    0xac, 0xdd, 0xe4, 0x06, /* crc32 0x06e4ddac */
+};
+
+Test(model_hand, version3_known_file)
+{
+    cr_assert_eq(crc32(0L, hand_mult_file, (uInt)sizeof hand_mult_file - 4), 0x06e4ddacu);
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_load_mem(hand_mult_file, sizeof hand_mult_file, "hand-mult", &m, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(bnn_model_file_version(m), 3u);
+    const bnn_conv *c = &m->layers[0].u.conv, *c1 = &m->layers[1].u.conv;
+    cr_assert(c->mult && c->mult[0] == 1 && c->mult[1] == 3 && bnn_conv_mult(c, 1) == 3);
+    cr_assert(c1->mult == NULL && bnn_conv_mult(c1, 0) == 1 && bnn_conv_mult(c1, 1) == 1);
+    /* the weight row keeps one bit per element; the rows count the copies */
+    cr_assert(c->wt.cols == 6 && bnn_conv_n(c) == 6 && bnn_conv_rows(c) == (1 + 3) * 3 && bnn_conv_rows(c1) == 2);
+    int w0[2][6] = {{1, 0, 1, 1, 1, 0}, {0, 1, 1, 0, 0, 1}};
+    for (int o = 0; o < 2; o++)
+        for (int i = 0; i < 6; i++)
+            cr_assert_eq(bnn_bits_get(&c->wt, o, i), w0[o][i], "w[%d][%d]", o, i);
+    cr_assert(c->th.neg[1] && !c->th.neg[0] && c->th.t[0] == 10 && c->th.t[1] == -5);
+    cr_assert_str_eq(m->layers[0].name, "conv1");
+    /* MACs: conv1 2 outputs x 2x2 pixels x 12 rows x 8 bits; L1 2 x 4 x 2; classifier 2 x 2 x bitlen(4) */
+    cr_assert_eq(bnn_model_macs(m), 2u * 4u * 12u * 8u + 2u * 4u * 2u + 2u * 2u * 3u);
+    uint8_t *buf;
+    size_t len;
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert(len == sizeof hand_mult_file && memcmp(buf, hand_mult_file, len) == 0, "written back differently");
+    free(buf);
+    /* without its multiplicities the model is another model: version 1 */
+    free(m->layers[0].u.conv.mult);
+    m->layers[0].u.conv.mult = NULL;
+    cr_assert_eq(bnn_model_file_version(m), 1u);
+    cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+    cr_assert(buf[8] == 1 && len == sizeof hand_mult_file - 2 - 3 - 3, "len %zu", len);
+    free(buf);
+    bnn_model_free(m);
+}
+
 /* Serializes m, loads it back, and checks the two models equal (fields and
  * MACs) and that the loaded one serializes to the same bytes. Returns the
  * file's version byte. */
@@ -244,6 +313,102 @@ Test(model, grouped_round_trip, .timeout = 60)
                 cr_assert_eq(version, kind ? 2 : 1, "kind %d: version %d", kind, version);
                 bnn_model_free(m);
             }
+}
+
+/* Serialized m with its multiplicities dropped (freed, set NULL): the bytes
+ * the model of the same options without --mult writes. */
+static uint8_t *serialize_without_mult(bnn_model *m, size_t *len)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].type == BNN_CONV) {
+            free(m->layers[i].u.conv.mult);
+            m->layers[i].u.conv.mult = NULL;
+        }
+    uint8_t *buf;
+    bnn_error err;
+    cr_assert_eq(bnn_model_serialize(m, &buf, len, &err), 0, "%s", err.msg);
+    return buf;
+}
+
+/* Random models with multiplicities (plain, depthwise-separable and
+ * bottleneck, SE on/off, 3 seeds and depths each = 18 models): written as
+ * version 3, read back equal (multiplicities included), written again byte
+ * for byte; only ungrouped convs carry them; without them the model is
+ * byte for byte the one the same options make without --mult. */
+Test(model, mult_round_trip, .timeout = 60)
+{
+    int n = 0;
+    for (int kind = 0; kind < 3; kind++)
+        for (int se = 0; se < 2; se++)
+            for (int s = 0; s < 3; s++) {
+                int widths[] = {4, 8, 16}, depths[] = {8, 14, 20};
+                bnn_random_opts o = {.depth = depths[s], .width = widths[s], .se = se, .in_c = 1 + s,
+                                     .in_h = 12 - 2 * s, .in_w = 9 + s, .classes = 10, .seed = 700u + (uint64_t)n++,
+                                     .depthwise = kind == 1, .bottleneck = kind == 2, .mult = 1};
+                bnn_model *m, *plain;
+                bnn_error err;
+                cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+                int with = 0;
+                for (int i = 0; i < m->n_layers; i++) {
+                    const bnn_conv *c = &m->layers[i].u.conv;
+                    if (m->layers[i].type != BNN_CONV || !c->mult)
+                        continue;
+                    cr_assert_eq(bnn_conv_groups(c), 1, "%s: multiplicities on a grouped conv", m->layers[i].name);
+                    cr_assert_gt(bnn_conv_rows(c), bnn_conv_n(c));
+                    with++;
+                }
+                cr_assert_gt(with, 0, "kind %d se %d seed %d: no conv with multiplicities", kind, se, s);
+                cr_assert_eq(bnn_model_file_version(m), 3u);
+                cr_assert_eq(round_trip_mem(m), 3, "kind %d", kind);
+                o.mult = 0;
+                cr_assert_eq(bnn_model_random(&o, &plain, &err), 0, "%s", err.msg);
+                size_t la, lb;
+                uint8_t *a = serialize_without_mult(m, &la), *b;
+                cr_assert_eq(bnn_model_serialize(plain, &b, &lb, &err), 0, "%s", err.msg);
+                cr_assert(la == lb && memcmp(a, b, la) == 0, "kind %d: --mult changed the rest of the model", kind);
+                cr_assert_eq(a[8], kind == 1 ? 2 : 1);
+                free(a);
+                free(b);
+                bnn_model_free(plain);
+                bnn_model_free(m);
+            }
+}
+
+/* Models without multiplicities are written exactly as before version 3
+ * existed: lengths and CRCs of the files of commit 0c055c2 (before the
+ * mult field), versions 1 and 2. */
+Test(model, without_mult_bytes_unchanged)
+{
+    struct {
+        bnn_random_opts o;
+        size_t len;
+        uint32_t crc;
+        int version;
+    } k[] = {
+        {{.depth = 14, .width = 16, .se = 1, .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10, .seed = 1},
+         26442, 0x83fdbbd3u, 1},
+        {{.depth = 8, .width = 4, .se = 1, .depthwise = 1, .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10,
+          .seed = 4}, 1293, 0x93092ac3u, 2},
+        {{.depth = 8, .width = 4, .groups = 2, .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10, .seed = 4},
+         947, 0x96f3872fu, 2},
+        {{.depth = 14, .width = 32, .se = 1, .bottleneck = 1, .in_c = 1, .in_h = 28, .in_w = 28, .classes = 10,
+          .seed = 4}, 15776, 0x340a1d14u, 1},
+        {{.depth = 20, .width = 8, .in_c = 3, .in_h = 32, .in_w = 32, .classes = 10, .seed = 4}, 10951, 0x4195ec49u, 1},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        bnn_model *m;
+        bnn_error err;
+        cr_assert_eq(bnn_model_random(&k[i].o, &m, &err), 0, "%s", err.msg);
+        uint8_t *buf;
+        size_t len;
+        cr_assert_eq(bnn_model_serialize(m, &buf, &len, &err), 0, "%s", err.msg);
+        uint32_t crc = (uint32_t)buf[len - 4] | (uint32_t)buf[len - 3] << 8 | (uint32_t)buf[len - 2] << 16 |
+                       (uint32_t)buf[len - 1] << 24;
+        cr_assert(len == k[i].len && crc == k[i].crc && buf[8] == k[i].version,
+                  "model %zu: %zu bytes, crc 0x%08x, version %d", i, len, (unsigned)crc, buf[8]);
+        free(buf);
+        bnn_model_free(m);
+    }
 }
 
 /* 4 depths x SE on/off x 2 input shapes x 3 seeds = 48 models, through
@@ -672,6 +837,7 @@ Test(model_cli, random_then_info, .timeout = 60)
     /* the file equals the library's model for the same options */
     bnn_model *m = random_model(14, 16, 1, 1, 28, 3), *f;
     bnn_error err;
+    bnn_random_opts o;
     cr_assert_eq(bnn_model_load(path, &f, &err), 0, "%s", err.msg);
     assert_model_eq(m, f);
     bnn_model_free(m);
@@ -698,6 +864,35 @@ Test(model_cli, random_then_info, .timeout = 60)
     snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "s0b0a       g2     28x28x4") != NULL, "%s", out);
+    /* multiplicities: version 3, the rows with their copies, the channels above 1 */
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model random --depth 8 --width 4 --mult --se --seed 3 -o %s",
+             tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "SE, multiplicities (version 3)") != NULL, "%s", out);
+    o = (bnn_random_opts){.depth = 8, .width = 4, .se = 1, .mult = 1, .in_c = 1, .in_h = 28, .in_w = 28,
+                          .classes = 10, .seed = 3};
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(bnn_model_load(path, &f, &err), 0, "%s", err.msg);
+    assert_model_eq(m, f);
+    char want[120];
+    snprintf(want, sizeof want, "%llu binary MACs per image", (unsigned long long)bnn_model_macs(m));
+    snprintf(cmd, sizeof cmd, "%s/sparsecim model info %s", tu_bin_dir(), path);
+    cr_assert_eq(tu_run(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "SCIMBNN1 version 3") && strstr(out, want) && !strstr(out, "type dw"), "%s", out);
+    for (int i = 0; i < m->n_layers; i++) {
+        const bnn_conv *c = &m->layers[i].u.conv;
+        if (m->layers[i].type != BNN_CONV || !c->mult)
+            continue;
+        int above = 0;
+        for (int ch = 0; ch < c->in_c; ch++)
+            above += c->mult[ch] > 1;
+        snprintf(want, sizeof want, "mult: %d of %d channels above 1: ", above, c->in_c);
+        cr_assert(strstr(out, want) != NULL, "%s: %s", want, out);
+        snprintf(want, sizeof want, "; rows %d (n %d)\n", bnn_conv_rows(c), bnn_conv_n(c));
+        cr_assert(strstr(out, want) != NULL, "%s: %s", want, out);
+    }
+    bnn_model_free(m);
+    bnn_model_free(f);
     snprintf(cmd, sizeof cmd, "%s/sparsecim model --help && %s/sparsecim model random --help", tu_bin_dir(),
              tu_bin_dir());
     cr_assert_eq(tu_run(cmd, out, sizeof out), 0);

@@ -57,6 +57,41 @@ static uint8_t *dw_file(size_t *len)
     return buf;
 }
 
+/* depth 8, width 4, SE, multiplicities, 8x8x2 input (version 3): the
+ * layers of small_model(), widths 4/8/16; some convs have multiplicities
+ * (flag 1), the others flag 0 (mult_layer() finds them). */
+static bnn_model *mult_model(int depthwise)
+{
+    bnn_random_opts o = {.depth = 8, .width = depthwise ? 6 : 4, .se = 1, .depthwise = depthwise, .mult = 1,
+                         .in_c = 2, .in_h = 8, .in_w = 8, .classes = 10, .seed = 9};
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_random(&o, &m, &err), 0, "%s", err.msg);
+    return m;
+}
+
+static uint8_t *model_file(bnn_model *m, size_t *len)
+{
+    uint8_t *buf;
+    bnn_error err;
+    cr_assert_eq(bnn_model_serialize(m, &buf, len, &err), 0, "%s", err.msg);
+    bnn_model_free(m);
+    return buf;
+}
+
+/* The first CONV layer of m from `from` on with (want 1) or without (want
+ * 0) multiplicities, ungrouped (grouped 0) or grouped (grouped 1). */
+static int mult_layer(const bnn_model *m, int from, int want, int grouped)
+{
+    for (int i = from; i < m->n_layers; i++) {
+        const bnn_conv *c = &m->layers[i].u.conv;
+        if (m->layers[i].type == BNN_CONV && (c->mult != NULL) == want && (bnn_conv_groups(c) > 1) == grouped)
+            return i;
+    }
+    cr_assert_fail("no such conv");
+    return -1;
+}
+
 static unsigned le(const uint8_t *p, int n)
 {
     unsigned x = 0;
@@ -67,10 +102,13 @@ static unsigned le(const uint8_t *p, int n)
 
 /* An independent walk over the records (docs/SPEC.md section 4): fills the
  * byte offset of each layer record, returns the number of layers. Version
- * 2: a CONV record has u16 groups at +17 and its rows are (in_c/groups)*k*k. */
+ * >= 2: a CONV record has u16 groups at +17 and its rows are
+ * (in_c/groups)*k*k; version 3: then a u8 mult flag at +19 and, with flag
+ * 1, in_c multiplicities before the weights. */
 static int records(const uint8_t *b, size_t *off, int max)
 {
-    int n = (int)le(b + 22, 2), v2 = le(b + 8, 4) == 2;
+    unsigned version = le(b + 8, 4);
+    int n = (int)le(b + 22, 2), v2 = version >= 2;
     size_t o = 24;
     cr_assert(n <= max);
     for (int i = 0; i < n; i++) {
@@ -79,8 +117,9 @@ static int records(const uint8_t *b, size_t *off, int max)
         if (r[0] == 1) {
             size_t groups = v2 ? le(r + 17, 2) : 1;
             size_t in_c = le(r + 1, 2), out_c = le(r + 3, 2), nb = (in_c / groups * r[9] * r[10] + 7) / 8;
+            size_t head = version == 3 ? 20u + (r[19] ? in_c : 0) : v2 ? 19u : 17u;
             int pairs = (int16_t)le(r + 15, 2) >= 0 ? 2 : 1;
-            o += (v2 ? 19u : 17u) + out_c * nb + (out_c + 7) / 8 + 4 * out_c * (size_t)pairs;
+            o += head + out_c * nb + (out_c + 7) / 8 + 4 * out_c * (size_t)pairs;
         } else if (r[0] == 2) {
             size_t c = le(r + 1, 2), h = le(r + 3, 2);
             o += 5 + h * ((c + 7) / 8) + (h + 7) / 8 + 4 * h + c * ((h + 7) / 8) + (c + 7) / 8 + 4 * c;
@@ -217,10 +256,11 @@ Test(model_bad, header_fields_named)
     memcpy(b, buf, len);
     b[0] = 'X';
     expect_fail(b, len, "byte 0: field 'magic': expected \"SCIMBNN1\"");
-    MUTATE(b[8] = 3, "byte 8: field 'version': expected 1..2, got 3");
-    MUTATE(b[8] = 0, "byte 8: field 'version': expected 1..2, got 0");
-    /* a version-1 file read as version 2: layer 0's weights are taken for its groups */
+    MUTATE(b[8] = 4, "byte 8: field 'version': expected 1..3, got 4");
+    MUTATE(b[8] = 0, "byte 8: field 'version': expected 1..3, got 0");
+    /* a version-1 file read as version 2 or 3: layer 0's weights are taken for its groups */
     MUTATE(b[8] = 2, "byte 41: field 'layer 0 (conv1) groups': expected 1..1, got");
+    MUTATE(b[8] = 3, "byte 41: field 'layer 0 (conv1) groups': expected 1..1, got");
     MUTATE(put16(b + 12, 0), "byte 12: field 'in_c': expected 1..4096, got 0");
     MUTATE(put16(b + 14, 1025), "byte 14: field 'in_h': expected 1..1024, got 1025");
     MUTATE(b[18] = 9, "byte 18: field 'in_bits': expected 1..8, got 9");
@@ -450,39 +490,191 @@ Test(model_bad, groups_fields_named)
     free(buf);
 }
 
+/* buf (of n records at off) with n_extra bytes `extra` inserted after the
+ * first `head` bytes (17 or 19: up to the shortcut or the groups) of every
+ * CONV record, the version set to `version`, the CRC fixed: the same model
+ * in a later version's encoding. Returns a malloc'ed file, *olen its length. */
+static uint8_t *insert_in_convs(const uint8_t *buf, size_t len, size_t head, const uint8_t *extra, size_t n_extra,
+                                unsigned version, size_t *olen)
+{
+    size_t off[64];
+    int n = records(buf, off, 64);
+    uint8_t *b = malloc(len + n_extra * (size_t)n);
+    size_t o = 0;
+    for (int i = 0; i < n; i++) {
+        size_t end = i + 1 < n ? off[i + 1] : len - 4;
+        size_t from = i == 0 ? 0 : off[i];
+        if (buf[off[i]] == 1) {
+            memcpy(b + o, buf + from, off[i] + head - from);
+            o += off[i] + head - from;
+            memcpy(b + o, extra, n_extra);
+            o += n_extra;
+            memcpy(b + o, buf + off[i] + head, end - off[i] - head);
+            o += end - off[i] - head;
+        } else {
+            memcpy(b + o, buf + from, end - from);
+            o += end - from;
+        }
+    }
+    b[8] = (uint8_t)version;
+    o += 4;
+    fix_crc(b, o);
+    *olen = o;
+    return b;
+}
+
 /* The same model in both versions: a version-1 file with a u16 groups = 1
  * inserted into every CONV record is a well-formed version-2 file, refused
  * because version 2 is only for a model with a grouped conv (one encoding
  * per model). */
 Test(model_bad, version2_without_groups)
 {
-    size_t len;
+    size_t len, o;
     uint8_t *buf = small_file(&len);
-    size_t off[16];
-    int n = records(buf, off, 16);
-    uint8_t *b = malloc(len + 2 * (size_t)n);
-    size_t o = 0;
-    for (int i = 0; i < n; i++) {
-        size_t end = i + 1 < n ? off[i + 1] : len - 4;
-        size_t from = i == 0 ? 0 : off[i];
-        if (buf[off[i]] == 1) {
-            memcpy(b + o, buf + from, off[i] + 17 - from);
-            o += off[i] + 17 - from;
-            put16(b + o, 1);
-            o += 2;
-            memcpy(b + o, buf + off[i] + 17, end - off[i] - 17);
-            o += end - off[i] - 17;
-        } else {
-            memcpy(b + o, buf + from, end - from);
-            o += end - from;
-        }
-    }
-    b[8] = 2;
-    o += 4;
-    fix_crc(b, o);
+    static const uint8_t groups1[] = {1, 0};
+    uint8_t *b = insert_in_convs(buf, len, 17, groups1, 2, 2, &o);
     /* (the version is checked after every record was read: the converted
      * records are well formed) */
     expect_fail(b, o, "byte 8: field 'version': expected 1 (no CONV layer has groups > 1), got 2");
+    free(b);
+    free(buf);
+}
+
+/* ------------------------------------- multiplicities, version 3 ---- */
+
+/* Every truncation and every bit flip (the CRC not fixed) of a version-3
+ * file is refused with a byte offset; a cut at a mult flag or inside the
+ * multiplicities names that field. */
+Test(model_bad, mult_truncated_and_flipped, .timeout = 60)
+{
+    size_t len;
+    bnn_model *m = mult_model(0);
+    int L = mult_layer(m, 1, 1, 0), in_c = m->layers[L].u.conv.in_c;
+    char name[32];
+    snprintf(name, sizeof name, "%s", m->layers[L].name);
+    uint8_t *buf = model_file(m, &len);
+    cr_assert_eq(le(buf + 8, 4), 3u, "a model with multiplicities is written as version 3");
+    for (size_t n = 0; n < len; n++) {
+        uint8_t *cut = malloc(n + 1);
+        memcpy(cut, buf, n);
+        expect_fail(cut, n, "byte ");
+        free(cut);
+    }
+    for (size_t i = 0; i < len; i++)
+        for (int b = 0; b < 8; b++) {
+            buf[i] ^= (uint8_t)(1u << b);
+            expect_fail(buf, len, "byte ");
+            buf[i] ^= (uint8_t)(1u << b);
+        }
+    size_t off[32];
+    records(buf, off, 32);
+    cr_assert(buf[off[L] + 19] == 1 && in_c >= 2);
+    char want[200];
+    snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) mult flag': file truncated", off[L] + 19, L, name);
+    expect_fail(buf, off[L] + 19 + 4, want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) multiplicities': file truncated (needs %d bytes, 1 left",
+             off[L] + 20, L, name, in_c);
+    expect_fail(buf, off[L] + 21 + 4, want);
+    free(buf);
+}
+
+/* As every_bit_flip_with_good_crc on the version-3 file: layer 0's head
+ * is 20 bytes (groups and mult flag); a flip in a multiplicity is either
+ * refused or another valid model that writes the same bytes. */
+Test(model_bad, mult_bit_flip_with_good_crc, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = model_file(mult_model(0), &len);
+    int rejected, accepted;
+    flips_with_good_crc(buf, len, 24 + 20, &rejected, &accepted);
+    cr_assert(rejected > 100 && accepted > 1000, "%d rejected, %d accepted", rejected, accepted);
+    free(buf);
+}
+
+/* Each refusal of the flag and the multiplicities, with its byte offset. */
+Test(model_bad, mult_fields_named)
+{
+    size_t len;
+    bnn_model *m = mult_model(0);
+    int L = mult_layer(m, 1, 1, 0), Z = mult_layer(m, 1, 0, 0), in_c = m->layers[L].u.conv.in_c;
+    char name[32], zname[32];
+    snprintf(name, sizeof name, "%s", m->layers[L].name);
+    snprintf(zname, sizeof zname, "%s", m->layers[Z].name);
+    uint8_t *buf = model_file(m, &len), *b = malloc(len);
+    size_t off[32];
+    records(buf, off, 32);
+    cr_assert(buf[off[L] + 19] == 1 && buf[off[Z] + 19] == 0);
+    const size_t f = off[L] + 19, mo = off[L] + 20;
+    char want[200];
+    snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) mult flag': expected 0 or 1, got 2", f, L, name);
+    MUTATE(b[f] = 2, want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) mult flag': expected 0 or 1, got 255", off[Z] + 19, Z,
+             zname);
+    MUTATE(b[off[Z] + 19] = 255, want);
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer %d (%s) multiplicities': multiplicity of channel 0: expected 1..4, got 0", mo, L,
+             name);
+    MUTATE(b[mo] = 0, want);
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer %d (%s) multiplicities': multiplicity of channel %d: expected 1..4, got 5",
+             mo + (size_t)in_c - 1, L, name, in_c - 1);
+    MUTATE(b[mo + (size_t)in_c - 1] = 5, want);
+    snprintf(want, sizeof want, "byte %zu: field 'layer %d (%s) multiplicities': all 1 (write flag 0)", mo, L, name);
+    MUTATE(memset(b + mo, 1, (size_t)in_c), want);
+    /* the multiplicities are checked as they are read, before the CRC
+     * (docs/FORMAT.md, "What the loader checks"): a bad one in a file whose
+     * CRC no longer matches is named, not the CRC */
+    memcpy(b, buf, len);
+    b[mo + 1] = 0;
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer %d (%s) multiplicities': multiplicity of channel 1: expected 1..4, got 0", mo + 1,
+             L, name);
+    expect_fail(b, len, want);
+    /* the flag cleared or set: the record no longer parses as the model */
+    MUTATE(b[f] = 0, "byte ");
+    MUTATE(b[off[Z] + 19] = 1, "byte ");
+    /* a version-3 file read as version 2: the flag is taken for weights */
+    MUTATE(b[8] = 2, "byte ");
+    free(b);
+    free(buf);
+}
+
+/* Flag 1 on a grouped (here depthwise) conv is refused when read. */
+Test(model_bad, mult_on_grouped_conv_refused)
+{
+    size_t len;
+    bnn_model *m = mult_model(1);
+    cr_assert_str_eq(m->layers[1].name, "s0b0a.dw");
+    cr_assert(m->layers[1].u.conv.groups == 6 && m->layers[1].u.conv.mult == NULL);
+    uint8_t *buf = model_file(m, &len), *b = malloc(len);
+    size_t off[32];
+    records(buf, off, 32);
+    cr_assert_eq(buf[off[1] + 19], 0);
+    char want[200];
+    /* (while it is read, layer 1 is named as a conv of its own: s0b0a) */
+    snprintf(want, sizeof want,
+             "byte %zu: field 'layer 1 (s0b0a) mult flag': 1 on a conv of 6 groups (multiplicities are for ungrouped "
+             "convs only)", off[1] + 19);
+    MUTATE(b[off[1] + 19] = 1, want);
+    free(b);
+    free(buf);
+}
+
+/* A version-3 file whose CONV records all have flag 0 is a well-formed
+ * encoding of a model without multiplicities, refused: it is written as
+ * version 1 (no groups) or 2 (a grouped conv). */
+Test(model_bad, version3_without_mult)
+{
+    size_t len, o;
+    uint8_t *buf = small_file(&len);
+    static const uint8_t groups1_flag0[] = {1, 0, 0}, flag0[] = {0};
+    uint8_t *b = insert_in_convs(buf, len, 17, groups1_flag0, 3, 3, &o);
+    expect_fail(b, o, "byte 8: field 'version': expected 1 (no CONV layer has multiplicities or groups > 1), got 3");
+    free(b);
+    free(buf);
+    buf = dw_file(&len);
+    b = insert_in_convs(buf, len, 19, flag0, 1, 3, &o);
+    expect_fail(b, o, "byte 8: field 'version': expected 2 (no CONV layer has multiplicities), got 3");
     free(b);
     free(buf);
 }
@@ -575,6 +767,43 @@ Test(model_bad, groups_in_memory)
     bnn_model_free(m);
 }
 
+/* Multiplicities in memory: 1..BNN_MAX_MULT, not all 1 (NULL instead),
+ * not on a grouped conv; serialize refuses them as validate does. */
+Test(model_bad, mult_in_memory)
+{
+    bnn_model *m = mult_model(0);
+    bnn_error err;
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    int L = mult_layer(m, 1, 1, 0);
+    bnn_conv *c = &m->layers[L].u.conv;
+    uint8_t keep[BNN_MAX_CH];
+    memcpy(keep, c->mult, (size_t)c->in_c);
+    char want[200];
+    c->mult[1] = 0;
+    snprintf(want, sizeof want, "model: field 'layer %d (%s) multiplicities': multiplicity of channel 1: expected 1..4, got 0",
+             L, m->layers[L].name);
+    expect_invalid(m, want);
+    c->mult[1] = BNN_MAX_MULT + 1;
+    snprintf(want, sizeof want, "model: field 'layer %d (%s) multiplicities': multiplicity of channel 1: expected 1..4, got 5",
+             L, m->layers[L].name);
+    expect_invalid(m, want);
+    memset(c->mult, 1, (size_t)c->in_c);
+    snprintf(want, sizeof want, "model: field 'layer %d (%s) multiplicities': all 1 (use mult = NULL: no multiplicities)",
+             L, m->layers[L].name);
+    expect_invalid(m, want);
+    memcpy(c->mult, keep, (size_t)c->in_c);
+    cr_assert_eq(bnn_model_validate(m, &err), 0, "%s", err.msg);
+    bnn_model_free(m);
+    /* on a depthwise conv (groups 6) */
+    m = mult_model(1);
+    bnn_conv *dw = &m->layers[1].u.conv;
+    cr_assert_null(dw->mult);
+    dw->mult = malloc((size_t)dw->in_c);
+    memset(dw->mult, 2, (size_t)dw->in_c);
+    expect_invalid(m, "model: field 'layer 1 (s0b0a.dw) multiplicities': multiplicities on a conv of 6 groups (they are for ungrouped convs only)");
+    bnn_model_free(m); /* frees dw->mult too */
+}
+
 /* ------------------------------------------------------------- CLI ---- */
 
 /* Runs `sparsecim ARGS` (stdout discarded), expects exit 2, exactly one
@@ -613,6 +842,8 @@ Test(model_cli, bad_options_one_line_exit_2, .timeout = 60)
         {"--depth 14 --groups 3 --seed 1", "groups 3: expected a divisor of the width"},
         {"--depth 14 --groups 0 --seed 1", "option --groups"},
         {"--depth 14 --groups 32 --width 16 --seed 1", "groups 32: expected a divisor of the width"},
+        {"--depth 14 --groups 2 --mult --seed 1", "multiplicities are for ungrouped convs: not with groups 2"},
+        {"--depth 14 --mult=2 --seed 1", "--mult"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         snprintf(args, sizeof args, "model random %s -o %s", cases[i].args, path);

@@ -31,12 +31,15 @@
 #              VCD build only, with ACC_W 24, so that the accumulator's
 #              width and sign extension are exercised): targets sparsecim, test_rtl_lines,
 #              test_rtl_layers, test_rtl_zf, test_amodel, test_energy, test_json, test_merge,
-#              test_cli_opts.
+#              test_cli_opts, test_model, test_model_bad.
 #              A mutant that does not build is an error.
 #   energy     test_energy (the energy model's known answers: every per-event
 #              formula of the derivation table, csrc/power/energy_derive.c; the
 #              printed derivation read back equal to the derived table); cheap,
 #              so right after the build
+#   models     test_model_bad and test_model (the .bnn reader, writer and
+#              checks: every refusal with its byte offset, round trips of
+#              random models of every kind, versions 1-3); cheap, no RTL
 #   clock      `sparsecim run --small` of M.bnn on random:2 with the shim's
 #              fast clock path and with SPARSECIM_CLOCK=two-edge: the two
 #              JSON reports must be equal but wall_seconds and clock_path
@@ -281,7 +284,7 @@ do_build() {
   fi
   cmake -S "$W/src" -B "$W/build" -DSPARSECIM_RTL_DIR="$W/rtl" -DSPARSECIM_TB_ONLY_SMALL=ON &&
     cmake --build "$W/build" -j "$JOBS" --target sparsecim test_rtl_lines test_rtl_layers test_rtl_zf test_amodel \
-      test_energy test_json test_merge test_cli_opts &&
+      test_energy test_json test_merge test_cli_opts test_model test_model_bad &&
     echo "$sum" > "$W/build/.mutate-rtl"
 }
 do_includes() { sh "$ROOT/tools/include_graph.sh" "$W/src"; }
@@ -342,9 +345,10 @@ do_test() {
   (cd "$W/build" && SPARSECIM_SRC="$W/src" SPARSECIM_BIN="$W/build" "$@")
 }
 do_reports() { do_test ./test_json --jobs "$JOBS" && do_test ./test_merge --jobs "$JOBS"; }
+do_models() { do_test ./test_model_bad --jobs "$JOBS" && do_test ./test_model --jobs "$JOBS"; }
 
 export W JOBS ROOT
-export -f do_lint do_xcheck do_includes do_build do_run do_jobs do_interrupt do_clock do_test do_reports
+export -f do_lint do_xcheck do_includes do_build do_run do_jobs do_interrupt do_clock do_test do_reports do_models
 
 # checks NAME KIND: runs the checks on the current copy; sets FAILED (the
 # checks that failed, in order; the first only unless --all-checks) and ERR
@@ -372,6 +376,7 @@ checks() {
   run_check "$dir" includes 120 do_includes || { FAILED+=(includes); [ $ALL = 1 ] || return 0; }
   run_check "$dir" build 3600 do_build || { ERR="the copy does not build: $dir/build.log"; return 0; }
   run_check "$dir" energy 300 do_test ./test_energy --jobs "$JOBS" || { FAILED+=(energy); [ $ALL = 1 ] || return 0; }
+  run_check "$dir" models 300 do_models || { FAILED+=(models); [ $ALL = 1 ] || return 0; }
   if [ "$name" = baseline ]; then
     run_check "$dir" model 300 "$W/build/sparsecim" model random --depth 8 --width 8 --se --input 8x8x1 \
       --seed 3 -o "$W/M.bnn" || { ERR="no model: $dir/model.log"; return 0; }
@@ -407,7 +412,7 @@ if [ ${#FAILED[@]} -gt 0 ]; then
   echo "mutate: on the unmutated tree ${FAILED[*]} FAILS: $W/logs/baseline/${FAILED[0]}.log" >&2
   exit 2
 fi
-echo "baseline (no mutation): every check passes (xcheck, includes, energy, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports, opts)"
+echo "baseline (no mutation): every check passes (xcheck, includes, energy, models, clock, run-both, run-c2, run-c1, run-none, run-skip, run-is-both, run-is-c2, lines, layers, zf, amodel, jobs, reports, opts)"
 
 # ---- the mutations, one at a time ----
 killed=0 survived=0 errors=0

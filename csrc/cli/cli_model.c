@@ -11,7 +11,7 @@
 
 static const char *usage_text =
     "usage: sparsecim model random --depth 14 [--se] [--depthwise | --groups N | --bottleneck] [--width 16]\n"
-    "                              [--input 28x28x1]\n"
+    "                              [--mult] [--input 28x28x1]\n"
     "                              [--classes 10] --seed N -o FILE.bnn\n"
     "       sparsecim model info FILE.bnn\n"
     "\n"
@@ -29,12 +29,17 @@ static const char *usage_text =
     "                 not with --depthwise; 1 = ordinary, the default)\n"
     "  --bottleneck   bottleneck blocks: 1x1 reduce C_in -> C/4, 3x3 C/4 -> C/4 (the stride),\n"
     "                 1x1 expand C/4 -> C with the shortcut (n blocks per stage as for D)\n"
+    "  --mult         multiplicities on the ungrouped convs (docs/SPEC.md section 2): about one\n"
+    "                 input channel in four counts 2..4 times (its rows repeated in the array);\n"
+    "                 a version-3 file; not with --groups\n"
     "  --input HxWxC  image shape (default 28x28x1; 32x32x3 for CIFAR-10)\n"
     "  --classes K    classifier outputs, 1..1000 (default 10)\n"
     "  --seed N       PRNG seed, 0..2147483647 (required; same seed, same file)\n"
     "  -o FILE.bnn    output, written atomically (required)\n"
     "info     checks a .bnn file and lists its layers: shapes (HxWxC), kernel, stride,\n"
-    "         array rows per output (C*k*k), weight bits, binary MACs per image\n"
+    "         array rows per output (C*k*k, with multiplicities their sum * k*k), weight bits,\n"
+    "         binary MACs per image; the file version; per conv with multiplicities the\n"
+    "         channels above 1\n"
     "\n"
     "Bad options or a bad file: one line on stderr, exit status 2.\n";
 
@@ -58,7 +63,7 @@ static int parse_shape(const char *s, int *h, int *w, int *c)
 #define CLI_MODEL_STR_(x) #x
 #define CLI_MODEL_STR(x) CLI_MODEL_STR_(x)
 
-enum { M_DEPTH = 1, M_WIDTH, M_SE, M_DEPTHWISE, M_GROUPS, M_BOTTLENECK, M_INPUT, M_CLASSES, M_SEED, M_OUT };
+enum { M_DEPTH = 1, M_WIDTH, M_SE, M_DEPTHWISE, M_GROUPS, M_BOTTLENECK, M_MULT, M_INPUT, M_CLASSES, M_SEED, M_OUT };
 
 static const cli_opt random_opts[] = {
     CLI_OPT_INT("depth", M_DEPTH, 8, 200),
@@ -67,6 +72,7 @@ static const cli_opt random_opts[] = {
     CLI_OPT_FLAG("depthwise", M_DEPTHWISE),
     CLI_OPT_INT("groups", M_GROUPS, 1, BNN_MAX_CH),
     CLI_OPT_FLAG("bottleneck", M_BOTTLENECK),
+    CLI_OPT_FLAG("mult", M_MULT),
     CLI_OPT_STR("input", M_INPUT, "HxWxC with H, W in 1.." CLI_MODEL_STR(BNN_MAX_IMG) " and C in 1.." CLI_MODEL_STR(
                                       BNN_MAX_CH) " (e.g. 28x28x1)"),
     CLI_OPT_INT("classes", M_CLASSES, 1, 1000),
@@ -92,6 +98,7 @@ static int random_parse(int argc, char **argv, bnn_random_opts *o, const char **
         case M_DEPTHWISE: o->depthwise = 1; break;
         case M_GROUPS: o->groups = (int)p.num; break;
         case M_BOTTLENECK: o->bottleneck = 1; break;
+        case M_MULT: o->mult = 1; break;
         case M_CLASSES: o->classes = (int)p.num; break;
         case M_SEED: o->seed = (uint64_t)p.num; have_seed = 1; break;
         case M_OUT: *out = p.val; break;
@@ -125,13 +132,16 @@ static int model_random(int argc, char **argv)
     if (rc) {
         fprintf(stderr, "sparsecim model random: option -o: %s\n", err.msg);
     } else {
-        char kind[48] = "";
+        char kind[80] = "";
         if (o.depthwise)
             snprintf(kind, sizeof kind, ", depthwise-separable");
         else if (o.bottleneck)
             snprintf(kind, sizeof kind, ", bottleneck");
         else if (o.groups > 1)
             snprintf(kind, sizeof kind, ", %d groups", o.groups);
+        if (o.mult)
+            snprintf(kind + strlen(kind), sizeof kind - strlen(kind), ", multiplicities (version %u)",
+                     bnn_model_file_version(m));
         printf("wrote %s: depth %d, width %d, %s%s, input %dx%dx%d, classes %d, %d layers, %llu binary MACs/image\n",
                out, o.depth, o.width, o.se ? "SE" : "no SE", kind, o.in_h, o.in_w, o.in_c, o.classes, m->n_layers,
                (unsigned long long)bnn_model_macs(m));
@@ -148,13 +158,36 @@ static void info_row(int idx, const char *name, const char *type, const char *in
            (unsigned long long)params, (unsigned long long)macs);
 }
 
+/* The line under a conv with multiplicities: its channels above 1 (the
+ * first 16, "c3x2" = channel 3 counts twice) and its array rows against
+ * n = C*k*k, the rows without copies. */
+static void info_mult(const bnn_conv *c)
+{
+    char list[200] = "";
+    int above = 0, listed = 0;
+    size_t len = 0;
+    for (int ch = 0; ch < c->in_c; ch++) {
+        if (c->mult[ch] <= 1)
+            continue;
+        above++;
+        if (listed < 16 && len < sizeof list) {
+            int w = snprintf(list + len, sizeof list - len, "%sc%dx%d", listed ? " " : "", ch, c->mult[ch]);
+            len += w > 0 ? (size_t)w : 0;
+            listed++;
+        }
+    }
+    printf("     mult: %d of %d channels above 1: %s%s; rows %d (n %d)\n", above, c->in_c, list,
+           above > listed ? " ..." : "", bnn_conv_rows(c), bnn_conv_n(c));
+}
+
 static void info_layer(int i, const bnn_layer *l, uint64_t *thresholds)
 {
     char in[48], outs[40], k[16], st[24], nm[48];
     if (l->type == BNN_CONV) {
         const bnn_conv *c = &l->u.conv;
-        long rows = (long)bnn_conv_n(c);
-        uint64_t params = (uint64_t)rows * (uint64_t)c->out_c;
+        /* rows with the copies (the MACs count them), params without */
+        long rows = (long)bnn_conv_rows(c);
+        uint64_t params = (uint64_t)bnn_conv_n(c) * (uint64_t)c->out_c;
         char type[16] = "conv";
         if (bnn_conv_groups(c) > 1 && bnn_conv_cpg(c) == 1)
             snprintf(type, sizeof type, "dw");
@@ -169,7 +202,10 @@ static void info_layer(int i, const bnn_layer *l, uint64_t *thresholds)
         if (c->shortcut >= 0)
             snprintf(st + strlen(st), sizeof st - strlen(st), "+r%d", c->shortcut);
         info_row(i, l->name, type, in, outs, k, st, rows, params,
-                 params * (uint64_t)c->out_h * (uint64_t)c->out_w * (uint64_t)c->in_bits);
+                 (uint64_t)rows * (uint64_t)c->out_c * (uint64_t)c->out_h * (uint64_t)c->out_w *
+                     (uint64_t)c->in_bits);
+        if (c->mult)
+            info_mult(c);
         *thresholds += (uint64_t)c->out_c * (uint64_t)c->th.pairs;
     } else if (l->type == BNN_SE) {
         const bnn_se *s = &l->u.se;
@@ -239,9 +275,15 @@ static int model_info(int argc, char **argv)
            bnn_model_file_version(m), m->in_h, m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
     printf("shapes HxWxC; >NxBb: count pooling to N values of B bits; stride +rI: residual, shortcut = input of layer I;\n"
            "rows: array rows of one output (C*k*k); params: weight bits; MACs: binary MACs per image (x input bits)\n");
-    if (bnn_model_file_version(m) >= BNN_VERSION_GROUPS)
+    int grouped = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        grouped |= m->layers[i].type == BNN_CONV && bnn_conv_groups(&m->layers[i].u.conv) > 1;
+    if (grouped)
         printf("type dw: depthwise conv (groups = in_c), gN: conv of N groups; its rows are (C/groups)*k*k, one array\n"
                "job per group (docs/SPEC.md section 5)\n");
+    if (bnn_model_file_version(m) >= BNN_VERSION_MULT)
+        printf("mult: input channels counted more than once (cNxM: channel N, M copies of its rows; docs/SPEC.md\n"
+               "section 2); such a conv's rows are sum(mult)*k*k, its n = C*k*k weight bits per output\n");
     printf("%3s  %-11s %-6s %-16s %-12s %-6s %-6s %6s %9s %12s\n", "#", "name", "type", "input", "output", "kernel",
            "stride", "rows", "params", "MACs");
     uint64_t thresholds = 0;

@@ -8,14 +8,17 @@
  *   bnn_model_io.c      .bnn reader / writer (load, load_mem, serialize, save)
  *   bnn_model_random.c  the random ResNet generator
  *
- * The .bnn file, versions 1 and 2 (docs/SPEC.md section 4, docs/FORMAT.md),
- * all integers little-endian, decoded byte by byte (no host-order casts);
- * version 2 only adds the CONV record's u16 groups (+17), and is written
- * only when a CONV has groups > 1:
+ * The .bnn file, versions 1, 2 and 3 (docs/SPEC.md section 4,
+ * docs/FORMAT.md), all integers little-endian, decoded byte by byte (no
+ * host-order casts); version 2 only adds the CONV record's u16 groups
+ * (+17), and is written only when a CONV has groups > 1 (and none has
+ * multiplicities); version 3 adds after the groups a u8 mult flag (+19)
+ * and, with flag 1, in_c u8 multiplicities (+20), and is written only when
+ * a CONV has multiplicities:
  *
  *   off  size  field       range / meaning
  *   0    8     magic       "SCIMBNN1"
- *   8    4     version     u32 = 1, or 2 (a CONV with groups > 1)
+ *   8    4     version     u32 = 1, 2 (a CONV with groups > 1) or 3 (a CONV with multiplicities)
  *   12   2     in_c        u16 image channels       1..4096
  *   14   2     in_h        u16 image height         1..1024
  *   16   2     in_w        u16 image width          1..1024
@@ -30,6 +33,9 @@
  *     +9 u8 k_h 1..7  +10 u8 k_w 1..7  +11 u8 stride 1..2  +12 u8 pad_h 0..k_h-1
  *     +13 u8 pad_w 0..k_w-1  +14 u8 in_bits 1..8  +15 i16 shortcut -1 or 0..index-1
  *     version 2: +17 u16 groups 1..in_c dividing in_c and out_c, the weights at +19
+ *     version 3: +17 groups as version 2, +19 u8 mult flag 0..1 (1 only with groups 1),
+ *                with flag 1 +20 in_c x u8 multiplicity 1..4 (not all 1); the weights
+ *                at +20, or +20+in_c with flag 1
  *     +17 weights     out_c rows x ceil(n/8) bytes, n = (in_c/groups)*k_h*k_w, bit i of
  *                     a row at byte i/8 bit i%8 (LSB first), canonical order
  *                     i = c*k_h*k_w + ky*k_w + kx; unused bits of the last byte 0

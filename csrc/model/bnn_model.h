@@ -166,7 +166,8 @@ unsigned bnn_model_file_version(const bnn_model *m);
 /* Frees a model and everything it owns (NULL is fine). */
 void bnn_model_free(bnn_model *m);
 
-/* Reads and validates a .bnn file (docs/SPEC.md section 4). On failure
+/* Reads and validates a .bnn file (docs/SPEC.md section 4; versions 1, 2
+ * and 3, a version-3 CONV's multiplicities into mult, owned). On failure
  * returns non-zero, *out = NULL and err names the file, byte offset and field. */
 int bnn_model_load(const char *path, bnn_model **out, bnn_error *err);
 /* The same from memory; `name` is used in messages. */

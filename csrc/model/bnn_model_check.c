@@ -1,7 +1,7 @@
 /*
  * bnn_model_check.c - the complete check of a model (docs/SPEC.md 2-4):
  * header and field ranges, the shape chain, shortcuts (option A), array
- * sizes and unused bits, classifier last. Used by bnn_model_validate()
+ * sizes and unused bits, multiplicities, classifier last. Used by bnn_model_validate()
  * (in-memory models) and by the loader (messages then carry byte offsets).
  * Fills the derived fields: conv out_h/out_w, SE/classifier h, w, q_bits,
  * and the layer names.
@@ -19,7 +19,7 @@ typedef struct ck {
     bnn_model *m;
     const char *file;
     const size_t *rec;  /* record offsets, NULL for in-memory models */
-    unsigned version;   /* file version (the CONV record's offsets), 1 in memory */
+    unsigned version;   /* file version (the CONV record's offsets: 1, 2 or 3), 1 in memory */
     bnn_error *err;
 } ck;
 
@@ -108,6 +108,33 @@ static int option_a_stride(shape sc, int c, int h, int w)
     return s;
 }
 
+/* Multiplicities (docs/SPEC.md section 2): none (NULL), or in_c values
+ * 1..BNN_MAX_MULT, not all 1, on an ungrouped conv only. In a file of
+ * version 3 the flag is at +19 and the values at +20 (the loader has
+ * checked them already as it read them; the messages here are the same). */
+static int check_mult(const ck *c, int i, const bnn_conv *cv)
+{
+    if (!cv->mult)
+        return 0;
+    const int in_file = c->version >= BNN_VERSION_MULT;
+    const size_t foff = in_file ? BNN_REC_CONV_MULT_FLAG : (size_t)-1;
+    const size_t moff = in_file ? BNN_REC_CONV_MULT : (size_t)-1;
+    if (bnn_conv_groups(cv) > 1)
+        return fail(c, i, foff, in_file ? "mult flag" : "multiplicities", "multiplicities on a conv of %d groups "
+                    "(they are for ungrouped convs only)", bnn_conv_groups(cv));
+    int above = 0;
+    for (int ch = 0; ch < cv->in_c; ch++) {
+        if (cv->mult[ch] < 1 || cv->mult[ch] > BNN_MAX_MULT)
+            return fail(c, i, in_file ? moff + (size_t)ch : moff, "multiplicities",
+                        "multiplicity of channel %d: expected 1..%d, got %d", ch, BNN_MAX_MULT, cv->mult[ch]);
+        above |= cv->mult[ch] > 1;
+    }
+    if (!above)
+        return fail(c, i, moff, "multiplicities", in_file ? "all 1 (write flag 0)"
+                                                           : "all 1 (use mult = NULL: no multiplicities)");
+    return 0;
+}
+
 static int check_conv(const ck *c, int i, shape *cur, const shape *in_shapes)
 {
     bnn_conv *cv = &c->m->layers[i].u.conv;
@@ -123,15 +150,17 @@ static int check_conv(const ck *c, int i, shape *cur, const shape *in_shapes)
         chain(c, i, BNN_REC_CONV_IN_BITS, "in_bits", cv->in_bits, cur->bits) ||
         range(c, i, BNN_REC_CONV_SHORTCUT, "shortcut", cv->shortcut, -1, i - 1))
         return -1;
-    /* groups: 0 (in memory) is read as 1; in a file it is 1..in_c (version 2) */
+    /* groups: 0 (in memory) is read as 1; in a file it is 1..in_c (version >= 2) */
     const size_t goff = c->version >= BNN_VERSION_GROUPS ? BNN_REC_CONV_GROUPS : (size_t)-1;
-    const size_t woff = c->version >= BNN_VERSION_GROUPS ? BNN_REC_CONV_WEIGHTS_V2 : BNN_REC_CONV_WEIGHTS;
+    const size_t woff = bnn_rec_conv_weights(c->version, cv->in_c, cv->mult != NULL);
     if (range(c, i, goff, "groups", cv->groups, 0, cv->in_c))
         return -1;
     const int groups = bnn_conv_groups(cv);
     if (cv->in_c % groups || cv->out_c % groups)
         return fail(c, i, goff, "groups", "expected a divisor of in_c %d and of out_c %d, got %d", cv->in_c,
                     cv->out_c, groups);
+    if (check_mult(c, i, cv))
+        return -1;
     if (cv->in_h + 2 * cv->pad_h < cv->k_h)
         return fail(c, i, BNN_REC_CONV_K_H, "k_h", "kernel height %d does not fit input height %d + 2 x pad %d",
                     cv->k_h, cv->in_h, cv->pad_h);

@@ -53,8 +53,9 @@ void bnn_namer_step(bnn_namer *n, bnn_layer *layers, int i);
  * rec_off: byte offset of each layer record in the file, or NULL; when
  * given, messages carry "byte N" of the offending field. */
 int bnn_model_check(bnn_model *m, const char *file, const size_t *rec_off, bnn_error *err);
-/* The same for a file of version `version` (1 or 2: the CONV record's
- * field offsets differ, see BNN_REC_CONV_GROUPS). */
+/* The same for a file of version `version` (1, 2 or 3: the CONV record's
+ * field offsets differ, see BNN_REC_CONV_GROUPS, BNN_REC_CONV_MULT and
+ * bnn_rec_conv_weights). */
 int bnn_model_check_file(bnn_model *m, const char *file, const size_t *rec_off, unsigned version,
                          bnn_error *err);
 
@@ -66,6 +67,9 @@ enum {
     BNN_REC_CONV_WEIGHTS = 17,
     /* version 2: u16 groups at +17, the weights at +19 */
     BNN_REC_CONV_GROUPS = 17, BNN_REC_CONV_WEIGHTS_V2 = 19,
+    /* version 3: groups at +17, u8 mult flag at +19, with flag 1 in_c u8
+     * multiplicities at +20; the weights at +20 (+ in_c with flag 1) */
+    BNN_REC_CONV_MULT_FLAG = 19, BNN_REC_CONV_MULT = 20,
     BNN_REC_SE_C = 1, BNN_REC_SE_HIDDEN = 3, BNN_REC_SE_FC1 = 5,
     BNN_REC_CLS_IN_C = 1, BNN_REC_CLS_CLASSES = 3, BNN_REC_CLS_WEIGHTS = 5,
     /* header */
@@ -73,5 +77,15 @@ enum {
     BNN_HDR_IN_BITS = 18, BNN_HDR_RESERVED = 19, BNN_HDR_CLASSES = 20, BNN_HDR_N_LAYERS = 22,
     BNN_HDR_SIZE = 24
 };
+
+/* Offset of a CONV record's weights in a file of `version`: the record
+ * grows by the groups field (version >= 2), the mult flag (version 3) and
+ * the in_c multiplicities when the conv has them (flag 1). */
+static inline size_t bnn_rec_conv_weights(unsigned version, int in_c, int has_mult)
+{
+    if (version >= BNN_VERSION_MULT)
+        return (size_t)BNN_REC_CONV_MULT + (has_mult ? (size_t)in_c : 0);
+    return version >= BNN_VERSION_GROUPS ? BNN_REC_CONV_WEIGHTS_V2 : BNN_REC_CONV_WEIGHTS;
+}
 
 #endif

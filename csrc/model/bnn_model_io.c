@@ -2,13 +2,18 @@
  * bnn_model_io.c - the .bnn reader and writer (layout: top of bnn_model.c,
  * docs/FORMAT.md). Every integer is decoded byte by byte, little-endian.
  *
- * Load order: magic, version (1 or 2); then every field in file order with
- * its range (so no allocation is larger than the bytes that back it, and a
- * truncated file names the field it ends in; a CONV's groups, version 2,
- * with its divisibility, before the weights whose length depends on it);
- * then no trailing bytes; then the version against the model (2 exactly
- * when a CONV has groups > 1: one encoding per model); then the CRC; then the semantic checks of bnn_model_check() (shape chain,
- * shortcuts), whose messages carry the byte offset of the field.
+ * Load order: magic, version (1, 2 or 3); then every field in file order
+ * with its range (so no allocation is larger than the bytes that back it,
+ * and a truncated file names the field it ends in; a CONV's groups,
+ * version >= 2, with its divisibility, before the weights whose length
+ * depends on it; a CONV's mult flag and multiplicities, version 3, each
+ * checked when read: flag 0 or 1, 1 only on an ungrouped conv, values
+ * 1..BNN_MAX_MULT, not all 1); then no trailing bytes; then the version
+ * against the model (bnn_model_file_version: 2 exactly when a CONV has
+ * groups > 1 and none has multiplicities, 3 exactly when one has
+ * multiplicities: one encoding per model); then the CRC; then the semantic
+ * checks of bnn_model_check() (shape chain, shortcuts), whose messages
+ * carry the byte offset of the field.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -38,7 +43,7 @@ typedef struct rd {
     const char *name;   /* file name for messages */
     char label[64];     /* "layer 3 (s0b1a)" or "" for header fields */
     size_t weights;     /* packed weight bytes so far */
-    unsigned version;   /* 1, or 2: CONV records carry groups */
+    unsigned version;   /* 1; 2: CONV records carry groups; 3: groups and the mult flag */
     bnn_error *err;
 } rd;
 
@@ -153,6 +158,56 @@ static int rd_thresh(rd *r, bnn_thresh *t, int n, int pairs, const char *prefix)
     return 0;
 }
 
+/* Version 3: a CONV's u8 mult flag and, with flag 1, its in_c u8
+ * multiplicities (docs/FORMAT.md), read after the groups. Flag 1 only on
+ * an ungrouped conv; each multiplicity 1..BNN_MAX_MULT; not all 1 (a conv
+ * without copies is written with flag 0: one encoding per model). */
+static int load_mult(rd *r, bnn_conv *cv)
+{
+    char f[128];
+    size_t at = r->off;
+    if (rd_need(r, 1, "mult flag"))
+        return -1;
+    int flag = r->p[r->off++];
+    field_name(r, "mult flag", f, sizeof f);
+    if (flag > 1) {
+        bnn_set_err(r->err, "%s: byte %zu: field '%s': expected 0 or 1, got %d", r->name, at, f, flag);
+        return -1;
+    }
+    if (flag && cv->groups > 1) {
+        bnn_set_err(r->err, "%s: byte %zu: field '%s': 1 on a conv of %d groups (multiplicities are for "
+                    "ungrouped convs only)", r->name, at, f, cv->groups);
+        return -1;
+    }
+    if (!flag)
+        return 0;
+    at = r->off;
+    if (rd_need(r, (size_t)cv->in_c, "multiplicities"))
+        return -1;
+    field_name(r, "multiplicities", f, sizeof f);
+    if (!(cv->mult = malloc((size_t)cv->in_c))) {
+        bnn_set_err(r->err, "%s: byte %zu: field '%s': out of memory", r->name, at, f);
+        return -1;
+    }
+    int above = 0;
+    for (int ch = 0; ch < cv->in_c; ch++) {
+        int v = r->p[at + (size_t)ch];
+        if (v < 1 || v > BNN_MAX_MULT) {
+            bnn_set_err(r->err, "%s: byte %zu: field '%s': multiplicity of channel %d: expected 1..%d, got %d",
+                        r->name, at + (size_t)ch, f, ch, BNN_MAX_MULT, v);
+            return -1;
+        }
+        cv->mult[ch] = (uint8_t)v;
+        above |= v > 1;
+    }
+    if (!above) {
+        bnn_set_err(r->err, "%s: byte %zu: field '%s': all 1 (write flag 0)", r->name, at, f);
+        return -1;
+    }
+    r->off += (size_t)cv->in_c;
+    return 0;
+}
+
 static int load_conv(rd *r, bnn_conv *cv, int index)
 {
     long v;
@@ -181,6 +236,8 @@ static int load_conv(rd *r, bnn_conv *cv, int index)
             return -1;
         }
     }
+    if (r->version >= BNN_VERSION_MULT && load_mult(r, cv))
+        return -1;
     /* the weights are read with the groups (their row length depends on them) */
     if (rd_bits(r, &cv->wt, cv->out_c, bnn_conv_n(cv), "weights"))
         return -1;
@@ -231,6 +288,8 @@ static void name_for_messages(rd *r, bnn_model *m, bnn_namer *nm, int i)
         l->u.conv.k_w = left >= 10 ? p[9] : 0;
         l->u.conv.stride = left >= 11 ? p[10] : 1;
         l->u.conv.shortcut = left >= 16 ? (int)(int16_t)(uint16_t)get_le(p + 14, 2) : -1;
+        /* groups at +17 in versions 2 and 3 (the version-3 mult flag and
+         * multiplicities come after it and do not change names) */
         l->u.conv.groups = r->version >= BNN_VERSION_GROUPS && left >= 18 ? (int)get_le(p + 16, 2) : 1;
     }
     bnn_namer_step(nm, m->layers, i);
@@ -280,6 +339,22 @@ static int load_layers(rd *r, bnn_model *m, int nl, size_t *rec_off)
     return 0;
 }
 
+/* One encoding per model: version 2 only when a conv needs its groups,
+ * version 3 only when a conv has multiplicities (a file of a higher
+ * version than its model needs is refused, saying what the model lacks). */
+static int version_mismatch(const rd *r, const bnn_model *m)
+{
+    const unsigned want = bnn_model_file_version(m);
+    if (r->version == want)
+        return 0;
+    const char *why = r->version < BNN_VERSION_MULT ? "no CONV layer has groups > 1"
+                      : want == BNN_VERSION      ? "no CONV layer has multiplicities or groups > 1"
+                                                 : "no CONV layer has multiplicities";
+    bnn_set_err(r->err, "%s: byte %d: field 'version': expected %u (%s), got %u", r->name, BNN_HDR_VERSION, want, why,
+                r->version);
+    return -1;
+}
+
 int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_model **out, bnn_error *err)
 {
     *out = NULL;
@@ -292,7 +367,7 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
         return -1;
     }
     r.off = 8;
-    if (rd_int(&r, 4, 0, "version", BNN_VERSION, BNN_VERSION_GROUPS, &v))
+    if (rd_int(&r, 4, 0, "version", BNN_VERSION, BNN_VERSION_MULT, &v))
         return -1;
     r.version = (unsigned)v;
     if (len < BNN_HDR_SIZE + 4) {
@@ -322,12 +397,8 @@ int bnn_model_load_mem(const uint8_t *buf, size_t len, const char *name, bnn_mod
                     name, r.off, r.len - r.off, nl);
         goto fail;
     }
-    if (r.version != bnn_model_file_version(m)) {
-        /* one encoding per model: version 2 only when a conv needs its groups */
-        bnn_set_err(err, "%s: byte %d: field 'version': expected %u (no CONV layer has groups > 1), got %u", name,
-                    BNN_HDR_VERSION, bnn_model_file_version(m), r.version);
+    if (version_mismatch(&r, m))
         goto fail;
-    }
     uint32_t want = get_le(buf + len - 4, 4), got = crc_bytes(buf, len - 4);
 #ifdef SPARSECIM_FUZZ_NO_CRC
     want = got; /* fuzzing build only: let mutated files reach the checks behind the CRC */
@@ -482,6 +553,12 @@ static void wr_layer(wr *w, const bnn_layer *l, unsigned version)
         wr_le(w, (uint32_t)(uint16_t)(int16_t)c->shortcut, 2);
         if (version >= BNN_VERSION_GROUPS)
             wr_le(w, (uint32_t)bnn_conv_groups(c), 2);
+        if (version >= BNN_VERSION_MULT) {
+            /* flag 0 for a conv without multiplicities, else 1 and in_c bytes */
+            wr_le(w, c->mult ? 1u : 0u, 1);
+            if (c->mult)
+                wr_bytes(w, c->mult, (size_t)c->in_c);
+        }
         wr_bits(w, &c->wt);
         wr_thresh(w, &c->th);
     } else if (l->type == BNN_SE) {
@@ -507,7 +584,9 @@ int bnn_model_serialize(const bnn_model *m, uint8_t **buf, size_t *len, bnn_erro
     *buf = NULL;
     *len = 0;
     /* Only a valid model is written: check a shallow copy (the check fills
-     * derived fields and names, which must not change the caller's model). */
+     * derived fields and names, which must not change the caller's model;
+     * it only reads the arrays, mult included, which stay the caller's:
+     * the copy's layer array is freed, never what it points to). */
     bnn_model copy = *m;
     bnn_layer *layers = m->n_layers > 0 && m->n_layers <= BNN_MAX_LAYERS && m->layers
                             ? malloc((size_t)m->n_layers * sizeof *layers)
