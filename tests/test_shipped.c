@@ -9,7 +9,8 @@
  * #14, 76.43% on the test set, below its 86% target: `sparsecim infer`)
  * is checked against its exporter only: the C model runs it at ~100
  * images/s (its depthwise layers pack 9-bit rows), too slow for the whole
- * test set under the sanitizers.
+ * test set under the sanitizers. The multi-value model (version 3, 12
+ * convs with channel copies) and its control: against the exporter too.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
@@ -85,6 +86,24 @@ Test(shipped, plain_model_matches_exporter, .timeout = 120) { check_model("resne
 Test(shipped, dw_model_matches_exporter, .timeout = 120) { check_model("dw-resnet14-fmnist"); }
 Test(shipped, resnet20_model_matches_exporter, .timeout = 120) { check_model("resnet20-fmnist"); }
 Test(shipped, bneck_model_matches_exporter, .timeout = 120) { check_model("bneck-se-resnet14-fmnist"); }
+/* multi-value weights (issue #14): the fine-tune with channel copies in the
+ * spare rows, a version-3 file made by export.py, and its control */
+Test(shipped, mult_model_matches_exporter, .timeout = 120)
+{
+    char bnn[1024];
+    snprintf(bnn, sizeof bnn, "%s/vectors/models/resnet14-mult-fmnist.bnn", tu_src_dir());
+    bnn_model *m;
+    bnn_error err;
+    cr_assert_eq(bnn_model_load(bnn, &m, &err), 0, "%s", err.msg);
+    int convs = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        convs += m->layers[i].type == BNN_CONV && m->layers[i].u.conv.mult != NULL;
+    cr_assert_eq(bnn_model_file_version(m), BNN_VERSION_MULT);
+    cr_assert_eq(convs, 12, "%d convs with multiplicities, expected the 12 binary convs after conv1", convs);
+    bnn_model_free(m);
+    check_model("resnet14-mult-fmnist");
+}
+Test(shipped, mult_control_matches_exporter, .timeout = 120) { check_model("resnet14-ctl-fmnist"); }
 
 /* The C model on the whole test set: accuracy and, per stage, the fraction
  * of channels the SE gates zero (-1 for a stage without SE layers). */
