@@ -489,10 +489,11 @@ def spare_channels(conv, rows=ARRAY_ROWS):
     return min(cin, ((n + rows - 1) // rows * rows - n) // (kh * kw))
 
 
-def choose_mults(model, x, y, batches, bs, gen, rows=ARRAY_ROWS):
+def choose_mults(model, x, y, batches, bs, gen, rows=ARRAY_ROWS, frac=1.0):
     """--mult-spare: per binary ungrouped CONV after conv1, doubles the input
     channels that gain most, as many as fit the spare rows of its tiles
-    (spare_channels). Gain = the first-order loss decrease of m[c] 1 -> 2:
+    (spare_channels; with frac < 1 (--mult-frac) that many times frac,
+    rounded down). Gain = the first-order loss decrease of m[c] 1 -> 2:
     -dL/dm[c] at m = 1, averaged over `batches` training batches with the
     network in evaluation mode (BN statistics fixed); only channels with a
     positive gain are doubled. Sets conv.mult; returns {name: (K, doubled)}."""
@@ -515,7 +516,7 @@ def choose_mults(model, x, y, batches, bs, gen, rows=ARRAY_ROWS):
             grads[nm] += conv.mult.grad.detach() / batches
     out = {}
     for nm, conv in convs:
-        k = spare_channels(conv, rows)
+        k = int(spare_channels(conv, rows) * frac)
         gain = -grads[nm]
         order = [int(c) for c in torch.argsort(gain, descending=True)[:k] if gain[c] > 0]
         m = torch.ones(conv.weight.shape[1])
@@ -805,6 +806,9 @@ def main():
                     "binary ungrouped conv after conv1 that gain most (first-order loss decrease over BATCHES "
                     "training batches), as many as fit the rows its 256-row tiles leave unused; the checkpoint "
                     "and the exported .bnn (version 3) carry them (default 0: none)")
+    ap.add_argument("--mult-frac", type=float, default=1.0, metavar="F",
+                    help="with --mult-spare: double at most F times the channels that fit each conv's spare rows "
+                    "(0 < F <= 1; default 1: as many as fit)")
     ap.add_argument("--init", help="start from this checkpoint's weights (same architecture); "
                     "the schedule, warm-up and log start afresh")
     ap.add_argument("--init-bnn", metavar="FILE.bnn",
@@ -896,7 +900,9 @@ def main():
         if a.real or a.depthwise:
             ap.error("--mult-spare: binary models without depthwise convs only (a per-channel scale of a "
                      "depthwise conv is absorbed by its threshold)")
-        ch = choose_mults(model, xtr, ytr, a.mult_spare, a.batch, gen)
+        if not 0.0 < a.mult_frac <= 1.0:
+            ap.error(f"--mult-frac {a.mult_frac}: expected 0 < F <= 1")
+        ch = choose_mults(model, xtr, ytr, a.mult_spare, a.batch, gen, frac=a.mult_frac)
         tot_k, tot_d = sum(k for k, _ in ch.values()), sum(d for _, d in ch.values())
         nb = len(model.blocks) // 3
 
