@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""tools/mult_tradeoff.py NAME=INFER.json,RUN.json [NAME=INFER.json,RUN.json ...]
+"""tools/model_compare.py NAME=INFER.json,RUN.json [NAME=INFER.json,RUN.json ...]
 
-The trade-off of multi-value weights in spare rows (issue #14, docs/SPEC.md
-section 2 "Multiplicities"): per model, the accuracy of the C reference
-(`sparsecim infer --json`, the whole test set) against what the macro spent
-on the images of an RTL run (`sparsecim run --report`, checked bit-exactly):
-`make -f Makefile.sim mult-tradeoff` runs both models of `make train-mult`
-(the fine-tune with copies and its control, same seed and schedule) and
-calls this. Prints Markdown: one summary row per model, then per conv
-layer the MACs (the copies are MACs: rows x outputs x pixels x planes),
-row tiles x column tiles, and gated energy per image of each model.
+Networks compared by what they cost the macro per correct classification
+(issue #14): per model, the accuracy of the C reference (`sparsecim infer
+--json`, the whole test set) against what the macro spent on the images of
+an RTL run (`sparsecim run --report`, checked bit-exactly; a report with
+mismatches is refused). `make -f Makefile.sim model-compare` runs every
+shipped model; `make -f Makefile.sim mult-tradeoff` the multi-value
+fine-tune and its control (docs/SPEC.md section 2 "Multiplicities"), for
+which, as the two networks have the same layers, a per-layer table follows:
+the MACs (copies are MACs: rows x outputs x pixels x planes), row tiles x
+column tiles and gated energy per image of each.
 
   accuracy     C reference on the infer JSON's images (count given)
   MACs         binary MACs per image, copies counted
@@ -21,6 +22,7 @@ row tiles x column tiles, and gated energy per image of each model.
 
 Standard library only.
 """
+
 import json
 import sys
 
@@ -29,13 +31,13 @@ def load(spec):
     name, _, paths = spec.partition("=")
     ipath, _, rpath = paths.partition(",")
     if not name or not ipath or not rpath:
-        sys.exit(f"mult_tradeoff: argument '{spec}': expected NAME=INFER.json,RUN.json")
+        sys.exit(f"model_compare: argument '{spec}': expected NAME=INFER.json,RUN.json")
     with open(ipath) as f:
         inf = json.load(f)
     with open(rpath) as f:
         run = json.load(f)
     if run.get("mismatches") != 0:
-        sys.exit(f"mult_tradeoff: {rpath}: {run.get('mismatches')} mismatches: not a checked run")
+        sys.exit(f"model_compare: {rpath}: {run.get('mismatches')} mismatches: not a checked run")
     return name, inf, run
 
 
@@ -63,8 +65,6 @@ def layers(models):
         cells = []
         for _, _, run in models:
             L = run["layers"][i]
-            if L["name"] != ln:
-                sys.exit(f"mult_tradeoff: layer {i}: {L['name']} against {ln}: not the same network")
             cells.append(f"{L['macs'] / run['images']:,.0f} | {L['tiles']} | {L['energy_fj'] / 1e3 / run['images']:,.1f}")
         out.append(f"| {ln} | " + " | ".join(cells) + " |")
     return out
@@ -76,8 +76,10 @@ def main(argv):
         return 0 if len(argv) >= 2 else 2
     models = [load(a) for a in argv[1:]]
     print("\n".join(summary(models)))
-    print()
-    print("\n".join(layers(models)))
+    names = [[L["name"] for L in run["layers"]] for _, _, run in models]
+    if len(models) > 1 and all(n == names[0] for n in names):
+        print()
+        print("\n".join(layers(models)))
     return 0
 
 
