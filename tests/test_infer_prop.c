@@ -18,7 +18,7 @@
 #include "test_util.h"
 
 typedef struct layer_stats {
-    long cases, ones, outputs, residual, multibit, zero_in, one_in, depthwise, grouped, mult;
+    long cases, ones, outputs, residual, multibit, zero_in, one_in, depthwise, grouped, mult, mult_differs;
 } layer_stats;
 
 /* One random conv layer through both implementations and the direct sum.
@@ -116,6 +116,18 @@ static void random_layer_case(bnn_rng *r, int t, layer_stats *st, int odd, int g
                 cr_assert_eq(o1->v[i], bnn_thresh_apply(&c.th, o, (int32_t)want, xb), "case %d output", t);
                 st->ones += o1->v[i];
             }
+    if (mult) { /* the multiplicities change the dots: the same conv without them differs somewhere */
+        uint8_t *m = c.mult;
+        c.mult = NULL;
+        int differs = 0;
+        for (int o = 0; o < out_c && !differs; o++)
+            for (int y = 0; y < c.out_h && !differs; y++)
+                for (int x = 0; x < c.out_w && !differs; x++)
+                    differs = ti_direct_dot(&c, in, o, y, x) !=
+                              d1[((size_t)o * (size_t)c.out_h + (size_t)y) * (size_t)c.out_w + (size_t)x];
+        c.mult = m;
+        st->mult_differs += differs;
+    }
     cr_assert_eq(memcmp(o1->v, o2->v, no * 2), 0, "case %d: outputs differ", t);
     cr_assert_eq(memcmp(o1->v, o3->v, no * 2), 0, "case %d: outputs differ without a dot array", t);
     st->cases++;
@@ -147,8 +159,9 @@ static void random_layers(uint64_t seed, int count, int odd, int grouped)
     layer_stats st = {0};
     for (int t = 0; t < count; t++)
         random_layer_case(&r, t, &st, odd, grouped);
-    if (grouped == 2)
-        cr_assert_eq(st.mult, count, "[%s]", sd.note);
+    if (grouped == 2) /* all but the all-zero inputs (about a tenth) see their multiplicities */
+        cr_assert(st.mult == count && st.mult_differs > count * 3 / 4, "%ld of %ld cases changed by the "
+                  "multiplicities [%s]", st.mult_differs, st.mult, sd.note);
     if (grouped == 1)
         cr_assert(st.depthwise > count / 5 && st.grouped > count / 3, "depthwise %ld grouped %ld [%s]", st.depthwise,
                   st.grouped, sd.note);

@@ -153,12 +153,14 @@ Test(map, every_mac_once_and_partials_sum_to_dots, .timeout = 120)
         /* channel-major without permutation: channel c's taps are adjacent
          * rows, every channel once, then the copies (second copies of the
          * channels with m >= 2 in channel order, then the third ...) */
-        if (cfg.layout == MAP_CHANNEL_MAJOR && !cfg.perm) {
+        if (cfg.layout == MAP_CHANNEL_MAJOR) { /* in the permutation's order when there is one */
             int p = 0;
             for (int round = 1; round <= 4; round++)
-                for (int ch = 0; ch < in_c; ch++)
+                for (int pos = 0; pos < in_c; pos++) {
+                    const int ch = cfg.perm ? cfg.perm[pos] : pos;
                     for (int tap = 0; tap < kh * kw && (c->mult ? c->mult[ch] : 1) >= round; tap++, p++)
                         cr_assert_eq(ml->order[p], ch * kh * kw + tap, "case %d: position %d", t, p);
+                }
             cr_assert_eq(p, ml->n_pos);
         }
         /* partial sums of the jobs equal the reference dots */

@@ -283,6 +283,13 @@ static void run_mult(const dut_geom *g, uint64_t fixed)
                      "%d bits, pattern %d, gate %d layout %d [%s]", i, (unsigned long long)res->mismatches, p.in_c,
                      rows, p.k_h, p.k_w, p.out_c, p.in_bits, pattern, o.gate, (int)o.layout, sd.note);
         cr_assert_eq(res->pred[0], res->ref_pred[0], "case %d [%s]", i, sd.note);
+        const uint64_t *cnt = res->ls[0].cnt;
+        if (pattern == RT_ZEROS && o.gate != DUT_GATE_NONE) /* every copy of a zero input is zero too */
+            cr_assert(cnt[DUT_CNT_COMPUTE] == 0 && res->ls[0].planes_skipped > 0, "case %d: zero input issued [%s]",
+                      i, sd.note);
+        if (o.gate == DUT_GATE_NONE)
+            cr_assert_eq(cnt[DUT_CNT_SEG_GATED] + res->ls[0].planes_skipped, 0, "case %d: ungated run gated [%s]", i,
+                         sd.note);
         const int n = p.in_c * p.k_h * p.k_w;
         if (o.layout != MAP_ALIGNED)
             cr_assert_eq(res->ls[0].tiles, (uint64_t)((rows + g->rows - 1) / g->rows) *

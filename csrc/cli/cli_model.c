@@ -274,7 +274,7 @@ static int model_info(int argc, char **argv)
     printf("%s: %s version %u; input %dx%dx%d (HxWxC), %d-bit pixels; %d classes; %d layers\n", path, BNN_MAGIC,
            bnn_model_file_version(m), m->in_h, m->in_w, m->in_c, m->in_bits, m->classes, m->n_layers);
     printf("shapes HxWxC; >NxBb: count pooling to N values of B bits; stride +rI: residual, shortcut = input of layer I;\n"
-           "rows: array rows of one output (C*k*k); params: weight bits; MACs: binary MACs per image (x input bits)\n");
+           "rows: array rows of one output (C*k*k, copies counted); params: weight bits; MACs: binary MACs per image (x input bits)\n");
     int grouped = 0;
     for (int i = 0; i < m->n_layers; i++)
         grouped |= m->layers[i].type == BNN_CONV && bnn_conv_groups(&m->layers[i].u.conv) > 1;

@@ -408,7 +408,7 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
     if (cv->mult) { /* groups = 1 (checked by bnn_conv_forward) */
         bnn_conv ecv;
         bnn_tensor ein;
-        if (bnn_conv_expand(cv, in, &ecv, &ein))
+        if (bnn_conv_expand(cv, in, &ecv, &ein, 1))
             return -1;
         int rc = conv_fast1(&ecv, &ein, sc, sc_s, out, dot);
         bnn_conv_expand_free(&ecv, &ein);
@@ -438,27 +438,33 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
     return 0;
 }
 
+/* Every output pixel's packed vectors of an ungrouped conv (bnn_conv_pack). */
+static uint64_t *pack_all(const bnn_conv *cv, const bnn_tensor *in)
+{
+    fconv f;
+    if (fconv_init(&f, cv, in, cv->out_h))
+        return NULL;
+    pack_band(&f, 0, cv->out_h);
+    uint64_t *v = f.vec;
+    f.vec = NULL;
+    fconv_free(&f);
+    return v;
+}
+
 uint64_t *bnn_conv_pack(const bnn_conv *cv, const bnn_tensor *in, int g)
 {
-    if (cv->mult) {
+    if (cv->mult) { /* groups = 1: the input's channel copies (packing reads no weights) */
         bnn_conv ecv;
         bnn_tensor ein;
-        if (bnn_conv_expand(cv, in, &ecv, &ein))
+        if (bnn_conv_expand(cv, in, &ecv, &ein, 0))
             return NULL;
-        uint64_t *v = bnn_conv_pack(&ecv, &ein, 0);
+        uint64_t *v = pack_all(&ecv, &ein);
         bnn_conv_expand_free(&ecv, &ein);
         return v;
     }
     bnn_tensor in_v;
     bnn_conv s = group_view(cv, g, in, &in_v);
-    fconv f;
-    if (fconv_init(&f, &s, &in_v, s.out_h))
-        return NULL;
-    pack_band(&f, 0, s.out_h);
-    uint64_t *v = f.vec;
-    f.vec = NULL;
-    fconv_free(&f);
-    return v;
+    return pack_all(&s, &in_v);
 }
 
 int64_t bnn_fc_dot_fast(const uint32_t *a, int n, int bits, const bnn_bits *w, int row)

@@ -17,11 +17,12 @@ int bnn_conv_fast(const bnn_conv *cv, const bnn_tensor *in, const bnn_tensor *sc
                   bnn_tensor *out, int32_t *dot);
 
 /* A conv with multiplicities as the ordinary conv over its channel copies
- * (bnn_mult.c): ecv a copy of cv with in_c = the copies, mult NULL and its
- * own expanded weight rows (the thresholds are cv's); ein the input with
- * its channels in copy order (own values). Free both with
+ * (bnn_mult.c): ecv a copy of cv with in_c = the copies, mult NULL and,
+ * with weights = 1, its own expanded weight rows (else wt.w NULL: shapes
+ * only, for packing the input); the thresholds are cv's; ein the input
+ * with its channels in copy order (own values). Free both with
  * bnn_conv_expand_free. 0, or -1 when out of memory (nothing to free). */
-int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn_tensor *ein);
+int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn_tensor *ein, int weights);
 void bnn_conv_expand_free(bnn_conv *ecv, bnn_tensor *ein);
 
 /* The packed im2col input vectors of group g (0 for an ordinary conv) for

@@ -12,7 +12,22 @@
 
 #include "infer/bnn_kernels.h"
 
-int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn_tensor *ein)
+/* Row o of the expanded weights: the first in_c*k*k bits are the conv's own
+ * row (every channel once, in order, comes first in copy order), copied by
+ * words; the copies after them bit by bit from their channel's bits. */
+static void expand_row(const bnn_conv *cv, const int *order, int n_copies, bnn_bits *ew, int o)
+{
+    const int kk = cv->k_h * cv->k_w;
+    const uint64_t *src = cv->wt.w + (size_t)o * (size_t)cv->wt.words;
+    uint64_t *dst = ew->w + (size_t)o * (size_t)ew->words;
+    memcpy(dst, src, (size_t)cv->wt.words * sizeof *dst); /* unused bits of the last word are 0 */
+    for (int q = cv->in_c; q < n_copies; q++)
+        for (int t = 0; t < kk; t++)
+            if (bnn_bits_get(&cv->wt, o, order[q] * kk + t))
+                dst[(q * kk + t) >> 6] |= (uint64_t)1 << ((q * kk + t) & 63);
+}
+
+int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn_tensor *ein, int weights)
 {
     const int kk = cv->k_h * cv->k_w;
     const size_t plane = (size_t)in->h * (size_t)in->w;
@@ -23,22 +38,23 @@ int bnn_conv_expand(const bnn_conv *cv, const bnn_tensor *in, bnn_conv *ecv, bnn
     *ecv = *cv;
     ecv->mult = NULL;
     ecv->in_c = n_copies;
+    ecv->wt.w = NULL;
+    ecv->wt.cols = n_copies * kk;
+    ecv->wt.words = (ecv->wt.cols + 63) / 64;
     *ein = *in;
     ein->c = n_copies;
     ein->v = malloc((size_t)n_copies * plane * sizeof *ein->v + 1);
-    if (!ein->v || bnn_bits_alloc(&ecv->wt, cv->out_c, n_copies * kk)) {
+    if (!ein->v || (weights && bnn_bits_alloc(&ecv->wt, cv->out_c, n_copies * kk))) {
         free(order);
         free(ein->v);
         ein->v = NULL;
         ecv->wt.w = NULL;
         return -1;
     }
-    for (int q = 0; q < n_copies; q++) {
+    for (int q = 0; q < n_copies; q++)
         memcpy(ein->v + (size_t)q * plane, in->v + (size_t)order[q] * plane, plane * sizeof *ein->v);
-        for (int o = 0; o < cv->out_c; o++)
-            for (int t = 0; t < kk; t++)
-                bnn_bits_set(&ecv->wt, o, q * kk + t, bnn_bits_get(&cv->wt, o, order[q] * kk + t));
-    }
+    for (int o = 0; weights && o < cv->out_c; o++)
+        expand_row(cv, order, n_copies, &ecv->wt, o);
     free(order);
     return 0;
 }

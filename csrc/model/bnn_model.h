@@ -207,9 +207,9 @@ typedef struct bnn_random_opts {
                            becomes depthwise 3x3 + pointwise 1x1) */
     int groups;         /* 0 or 1: ordinary; N > 1: the 3x3 convs after conv1 have
                            N groups (N divides the width; not with depthwise) */
-    int mult;           /* 0: none; 1: multiplicities on the ungrouped binary convs
-                           (random, 1..BNN_MAX_MULT, about one channel in four above 1;
-                           not with groups) */
+    int mult;           /* 0: none; 1: multiplicities on the ungrouped convs, conv1
+                           too (random, 1..BNN_MAX_MULT, about one channel in four
+                           above 1; at least one in the model; not with groups) */
     int bottleneck;     /* 1: bottleneck blocks (1x1 reduce to max(1, C/4), 3x3 with
                            the stride, 1x1 expand to C with the shortcut); not with
                            depthwise or groups */

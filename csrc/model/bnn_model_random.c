@@ -11,6 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "model/bnn_model.h"
 #include "model/bnn_model_int.h"
@@ -92,18 +93,26 @@ static int add_bottleneck(bnn_model *m, int *nl, bnn_rng *r, int in_c, int out_c
     return add_conv_k(m, nl, r, mid, out_c, (h - 1) / stride + 1, (w - 1) / stride + 1, 1, 1, 1, ia, 1);
 }
 
-/* Multiplicities (o->mult) on every ungrouped conv, from their own stream
- * (seed ^ a constant) so that the rest of the model is the one the seed
- * makes without them: about one channel in four gets 2..BNN_MAX_MULT; a
- * conv left all 1 carries none. Nonzero when out of memory. */
+/* Multiplicities (o->mult) on every ungrouped conv (conv1 too), from their
+ * own stream (the seed mixed through one splitmix step with a constant, so
+ * that nearby seeds do not give shifted copies of one stream, and so that
+ * the rest of the model is the one the seed makes without them): about one
+ * channel in four gets 2..BNN_MAX_MULT; a conv left all 1 carries none, and
+ * when every conv is left so the first one's channel 0 gets 2 (a model made
+ * with multiplicities always has some: version 3). Nonzero when out of
+ * memory. */
 static int add_mults(bnn_model *m, uint64_t seed)
 {
     bnn_rng r;
     bnn_rng_seed(&r, seed ^ 0x6d756c7469706c79u); /* "multiply" */
+    bnn_rng_seed(&r, bnn_rng_u64(&r));
+    int first = -1, some = 0;
     for (int i = 0; i < m->n_layers; i++) {
         bnn_conv *c = &m->layers[i].u.conv;
         if (m->layers[i].type != BNN_CONV || bnn_conv_groups(c) > 1)
             continue;
+        if (first < 0)
+            first = i;
         if (!(c->mult = malloc((size_t)c->in_c)))
             return 1;
         int any = 0;
@@ -111,10 +120,18 @@ static int add_mults(bnn_model *m, uint64_t seed)
             c->mult[ch] = (uint8_t)(bnn_rng_range(&r, 0, 3) ? 1 : bnn_rng_range(&r, 2, BNN_MAX_MULT));
             any |= c->mult[ch] > 1;
         }
+        some |= any;
         if (!any) {
             free(c->mult);
             c->mult = NULL;
         }
+    }
+    if (!some && first >= 0) {
+        bnn_conv *c = &m->layers[first].u.conv;
+        if (!(c->mult = malloc((size_t)c->in_c)))
+            return 1;
+        memset(c->mult, 1, (size_t)c->in_c);
+        c->mult[0] = 2;
     }
     return 0;
 }
