@@ -104,6 +104,7 @@ Test(shipped, mult_model_matches_exporter, .timeout = 120)
     check_model("resnet14-mult-fmnist");
 }
 Test(shipped, mult_control_matches_exporter, .timeout = 120) { check_model("resnet14-ctl-fmnist"); }
+Test(shipped, mult_quarter_matches_exporter, .timeout = 120) { check_model("resnet14-multq-fmnist"); }
 
 /* The C model on the whole test set: accuracy and, per stage, the fraction
  * of channels the SE gates zero (-1 for a stage without SE layers). */
