@@ -488,19 +488,42 @@ def _rows(rec):
     return rec["w"].shape[1] if m is None else int(np.sum(m)) * kh * kw
 
 
+def _bnn_kind(convs):
+    """The block kind of a parsed file's convs: "dw" (a conv with groups > 1:
+    depthwise-separable units), "bneck" (3 convs per block), "basic"."""
+    nblk = sum(1 for x in convs if x["shortcut"] >= 0)
+    if any(x.get("groups", 1) > 1 for x in convs):
+        return "dw", nblk, 4
+    if nblk and len(convs) == 1 + 3 * nblk:
+        return "bneck", nblk, 3
+    return "basic", nblk, 2
+
+
+# per block kind: (conv, BN, residual) of each of its convs in file order, and
+# the index of the one that carries the block's stride (docs/SPEC.md section 3)
+_BLOCK_CONVS = {
+    "basic": ((("conv_a", "bn_a", False), ("conv_b", "bn_b", True)), 0),
+    "dw": ((("conv_a_dw", "bn_a_dw", False), ("conv_a", "bn_a", False), ("conv_b_dw", "bn_b_dw", False),
+            ("conv_b", "bn_b", True)), 0),
+    "bneck": ((("conv_a", "bn_a", False), ("conv_b", "bn_b", False), ("conv_c", "bn_c", True)), 1),
+}
+
+
 def model_from_bnn(m, mag=0.05):
     """A BinResNet that computes exactly what the parsed .bnn m computes
-    (tools/export.py parse_bnn; docs/SPEC.md section 3 topology), in
-    evaluation mode. Weights: latent = +-mag (the file's bit). Thresholds: BN
+    (tools/export.py parse_bnn; docs/SPEC.md section 3 topology: basic,
+    depthwise-separable or bottleneck blocks, SE or not), in evaluation
+    mode. Weights: latent = +-mag (the file's bit). Thresholds: BN
     parameters per BnnThreshold.set with placeholder statistics (mean 0,
     variance 1); calibrate_bnn_bn() sets the real ones. Returns (model, cfg,
     thresholds)."""
     L = m["layers"]
     convs = [x for x in L if x["type"] == 1]
     ses = [x for x in L if x["type"] == 2]
-    nblk = sum(1 for x in convs if x["shortcut"] >= 0)
-    if nblk % 3 or len(convs) != 1 + 2 * nblk or L[-1]["type"] != 3 or (ses and len(ses) != nblk):
-        raise ValueError("not the SE-ResNet topology of docs/SPEC.md section 3")
+    kind, nblk, per = _bnn_kind(convs)
+    if nblk % 3 or len(convs) != 1 + per * nblk or L[-1]["type"] != 3 or (ses and len(ses) != nblk):
+        raise ValueError("not the SE-ResNet topology of docs/SPEC.md section 3 (basic, depthwise-separable "
+                         "or bottleneck blocks)")
     width, n = convs[0]["out_c"], nblk // 3
     se = bool(ses)
     se_div = 1
@@ -509,7 +532,8 @@ def model_from_bnn(m, mag=0.05):
         se_div = c0 // h0 if h0 and c0 % h0 == 0 else 0
         if not se_div or any(max(1, x["c"] // se_div) != x["hidden"] for x in ses):
             raise ValueError("SE hidden sizes are not C / se_div for one se_div")
-    model = BinResNet(in_c=m["in_c"], width=width, n=n, se=se, se_div=se_div, classes=m["classes"])
+    model = BinResNet(in_c=m["in_c"], width=width, n=n, se=se, se_div=se_div, classes=m["classes"],
+                      depthwise=kind == "dw", bottleneck=kind == "bneck")
     thr = []
 
     def setw(p, bits):
@@ -522,18 +546,24 @@ def model_from_bnn(m, mag=0.05):
         raise ValueError("conv1 is not 3x3 stride 1 pad 1")
     setw(model.conv1.weight, x["w"])
     thr.append(BnnThreshold(nm, model.bn1, x["neg"], x["T"], _reach(x["w"].shape[1], x["in_bits"]), False))
+    parts, at_stride = _BLOCK_CONVS[kind]
     for blk in model.blocks:
-        nm, xa = next(it)
-        nmb, xb = next(it)
-        if xa["stride"] != blk.stride or xb["shortcut"] < 0 or xa["out_c"] != blk.cout:
+        recs = [next(it) for _ in parts]
+        nm = recs[0][0]
+        if recs[at_stride][1]["stride"] != blk.stride or recs[-1][1]["shortcut"] < 0 \
+                or recs[-1][1]["out_c"] != blk.cout:
             raise ValueError(f"{nm}: stride / shortcut / width differ from the topology")
-        setw(blk.conv_a.weight, xa["w"])
-        for conv, rec in ((blk.conv_a, xa), (blk.conv_b, xb)):
+        for (cname, bname, residual), (rn, rec) in zip(parts, recs):
+            conv = getattr(blk, cname)
+            if tuple(conv.weight.shape) != (rec["out_c"], rec["w"].shape[1] // (rec["k"][0] * rec["k"][1]),
+                                            rec["k"][0], rec["k"][1]):
+                raise ValueError(f"{rn}: weights {rec['out_c']}x{rec['w'].shape[1]} do not fit {cname} "
+                                 f"{tuple(conv.weight.shape)}")
+            setw(conv.weight, rec["w"])
             if rec.get("mult") is not None:   # version 3: input-channel multiplicities
                 conv.mult = torch.tensor(rec["mult"], dtype=torch.float32)
-        thr.append(BnnThreshold(nm, blk.bn_a, xa["neg"], xa["T"], _reach(_rows(xa), xa["in_bits"]), False))
-        setw(blk.conv_b.weight, xb["w"])
-        thr.append(BnnThreshold(nmb, blk.bn_b, xb["neg"], xb["T"], _reach(_rows(xb), 1), True))
+            thr.append(BnnThreshold(rn, getattr(blk, bname), rec["neg"], rec["T"], _reach(_rows(rec), rec["in_bits"]),
+                                    residual))
         if se:
             nms, xs = next(it)
             if xs["type"] != 2:
@@ -554,7 +584,8 @@ def model_from_bnn(m, mag=0.05):
         t.set(np.zeros(C), np.ones(C))
     model.eval()
     cfg = {"in_c": m["in_c"], "width": width, "n": n, "se": se, "real": False, "se_div": se_div,
-           "classes": m["classes"], "in_h": m["in_h"], "in_w": m["in_w"]}
+           "classes": m["classes"], "in_h": m["in_h"], "in_w": m["in_w"], "depthwise": kind == "dw",
+           "bottleneck": kind == "bneck"}
     return model, cfg, thr
 
 

@@ -638,6 +638,10 @@ def init_from_bnn(a, ap, xtr, xte):
         ap.error(f"--init-bnn {a.init_bnn}: input {cfg['in_c']}x{cfg['in_h']}x{cfg['in_w']}, "
                  f"data {'x'.join(str(v) for v in xtr.shape[1:])}")
     a.width, a.depth, a.se, a.se_div = cfg["width"], 6 * cfg["n"] + 2, cfg["se"], cfg["se_div"]
+    a.depthwise, a.bottleneck = cfg["depthwise"], cfg["bottleneck"]
+    if (a.depthwise or a.bottleneck) and (a.seg_reg > 0 or a.skip_reg > 0):
+        ap.error(f"--init-bnn {a.init_bnn}: a {'depthwise-separable' if a.depthwise else 'bottleneck'} model: "
+                 "not with --seg-reg or --skip-reg (the gating estimate models basic blocks only)")
     inexact = sum(t.inexact for t in thr)
     if a.init_bnn_calib > 0:
         g = torch.Generator().manual_seed(a.seed + 1000)
@@ -847,10 +851,10 @@ def main():
         ap.error("--init-partial goes with --init (a .bnn file holds every layer)")
     if a.gate_shift and not (a.init or a.init_bnn):
         ap.error("--gate-shift needs --init or --init-bnn (it shifts a trained model's gates)")
-    if a.depthwise and (a.seg_reg > 0 or a.skip_reg > 0 or a.init_bnn):
-        ap.error("--depthwise: not with --seg-reg, --skip-reg or --init-bnn (not implemented)")
-    if a.bottleneck and (a.seg_reg > 0 or a.skip_reg > 0 or a.init_bnn or a.depthwise):
-        ap.error("--bottleneck: not with --depthwise, --seg-reg, --skip-reg or --init-bnn (not implemented)")
+    if a.depthwise and (a.seg_reg > 0 or a.skip_reg > 0):
+        ap.error("--depthwise: not with --seg-reg or --skip-reg (not implemented)")
+    if a.bottleneck and (a.seg_reg > 0 or a.skip_reg > 0 or a.depthwise):
+        ap.error("--bottleneck: not with --depthwise, --seg-reg or --skip-reg (not implemented)")
     if a.real and (a.seg_reg > 0 or a.skip_reg > 0):
         ap.error("--seg-reg / --skip-reg need a binary model (the --real teacher has no binary inputs)")
     if a.seg_batch < 0:
