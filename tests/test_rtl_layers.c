@@ -75,18 +75,15 @@ static void random_case(bnn_rng *r, const dut_geom *g, rt_conv_params *p, int *p
     cv->ungated += o->gate == DUT_GATE_NONE;
 }
 
-/* One case: the layer of p (random weights from r) on an input of
+/* One case: the model m of the layer of p on an input of
  * `pattern` through the RTL of geometry g with options o, seeded by `seed`;
  * its result in res. Bit-exact against the reference (every pixel's partials,
  * the prediction); gated, an all-zero input issues no compute cycle of the
  * conv; ungated, nothing is gated or skipped. */
-static void run_case(const dut_geom *g, const rt_conv_params *p, int pattern, const tb_opts *o, bnn_rng *r,
-                     uint64_t seed, int i, const tu_seed *sd, rt_result *res)
+static void run_model_case(const dut_geom *g, const bnn_model *m, const rt_conv_params *p, int pattern,
+                           const tb_opts *o, uint64_t seed, int i, const tu_seed *sd, rt_result *res)
 {
-    bnn_model *m = rt_conv_model(p, r);
-    cr_assert_not_null(m, "case %d: model", i);
     rt_run(&tb_backend_verilated, g, m, o, 1, seed, pattern, res);
-    bnn_model_free(m);
     cr_assert(res->ok, "case %d: %s [%s]", i, res->err, sd->note);
     cr_assert_eq(res->mismatches, 0,
                  "case %d: %llu mismatches: conv %dx%dx%d groups %d k%dx%d s%d p%d/%d -> %d, %d bits, pattern %d, "
@@ -102,6 +99,16 @@ static void run_case(const dut_geom *g, const rt_conv_params *p, int pattern, co
     if (o->gate == DUT_GATE_NONE)
         cr_assert_eq(c[DUT_CNT_SEG_GATED] + res->ls[0].planes_skipped, 0, "case %d: ungated run gated [%s]", i,
                      sd->note);
+}
+
+/* run_model_case on the layer of p with random weights from r. */
+static void run_case(const dut_geom *g, const rt_conv_params *p, int pattern, const tb_opts *o, bnn_rng *r,
+                     uint64_t seed, int i, const tu_seed *sd, rt_result *res)
+{
+    bnn_model *m = rt_conv_model(p, r);
+    cr_assert_not_null(m, "case %d: model", i);
+    run_model_case(g, m, p, pattern, o, seed, i, sd, res);
+    bnn_model_free(m);
 }
 
 static void run_cases(const dut_geom *g, uint64_t fixed)
@@ -277,19 +284,8 @@ static void run_mult(const dut_geom *g, uint64_t fixed)
         int rows = 0;
         for (int ch = 0; ch < c->in_c; ch++)
             rows += c->mult[ch] * c->k_h * c->k_w;
-        rt_run(&tb_backend_verilated, g, m, &o, 1, sd.seed * 1000 + (uint64_t)i, pattern, res);
-        cr_assert(res->ok, "case %d: %s [%s]", i, res->err, sd.note);
-        cr_assert_eq(res->mismatches, 0, "case %d: %llu mismatches: %d channels (%d rows with copies) k%dx%d -> %d, "
-                     "%d bits, pattern %d, gate %d layout %d [%s]", i, (unsigned long long)res->mismatches, p.in_c,
-                     rows, p.k_h, p.k_w, p.out_c, p.in_bits, pattern, o.gate, (int)o.layout, sd.note);
-        cr_assert_eq(res->pred[0], res->ref_pred[0], "case %d [%s]", i, sd.note);
-        const uint64_t *cnt = res->ls[0].cnt;
-        if (pattern == RT_ZEROS && o.gate != DUT_GATE_NONE) /* every copy of a zero input is zero too */
-            cr_assert(cnt[DUT_CNT_COMPUTE] == 0 && res->ls[0].planes_skipped > 0, "case %d: zero input issued [%s]",
-                      i, sd.note);
-        if (o.gate == DUT_GATE_NONE)
-            cr_assert_eq(cnt[DUT_CNT_SEG_GATED] + res->ls[0].planes_skipped, 0, "case %d: ungated run gated [%s]", i,
-                         sd.note);
+        /* bit-exact, and (every copy of a zero input is zero too) the zero and ungated rules */
+        run_model_case(g, m, &p, pattern, &o, sd.seed * 1000 + (uint64_t)i, i, &sd, res);
         const int n = p.in_c * p.k_h * p.k_w;
         if (o.layout != MAP_ALIGNED)
             cr_assert_eq(res->ls[0].tiles, (uint64_t)((rows + g->rows - 1) / g->rows) *
