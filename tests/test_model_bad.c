@@ -160,16 +160,34 @@ static void expect_fail(const uint8_t *buf, size_t len, const char *needle)
 
 /* ------------------------------------------------ truncation, flips ---- */
 
-Test(model_bad, truncated_at_every_offset, .timeout = 60)
+/* Every truncation of buf (each copied to an exact-size buffer: ASan sees
+ * any over-read) and every single-bit flip (restored after) refused with a
+ * byte offset. */
+static void every_cut_refused(const uint8_t *buf, size_t len)
 {
-    size_t len;
-    uint8_t *buf = small_file(&len);
     for (size_t n = 0; n < len; n++) {
-        uint8_t *cut = malloc(n + 1); /* exact size: ASan sees any over-read */
+        uint8_t *cut = malloc(n + 1);
         memcpy(cut, buf, n);
         expect_fail(cut, n, "byte ");
         free(cut);
     }
+}
+
+static void every_flip_refused(uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        for (int b = 0; b < 8; b++) {
+            buf[i] ^= (uint8_t)(1u << b);
+            expect_fail(buf, len, "byte ");
+            buf[i] ^= (uint8_t)(1u << b);
+        }
+}
+
+Test(model_bad, truncated_at_every_offset, .timeout = 60)
+{
+    size_t len;
+    uint8_t *buf = small_file(&len);
+    every_cut_refused(buf, len);
     /* one inside the weights: the field it ends in is named */
     size_t off[16];
     records(buf, off, 16);
@@ -181,12 +199,7 @@ Test(model_bad, every_bit_flip_rejected, .timeout = 60)
 {
     size_t len;
     uint8_t *buf = small_file(&len);
-    for (size_t i = 0; i < len; i++)
-        for (int b = 0; b < 8; b++) {
-            buf[i] ^= (uint8_t)(1u << b);
-            expect_fail(buf, len, "byte ");
-            buf[i] ^= (uint8_t)(1u << b);
-        }
+    every_flip_refused(buf, len);
     free(buf);
 }
 
@@ -428,18 +441,8 @@ Test(model_bad, grouped_truncated_and_flipped, .timeout = 60)
     size_t len;
     uint8_t *buf = dw_file(&len);
     cr_assert_eq(le(buf + 8, 4), 2u, "a depthwise model is written as version 2");
-    for (size_t n = 0; n < len; n++) {
-        uint8_t *cut = malloc(n + 1);
-        memcpy(cut, buf, n);
-        expect_fail(cut, n, "byte ");
-        free(cut);
-    }
-    for (size_t i = 0; i < len; i++)
-        for (int b = 0; b < 8; b++) {
-            buf[i] ^= (uint8_t)(1u << b);
-            expect_fail(buf, len, "byte ");
-            buf[i] ^= (uint8_t)(1u << b);
-        }
+    every_cut_refused(buf, len);
+    every_flip_refused(buf, len);
     /* cut inside layer 1's groups field (while it is read, layer 1 is named as
      * a conv of its own: the next layer, not read yet, makes it s0b0a.dw) */
     size_t off[32];
@@ -554,18 +557,8 @@ Test(model_bad, mult_truncated_and_flipped, .timeout = 60)
     snprintf(name, sizeof name, "%s", m->layers[L].name);
     uint8_t *buf = model_file(m, &len);
     cr_assert_eq(le(buf + 8, 4), 3u, "a model with multiplicities is written as version 3");
-    for (size_t n = 0; n < len; n++) {
-        uint8_t *cut = malloc(n + 1);
-        memcpy(cut, buf, n);
-        expect_fail(cut, n, "byte ");
-        free(cut);
-    }
-    for (size_t i = 0; i < len; i++)
-        for (int b = 0; b < 8; b++) {
-            buf[i] ^= (uint8_t)(1u << b);
-            expect_fail(buf, len, "byte ");
-            buf[i] ^= (uint8_t)(1u << b);
-        }
+    every_cut_refused(buf, len);
+    every_flip_refused(buf, len);
     size_t off[32];
     records(buf, off, 32);
     cr_assert(buf[off[L] + 19] == 1 && in_c >= 2);
