@@ -620,3 +620,61 @@ def calibrate_bnn_bn(model, thr, x, bs=256):
         mu = (s1 / cnt).numpy()
         var = np.maximum((s2 / cnt).numpy() - mu * mu, 0.0) * cnt / max(1, cnt - 1)
         t.set(mu, np.maximum(var, 1e-2))
+
+
+def grow_model(model, n, se, se_div, gate_bias=1.5, res_scale=0.1):
+    """A deeper and/or SE version of a trained binary BinResNet that starts
+    out computing (almost) the same function (train.py --grow-depth,
+    --add-se). Stage s of `model` has model.n blocks; the new model has n >=
+    model.n per stage: block b < model.n of each stage is the old block b
+    (every tensor copied, multiplicities too), the blocks after it are new
+    stride-1 blocks whose residual BN starts at scale res_scale, bias -0.5:
+    out = step(res_scale * BN-normalized dot - 0.5 + x) is x unless the
+    normalized dot exceeds 0.5 / res_scale (5 standard deviations at 0.1),
+    so a new block passes its input through until training moves it. With
+    se and a model without SE, every block gets a fresh SE (gate BN bias
+    gate_bias: mostly open; train.py blends the gates in with
+    --gate-warmup). Returns the new model (training mode; BN running
+    statistics of new layers unset: re-estimate them before evaluating)."""
+    if model.real:
+        raise ValueError("grow: a binary model only (the full-precision teacher is not grown)")
+    if n < model.n:
+        raise ValueError(f"grow: {n} blocks per stage is fewer than the model's {model.n}")
+    if model.has_se and not se:
+        raise ValueError("grow: the model has SE layers; removing them is not growing")
+    new = BinResNet(in_c=model.in_c, width=model.width, n=n, se=se, se_div=se_div if se else 4,
+                    classes=model.classes, gate_bias=gate_bias, depthwise=model.depthwise,
+                    bottleneck=model.bottleneck)
+    if model.has_se and se:
+        hid_old, hid_new = model.blocks[0].se.fc1.weight.shape[0], new.blocks[0].se.fc1.weight.shape[0]
+        if hid_old != hid_new:
+            raise ValueError(f"grow: SE hidden {hid_old} of the model's first block differs from "
+                             f"C / se_div = {hid_new}")
+    own = new.state_dict()
+    src = {}
+    for k, v in model.state_dict().items():
+        if k.startswith("blocks."):
+            _, i, rest = k.split(".", 2)
+            s_, b = divmod(int(i), model.n)
+            k = f"blocks.{s_ * n + b}.{rest}"
+        if k not in own or own[k].shape != v.shape:
+            raise ValueError(f"grow: tensor {k} {tuple(v.shape)} has no place in the grown model")
+        src[k] = v
+    new.load_state_dict(src, strict=False)
+    kind = "dw" if model.depthwise else "bneck" if model.bottleneck else "basic"
+    res_bn = [bn for _, bn, residual in _BLOCK_CONVS[kind][0] if residual][0]
+    for s_ in range(3):
+        for b in range(n):
+            blk_new = new.blocks[s_ * n + b]
+            if b < model.n:
+                old = model.blocks[s_ * model.n + b]
+                for nm, mod in old.named_modules():
+                    if isinstance(mod, BinConv) and mod.mult is not None:
+                        blk_new.get_submodule(nm).mult = mod.mult.clone()
+                continue
+            bn = getattr(blk_new, res_bn)
+            with torch.no_grad():
+                bn.weight.fill_(res_scale)
+                bn.bias.fill_(-0.5)
+    new.train()
+    return new

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from bnn_torch import (BinConv, BinResNet, calibrate_bnn_bn, conv_mults, load_data, model_from_bnn,  # noqa: E402
+from bnn_torch import (BinConv, BinResNet, calibrate_bnn_bn, conv_mults, grow_model, load_data, model_from_bnn,  # noqa: E402
                        set_conv_mults)
 from export import parse_bnn  # noqa: E402  (the one .bnn reader)
 
@@ -668,6 +668,34 @@ def init_from_bnn(a, ap, xtr, xte):
     return model, cfg
 
 
+def grow(model, a, ap, se_div_cli, xtr, xte, yte, gen):
+    """--grow-depth / --add-se: the trained start grown (bnn_torch.grow_model:
+    new blocks start as the identity, new SE layers mostly open), its BN
+    statistics re-estimated and its test accuracy printed next to the
+    start's. Updates a.depth, a.se, a.se_div; returns (model, n)."""
+    depth = a.grow_depth or a.depth
+    if depth < a.depth:
+        ap.error(f"--grow-depth {depth}: the start is deeper (depth {a.depth})")
+    if a.add_se and model.has_se:
+        ap.error("--add-se: the start has SE layers already")
+    se = model.has_se or a.add_se
+    se_div = a.se_div if model.has_se else se_div_cli
+    acc0 = evaluate(model, xte, yte)[0]
+    try:
+        model = grow_model(model, (depth - 2) // 6, se, se_div, a.gate_bias, a.grow_res_scale)
+    except ValueError as e:
+        ap.error(str(e))
+    a.depth, a.se, a.se_div = depth, se, se_div
+    model.set_gate_alpha(0.0 if a.add_se else 1.0)
+    bn_recalibrate(model, xtr, max(1, a.init_bnn_calib), a.batch, gen)
+    model.set_gate_alpha(0.0 if a.add_se else 1.0)
+    acc1 = evaluate(model, xte, yte)[0]
+    print(f"train: grown to depth {depth} se={se}" + (f" se_div {se_div}" if se else "")
+          + f": test {acc1 * 100:.2f}% (start {acc0 * 100:.2f}%"
+          + ("; new SE gates hard" if a.add_se else "") + ")", flush=True)
+    return model, (depth - 2) // 6
+
+
 def shift_gates(model, spec, n, ap):
     """--gate-shift: z = BN(fc2) and the gate is z >= 0, so lowering the BN
     bias by d * |gamma| moves every gate's threshold up by d standard
@@ -829,6 +857,17 @@ def main():
     ap.add_argument("--init-partial", action="store_true",
                     help="with --init: load matching tensors only (e.g. a no-SE model into an SE model); "
                     "the SE layers start fresh")
+    ap.add_argument("--grow-depth", type=int, default=0, metavar="D",
+                    help="with --init or --init-bnn: grow the network to depth D (6n+2, at least the start's): "
+                    "each stage keeps its trained blocks first, the new blocks after them start as the "
+                    "identity (residual BN scale --grow-res-scale, bias -0.5), so training starts from the "
+                    "start's accuracy (default 0: no growing)")
+    ap.add_argument("--add-se", action="store_true",
+                    help="with --init or --init-bnn of a model without SE: add a fresh SE to every block "
+                    "(hidden C / --se-div, gate BN bias --gate-bias; blend the gates in with --gate-warmup)")
+    ap.add_argument("--grow-res-scale", type=float, default=0.1, metavar="S",
+                    help="with --grow-depth: the new blocks' residual BN scale (default 0.1: the block passes "
+                    "its input through unless its normalized dot exceeds 5 standard deviations)")
     ap.add_argument("--hard-stop", action="store_true",
                     help="with --time-budget: the LR schedule follows elapsed time / budget and training "
                     "stops (checkpoint saved) when the budget is spent, even mid-epoch")
@@ -849,6 +888,12 @@ def main():
         ap.error("--init-bnn builds a binary model (--real is a full-precision one)")
     if a.init_bnn and a.init_partial:
         ap.error("--init-partial goes with --init (a .bnn file holds every layer)")
+    if (a.grow_depth or a.add_se) and not (a.init or a.init_bnn):
+        ap.error("--grow-depth / --add-se need --init or --init-bnn (they grow a trained model)")
+    if a.grow_depth and ((a.grow_depth - 2) % 6 or a.grow_depth < 8):
+        ap.error(f"--grow-depth {a.grow_depth}: expected 6n+2 with n >= 1 (8, 14, 20, 32, ...)")
+    if not 0.0 < a.grow_res_scale < 0.5:
+        ap.error(f"--grow-res-scale {a.grow_res_scale}: expected 0 < S < 0.5")
     if a.gate_shift and not (a.init or a.init_bnn):
         ap.error("--gate-shift needs --init or --init-bnn (it shifts a trained model's gates)")
     if a.depthwise and (a.seg_reg > 0 or a.skip_reg > 0):
@@ -875,10 +920,11 @@ def main():
     xtr, ytr = load_data(a.data, "train", a.cifar_dir)
     xte, yte = load_data(a.data, "test", a.cifar_dir)
     prior_log = []
+    se_div_cli = a.se_div
     if a.init_bnn:
         model, _ = init_from_bnn(a, ap, xtr, xte)
         n = (a.depth - 2) // 6
-        if a.gate_warmup > 0:
+        if a.gate_warmup > 0 and a.se:
             print(f"train: note: --gate-warmup {a.gate_warmup} blends the file's SE gates open at the start "
                   "(--gate-warmup 0 keeps its function)", flush=True)
     else:
@@ -900,6 +946,8 @@ def main():
         set_conv_mults(model, ck.get("mult", {}))
         prior_log = ck.get("log", [])
         print(f"train: initialized from {a.init} ({len(prior_log)} epochs)", flush=True)
+    if a.grow_depth or a.add_se:
+        model, n = grow(model, a, ap, se_div_cli, xtr, xte, yte, gen)
     if a.mult_spare > 0:
         if a.real or a.depthwise:
             ap.error("--mult-spare: binary models without depthwise convs only (a per-channel scale of a "
