@@ -631,11 +631,13 @@ def grow_model(model, n, se, se_div, gate_bias=1.5, res_scale=0.1):
     stride-1 blocks whose residual BN starts at scale res_scale, bias -0.5:
     out = step(res_scale * BN-normalized dot - 0.5 + x) is x unless the
     normalized dot exceeds 0.5 / res_scale (5 standard deviations at 0.1),
-    so a new block passes its input through until training moves it. With
-    se and a model without SE, every block gets a fresh SE (gate BN bias
-    gate_bias: mostly open; train.py blends the gates in with
-    --gate-warmup). Returns the new model (training mode; BN running
-    statistics of new layers unset: re-estimate them before evaluating)."""
+    so a new block passes its input through until training moves it (in
+    an SE model its fresh SE's gate BN bias is 3: open but for 3 standard
+    deviations). With se and a model without SE, every block gets a fresh
+    SE (gate BN bias gate_bias: mostly open; train.py blends the gates in
+    with --gate-warmup). Returns (the new model in training mode, the set
+    of module names of its BNs that were not copied: their running
+    statistics are unset, re-estimate them before evaluating)."""
     if model.real:
         raise ValueError("grow: a binary model only (the full-precision teacher is not grown)")
     if n < model.n:
@@ -676,5 +678,11 @@ def grow_model(model, n, se, se_div, gate_bias=1.5, res_scale=0.1):
             with torch.no_grad():
                 bn.weight.fill_(res_scale)
                 bn.bias.fill_(-0.5)
+                if model.has_se:
+                    # a new block of an SE model: its gates open (z = BN + 3 >= 0 but
+                    # for 3 standard deviations), so it stays the identity when hard
+                    blk_new.se.bn2.bias.fill_(3.0)
+    fresh = {nm for nm, m in new.named_modules()
+             if isinstance(m, nn.modules.batchnorm._BatchNorm) and nm + ".running_mean" not in src}
     new.train()
-    return new
+    return new, fresh

@@ -566,23 +566,31 @@ def seg_fields(est, seg_l, skip_l):
     return d
 
 
-def bn_recalibrate(model, x, batches, bs, gen):
+def bn_recalibrate(model, x, batches, bs, gen, only=None, alpha=1.0):
     """Re-estimates every BN's running mean and variance as the plain average
     over `batches` training batches (train-mode forward, no gradient). The
     exponential running averages of the last steps lag the weights, which
-    moves the exported thresholds; this is what the file then encodes."""
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    saved = [m.momentum for m in bns]
+    moves the exported thresholds; this is what the file then encodes. With
+    `only` (a set of module names), those BNs only: the others' running
+    statistics are kept (momentum 0 during the pass). alpha: the SE gates'
+    blend during the pass (1: hard, as evaluated and exported)."""
+    bns, keep = [], []
+    for nm, m in model.named_modules():
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            (bns if only is None or nm in only else keep).append(m)
+    saved = [m.momentum for m in bns + keep]
     for m in bns:
         m.reset_running_stats()
         m.momentum = None  # cumulative moving average
+    for m in keep:
+        m.momentum = 0.0   # running = (1 - 0) * running: unchanged
     model.train()
-    model.set_gate_alpha(1.0)
+    model.set_gate_alpha(alpha)
     perm = torch.randperm(len(x), generator=gen).numpy()
     with torch.no_grad():
         for bi in range(min(batches, len(x) // bs)):
             model(torch.from_numpy(x[perm[bi * bs:(bi + 1) * bs]]).float())
-    for m, mom in zip(bns, saved):
+    for m, mom in zip(bns + keep, saved):
         m.momentum = mom
 
 
@@ -682,13 +690,14 @@ def grow(model, a, ap, se_div_cli, xtr, xte, yte, gen):
     se_div = a.se_div if model.has_se else se_div_cli
     acc0 = evaluate(model, xte, yte)[0]
     try:
-        model = grow_model(model, (depth - 2) // 6, se, se_div, a.gate_bias, a.grow_res_scale)
+        model, fresh = grow_model(model, (depth - 2) // 6, se, se_div, a.gate_bias, a.grow_res_scale)
     except ValueError as e:
         ap.error(str(e))
     a.depth, a.se, a.se_div = depth, se, se_div
-    model.set_gate_alpha(0.0 if a.add_se else 1.0)
-    bn_recalibrate(model, xtr, max(1, a.init_bnn_calib), a.batch, gen)
-    model.set_gate_alpha(0.0 if a.add_se else 1.0)
+    # the new layers' BN statistics only (the start's stay as they were), fresh
+    # SE gates open as at the start of the warm-up
+    bn_recalibrate(model, xtr, max(1, a.init_bnn_calib), a.batch, gen, only=fresh,
+                   alpha=0.0 if a.add_se else 1.0)
     acc1 = evaluate(model, xte, yte)[0]
     print(f"train: grown to depth {depth} se={se}" + (f" se_div {se_div}" if se else "")
           + f": test {acc1 * 100:.2f}% (start {acc0 * 100:.2f}%"
