@@ -572,26 +572,29 @@ def bn_recalibrate(model, x, batches, bs, gen, only=None, alpha=1.0):
     exponential running averages of the last steps lag the weights, which
     moves the exported thresholds; this is what the file then encodes. With
     `only` (a set of module names), those BNs only: the others' running
-    statistics are kept (momentum 0 during the pass). alpha: the SE gates'
-    blend during the pass (1: hard, as evaluated and exported)."""
+    statistics are kept and they normalize with them during the pass
+    (evaluation mode), so the new statistics are those of the network as
+    evaluated. alpha: the SE gates' blend during the pass (1: hard, as
+    evaluated and exported)."""
     bns, keep = [], []
     for nm, m in model.named_modules():
         if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
             (bns if only is None or nm in only else keep).append(m)
-    saved = [m.momentum for m in bns + keep]
+    saved = [m.momentum for m in bns]
     for m in bns:
         m.reset_running_stats()
         m.momentum = None  # cumulative moving average
-    for m in keep:
-        m.momentum = 0.0   # running = (1 - 0) * running: unchanged
     model.train()
+    for m in keep:
+        m.eval()           # running statistics used, not updated
     model.set_gate_alpha(alpha)
     perm = torch.randperm(len(x), generator=gen).numpy()
     with torch.no_grad():
         for bi in range(min(batches, len(x) // bs)):
             model(torch.from_numpy(x[perm[bi * bs:(bi + 1) * bs]]).float())
-    for m, mom in zip(bns + keep, saved):
+    for m, mom in zip(bns, saved):
         m.momentum = mom
+    model.train()
 
 
 def load_teacher(path):
@@ -621,8 +624,9 @@ def teacher_scores(teacher, a, xtr):
             print(f"train: teacher scores from {path}", flush=True)
             return ts
     ts = scores_of(teacher, xtr)
-    torch.save(ts, path + ".tmp")
-    os.replace(path + ".tmp", path)
+    tmp = f"{path}.{os.getpid()}.tmp"   # one per process: parallel recipes share the cache
+    torch.save(ts, tmp)
+    os.replace(tmp, path)
     return ts
 
 
@@ -688,6 +692,9 @@ def grow(model, a, ap, se_div_cli, xtr, xte, yte, gen):
         ap.error("--add-se: the start has SE layers already")
     se = model.has_se or a.add_se
     se_div = a.se_div if model.has_se else se_div_cli
+    if model.has_se and a.gate_warmup > 0:
+        print(f"train: note: --gate-warmup {a.gate_warmup} blends every SE gate open at the start, the start's "
+              "trained ones too (--gate-warmup 0 keeps the start's function)", flush=True)
     acc0 = evaluate(model, xte, yte)[0]
     try:
         model, fresh = grow_model(model, (depth - 2) // 6, se, se_div, a.gate_bias, a.grow_res_scale)
@@ -697,7 +704,7 @@ def grow(model, a, ap, se_div_cli, xtr, xte, yte, gen):
     # the new layers' BN statistics only (the start's stay as they were), fresh
     # SE gates open as at the start of the warm-up
     bn_recalibrate(model, xtr, max(1, a.init_bnn_calib), a.batch, gen, only=fresh,
-                   alpha=0.0 if a.add_se else 1.0)
+                   alpha=0.0 if a.add_se and a.gate_warmup > 0 else 1.0)
     acc1 = evaluate(model, xte, yte)[0]
     print(f"train: grown to depth {depth} se={se}" + (f" se_div {se_div}" if se else "")
           + f": test {acc1 * 100:.2f}% (start {acc0 * 100:.2f}%"
@@ -862,7 +869,8 @@ def main():
                     "in training, a weight flips once its latent crosses 0)")
     ap.add_argument("--init-bnn-calib", type=int, default=8, metavar="BATCHES",
                     help="with --init-bnn: training batches whose per-channel dot mean / variance become the "
-                    "BN running statistics (gamma / beta follow so that evaluation stays exact); default 8")
+                    "BN running statistics (gamma / beta follow so that evaluation stays exact); with --grow-depth / "
+                    "--add-se also the batches that estimate the new layers' BN statistics; default 8")
     ap.add_argument("--init-partial", action="store_true",
                     help="with --init: load matching tensors only (e.g. a no-SE model into an SE model); "
                     "the SE layers start fresh")
@@ -913,7 +921,7 @@ def main():
         ap.error("--seg-reg / --skip-reg need a binary model (the --real teacher has no binary inputs)")
     if a.seg_batch < 0:
         ap.error(f"--seg-batch must be >= 0, got {a.seg_batch}")
-    if a.skip_reg > 0 and not a.se:
+    if a.skip_reg > 0 and not (a.se or a.add_se):
         ap.error("--skip-reg needs --se (it rewards channels the SE gates zero)")
     e_line = None
     if not a.real:
@@ -937,6 +945,12 @@ def main():
             print(f"train: note: --gate-warmup {a.gate_warmup} blends the file's SE gates open at the start "
                   "(--gate-warmup 0 keeps its function)", flush=True)
     else:
+        if a.init and (a.grow_depth or a.add_se) and not a.init_partial:
+            # growing a checkpoint: the start's architecture is the checkpoint's
+            cf = torch.load(a.init, map_location="cpu")["cfg"]
+            a.width, a.depth, a.se = cf["width"], 6 * cf["n"] + 2, cf["se"]
+            a.se_div = cf.get("se_div", a.se_div)
+            a.depthwise, a.bottleneck = cf.get("depthwise", False), cf.get("bottleneck", False)
         n = (a.depth - 2) // 6
         model = BinResNet(in_c=xtr.shape[1], width=a.width, n=n, se=a.se, se_div=a.se_div, classes=10,
                           gate_bias=a.gate_bias, real=a.real, depthwise=a.depthwise, bottleneck=a.bottleneck)
